@@ -1,0 +1,3 @@
+from stackread.cli import main
+
+main()

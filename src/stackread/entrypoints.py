@@ -1,0 +1,218 @@
+"""`stackread entrypoints`: the programs a project installs, where each starts, and what each runs.
+
+Declared entry points (console and WSGI scripts, plugin groups) are resolved to
+`path:line` in the tree; console scripts are followed to the RPC service or WSGI
+server they start. WSGI applications that current releases define only in code
+(`nova/wsgi/*.py`: a module-level `application = ...`) are found by reading the tree,
+so that the API process is never missing.
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import re
+from dataclasses import dataclass
+
+from stackread.config_opts import OptionIndex
+from stackread.diagnostics import Diagnostic, Diagnostics
+from stackread.errors import UsageError
+from stackread.evaluate import DefRef, Evaluator, Scope
+from stackread.metadata import DeclaredEntryPoint, read_metadata
+from stackread.modules import ModuleIndex
+from stackread.services import ApiInfo, ServiceInfo, describe_process
+from stackread.source import SourceTree, open_tree
+
+SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
+WSGI_SCRIPT_GROUP = "wsgi_scripts"
+# Our name for WSGI applications that no metadata declares: the module itself is the entry.
+WSGI_APPLICATION_GROUP = "wsgi_application"
+KINDS = ("service", "wsgi", "tool", "plugin")
+
+APP_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_APPLICATION_ASSIGN = re.compile(rb"^[ \t]*application[ \t]*(:[^=\n]*)?=[^=]", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    group: str
+    target: str
+    kind: str  # one of KINDS
+    path: str | None  # where the target is defined; None when external or unresolved
+    line: int | None
+    external: bool
+    declared_path: str | None  # the metadata file (None for WSGI applications found in code)
+    declared_line: int | None
+    service: ServiceInfo | None = None
+    api: ApiInfo | None = None
+
+
+@dataclass(frozen=True)
+class EntrypointReport:
+    project: str | None
+    version: str | None
+    revision: str | None
+    source: str
+    entrypoints: tuple[EntryPoint, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def of_kind(self, kind: str) -> list[EntryPoint]:
+        return [ep for ep in self.entrypoints if ep.kind == kind]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity.value == "error" for d in self.diagnostics)
+
+
+def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
+    root, metadata_dir = _locate_project(pathlib.Path(path), rev)
+    tree = open_tree(root, rev)
+    if rev is None and not metadata_dir:
+        metadata_dir = _installed_metadata_dir(tree)
+    metadata = read_metadata(tree, metadata_dir)
+    diagnostics = Diagnostics()
+    roots = ("", "src") if tree.is_dir("src") else ("",)
+    index = ModuleIndex(tree, diagnostics, roots)
+    packages = _project_packages(index, metadata.entrypoints)
+    options = OptionIndex(index, packages)
+
+    entrypoints = [_resolve(index, options, ep, diagnostics) for ep in metadata.entrypoints]
+    targeted = {ep.target.split(":", 1)[0] for ep in entrypoints}
+    entrypoints += [ep for ep in _wsgi_applications(index, options, packages) if ep.target.split(":")[0] not in targeted]
+    entrypoints.sort(key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
+    return EntrypointReport(metadata.name, metadata.version, tree.revision, tree.label,
+                            tuple(entrypoints), tuple(diagnostics.items))
+
+
+def _locate_project(path: pathlib.Path, rev: str | None) -> tuple[pathlib.Path, str]:
+    """(tree root, metadata dir inside it): PATH may name an installed *.dist-info directly."""
+    if rev is None and path.name.endswith((".dist-info", ".egg-info")) and path.is_dir():
+        return path.parent, path.name
+    return path, ""
+
+
+def _installed_metadata_dir(tree: SourceTree) -> str:
+    """In a site-packages directory, the one distribution's metadata; a source tree has its own files."""
+    if tree.is_file("setup.cfg") or tree.is_file("pyproject.toml") or tree.is_file("PKG-INFO"):
+        return ""
+    dists = [name for name in tree.list_dir("") if name.endswith(".dist-info")]
+    if len(dists) > 1:
+        choices = ", ".join(dists[:5]) + (" ..." if len(dists) > 5 else "")
+        raise UsageError(f"{tree.label}: {len(dists)} installed distributions here; name one, e.g. {tree.label}/{dists[0]} ({choices})")
+    return dists[0] if dists else ""
+
+
+def _project_packages(index: ModuleIndex, declared: tuple[DeclaredEntryPoint, ...]) -> list[str]:
+    tops = sorted({ep.module.split(".")[0] for ep in declared if ep.module})
+    return [top for top in tops if index.owns(top)]
+
+
+def _kind(group: str) -> str:
+    if group in SCRIPT_GROUPS:
+        return "tool"
+    if group == WSGI_SCRIPT_GROUP:
+        return "wsgi"
+    return "plugin"
+
+
+def _resolve(index: ModuleIndex, options: OptionIndex, ep: DeclaredEntryPoint, diagnostics: Diagnostics) -> EntryPoint:
+    kind = _kind(ep.group)
+    common = dict(name=ep.name, group=ep.group, target=ep.target, declared_path=ep.declared_path,
+                  declared_line=ep.declared_line)
+    where = (ep.declared_path, ep.declared_line)
+    if not ep.module or not all(p.isidentifier() for p in ep.module.split(".")):
+        diagnostics.error(*where, f"{ep.name}: target {ep.target!r} is not 'module:attr'")
+        return EntryPoint(kind=kind, path=None, line=None, external=False, **common)
+    if not index.owns(ep.module):
+        return EntryPoint(kind=kind, path=None, line=None, external=True, **common)
+    module_path = index.path_of(ep.module)
+    if kind == "plugin" and module_path is not None:
+        # Hundreds of plugins only need their line: a column-0 `class X`/`def X` says it without parsing.
+        line = 1 if ep.attr is None else _toplevel_def_line(index.tree.read_bytes(module_path) or b"", ep.attr)
+        if line is not None:
+            return EntryPoint(kind=kind, path=module_path, line=line, external=False, **common)
+    if module_path is None:
+        diagnostics.error(*where, f"{ep.name}: target module {ep.module} is missing "
+                                  f"(no {ep.module.replace('.', '/')}.py in the tree)")
+        return EntryPoint(kind=kind, path=None, line=None, external=False, **common)
+    module = index.get(ep.module)
+    if module is None:
+        diagnostics.error(module_path, None, f"{ep.name}: target module does not parse (see warning above)")
+        return EntryPoint(kind=kind, path=module_path, line=None, external=False, **common)
+    if ep.attr is None:
+        return EntryPoint(kind=kind, path=module.path, line=1, external=False, **common)
+
+    evaluator = Evaluator(index, options, script_name=ep.name)
+    value = _attr_value(evaluator, module, ep.attr)
+    if not isinstance(value, DefRef):
+        diagnostics.error(module.path, None, f"{ep.name}: {ep.attr} is not defined in {ep.module}")
+        return EntryPoint(kind=kind, path=module.path, line=None, external=False, **common)
+    service = api = None
+    if kind == "tool" and isinstance(value.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        role = describe_process(evaluator, value)
+        service, api = role.service, role.api
+        kind = "service" if service else "wsgi" if api else "tool"
+        if service and service.manager and service.manager_path is None and index.owns(service.manager):
+            diagnostics.warning(service.created_path, service.created_line,
+                                f"{ep.name}: manager class {service.manager} is not in the tree")
+    return EntryPoint(kind=kind, path=value.module.path, line=_def_line(value.node), external=False,
+                      service=service, api=api, **common)
+
+
+def _attr_value(evaluator: Evaluator, module, attr: str):
+    value = evaluator.module_attr(module, attr.split(".")[0]).value
+    for part in attr.split(".")[1:]:
+        value = evaluator.attribute(value, part).value
+    return value
+
+
+def _toplevel_def_line(data: bytes, attr: str) -> int | None:
+    if "." in attr:
+        return None
+    match = re.search(rb"^(?:async[ \t]+def|def|class)[ \t]+" + re.escape(attr.encode()) + rb"\b", data, re.MULTILINE)
+    return data.count(b"\n", 0, match.start()) + 1 if match else None
+
+
+def _def_line(node: ast.AST) -> int:
+    # The `def` line, not the first decorator's: that is where a reader looks for the name.
+    return node.lineno
+
+
+def _wsgi_applications(index: ModuleIndex, options: OptionIndex, packages: list[str]) -> list[EntryPoint]:
+    """Modules whose top level binds `application` to something: what uWSGI / mod_wsgi load."""
+    found = []
+    for path in index.python_files(packages):
+        data = index.tree.read_bytes(path)
+        if not data or not _APPLICATION_ASSIGN.search(data):
+            continue
+        module = index.get_by_path(path)
+        if module is None:
+            continue
+        assign = _application_assignment(module)
+        if assign is None:
+            continue
+        evaluator = Evaluator(index, options)
+        apps = tuple(v for v in _string_args(evaluator, module, assign.value) if v)
+        found.append(EntryPoint(
+            name=module.path, group=WSGI_APPLICATION_GROUP, target=f"{module.name}:application", kind="wsgi",
+            path=module.path, line=assign.lineno, external=False, declared_path=None, declared_line=None,
+            api=ApiInfo(apps, module.path, assign.lineno)))
+    return found
+
+
+def _application_assignment(module) -> ast.Assign | None:
+    """The module-level `application = <something other than None>`, if any."""
+    for stmt in reversed(module.bindings.get("application", [])):
+        if isinstance(stmt, ast.Assign) and not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
+            return stmt
+    return None
+
+
+def _string_args(evaluator: Evaluator, module, node: ast.AST) -> list[str]:
+    """Name-like string arguments of the call that builds the application (`'osapi_compute'`)."""
+    if not isinstance(node, ast.Call):
+        return []
+    nodes = node.args + [k.value for k in node.keywords]
+    values = [evaluator.eval(arg, Scope(module)).value for arg in nodes]
+    return [v for v in values if isinstance(v, str) and APP_NAME.match(v)]

@@ -1,0 +1,443 @@
+"""Static evaluation of the small expressions that wire OpenStack services together.
+
+`topic=CONF.compute_topic`, `binary=constants.VOLUME_BINARY`,
+`SERVICE_MANAGERS.get(binary)`, `CONF.get('%s_manager' % subtopic)`: each is a literal a
+few hops away, through imports, module constants, dict literals, string methods and
+oslo.config option defaults. This module follows those hops in the AST. Nothing of the
+analysed project is ever imported or run; anything it cannot follow is UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from stackread.modules import ImportBinding, Module, ModuleIndex, class_member
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNKNOWN has no truth value; test `is UNKNOWN`")
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    name: str
+
+
+@dataclass(frozen=True)
+class ExternalRef:
+    """Something outside the analysed tree (a library), by dotted name."""
+
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class DefRef:
+    """A class or function defined in the tree."""
+
+    module: Module
+    qualname: str
+    node: ast.AST
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module.name}.{self.qualname}"
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+
+@dataclass(frozen=True)
+class ConfRef:
+    """oslo.config's CONF object (group None) or one of its option groups."""
+
+    group: str | None
+
+
+class _ScriptName:
+    """The console script's own file name: what `sys.argv[0]` holds in a service process."""
+
+    def __repr__(self) -> str:
+        return "SCRIPT_NAME"
+
+
+SCRIPT_NAME: Any = _ScriptName()
+_STACK = object()  # inspect.stack(); its [-1][1] is the outermost frame's file: the script
+_STACK_FRAME = object()
+
+
+@dataclass(frozen=True)
+class Ev:
+    """An evaluated value and where its literal was written (path, line), if anywhere."""
+
+    value: Any
+    path: str | None = None
+    line: int | None = None
+
+
+UNKNOWN_EV = Ev(UNKNOWN)
+
+_STR_METHODS = frozenset({"rpartition", "partition", "split", "rsplit", "replace", "strip", "lstrip",
+                          "rstrip", "lower", "upper", "format", "join", "startswith", "endswith",
+                          "removeprefix", "removesuffix"})
+_OSLO_CONF = frozenset({"oslo_config.cfg.CONF", "oslo.config.cfg.CONF"})
+_MAX_DEPTH = 40
+
+
+@dataclass
+class Scope:
+    module: Module
+    local: dict[str, Ev] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    node: ast.AST
+    env: "LazyLocals"
+
+
+class LazyLocals(dict):
+    """Local names evaluated on first use: most assignments in a service factory (host,
+    report_interval, ...) never matter to the question asked, and each may cost option lookups."""
+
+    def __init__(self, evaluator: "Evaluator", module: Module):
+        super().__init__()
+        self.evaluator = evaluator
+        self.module = module
+
+    def assign(self, name: str, node: ast.AST) -> None:
+        super().__setitem__(name, _Pending(node, self.snapshot()))
+
+    def snapshot(self) -> "LazyLocals":
+        copy = LazyLocals(self.evaluator, self.module)
+        dict.update(copy, self)
+        return copy
+
+    def __getitem__(self, name: str) -> Ev:
+        value = super().__getitem__(name)
+        if isinstance(value, _Pending):
+            value = self.evaluator.eval(value.node, Scope(self.module, value.env))
+            super().__setitem__(name, value)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+
+class Evaluator:
+    def __init__(self, index: ModuleIndex, options: "OptionLookup | None" = None, script_name: str | None = None):
+        self.index = index
+        self.options = options
+        self.script_name = script_name
+        self._module_cache: dict[tuple[str, str], Ev] = {}
+        self._active: set[tuple[str, str]] = set()
+        self._depth = 0
+
+    # -- names -----------------------------------------------------------------------------
+
+    def module_attr(self, module: Module, name: str) -> Ev:
+        """What `name` means at module level in `module`."""
+        key = (module.name, name)
+        if key in self._module_cache:
+            return self._module_cache[key]
+        if key in self._active:
+            return UNKNOWN_EV  # a cycle of imports or assignments
+        self._active.add(key)
+        try:
+            result = self._module_attr(module, name)
+        finally:
+            self._active.discard(key)
+        self._module_cache[key] = result
+        return result
+
+    def _module_attr(self, module: Module, name: str) -> Ev:
+        stmts = module.bindings.get(name)
+        if not stmts:
+            if module.is_package and self.index.path_of(f"{module.name}.{name}"):
+                return Ev(ModuleRef(f"{module.name}.{name}"))
+            return UNKNOWN_EV
+        # The binding that wins is the last non-None one: `application = None` is a placeholder
+        # that a later `application = init_application(...)` replaces at import time.
+        for stmt in reversed(stmts):
+            ev = self._binding_value(module, name, stmt)
+            if ev.value is not None or stmt is stmts[0]:
+                return ev
+        return UNKNOWN_EV
+
+    def _binding_value(self, module: Module, name: str, stmt: ast.AST) -> Ev:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return Ev(DefRef(module, stmt.name, stmt), module.path, stmt.lineno)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            binding = module.imports.get(name)
+            return self.import_value(binding) if binding else UNKNOWN_EV
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            return self.eval(stmt.value, Scope(module))
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            return self.eval(stmt.value, Scope(module))
+        return UNKNOWN_EV
+
+    def import_value(self, binding: ImportBinding) -> Ev:
+        if binding.name is None:
+            return Ev(self.module_ref(binding.module))
+        full = f"{binding.module}.{binding.name}"
+        if self.index.path_of(full):
+            return Ev(ModuleRef(full))
+        owner = self.index.get(binding.module)
+        if owner is not None:
+            return self.module_attr(owner, binding.name)
+        if self.index.owns(binding.module):
+            return UNKNOWN_EV  # ours, but missing or unparseable: reported elsewhere
+        return Ev(ExternalRef(full))
+
+    def module_ref(self, name: str) -> Any:
+        return ModuleRef(name) if self.index.owns(name) else ExternalRef(name)
+
+    def resolve_dotted(self, dotted: str) -> Any:
+        """A dotted name (`nova.compute.manager.ComputeManager`) to what it denotes in the tree."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module_name = ".".join(parts[:cut])
+            module = self.index.get(module_name)
+            if module is None:
+                continue
+            value: Any = ModuleRef(module_name)
+            for attr in parts[cut:]:
+                value = self.attribute(value, attr).value
+            return value
+        return ExternalRef(dotted) if not self.index.owns(dotted) else UNKNOWN
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def eval(self, node: ast.AST, scope: Scope) -> Ev:
+        if self._depth > _MAX_DEPTH:
+            return UNKNOWN_EV
+        self._depth += 1
+        try:
+            method = getattr(self, f"_eval_{type(node).__name__}", None)
+            return method(node, scope) if method else UNKNOWN_EV
+        finally:
+            self._depth -= 1
+
+    def _eval_Constant(self, node: ast.Constant, scope: Scope) -> Ev:
+        return Ev(node.value, scope.module.path, node.lineno)
+
+    def _eval_Name(self, node: ast.Name, scope: Scope) -> Ev:
+        if node.id in scope.local:
+            return scope.local[node.id]
+        if node.id in scope.module.bindings:
+            return self.module_attr(scope.module, node.id)
+        if node.id in ("None", "True", "False"):
+            return Ev({"None": None, "True": True, "False": False}[node.id])
+        return UNKNOWN_EV
+
+    def _eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Ev:
+        return self.attribute(self.eval(node.value, scope).value, node.attr)
+
+    def attribute(self, base: Any, attr: str) -> Ev:
+        if isinstance(base, ModuleRef):
+            module = self.index.get(base.name)
+            if module is not None:
+                ev = self.module_attr(module, attr)
+                if ev.value is not UNKNOWN:
+                    return ev
+            sub = f"{base.name}.{attr}"
+            if self.index.path_of(sub):
+                return Ev(ModuleRef(sub))
+            return UNKNOWN_EV
+        if isinstance(base, ExternalRef):
+            full = f"{base.name}.{attr}"
+            return Ev(ConfRef(None)) if full in _OSLO_CONF else Ev(ExternalRef(full))
+        if isinstance(base, ConfRef):
+            return self._option(base.group, attr)
+        if isinstance(base, DefRef) and base.is_class:
+            member = self.class_attribute(base, attr)
+            return member if member is not None else UNKNOWN_EV
+        return UNKNOWN_EV
+
+    def _option(self, group: str | None, name: str) -> Ev:
+        if self.options is None:
+            return UNKNOWN_EV
+        if group is None:
+            found = self.options.lookup(None, name)
+            if found is not None:
+                return found
+            if self.options.is_group(name):
+                return Ev(ConfRef(name))
+            return UNKNOWN_EV
+        found = self.options.lookup(group, name)
+        return found if found is not None else UNKNOWN_EV
+
+    def class_attribute(self, cls: DefRef, attr: str, _seen: frozenset = frozenset()) -> Ev | None:
+        """A method or class-body value of `cls`, looked up through its bases in the tree."""
+        if cls.dotted in _seen:
+            return None
+        member = class_member(cls.node, attr)
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return Ev(DefRef(cls.module, f"{cls.qualname}.{attr}", member), cls.module.path, member.lineno)
+        if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
+            return self.eval(member.value, Scope(cls.module))
+        for base in self.bases(cls):
+            found = self.class_attribute(base, attr, _seen | {cls.dotted})
+            if found is not None:
+                return found
+        return None
+
+    def bases(self, cls: DefRef) -> list[DefRef]:
+        result = []
+        for base in cls.node.bases:
+            value = self.eval(base, Scope(cls.module)).value
+            if isinstance(value, DefRef) and value.is_class:
+                result.append(value)
+        return result
+
+    def _eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Ev:
+        base = self.eval(node.value, scope)
+        key = self.eval(node.slice, scope).value
+        value = base.value
+        if value is _STACK and key == -1:
+            return Ev(_STACK_FRAME)
+        if value is _STACK_FRAME and key == 1:
+            return Ev(SCRIPT_NAME)
+        if isinstance(value, ExternalRef) and value.name == "sys.argv" and key == 0:
+            return Ev(SCRIPT_NAME)
+        if isinstance(value, (str, list, tuple, dict)) and key is not UNKNOWN:
+            try:
+                return Ev(value[key], base.path, base.line)
+            except (KeyError, IndexError, TypeError):
+                return UNKNOWN_EV
+        return UNKNOWN_EV
+
+    def _eval_Dict(self, node: ast.Dict, scope: Scope) -> Ev:
+        result = {}
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                return UNKNOWN_EV
+            key = self.eval(k, scope).value
+            if key is UNKNOWN or not isinstance(key, (str, int, float, bool, tuple)):
+                return UNKNOWN_EV
+            result[key] = self.eval(v, scope).value
+        return Ev(result, scope.module.path, node.lineno)
+
+    def _eval_List(self, node: ast.List, scope: Scope) -> Ev:
+        return Ev([self.eval(e, scope).value for e in node.elts], scope.module.path, node.lineno)
+
+    def _eval_Tuple(self, node: ast.Tuple, scope: Scope) -> Ev:
+        return Ev(tuple(self.eval(e, scope).value for e in node.elts), scope.module.path, node.lineno)
+
+    def _eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Ev:
+        parts = []
+        for value in node.values:
+            inner = self.eval(value.value if isinstance(value, ast.FormattedValue) else value, scope).value
+            inner = self.script_text(inner)
+            if not isinstance(inner, (str, int, float)):
+                return UNKNOWN_EV
+            parts.append(str(inner))
+        return Ev("".join(parts), scope.module.path, node.lineno)
+
+    def _eval_BinOp(self, node: ast.BinOp, scope: Scope) -> Ev:
+        left = self.eval(node.left, scope)
+        lv = self.script_text(left.value)
+        rv = self.script_text(self.eval(node.right, scope).value)
+        if lv is UNKNOWN or rv is UNKNOWN:
+            return UNKNOWN_EV
+        try:
+            if isinstance(node.op, ast.Mod) and isinstance(lv, str):
+                args = rv if isinstance(rv, tuple) else (rv,)
+                if any(a is UNKNOWN for a in args):
+                    return UNKNOWN_EV
+                return Ev(lv % args, left.path, left.line)
+            if isinstance(node.op, ast.Add) and type(lv) is type(rv) and isinstance(lv, (str, list, tuple)):
+                return Ev(lv + rv, left.path, left.line)
+        except (TypeError, ValueError):
+            pass
+        return UNKNOWN_EV
+
+    def _eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Ev:
+        # `x or default`: the first operand that decides, as Python would pick it.
+        for operand in node.values:
+            ev = self.eval(operand, scope)
+            if ev.value is UNKNOWN:
+                return UNKNOWN_EV
+            if isinstance(node.op, ast.Or) == bool(ev.value):
+                return ev
+        return ev
+
+    def _eval_Call(self, node: ast.Call, scope: Scope) -> Ev:
+        func = node.func
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return UNKNOWN_EV
+        if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
+            name = self.eval(node.args[1], scope).value
+            if isinstance(name, str):
+                return self.attribute(self.eval(node.args[0], scope).value, name)
+            return UNKNOWN_EV
+        args = [self.script_text(self.eval(a, scope).value) for a in node.args]
+        kwargs = {k.arg: self.script_text(self.eval(k.value, scope).value) for k in node.keywords}
+        if isinstance(func, ast.Attribute):
+            receiver = self.eval(func.value, scope)
+            if isinstance(receiver.value, ExternalRef):
+                return self._call_external(f"{receiver.value.name}.{func.attr}", args)
+            return self._call_method(receiver, func.attr, args, kwargs)
+        callee = self.eval(func, scope).value
+        if isinstance(callee, ExternalRef):
+            return self._call_external(callee.name, args)
+        return UNKNOWN_EV
+
+    @staticmethod
+    def _call_external(name: str, args: list[Any]) -> Ev:
+        # The few library calls whose result is known without running anything.
+        if name == "inspect.stack" and not args:
+            return Ev(_STACK)
+        if name == "os.path.basename" and len(args) == 1:
+            if args[0] is SCRIPT_NAME:
+                return Ev(SCRIPT_NAME)
+            if isinstance(args[0], str):
+                return Ev(posixpath.basename(args[0]))
+        return UNKNOWN_EV
+
+    def _call_method(self, receiver: Ev, method: str, args: list[Any], kwargs: dict[str, Any]) -> Ev:
+        value = self.script_text(receiver.value)
+        if any(a is UNKNOWN for a in [*args, *kwargs.values()]):
+            return UNKNOWN_EV
+        if isinstance(value, ConfRef) and method == "get" and args and isinstance(args[0], str):
+            found = self._option(value.group, args[0])
+            if found.value is UNKNOWN and len(args) > 1:
+                return Ev(args[1])
+            return found
+        if isinstance(value, dict) and method == "get" and args and not kwargs:
+            try:
+                return Ev(value.get(args[0], args[1] if len(args) > 1 else None), receiver.path, receiver.line)
+            except TypeError:  # an unhashable key
+                return UNKNOWN_EV
+        if isinstance(value, str) and method in _STR_METHODS:
+            try:
+                return Ev(getattr(value, method)(*args, **kwargs), receiver.path, receiver.line)
+            except (TypeError, ValueError, IndexError, KeyError):
+                return UNKNOWN_EV
+        return UNKNOWN_EV
+
+    def script_text(self, value: Any) -> Any:
+        """SCRIPT_NAME as the console script's name when known, so string methods apply to it."""
+        if value is SCRIPT_NAME and self.script_name:
+            return self.script_name
+        return value
+
+
+class OptionLookup:
+    """What the evaluator needs from the oslo.config option index (see config_opts)."""
+
+    def lookup(self, group: str | None, name: str) -> Ev | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def is_group(self, name: str) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError

@@ -1,0 +1,248 @@
+"""The modules of the analysed tree: where each dotted name lives, parsed on demand.
+
+Parsing is lazy and memoised: a query that needs five modules parses five files.
+A file that does not parse is reported once and treated as absent.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from stackread.diagnostics import Diagnostics
+from stackread.parsing import ParseProblem, parse_source
+from stackread.source import SourceTree
+
+TEST_PACKAGE_PARTS = frozenset({"tests", "test"})
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    """What a local name means after an import statement."""
+
+    module: str  # the absolute module named by the statement
+    name: str | None  # `from module import name`; None for `import module [as x]`
+    line: int
+
+
+@dataclass(eq=False)
+class Module:
+    name: str
+    path: str
+    tree: ast.Module
+    text: str
+    is_package: bool
+
+    @cached_property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @cached_property
+    def bindings(self) -> dict[str, list[ast.AST]]:
+        """Module-level statements that bind each name, in source order.
+
+        Statements nested in module-level if/try/with/for count: current Nova assigns
+        its WSGI `application` inside `with lock: if application is None:`.
+        """
+        found: dict[str, list[ast.AST]] = {}
+        for stmt in _module_level_statements(self.tree.body):
+            for name in _bound_names(stmt):
+                found.setdefault(name, []).append(stmt)
+        return found
+
+    @cached_property
+    def imports(self) -> dict[str, ImportBinding]:
+        result: dict[str, ImportBinding] = {}
+        for stmt in _module_level_statements(self.tree.body):
+            result.update(import_bindings(stmt, self))
+        return result
+
+    def toplevel(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
+        """The last module-level def or class of that name (the one that wins at import)."""
+        for stmt in reversed(self.bindings.get(name, [])):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return stmt
+        return None
+
+    def find_definition(self, qualname: str) -> ast.AST | None:
+        """`Class.method`, `func` or `Outer.Inner` defined in this module."""
+        parts = qualname.split(".")
+        node: ast.AST | None = self.toplevel(parts[0])
+        for part in parts[1:]:
+            if not isinstance(node, ast.ClassDef):
+                return None
+            node = class_member(node, part)
+        return node
+
+
+def class_member(cls: ast.ClassDef, name: str) -> ast.AST | None:
+    """The last def/class/assignment of `name` in the class body (the one Python keeps)."""
+    result = None
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
+            result = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and name in _bound_names(stmt):
+            result = stmt
+    return result
+
+
+def _module_level_statements(body: list[ast.stmt]):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for child_body in _child_bodies(stmt):
+                yield from _module_level_statements(child_body)
+
+
+def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    bodies = [getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
+    bodies += [handler.body for handler in getattr(stmt, "handlers", [])]
+    return bodies
+
+
+def _bound_names(stmt: ast.AST) -> list[str]:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, ast.Assign):
+        return [n.id for target in stmt.targets for n in _target_names(target)]
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return [n.id for n in _target_names(stmt.target)]
+    if isinstance(stmt, ast.Import):
+        return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
+    if isinstance(stmt, ast.ImportFrom):
+        return [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
+    return []
+
+
+def _target_names(target: ast.AST) -> list[ast.Name]:
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _target_names(elt)]
+    return []
+
+
+def import_bindings(stmt: ast.AST, module: Module) -> dict[str, ImportBinding]:
+    """Local names bound by one import statement, made absolute against `module`."""
+    result: dict[str, ImportBinding] = {}
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            if alias.asname:
+                result[alias.asname] = ImportBinding(alias.name, None, stmt.lineno)
+            else:
+                # `import a.b.c` binds `a`; attribute access walks down to a.b.c.
+                top = alias.name.split(".")[0]
+                result[top] = ImportBinding(top, None, stmt.lineno)
+    elif isinstance(stmt, ast.ImportFrom):
+        base = resolve_relative(module, stmt.module, stmt.level)
+        for alias in stmt.names:
+            if alias.name != "*":
+                result[alias.asname or alias.name] = ImportBinding(base, alias.name, stmt.lineno)
+    return result
+
+
+def resolve_relative(module: Module, name: str | None, level: int) -> str:
+    if not level:
+        return name or ""
+    parts = module.package.split(".") if module.package else []
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    if name:
+        parts.append(name)
+    return ".".join(parts)
+
+
+@dataclass
+class ModuleIndex:
+    """Dotted module names of a tree, mapped to files and parsed on first use."""
+
+    tree: SourceTree
+    diagnostics: Diagnostics
+    roots: tuple[str, ...] = ("",)
+    _modules: dict[str, Module | None] = field(default_factory=dict, repr=False)
+    _paths: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def path_of(self, name: str) -> str | None:
+        """Relative path of module `name` (a .py file or a package's __init__.py), if in the tree."""
+        if name not in self._paths:
+            self._paths[name] = self._locate(name)
+        return self._paths[name]
+
+    def _locate(self, name: str) -> str | None:
+        if not name or not all(part.isidentifier() for part in name.split(".")):
+            return None
+        rel = name.replace(".", "/")
+        for root in self.roots:
+            prefix = f"{root}/" if root else ""
+            for candidate in (f"{prefix}{rel}.py", f"{prefix}{rel}/__init__.py"):
+                if self.tree.is_file(candidate):
+                    return candidate
+        return None
+
+    def is_package_dir(self, name: str) -> bool:
+        """A directory of the tree that Python would import as `name` (also a namespace package)."""
+        rel = name.replace(".", "/")
+        return any(self.tree.is_dir(f"{root}/{rel}" if root else rel) for root in self.roots)
+
+    def owns(self, name: str) -> bool:
+        """Whether `name` belongs to this project (its top-level package is in the tree)."""
+        top = name.split(".")[0]
+        return self.path_of(top) is not None or self.is_package_dir(top)
+
+    def get(self, name: str) -> Module | None:
+        if name in self._modules:
+            return self._modules[name]
+        path = self.path_of(name)
+        module = None
+        if path is not None:
+            module = self._load(name, path)
+        self._modules[name] = module
+        return module
+
+    def get_by_path(self, path: str) -> Module | None:
+        """A file that may not be importable by name (Ocata's `nova/wsgi/nova-api.py` WSGI scripts)."""
+        name = self.module_name(path)
+        if self.path_of(name) == path:
+            return self.get(name)
+        key = f"<path>{path}"
+        if key not in self._modules:
+            self._modules[key] = self._load(name, path)
+        return self._modules[key]
+
+    def _load(self, name: str, path: str) -> Module | None:
+        data = self.tree.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            tree, text = parse_source(data, path)
+        except ParseProblem as problem:
+            self.diagnostics.warning(problem.path, problem.line, f"{problem.message}; skipped")
+            return None
+        return Module(name, path, tree, text, path.endswith("__init__.py"))
+
+    def module_name(self, path: str) -> str:
+        for root in sorted(self.roots, key=len, reverse=True):
+            prefix = f"{root}/" if root else ""
+            if path.startswith(prefix):
+                rel = path[len(prefix):]
+                break
+        else:
+            rel = path
+        rel = rel[: -len(".py")] if rel.endswith(".py") else rel
+        if rel.endswith("/__init__"):
+            rel = rel[: -len("/__init__")]
+        return rel.replace("/", ".")
+
+    def python_files(self, packages: list[str], include_tests: bool = False) -> list[str]:
+        """Every .py file of the given top-level packages, tests excluded unless asked for."""
+        files: list[str] = []
+        for package in packages:
+            for root in self.roots:
+                top = f"{root}/{package}" if root else package
+                if self.tree.is_dir(top):
+                    files += [p for p in self.tree.walk_files(top, ".py")
+                              if include_tests or not TEST_PACKAGE_PARTS.intersection(p.split("/")[:-1])]
+                elif self.tree.is_file(f"{top}.py"):
+                    files.append(f"{top}.py")
+        return files

@@ -1,0 +1,108 @@
+"""Parse Python source of any OpenStack release with the stdlib `ast`.
+
+Two grammars meet here. Py2-era releases (Newton, Ocata) use `async` as an ordinary
+name, on the create and live-migrate paths of Nova; Python >= 3.7 rejects those files,
+and `feature_version=(3, 6)` stopped working in 3.13 and rejects `:=`. So a file that
+fails is re-tokenized and every `async`/`await` used as a name is renamed to a name of
+the same length, which keeps every line and column (and so every path:line) exact.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+
+# Same length as the keywords they stand for, so columns do not move.
+RENAMED_KEYWORDS = {"async": "asyn_", "await": "awai_"}
+
+# Generated files this big are data, not code worth reading (and slow to parse).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParseProblem(Exception):
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def decode_source(data: bytes, path: str) -> str:
+    """Source text honouring a PEP 263 cookie and a UTF-8 BOM (real Cinder files start with one)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise ParseProblem(path, None, f"cannot tell the encoding: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ParseProblem(path, None, f"not valid {encoding}: {exc}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_source(data: bytes, path: str) -> tuple[ast.Module, str]:
+    """The module's AST and its source text; raises ParseProblem with a one-line reason."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ParseProblem(path, None, f"skipped: {len(data) // 1024} KiB is too large to be hand-written code")
+    text = decode_source(data, path)
+    try:
+        return _parse(text, path), text
+    except SyntaxError as first:
+        renamed = rename_keyword_identifiers(text)
+        if renamed is not None and renamed != text:
+            try:
+                return _parse(renamed, path), text
+            except SyntaxError:
+                pass
+        detail = first.msg
+        if _looks_like_python2(first):
+            detail += " (Python 2 syntax)"
+        raise ParseProblem(path, first.lineno, f"does not parse: {detail}") from None
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # ValueError: NUL bytes; RecursionError/MemoryError: absurdly nested expressions.
+        raise SyntaxError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _looks_like_python2(err: SyntaxError) -> bool:
+    text = (err.text or "").strip()
+    return "Missing parentheses in call to 'print'" in (err.msg or "") or (
+        text.startswith("except ") and "," in text and " as " not in text
+    ) or text.startswith("exec ")
+
+
+def rename_keyword_identifiers(text: str) -> str | None:
+    """`text` with `async`/`await` used as names renamed in place; None if it does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE,
+                                                       tokenize.INDENT, tokenize.DEDENT)]
+    edits: list[tuple[int, int, str]] = []
+    for i, tok in enumerate(significant):
+        if tok.type != tokenize.NAME or tok.string not in RENAMED_KEYWORDS:
+            continue
+        nxt = significant[i + 1].string if i + 1 < len(significant) else ""
+        prev = significant[i - 1].string if i > 0 else ""
+        if tok.string == "async" and nxt in ("def", "for", "with"):
+            continue  # the real keyword
+        if tok.string == "await" and not (prev in (".", "def", "import", "as") or nxt in ("=", ",", ")", "]", ":", ".")):
+            continue  # `await expr` is the keyword; only name-like uses are renamed
+        edits.append((tok.start[0], tok.start[1], RENAMED_KEYWORDS[tok.string]))
+    if not edits:
+        return text
+    lines = text.splitlines(keepends=True)
+    for row, col, new in edits:
+        line = lines[row - 1]
+        lines[row - 1] = line[:col] + new + line[col + len(new):]
+    return "".join(lines)

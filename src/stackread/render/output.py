@@ -1,0 +1,33 @@
+"""The one place that owns terminal consoles; analysis code never imports rich."""
+
+from __future__ import annotations
+
+import functools
+
+
+@functools.cache
+def stdout():
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in __import__("os").environ:
+        # Piped into a file or a pager: no terminal to fit, so do not fold paths at 80 columns.
+        console.width = 160
+    return console
+
+
+@functools.cache
+def stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def progress_status(message: str):
+    """A spinner on stderr while long work runs, only when a person is watching."""
+    console = stderr()
+    if console.is_terminal:
+        return console.status(message, spinner="dots")
+    import contextlib
+
+    return contextlib.nullcontext()
