@@ -93,9 +93,9 @@ class OptionIndex(OptionLookup):
             if name is None:
                 continue
             default_node = next((k.value for k in node.keywords if k.arg == "default"), None)
-            default = self.evaluator.eval(default_node, Scope(module)) if default_node else Ev(None, module.path, node.lineno)
-            if default.path is None:
-                default = Ev(default.value, module.path, node.lineno)
+            value = self.evaluator.eval(default_node, Scope(module)).value if default_node else None
+            # A value from an option points at the option's declaration: that is what a reader opens.
+            default = Ev(value, module.path, node.lineno)
             group = groups.get(id(node))
             options.append(OptionDef(group, name, default, module.path, node.lineno))
         return options
@@ -171,7 +171,7 @@ def _is_opt_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     name = _call_name(node)
-    return name.endswith("Opt") and name[:1].isupper() and name != "Opt" or name == "Opt"
+    return name.endswith("Opt") and name[:1].isupper()
 
 
 def _opt_name(node: ast.Call) -> str | None:

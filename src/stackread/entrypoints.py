@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from stackread.config_opts import OptionIndex
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import UsageError
-from stackread.evaluate import DefRef, Evaluator, Scope
+from stackread.evaluate import DefRef, Evaluator, ModuleRef, Scope
 from stackread.metadata import DeclaredEntryPoint, read_metadata
 from stackread.modules import ModuleIndex
 from stackread.services import ApiInfo, ServiceInfo, describe_process
@@ -145,6 +145,9 @@ def _resolve(index: ModuleIndex, options: OptionIndex, ep: DeclaredEntryPoint, d
 
     evaluator = Evaluator(index, options, script_name=ep.name)
     value = _attr_value(evaluator, module, ep.attr)
+    if isinstance(value, ModuleRef) and index.path_of(value.name):
+        # A subpackage named as the attribute (neutron's `neutron.db.migration:alembic_migrations`).
+        return EntryPoint(kind=kind, path=index.path_of(value.name), line=1, external=False, **common)
     if not isinstance(value, DefRef):
         diagnostics.error(module.path, None, f"{ep.name}: {ep.attr} is not defined in {ep.module}")
         return EntryPoint(kind=kind, path=module.path, line=None, external=False, **common)

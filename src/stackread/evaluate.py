@@ -165,13 +165,24 @@ class Evaluator:
         if not stmts:
             if module.is_package and self.index.path_of(f"{module.name}.{name}"):
                 return Ev(ModuleRef(f"{module.name}.{name}"))
-            return UNKNOWN_EV
+            return self._star_imported(module, name)
         # The binding that wins is the last non-None one: `application = None` is a placeholder
         # that a later `application = init_application(...)` replaces at import time.
         for stmt in reversed(stmts):
             ev = self._binding_value(module, name, stmt)
             if ev.value is not None or stmt is stmts[0]:
                 return ev
+        return UNKNOWN_EV
+
+    def _star_imported(self, module: Module, name: str) -> Ev:
+        """`name` brought in by `from x import *` (keystone re-exports its drivers this way)."""
+        for binding in reversed(module.star_imports):
+            source = self.index.get(binding.module)
+            if source is None or not _exported(self, source, name):
+                continue
+            found = self.module_attr(source, name)
+            if found.value is not UNKNOWN:
+                return found
         return UNKNOWN_EV
 
     def _binding_value(self, module: Module, name: str, stmt: ast.AST) -> Ev:
@@ -431,6 +442,15 @@ class Evaluator:
         if value is SCRIPT_NAME and self.script_name:
             return self.script_name
         return value
+
+
+def _exported(evaluator: "Evaluator", module: Module, name: str) -> bool:
+    """Whether `from module import *` brings `name`: its `__all__`, else every public name."""
+    if "__all__" in module.bindings:
+        names = evaluator.module_attr(module, "__all__").value
+        if isinstance(names, (list, tuple)):
+            return name in names
+    return not name.startswith("_")
 
 
 class OptionLookup:

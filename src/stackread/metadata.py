@@ -107,10 +107,7 @@ def _text(data: bytes, path: str) -> str:
 def _read_setup_cfg(text: str, path: str) -> tuple[str | None, list[DeclaredEntryPoint]]:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str  # entry point names are case-sensitive
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        raise AnalysisError(f"{path}: malformed: {_one_line(exc)}") from None
+    _read_ini(parser, text, path)
     name = parser.get("metadata", "name", fallback=None)
     eps: list[DeclaredEntryPoint] = []
     if parser.has_section("entry_points"):
@@ -120,13 +117,23 @@ def _read_setup_cfg(text: str, path: str) -> tuple[str | None, list[DeclaredEntr
     return name, eps
 
 
+def _read_ini(parser: configparser.ConfigParser, text: str, path: str) -> None:
+    try:
+        parser.read_string(text, source=path)
+    except configparser.MissingSectionHeaderError as exc:
+        raise AnalysisError(f"{path}:{exc.lineno}: malformed: expected a [section] header, found {exc.line.strip()!r}") from None
+    except configparser.ParsingError as exc:
+        lineno, line = exc.errors[0]
+        raise AnalysisError(f"{path}:{lineno}: malformed: cannot parse {line.strip()!r}") from None
+    except configparser.Error as exc:
+        where = f"{path}:{exc.lineno}" if getattr(exc, "lineno", None) else path
+        raise AnalysisError(f"{where}: malformed: {_one_line(exc)}") from None
+
+
 def _read_entry_points_ini(text: str, path: str) -> list[DeclaredEntryPoint]:
     parser = configparser.ConfigParser(interpolation=None, strict=False, delimiters=("=",))
     parser.optionxform = str
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        raise AnalysisError(f"{path}: malformed: {_one_line(exc)}") from None
+    _read_ini(parser, text, path)
     lines = text.splitlines()
     eps = []
     for group in parser.sections():
@@ -154,7 +161,13 @@ def _read_pyproject(text: str, path: str) -> tuple[str | None, str | None, list[
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise AnalysisError(f"{path}: malformed: {_one_line(exc)}") from None
+        # Python 3.11's TOMLDecodeError carries its position only in the message.
+        message = _one_line(exc)
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        if match:
+            message = f"{message[:match.start()]} (column {match.group(2)})"
+            path = f"{path}:{match.group(1)}"
+        raise AnalysisError(f"{path}: malformed: {message}") from None
     project = data.get("project", {})
     if not isinstance(project, dict):
         raise AnalysisError(f"{path}: malformed: [project] is not a table")

@@ -58,6 +58,12 @@ class Module:
             result.update(import_bindings(stmt, self))
         return result
 
+    @cached_property
+    def star_imports(self) -> list[ImportBinding]:
+        return [ImportBinding(resolve_relative(self, stmt.module, stmt.level), "*", stmt.lineno)
+                for stmt in _module_level_statements(self.tree.body)
+                if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names)]
+
     def toplevel(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
         """The last module-level def or class of that name (the one that wins at import)."""
         for stmt in reversed(self.bindings.get(name, [])):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 # Same length as the keywords they stand for, so columns do not move.
@@ -67,7 +68,11 @@ def parse_source(data: bytes, path: str) -> tuple[ast.Module, str]:
 
 def _parse(text: str, path: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            # Invalid escapes and the like in the analysed code are its business, not the user's.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return ast.parse(text, filename=path)
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: NUL bytes; RecursionError/MemoryError: absurdly nested expressions.
         raise SyntaxError(f"{type(exc).__name__}: {exc}") from None

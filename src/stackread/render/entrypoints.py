@@ -135,7 +135,7 @@ def _table(title: str, columns: tuple[str, ...]):
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+    table = Table(title=f"\n{title}", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                   show_edge=False, pad_edge=False)
     for column in columns:
         table.add_column(column, overflow="fold")

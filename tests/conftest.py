@@ -1,0 +1,62 @@
+"""Shared test helpers: tiny packages built from a dict, and real releases fetched once."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import textwrap
+
+import pytest
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
+
+# Real releases the suite reads; pinned so that what the tests assert stays true.
+REAL_RELEASES = {
+    "nova-ocata": "nova==15.1.5",
+    "nova-current": "nova==34.0.0",
+    "cinder-current": "cinder==29.0.0",
+}
+
+
+def write_tree(root: pathlib.Path, files: dict[str, str | bytes]) -> pathlib.Path:
+    """Create `{"pkg/mod.py": "source"}` under root; text is dedented so tests read naturally."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_tree(tmp_path):
+    def make(files: dict[str, str | bytes], name: str = "project") -> pathlib.Path:
+        return write_tree(tmp_path / name, files)
+
+    return make
+
+
+def _real_cache() -> pathlib.Path:
+    from stackread.fetch import default_cache_dir
+
+    return default_cache_dir()
+
+
+@pytest.fixture(scope="session")
+def real_release():
+    """Path of an unpacked real release, downloaded once into the stackread cache."""
+    from stackread.errors import FetchError
+    from stackread.fetch import fetch_release
+
+    def get(key: str) -> pathlib.Path:
+        spec = REAL_RELEASES[key]
+        try:
+            return fetch_release(spec, _real_cache())
+        except FetchError as exc:
+            if os.environ.get("CI"):
+                raise  # CI must read real releases; a skip there would hide a broken suite
+            pytest.skip(f"cannot fetch {spec} here: {exc}")
+
+    return get

@@ -1,0 +1,79 @@
+"""The command line's wiring: output forms, exit statuses, and no tracebacks for user mistakes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from stackread.cli import cli
+
+
+def run(*args):
+    # The real entry point, so exit statuses and stderr are exactly what users get.
+    return subprocess.run([sys.executable, "-m", "stackread", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_json_schema_on_a_fixture():
+    result = CliRunner().invoke(cli, ["entrypoints", str(FIXTURES / "nova-current"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"project", "revision", "entrypoints", "diagnostics"} <= set(data)
+    compute = next(ep for ep in data["entrypoints"] if ep["name"] == "nova-compute")
+    assert {"name", "group", "target", "path", "line", "external", "service"} <= set(compute)
+    assert compute["service"]["binary"] == "nova-compute"
+    assert compute["service"]["topic"] == "compute"
+    assert compute["service"]["manager"] == "nova.compute.manager.ComputeManager"
+    assert compute["service"]["manager_path"] == "nova/compute/manager.py"
+    assert isinstance(compute["service"]["manager_line"], int)
+    rootwrap = next(ep for ep in data["entrypoints"] if ep["name"] == "nova-rootwrap")
+    assert rootwrap["external"] is True and rootwrap["service"] is None and rootwrap["path"] is None
+
+
+def test_text_output_groups_by_kind_and_collapses_plugins():
+    result = CliRunner().invoke(cli, ["entrypoints", str(FIXTURES / "nova-ocata")])
+    assert result.exit_code == 0
+    out = result.output
+    assert out.index("Services (RPC servers)") < out.index("WSGI servers") < out.index("Tools") < out.index("Plugins")
+    assert "ComputeManager" in out and "nova/compute/manager.py:27" in out
+    assert "nova.api.v21.extensions (3)" in out
+    assert "AdminActions" not in out
+    listed = CliRunner().invoke(cli, ["entrypoints", str(FIXTURES / "nova-ocata"), "--plugins"])
+    assert "nova.api.openstack.compute.admin_actions:AdminActions" in listed.output
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["entrypoints", "/no/such/dir"], 2, "/no/such/dir: no such directory"),
+    (["entrypoints", str(FIXTURES / "README.md")], 2, "not a directory"),
+    (["entrypoints", str(FIXTURES)], 2, "no packaging metadata"),
+    (["entrypoints", str(FIXTURES / "nova-ocata"), "--rev", "v1"], 2, "not a git repository"),
+    (["entrypoint"], 2, "Did you mean 'entrypoints'?"),
+])
+def test_user_mistakes_get_one_line_and_an_exit_status(args, status, message):
+    result = run(*args)
+    assert result.returncode == status
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_analysis_errors_exit_1_after_the_answer(make_tree):
+    root = make_tree({
+        "setup.cfg": "[metadata]\nname = x\n[entry_points]\nconsole_scripts =\n    x-ok = x.ok:main\n    x-gone = x.gone:main\n",
+        "x/__init__.py": "",
+        "x/ok.py": "def main():\n    pass\n",
+    })
+    result = run("entrypoints", str(root))
+    assert result.returncode == 1
+    assert "x-ok" in result.stdout
+    assert "error: setup.cfg:6: x-gone: target module x.gone is missing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_describes_every_command():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("entrypoints", "get"):
+        assert command in result.stdout
+    assert "--rev" in run("entrypoints", "--help").stdout
