@@ -44,7 +44,7 @@ class OptionIndex(OptionLookup):
         files = {}
         for path in self.index.python_files(self.packages):
             data = self.index.tree.read_bytes(path)
-            if data and _OPT_CALL.search(data):
+            if data and b"Opt(" in data and _OPT_CALL.search(data):
                 files[path] = data
         return files
 

@@ -129,7 +129,7 @@ def _resolve(index: ModuleIndex, options: OptionIndex, ep: DeclaredEntryPoint, d
     module_path = index.path_of(ep.module)
     if kind == "plugin" and module_path is not None:
         # Hundreds of plugins only need their line: a column-0 `class X`/`def X` says it without parsing.
-        line = 1 if ep.attr is None else _toplevel_def_line(index.tree.read_bytes(module_path) or b"", ep.attr)
+        line = 1 if ep.attr is None else index.toplevel_line(ep.module, ep.attr) if "." not in ep.attr else None
         if line is not None:
             return EntryPoint(kind=kind, path=module_path, line=line, external=False, **common)
     if module_path is None:
@@ -168,13 +168,6 @@ def _attr_value(evaluator: Evaluator, module, attr: str):
     for part in attr.split(".")[1:]:
         value = evaluator.attribute(value, part).value
     return value
-
-
-def _toplevel_def_line(data: bytes, attr: str) -> int | None:
-    if "." in attr:
-        return None
-    match = re.search(rb"^(?:async[ \t]+def|def|class)[ \t]+" + re.escape(attr.encode()) + rb"\b", data, re.MULTILINE)
-    return data.count(b"\n", 0, match.start()) + 1 if match else None
 
 
 def _def_line(node: ast.AST) -> int:

@@ -7,6 +7,7 @@ A file that does not parse is reported once and treated as absent.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -226,6 +227,20 @@ class ModuleIndex:
             self.diagnostics.warning(problem.path, problem.line, f"{problem.message}; skipped")
             return None
         return Module(name, path, tree, text, path.endswith("__init__.py"))
+
+    def toplevel_line(self, module: str, name: str) -> int | None:
+        """Line of a column-0 `class name`/`def name` in the module, found without parsing it.
+
+        Locating a manager class or a plugin needs one line of a file that may be 10,000 lines
+        long (nova/compute/manager.py); None sends the caller to the full resolution.
+        """
+        path = self.path_of(module)
+        data = self.tree.read_bytes(path) if path else None
+        if not data:
+            return None
+        pattern = rb"^(?:async[ \t]+def|def|class)[ \t]+" + re.escape(name.encode()) + rb"\b"
+        match = re.search(pattern, data, re.MULTILINE)
+        return data.count(b"\n", 0, match.start()) + 1 if match else None
 
     def module_name(self, path: str) -> str:
         for root in sorted(self.roots, key=len, reverse=True):

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from stackread.evaluate import UNKNOWN, DefRef, Ev, Evaluator, LazyLocals, Scope
+from stackread.evaluate import UNKNOWN, DefRef, Ev, Evaluator, LazyLocals, ModuleRef, Scope
 
 _APP_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 SERVICE_PARAMS = frozenset({"binary", "topic", "manager", "manager_module"})
@@ -73,7 +73,7 @@ def describe_process(evaluator: Evaluator, main: DefRef) -> ProcessRole:
         bindings = _binding_statements(func.node)
         for call in _calls_in(func.node):
             scope = Scope(func.module, _locals_before(evaluator, func, bindings, call.lineno))
-            callee = evaluator.eval(call.func, scope).value
+            callee = _callee(evaluator, call.func, scope)
             if not isinstance(callee, DefRef):
                 continue
             target, cls, skip_first = _callable(evaluator, callee)
@@ -92,6 +92,20 @@ def describe_process(evaluator: Evaluator, main: DefRef) -> ProcessRole:
                 seen.add(id(target.node))
                 queue.append((target, depth + 1))
     return ProcessRole(api=api)
+
+
+def _callee(evaluator: Evaluator, func: ast.AST, scope: Scope) -> Any:
+    """What a call's function denotes, when it can be the project's own code.
+
+    `CONF.log_opt_values(...)` or `LOG.info(...)` cannot be: their receivers are not modules or
+    classes of the tree, and evaluating the attribute would look up an option of that name.
+    """
+    if isinstance(func, ast.Attribute):
+        base = evaluator.eval(func.value, scope).value
+        if not isinstance(base, (ModuleRef, DefRef)):
+            return None
+        return evaluator.attribute(base, func.attr).value
+    return evaluator.eval(func, scope).value
 
 
 def _calls_in(node: ast.AST) -> list[ast.Call]:
@@ -222,6 +236,10 @@ def _text(evaluator: Evaluator, ev: Ev | None) -> str | None:
 
 def _manager(evaluator: Evaluator, value: Any) -> tuple[str | None, str | None, int | None]:
     if isinstance(value, str):
+        module, _, name = value.rpartition(".")
+        line = evaluator.index.toplevel_line(module, name) if module else None
+        if line is not None:
+            return value, evaluator.index.path_of(module), line
         resolved = evaluator.resolve_dotted(value)
         if isinstance(resolved, DefRef):
             return value, resolved.module.path, resolved.node.lineno
