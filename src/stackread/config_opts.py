@@ -72,10 +72,6 @@ class OptionIndex(OptionLookup):
             return unplaced[0].default
         return None
 
-    def is_group(self, name: str) -> bool:
-        # CONF.<x> that is not a DEFAULT option can only be a group; the option lookup under it decides.
-        return True
-
     def _module_options(self, path: str) -> list[OptionDef]:
         if path not in self._by_module:
             module = self.index.get(self.index.module_name(path))

@@ -159,7 +159,7 @@ def _resolve(index: ModuleIndex, options: OptionIndex, ep: DeclaredEntryPoint, d
         if service and service.manager and service.manager_path is None and index.owns(service.manager):
             diagnostics.warning(service.created_path, service.created_line,
                                 f"{ep.name}: manager class {service.manager} is not in the tree")
-    return EntryPoint(kind=kind, path=value.module.path, line=_def_line(value.node), external=False,
+    return EntryPoint(kind=kind, path=value.module.path, line=value.node.lineno, external=False,
                       service=service, api=api, **common)
 
 
@@ -168,11 +168,6 @@ def _attr_value(evaluator: Evaluator, module, attr: str):
     for part in attr.split(".")[1:]:
         value = evaluator.attribute(value, part).value
     return value
-
-
-def _def_line(node: ast.AST) -> int:
-    # The `def` line, not the first decorator's: that is where a reader looks for the name.
-    return node.lineno
 
 
 def _wsgi_applications(index: ModuleIndex, options: OptionIndex, packages: list[str]) -> list[EntryPoint]:

@@ -279,12 +279,9 @@ class Evaluator:
         if self.options is None:
             return UNKNOWN_EV
         if group is None:
+            # CONF.<x> that is no option of [DEFAULT] can only be a group; the lookup under it decides.
             found = self.options.lookup(None, name)
-            if found is not None:
-                return found
-            if self.options.is_group(name):
-                return Ev(ConfRef(name))
-            return UNKNOWN_EV
+            return found if found is not None else Ev(ConfRef(name))
         found = self.options.lookup(group, name)
         return found if found is not None else UNKNOWN_EV
 
@@ -457,7 +454,4 @@ class OptionLookup:
     """What the evaluator needs from the oslo.config option index (see config_opts)."""
 
     def lookup(self, group: str | None, name: str) -> Ev | None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def is_group(self, name: str) -> bool:  # pragma: no cover - interface
         raise NotImplementedError

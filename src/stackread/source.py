@@ -14,8 +14,13 @@ from typing import Iterator, Protocol
 
 from stackread.errors import UsageError
 
-# Directories that never hold the project's own source, skipped when walking.
-_SKIP_DIRS = frozenset({".git", ".tox", ".venv", "venv", "__pycache__", "node_modules", ".eggs", "build"})
+# Never the project's own source. Hidden directories (.git, .tox, .venv) are skipped too; a plain
+# name such as `build` is not, because it may be a real package deep in the tree.
+_SKIP_DIRS = frozenset({"__pycache__", "node_modules"})
+
+
+def _skipped(name: str) -> bool:
+    return name in _SKIP_DIRS or name.startswith(".") or name.endswith(".egg-info")
 
 
 class SourceTree(Protocol):
@@ -71,7 +76,7 @@ class DirectoryTree:
         base = self._abs(top)
         # followlinks=False: a symlink loop in the analysed tree must not hang us.
         for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
+            dirnames[:] = sorted(d for d in dirnames if not _skipped(d))
             rel = pathlib.Path(dirpath).relative_to(self.root).as_posix()
             for name in sorted(filenames):
                 if name.endswith(suffix):
@@ -139,7 +144,7 @@ class GitRevisionTree:
         prefix = f"{prefix}/" if prefix else ""
         for path in sorted(self._blobs):
             if path.startswith(prefix) and path.endswith(suffix):
-                if not any(part in _SKIP_DIRS for part in path.split("/")[:-1]):
+                if not any(_skipped(part) for part in path.split("/")[:-1]):
                     yield path
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 
 
 @functools.cache
@@ -10,7 +12,7 @@ def stdout():
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal and "COLUMNS" not in __import__("os").environ:
+    if not console.is_terminal and "COLUMNS" not in os.environ:
         # Piped into a file or a pager: no terminal to fit, so do not fold paths at 80 columns.
         console.width = 160
     return console
@@ -28,6 +30,4 @@ def progress_status(message: str):
     console = stderr()
     if console.is_terminal:
         return console.status(message, spinner="dots")
-    import contextlib
-
     return contextlib.nullcontext()
