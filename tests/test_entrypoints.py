@@ -227,3 +227,14 @@ def test_targets_re_exported_by_star_import_or_named_as_subpackage(make_tree):
     assert (eps["ks"].path, eps["ks"].line) == ("ks/db/alembic_migrations/__init__.py", 1)
     # `import *` honours __all__: the private class is not re-exported, as Python would not.
     assert eps["hidden"].line is None and "_Private is not defined" in str(report.diagnostics[0])
+
+
+def test_rev_on_a_bare_mirror_without_a_config_file(tmp_path):
+    # Mirrors of public repositories can be bare git dirs with no config; GitPython then
+    # mistakes them for work trees and runs git in the parent directory.
+    repo_dir, _ = _tagged_repo(tmp_path)
+    mirror = tmp_path / "mirror"
+    git.Repo.clone_from(repo_dir, mirror, bare=True)
+    (mirror / "config").unlink()
+    report = find_entrypoints(mirror, rev="15.0.0")
+    assert table(report)["nova-network"].service.manager == "nova.network.manager.VlanManager"

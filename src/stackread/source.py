@@ -102,9 +102,12 @@ class GitRevisionTree:
             repo = git.Repo(self.repo_path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise UsageError(f"{self.repo_path}: not a git repository (needed for --rev {self.rev})") from None
+        # A bare mirror without a config file looks non-bare to GitPython, which then runs git in
+        # the parent directory; naming the git dir on every command works for all layouts.
+        repo.git.set_persistent_git_options(git_dir=repo.git_dir)
         try:
             commit = repo.commit(self.rev)
-        except (git.BadName, ValueError, git.GitCommandError):
+        except (git.BadName, ValueError, git.GitCommandError, BrokenPipeError):
             raise UsageError(f"{self.repo_path}: unknown revision {self.rev!r}") from None
         self._repo = repo
         listing = repo.git.ls_tree("-r", "-z", "--full-tree", commit.hexsha)
