@@ -11,9 +11,9 @@ PACKAGE = pathlib.Path(stackread.__file__).parent
 LAYERS = {
     "errors": 0, "diagnostics": 0,
     "source": 1, "fetch": 1, "parsing": 1,
-    "metadata": 2, "modules": 2,
-    "evaluate": 3, "config_opts": 3, "services": 3,
-    "entrypoints": 4,
+    "metadata": 2, "modules": 2, "index": 2,
+    "evaluate": 3, "config_opts": 3, "services": 3, "program": 3,
+    "entrypoints": 4, "callgraph": 4,
     "render": 5,
     "cli": 6, "__main__": 6, "__init__": 0,
 }

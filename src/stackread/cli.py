@@ -30,6 +30,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread get nova==34.0.0             fetch a release's source into the cache
       stackread entrypoints ~/src/nova       services, WSGI apps, tools and plugins
       stackread entrypoints ~/src/nova --rev 14.0.0 --json
+      stackread callgraph ~/src/nova --json > nova-calls.json
+      stackread graph ComputeManager.build_and_run_instance -C ~/src/nova --depth 2
     """
     ctx.obj = {"debug": debug}
 
@@ -59,6 +61,109 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
     _report_diagnostics(report.diagnostics)
     if report.has_errors:
         sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
+def _cache_options(func):
+    func = click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")(func)
+    func = click.option("--cache-dir", type=click.Path(file_okay=False),
+                        help="Index cache directory (default: $STACKREAD_CACHE_DIR/index or the XDG cache).")(func)
+    func = click.option("--include-tests", is_flag=True, help="Analyse test packages too (left out by default).")(func)
+    return func
+
+
+def _load_graph(path: str, rev: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool):
+    from stackread.callgraph import load_callgraph
+    from stackread.render.output import index_progress
+
+    with index_progress() as progress:
+        return load_callgraph(path, rev, include_tests=include_tests, cache_dir=cache_dir,
+                              use_cache=not no_cache, progress=progress)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
+@click.option("--json", "as_json", is_flag=True, help="Print every node and edge as JSON (schema in docs/json.md).")
+@_cache_options
+def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
+              no_cache: bool) -> None:
+    """The static call graph of all the Python code under PATH.
+
+    Module names are dotted paths relative to PATH (PATH/nova/compute/api.py is
+    nova.compute.api). Each edge joins the definitions of caller and callee; a call with
+    several possible targets (an overridden method, a driver interface) has one edge per
+    target, each marked uncertain. Calls into libraries are listed apart as external.
+    """
+    result = _load_graph(path, rev, include_tests, cache_dir, no_cache)
+    if as_json:
+        from stackread.render.callgraph import write_json
+
+        write_json(result, sys.stdout)
+    else:
+        from stackread.render.callgraph import summary
+        from stackread.render.output import stdout
+
+        stdout().print(summary(result))
+    _report_diagnostics(result.diagnostics)
+
+
+@cli.command()
+@click.argument("symbol")
+@click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
+@click.option("--callers", is_flag=True, help="Show what calls SYMBOL.")
+@click.option("--callees", is_flag=True, help="Show what SYMBOL calls (with --callers: both; neither: both).")
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 50), help="How many calls away.")
+@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write a drawing: FILE.svg, FILE.png or FILE.dot.")
+@click.option("--link-template", metavar="URL", help="Node links in drawings, with {path} and {line}.")
+@_cache_options
+def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
+          link_template: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
+    """The neighbourhood of one function, method or class in the call graph.
+
+    SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
+    or a unique suffix of one (ComputeManager.build_and_run_instance).
+    """
+    import pathlib
+
+    from stackread.render.output import stdout
+
+    result = _load_graph(path, rev, include_tests, cache_dir, no_cache)
+    name = _one_symbol(result.graph, symbol)
+    if not callers and not callees:
+        callers = callees = True
+    sub = result.graph.neighbourhood(name, depth, callers=callers, callees=callees)
+    if output:
+        from stackread.render.graph import write_drawing
+
+        write_drawing(sub, name, pathlib.Path(output), link_template=link_template)
+        click.echo(f"wrote {output} ({len(sub)} nodes)", err=True)
+    else:
+        from stackread.render.graph import render_tree
+
+        stdout().print(render_tree(sub, name, callers=callers, callees=callees, depth=depth))
+    _report_diagnostics(result.diagnostics)
+
+
+def _one_symbol(graph, symbol: str) -> str:
+    from stackread.errors import AnalysisError
+
+    found = graph.find(symbol)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "\n  ".join(found[:20]) + ("\n  ..." if len(found) > 20 else "")
+        raise AnalysisError(f"{symbol!r} is ambiguous; {len(found)} definitions match:\n  {listed}")
+    import difflib
+
+    names = [node.name for node in graph.nodes()]
+    short = {}
+    for name in names:
+        short.setdefault(name.rsplit(".", 2)[-1], []).append(name)
+        short.setdefault(".".join(name.rsplit(".", 2)[-2:]), []).append(name)
+    close = difflib.get_close_matches(symbol, list(short), n=5, cutoff=0.6)
+    hint = "".join(f"\n  {short[c][0]}" for c in close)
+    raise AnalysisError(f"no definition named {symbol!r}" + (f"; did you mean:{hint}" if hint else ""))
 
 
 @cli.command()

@@ -35,7 +35,7 @@ class SourceTree(Protocol):
 
     def list_dir(self, path: str) -> list[str]: ...
 
-    def walk_files(self, top: str = "", suffix: str = "") -> Iterator[str]: ...
+    def walk_files(self, top: str = "", suffix: str = "", skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]: ...
 
 
 def _norm(path: str) -> str:
@@ -72,11 +72,11 @@ class DirectoryTree:
         except OSError:
             return []
 
-    def walk_files(self, top: str = "", suffix: str = "") -> Iterator[str]:
+    def walk_files(self, top: str = "", suffix: str = "", skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]:
         base = self._abs(top)
         # followlinks=False: a symlink loop in the analysed tree must not hang us.
         for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not _skipped(d))
+            dirnames[:] = sorted(d for d in dirnames if not _skipped(d) and d not in skip_dirs)
             rel = pathlib.Path(dirpath).relative_to(self.root).as_posix()
             for name in sorted(filenames):
                 if name.endswith(suffix):
@@ -142,12 +142,12 @@ class GitRevisionTree:
         names = {p[len(prefix):].split("/", 1)[0] for p in self._blobs if p.startswith(prefix)}
         return sorted(names)
 
-    def walk_files(self, top: str = "", suffix: str = "") -> Iterator[str]:
+    def walk_files(self, top: str = "", suffix: str = "", skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]:
         prefix = _norm(top)
         prefix = f"{prefix}/" if prefix else ""
         for path in sorted(self._blobs):
             if path.startswith(prefix) and path.endswith(suffix):
-                if not any(_skipped(part) for part in path.split("/")[:-1]):
+                if not any(_skipped(part) or part in skip_dirs for part in path.split("/")[:-1]):
                     yield path
 
 

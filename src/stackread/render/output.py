@@ -31,3 +31,25 @@ def progress_status(message: str):
     if console.is_terminal:
         return console.status(message, spinner="dots")
     return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def index_progress():
+    """A progress bar for parsing files, shown only on a terminal and only once work starts."""
+    console = stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task("parsing", total=total)
+            bar.update(task, completed=done)
+
+        yield update

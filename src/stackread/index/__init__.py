@@ -1,0 +1,1 @@
+"""Per-module facts, one ast pass per file, cached by content."""

@@ -1,0 +1,333 @@
+"""One pass over a module's AST, producing the facts whole-program resolution needs.
+
+The summary depends on the file's content alone (not its path or module name), so it is
+cached by content hash and shared by every tree and revision that holds the same file.
+Everything is JSON: lists rather than tuples, no objects.
+
+Expressions are encoded as small lists:
+
+    ["n", name]                  a name
+    ["a", base, attr]            an attribute (also `getattr(base, 'attr')`)
+    ["c", func, [args], {kw}]    a call; arguments are encoded only as refs, strings and calls
+    ["s", text]                  a string literal
+    ["k", value]                 another literal (int, float, bool, None)
+    ["i", base, key]             a subscript
+    ["super"]                    `super()` / `super(Class, self)`
+    ["?"]                        anything else
+
+Control context of a call (for `trace`: conditions, loops, error paths) is a chain of
+["if" | "else" | "loop" | "except" | "finally", source text, line] entries, stored once
+per module in "contexts" and referred to by index.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+FORMAT = 1
+_MAX_DEPTH = 12
+_MAX_TEXT = 160
+UNKNOWN = ["?"]
+_LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
+                  ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
+
+
+def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
+    visitor = _Summarizer(text)
+    visitor.visit_body(tree.body)
+    return {
+        "format": FORMAT,
+        "defs": visitor.defs,
+        "imports": visitor.imports,
+        "assigns": visitor.assigns,
+        "returns": visitor.returns,
+        "calls": visitor.calls,
+        "attr_loads": visitor.attr_loads,
+        "contexts": visitor.contexts,
+    }
+
+
+class _Summarizer(ast.NodeVisitor):
+    def __init__(self, text: str):
+        self.lines = text.splitlines(keepends=True)
+        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases]]
+        self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
+        self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line]
+        self.returns: list[list] = []  # [scope, expr]
+        self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
+        self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
+        self.contexts: list[list] = []
+        self._context_ids: dict[str, int] = {}
+        self.scope = ""  # qualname of the enclosing def or class ("" = module level)
+        self.scope_kind = "module"
+        self.self_name: str | None = None  # first parameter of the enclosing method
+        self.context: list[list] = []
+
+    # -- scopes ------------------------------------------------------------------------------
+
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.visit(stmt)
+
+    def _qual(self, name: str) -> str:
+        return f"{self.scope}.{name}" if self.scope else name
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorators = [self.enc(d) for d in node.decorator_list]
+        for d in node.decorator_list:  # decorator calls run in the enclosing scope
+            self.visit(d)
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+            self.visit(default)
+        params = [a.arg for a in node.args.posonlyargs + node.args.args]
+        if node.args.vararg:
+            params.append("*" + node.args.vararg.arg)
+        params += [a.arg for a in node.args.kwonlyargs]
+        if node.args.kwarg:
+            params.append("**" + node.args.kwarg.arg)
+        kind = self._function_kind(decorators)
+        qual = self._qual(node.name)
+        self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, []])
+        saved = (self.scope, self.scope_kind, self.self_name, self.context)
+        self.scope, self.scope_kind, self.context = qual, kind, []
+        if kind in ("method", "classmethod", "property"):
+            self.self_name = params[0] if params else None
+        elif kind == "staticmethod":
+            self.self_name = None
+        # A plain function keeps the enclosing method's `self`: closures capture it.
+        self.visit_body(node.body)
+        self.scope, self.scope_kind, self.self_name, self.context = saved
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _function_kind(self, decorators: list) -> str:
+        if self.scope_kind != "class":
+            return "function"
+        names = {d[1] if d[0] == "n" else d[2] if d[0] == "a" else "" for d in decorators}
+        for marker in ("classmethod", "staticmethod", "property"):
+            if marker in names:
+                return marker
+        if any(d[0] == "a" and d[2] in ("setter", "getter", "deleter") for d in decorators):
+            return "property"
+        return "method"
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        decorators = [self.enc(d) for d in node.decorator_list]
+        for d in node.decorator_list:
+            self.visit(d)
+        for base in node.bases:
+            self.visit(base)
+        qual = self._qual(node.name)
+        bases = [self.enc(b) for b in node.bases]
+        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases])
+        saved = (self.scope, self.scope_kind, self.self_name, self.context)
+        self.scope, self.scope_kind, self.self_name, self.context = qual, "class", None, []
+        self.visit_body(node.body)
+        self.scope, self.scope_kind, self.self_name, self.context = saved
+
+    # -- facts -------------------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.imports.append([self.scope, alias.asname, alias.name, None, 0, node.lineno])
+            else:
+                top = alias.name.split(".")[0]
+                self.imports.append([self.scope, top, top, None, 0, node.lineno])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            local = alias.asname or alias.name
+            self.imports.append([self.scope, local, node.module or "", alias.name, node.level, node.lineno])
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._assign(target, node.value, node.lineno)
+            self._visit_target(target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self._assign(node.target, node.value, node.lineno)
+        self._visit_target(node.target)
+
+    def _visit_target(self, target: ast.AST) -> None:
+        # Subscript and attribute targets may hold calls: `x[f()] = 1`.
+        if isinstance(target, (ast.Subscript, ast.Attribute)):
+            self.visit(target.value)
+            if isinstance(target, ast.Subscript):
+                self.visit(target.slice)
+
+    def _assign(self, target: ast.AST, value: ast.AST, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self.assigns.append([self.scope, target.id, self.enc(value), line])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and self.self_name and target.value.id == self.self_name:
+            self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line])
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+                and len(target.elts) == len(value.elts):
+            for t, v in zip(target.elts, value.elts):
+                self._assign(t, v, line)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if isinstance(item.optional_vars, ast.Name):
+                # `with Foo() as x` binds what __enter__ returns; usually the object itself.
+                self.assigns.append([self.scope, item.optional_vars.id, self.enc(item.context_expr), node.lineno])
+        self.visit_body(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            if self.scope_kind != "class":
+                self.returns.append([self.scope, self.enc(node.value)])
+
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = self.enc(node.func)
+        args = [self.enc_arg(a) for a in node.args]
+        kwargs = {k.arg: self.enc_arg(k.value) for k in node.keywords if k.arg}
+        self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
+        # The receiver chain may hold calls of its own (`a().b()`); arguments too.
+        if isinstance(node.func, ast.Attribute):
+            self.visit(node.func.value)
+        elif not isinstance(node.func, ast.Name):
+            self.visit(node.func)
+        for arg in node.args:
+            self.visit(arg)
+        for kw in node.keywords:
+            self.visit(kw.value)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # Reached only for attributes not in call position: `self.prop` may run a property.
+        if isinstance(node.value, ast.Name) and self.self_name and node.value.id == self.self_name \
+                and isinstance(node.ctx, ast.Load):
+            self.attr_loads.append([self.scope, node.attr, node.lineno])
+        self.visit(node.value)
+
+    # -- control context ---------------------------------------------------------------------
+
+    def _context_id(self) -> int | None:
+        if not self.context:
+            return None
+        key = repr(self.context)
+        if key not in self._context_ids:
+            self._context_ids[key] = len(self.contexts)
+            self.contexts.append([list(c) for c in self.context])
+        return self._context_ids[key]
+
+    def _within(self, entry: list, body: list[ast.stmt]) -> None:
+        self.context.append(entry)
+        self.visit_body(body)
+        self.context.pop()
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self._narrowings(node.test)
+        condition = self.source(node.test)
+        self._within(["if", condition, node.lineno], node.body)
+        if node.orelse:
+            self._within(["else", condition, node.lineno], node.orelse)
+
+    def _narrowings(self, test: ast.AST) -> None:
+        """`isinstance(x, C)` says x may be a C: recorded as an assignment of a C instance."""
+        tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        for item in tests:
+            if isinstance(item, ast.Call) and isinstance(item.func, ast.Name) and item.func.id == "isinstance" \
+                    and len(item.args) == 2 and isinstance(item.args[0], ast.Name):
+                self._assign_instances(item.args[0].id, item.args[1], item.lineno)
+
+    def _assign_instances(self, name: str, types: ast.AST, line: int) -> None:
+        for cls in types.elts if isinstance(types, ast.Tuple) else [types]:
+            if isinstance(cls, (ast.Name, ast.Attribute)):
+                self.assigns.append([self.scope, name, ["c", self.enc(cls), [], {}], line])
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._within(["loop", f"for {self.source(node.target)} in {self.source(node.iter)}", node.lineno], node.body)
+        self.visit_body(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self._within(["loop", f"while {self.source(node.test)}", node.lineno], node.body)
+        self.visit_body(node.orelse)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self.visit_body(node.body)
+        for handler in node.handlers:
+            caught = self.source(handler.type) if handler.type is not None else ""
+            if handler.name and handler.type is not None:
+                self._assign_instances(handler.name, handler.type, handler.lineno)
+            self._within(["except", caught, handler.lineno], handler.body)
+        self.visit_body(node.orelse)
+        if node.finalbody:
+            self._within(["finally", "", node.finalbody[0].lineno], node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    # -- encoding ----------------------------------------------------------------------------
+
+    def enc(self, node: ast.AST | None, depth: int = 0) -> list:
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return ["n", node.id]
+        if isinstance(node, ast.Attribute):
+            return ["a", self.enc(node.value, depth + 1), node.attr]
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2 \
+                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                return ["a", self.enc(node.args[0], depth + 1), node.args[1].value]
+            if isinstance(func, ast.Name) and func.id == "super":
+                return ["super"]
+            return ["c", self.enc(func, depth + 1), [self.enc_arg(a, depth + 1) for a in node.args],
+                    {k.arg: self.enc_arg(k.value, depth + 1) for k in node.keywords if k.arg}]
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return ["s", node.value]
+            if node.value is None or isinstance(node.value, (bool, int, float)):
+                return ["k", node.value]
+            return UNKNOWN
+        if isinstance(node, ast.Subscript):
+            return ["i", self.enc(node.value, depth + 1), self.enc(node.slice, depth + 1)]
+        builtin = _LITERAL_TYPES.get(type(node))
+        if builtin:
+            return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type
+        return UNKNOWN
+
+    def enc_arg(self, node: ast.AST, depth: int = 0) -> list:
+        """Arguments matter as references (callbacks), strings (RPC method names) and calls (factories)."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call)):
+            return self.enc(node, depth)
+        if isinstance(node, ast.Starred):
+            return UNKNOWN
+        return UNKNOWN
+
+    def source(self, node: ast.AST | None) -> str:
+        """Source text of a node (one line, shortened), from the original text of the file."""
+        if node is None or not hasattr(node, "lineno"):
+            return ""
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        if first == last:
+            text = _slice(self.lines, first, node.col_offset, node.end_col_offset)
+        else:
+            parts = [_slice(self.lines, first, node.col_offset, None)]
+            parts += [self.lines[i] for i in range(first + 1, last) if i < len(self.lines)]
+            parts.append(_slice(self.lines, last, 0, node.end_col_offset))
+            text = " ".join(p.strip() for p in parts)
+        text = " ".join(text.split())
+        return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _slice(lines: list[str], index: int, start: int, end: int | None) -> str:
+    """Columns of a line; ast columns are UTF-8 byte offsets, so non-ASCII lines are sliced as bytes."""
+    line = lines[index] if index < len(lines) else ""
+    if line.isascii():
+        return line[start:end]
+    return line.encode("utf-8")[start:end].decode("utf-8", "replace")

@@ -1,0 +1,1 @@
+"""The whole program: per-module summaries resolved into one call graph."""

@@ -1,0 +1,587 @@
+"""Resolve per-module summaries into one call graph.
+
+Every call site's callee expression is evaluated to the set of things it can denote:
+modules, classes, instances of classes, functions, methods reached through an instance
+(which dispatch to overrides in subclasses too), external names. Types come from where
+values are made, never from names alone: `self.compute_api = compute.API()` makes the
+attribute an instance of `API` (or of whatever the factory `compute.API` returns), and
+`self.compute_api.create(...)` then calls `API.create`. An expression that cannot be
+evaluated gives no edge (it is counted as unresolved), never a guess by method name.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable
+
+from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
+
+Value = tuple  # ("mod", name) ("cls", full) ("inst", full) ("func", full) ("meth", full, recv)
+#                ("super", class_full, self_class) ("ext", dotted) ("str", text)
+_EMPTY: frozenset = frozenset()
+_BUILTINS = frozenset(dir(builtins))
+# Library calls that build an object from a dotted name held in a string (or a config option).
+_IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_import": 0,
+              "import_object_ns": 1, "import_versioned_module": 1}
+_CONF = "oslo_config.cfg.CONF"
+OptionResolver = Callable[[str | None, str], str | None]
+
+
+@dataclass(frozen=True)
+class Definition:
+    module: str
+    qualname: str
+    kind: str  # class, function, method, classmethod, staticmethod, property
+    line: int
+    params: tuple[str, ...]
+    bases: tuple
+    decorators: tuple
+
+    @property
+    def full(self) -> str:
+        return f"{self.module}.{self.qualname}"
+
+
+@dataclass
+class ModuleFacts:
+    name: str
+    path: str
+    is_package: bool
+    summary: dict
+
+    @cached_property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @cached_property
+    def defs(self) -> dict[str, Definition]:
+        return {d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]))
+                for d in self.summary["defs"]}
+
+    @cached_property
+    def bindings(self) -> dict[str, dict[str, list]]:
+        """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr)."""
+        scopes: dict[str, dict[str, list]] = {}
+        for qual in self.defs:
+            parent, _, name = qual.rpartition(".")
+            scopes.setdefault(parent, {}).setdefault(name, []).append(("def", qual))
+        for scope, local, module, name, level, _line in self.summary["imports"]:
+            absolute = self.absolute(module, level)
+            if name == "*":
+                scopes.setdefault(scope, {}).setdefault("*", []).append(("import", absolute, "*"))
+            else:
+                scopes.setdefault(scope, {}).setdefault(local, []).append(("import", absolute, name))
+        for scope, target, expr, _line in self.summary["assigns"]:
+            if not target.startswith("self."):
+                scopes.setdefault(scope, {}).setdefault(target, []).append(("assign", expr))
+        return scopes
+
+    @cached_property
+    def self_assigns(self) -> dict[str, list[tuple[str, list]]]:
+        """attribute -> [(scope of the assigning function, expr)] for `self.attr = expr`."""
+        found: dict[str, list] = {}
+        for scope, target, expr, _line in self.summary["assigns"]:
+            if target.startswith("self."):
+                found.setdefault(target[5:], []).append((scope, expr))
+        return found
+
+    def absolute(self, module: str, level: int) -> str:
+        if not level:
+            return module
+        parts = self.package.split(".") if self.package else []
+        parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+        return ".".join(parts + ([module] if module else []))
+
+
+@dataclass
+class Scope:
+    module: ModuleFacts
+    function: str  # qualname of the function, "" at module level, a class qualname in a class body
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.module.name, self.function)
+
+
+@dataclass
+class Stats:
+    calls: int = 0
+    resolved: int = 0
+    external: int = 0
+    unresolved: int = 0
+
+
+class Program:
+    def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
+                 dispatch_excludes: Callable[[str], bool] = lambda name: False):
+        self.modules = {m.name: m for m in modules}
+        self.options = options
+        self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
+        self.defs: dict[str, Definition] = {}
+        for module in self.modules.values():
+            for definition in module.defs.values():
+                self.defs[definition.full] = definition
+        self._resolved: dict[tuple, frozenset] = {}
+        self._active: set[tuple] = set()
+        self._returns: dict[str, frozenset] = {}
+        self._mro: dict[str, list[str]] = {}
+        self.stats = Stats()
+
+    # -- names and modules -------------------------------------------------------------------
+
+    def module_value(self, name: str) -> Value:
+        return ("mod", name) if name in self.modules else ("ext", name)
+
+    def is_project(self, dotted: str) -> bool:
+        top = dotted.split(".")[0]
+        return any(name == top or name.startswith(top + ".") for name in self._tops)
+
+    @cached_property
+    def _tops(self) -> set[str]:
+        return {name.split(".")[0] for name in self.modules}
+
+    def module_attr(self, module_name: str, name: str, _seen: frozenset = frozenset()) -> frozenset:
+        module = self.modules.get(module_name)
+        if module is None or module_name in _seen:
+            return _EMPTY
+        records = module.bindings.get("", {}).get(name)
+        if records:
+            return self._binding_values(module, Scope(module, ""), records, _seen | {module_name})
+        sub = f"{module_name}.{name}"
+        if sub in self.modules:
+            return frozenset({("mod", sub)})
+        for record in module.bindings.get("", {}).get("*", []):
+            found = self.module_attr(record[1], name, _seen | {module_name}) if not name.startswith("_") else _EMPTY
+            if found:
+                return found
+        return _EMPTY
+
+    def _binding_values(self, module: ModuleFacts, scope: Scope, records: list, _seen: frozenset = frozenset()) -> frozenset:
+        values: set = set()
+        for record in records:
+            if record[0] == "def":
+                definition = module.defs[record[1]]
+                values.add(("cls" if definition.kind == "class" else "func", definition.full))
+            elif record[0] == "import":
+                values |= self.import_values(record[1], record[2], _seen)
+            else:
+                values |= self.resolve(record[1], scope)
+        return frozenset(values)
+
+    def import_values(self, module: str, name: str | None, _seen: frozenset = frozenset()) -> frozenset:
+        if name is None:
+            return frozenset({self.module_value(module)})
+        full = f"{module}.{name}"
+        if full in self.modules:
+            return frozenset({("mod", full)})
+        if module in self.modules:
+            return self.module_attr(module, name, _seen)
+        if self.is_project(module):
+            return _EMPTY  # ours but missing or unparsed
+        return frozenset({("ext", full)})
+
+    def resolve_dotted(self, dotted: str) -> frozenset:
+        """`nova.compute.manager.ComputeManager` to what it names in the tree."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                values = frozenset({("mod", module)})
+                for attr in parts[cut:]:
+                    values = frozenset(v for value in values for v in self.attribute(value, attr))
+                return values
+        return frozenset({("ext", dotted)}) if not self.is_project(dotted) else _EMPTY
+
+    # -- classes -----------------------------------------------------------------------------
+
+    def bases(self, class_full: str) -> list[str]:
+        definition = self.defs.get(class_full)
+        if definition is None:
+            return []
+        module = self.modules[definition.module]
+        scope = Scope(module, definition.qualname.rpartition(".")[0])
+        found = []
+        for base in definition.bases:
+            for value in self.resolve(base, scope):
+                if value[0] == "cls" and value[1] != class_full:
+                    found.append(value[1])
+        return found
+
+    def mro(self, class_full: str) -> list[str]:
+        if class_full not in self._mro:
+            self._mro[class_full] = [class_full]  # guards a cycle through broken bases
+            self._mro[class_full] = _c3(class_full, self.bases, self.mro)
+        return self._mro[class_full]
+
+    @cached_property
+    def subclasses(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for full, definition in self.defs.items():
+            if definition.kind == "class":
+                for base in self.bases(full):
+                    children.setdefault(base, []).append(full)
+        return children
+
+    def all_subclasses(self, class_full: str) -> list[str]:
+        seen: list[str] = []
+        stack = list(self.subclasses.get(class_full, []))
+        while stack:
+            cls = stack.pop()
+            if cls not in seen:
+                seen.append(cls)
+                stack += self.subclasses.get(cls, [])
+        return seen
+
+    def own_member(self, class_full: str, name: str) -> Definition | None:
+        return self.defs.get(f"{class_full}.{name}")
+
+    def find_member(self, class_full: str, name: str, after: str | None = None) -> tuple[str, Definition | None]:
+        """(owner class, method definition) for `name` through the MRO; owner is '' when absent."""
+        order = self.mro(class_full)
+        if after is not None:
+            order = order[order.index(after) + 1:] if after in order else []
+        for owner in order:
+            member = self.own_member(owner, name)
+            if member is not None:
+                return owner, member
+            if self._class_assigns(owner, name):
+                return owner, None
+        return "", None
+
+    def _class_assigns(self, class_full: str, name: str) -> list:
+        definition = self.defs.get(class_full)
+        if definition is None:
+            return []
+        module = self.modules[definition.module]
+        return module.bindings.get(definition.qualname, {}).get(name, [])
+
+    def instance_attr(self, class_full: str, name: str) -> frozenset:
+        """What `self.name` holds: class attributes and `self.name = ...` in methods, through the MRO."""
+        values: set = set()
+        for owner in self.mro(class_full):
+            definition = self.defs.get(owner)
+            if definition is None:
+                continue
+            module = self.modules[definition.module]
+            for scope, expr in module.self_assigns.get(name, []):
+                if scope == definition.qualname or scope.startswith(definition.qualname + "."):
+                    values |= self.resolve(expr, Scope(module, scope))
+            records = self._class_assigns(owner, name)
+            if records:
+                values |= self._binding_values(module, Scope(module, definition.qualname), records)
+        return frozenset(values)
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def resolve(self, expr: list, scope: Scope) -> frozenset:
+        key = (id(expr), scope.key)
+        cached = self._resolved.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return _EMPTY
+        self._active.add(key)
+        try:
+            result = self._resolve(expr, scope)
+        finally:
+            self._active.discard(key)
+        self._resolved[key] = result
+        return result
+
+    def _resolve(self, expr: list, scope: Scope) -> frozenset:
+        kind = expr[0]
+        if kind == "n":
+            return self.name(expr[1], scope)
+        if kind == "a":
+            return frozenset(v for base in self.resolve(expr[1], scope) for v in self.attribute(base, expr[2]))
+        if kind == "c":
+            return frozenset(v for func in self.resolve(expr[1], scope) for v in self.call_result(func, expr, scope))
+        if kind == "s":
+            return frozenset({("str", expr[1])})
+        if kind == "super":
+            cls = self.enclosing_class(scope)
+            return frozenset({("super", cls)}) if cls else _EMPTY
+        return _EMPTY
+
+    def enclosing_class(self, scope: Scope) -> str | None:
+        parts = scope.function.split(".") if scope.function else []
+        for cut in range(len(parts), 0, -1):
+            qual = ".".join(parts[:cut])
+            definition = scope.module.defs.get(qual)
+            if definition is not None and definition.kind == "class":
+                return definition.full
+        return None
+
+    def name(self, name: str, scope: Scope) -> frozenset:
+        module = scope.module
+        function = scope.function
+        while function:
+            definition = module.defs.get(function)
+            if definition is None:
+                break
+            if definition.kind == "class":
+                # A class body's names are not visible from its methods; from the body itself they are.
+                if function == scope.function:
+                    records = module.bindings.get(function, {}).get(name)
+                    if records:
+                        return self._binding_values(module, Scope(module, function), records)
+                function = function.rpartition(".")[0]
+                continue
+            if definition.params and name == definition.params[0] and definition.kind in ("method", "property", "classmethod"):
+                owner = self.enclosing_class(Scope(module, function.rpartition(".")[0]))
+                if owner:
+                    return frozenset({("cls" if definition.kind == "classmethod" else "inst", owner)})
+            records = module.bindings.get(function, {}).get(name)
+            if records:
+                return self._binding_values(module, Scope(module, function), records)
+            if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
+                return _EMPTY  # a parameter: its type is not known here
+            function = function.rpartition(".")[0]
+        records = module.bindings.get("", {}).get(name)
+        if records:
+            return self._binding_values(module, Scope(module, ""), records)
+        for record in module.bindings.get("", {}).get("*", []):
+            found = self.module_attr(record[1], name)
+            if found:
+                return found
+        if name in _BUILTINS:
+            return frozenset({("ext", f"builtins.{name}")})
+        return _EMPTY
+
+    def attribute(self, value: Value, name: str) -> frozenset:
+        kind = value[0]
+        if kind == "mod":
+            return self.module_attr(value[1], name)
+        if kind == "ext":
+            return frozenset({_external(f"{value[1]}.{name}")})
+        if kind in ("cls", "inst"):
+            owner, member = self.find_member(value[1], name)
+            if member is not None:
+                if member.kind == "class":
+                    return frozenset({("cls", member.full)})
+                if member.kind == "property" and kind == "inst":
+                    return self.returns(member.full)
+                if member.kind in ("staticmethod",) or kind == "cls" and member.kind != "classmethod":
+                    return frozenset({("func", member.full)})
+                return frozenset({("meth", member.full, value[1])})
+            if kind == "inst":
+                return self.instance_attr(value[1], name)
+            if owner:
+                definition = self.defs[owner]
+                module = self.modules[definition.module]
+                return self._binding_values(module, Scope(module, definition.qualname), self._class_assigns(owner, name))
+            return _EMPTY
+        if kind == "super":
+            _owner, member = self.find_member(value[1], name, after=value[1])
+            if member is not None and member.kind != "class":
+                return frozenset({("func", member.full)})
+            return _EMPTY
+        return _EMPTY
+
+    def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
+        kind = func[0]
+        if kind == "cls":
+            return frozenset({("inst", func[1])})
+        if kind in ("func", "meth"):
+            definition = self.defs.get(func[1])
+            if definition is not None and definition.kind == "class":
+                return frozenset({("inst", definition.full)})
+            return self.returns(func[1])
+        if kind == "ext":
+            # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
+            # makes `LOG.debug(...)` an external call rather than an unresolved one.
+            return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
+        return _EMPTY
+
+    def returns(self, function_full: str) -> frozenset:
+        """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
+        if function_full in self._returns:
+            return self._returns[function_full]
+        self._returns[function_full] = _EMPTY  # recursion guard
+        definition = self.defs.get(function_full)
+        values: set = set()
+        if definition is not None:
+            module = self.modules[definition.module]
+            scope = Scope(module, definition.qualname)
+            for returning, expr in module.summary["returns"]:
+                if returning == definition.qualname:
+                    values |= self.resolve(expr, scope)
+        result = frozenset(values)
+        self._returns[function_full] = result
+        return result
+
+    def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
+        position = _IMPORTERS.get(dotted.rpartition(".")[2])
+        if position is None or len(call[2]) <= position:
+            return _EMPTY
+        result: set = set()
+        for value in self.resolve(call[2][position], scope):
+            target = value[1] if value[0] == "str" else self._option_value(value)
+            if not target:
+                continue
+            if dotted.endswith("import_object_ns") and position == 1:
+                namespace = self.resolve(call[2][0], scope)
+                for ns in namespace:
+                    if ns[0] == "str":
+                        result |= self._instantiate(self.resolve_dotted(f"{ns[1]}.{target}"))
+            if dotted.rpartition(".")[2] in ("import_class", "import_module", "try_import"):
+                result |= self.resolve_dotted(target)
+            else:
+                result |= self._instantiate(self.resolve_dotted(target))
+        return frozenset(result)
+
+    @staticmethod
+    def _instantiate(values: frozenset) -> frozenset:
+        return frozenset(("inst", v[1]) if v[0] == "cls" else v for v in values)
+
+    def _option_value(self, value: Value) -> str | None:
+        """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
+        if value[0] != "ext" or not value[1].startswith(_CONF + ".") or self.options is None:
+            return None
+        parts = value[1][len(_CONF) + 1:].split(".")
+        if len(parts) == 1:
+            return self.options(None, parts[0])
+        if len(parts) == 2:
+            return self.options(parts[0], parts[1])
+        return None
+
+    # -- the graph ---------------------------------------------------------------------------
+
+    def dispatch(self, method_full: str, receiver: str) -> list[str]:
+        """The method and every override of it in subclasses of the receiver's class."""
+        name = method_full.rpartition(".")[2]
+        targets = [method_full]
+        for sub in self.all_subclasses(receiver):
+            if self.dispatch_excludes(sub):
+                continue
+            override = self.own_member(sub, name)
+            if override is not None and override.full not in targets and override.kind != "class":
+                targets.append(override.full)
+        return targets
+
+    def build(self) -> CallGraph:
+        graph = CallGraph()
+        for module in self.modules.values():
+            graph.add_node(Node(module.name, "module", module.path, 1))
+            for definition in module.defs.values():
+                graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
+        for module in sorted(self.modules.values(), key=lambda m: m.name):
+            self._module_edges(graph, module)
+        return graph
+
+    def _module_edges(self, graph: CallGraph, module: ModuleFacts) -> None:
+        seen: set[tuple] = set()
+
+        def add(caller: str, callee: str, line: int, certain: bool) -> None:
+            key = (caller, callee, line)
+            if key not in seen and callee in graph:
+                seen.add(key)
+                graph.add_edge(Edge(caller, callee, module.path, line, certain))
+
+        for scope_name, callee, line, _col, _ctx, args, kwargs in module.summary["calls"]:
+            caller = f"{module.name}.{scope_name}" if scope_name else module.name
+            scope = Scope(module, scope_name)
+            self.stats.calls += 1
+            values = self.resolve(callee, scope)
+            found = False
+            for value in values:
+                for target, certain in self._targets(value):
+                    if target.startswith("ext:"):
+                        graph.external.append(ExternalCall(caller, target[4:], module.path, line))
+                        self.stats.external += 1
+                    else:
+                        add(caller, target, line, certain)
+                    found = True
+            if found:
+                self.stats.resolved += 1
+            else:
+                self.stats.unresolved += 1
+            # Functions handed to another call (spawn helpers, callbacks, functools.partial) are called too.
+            for arg in list(args) + list(kwargs.values()):
+                if arg[0] in ("n", "a"):
+                    for value in self.resolve(arg, scope):
+                        if value[0] in ("func", "meth"):
+                            for target, certain in self._targets(value):
+                                add(caller, target, line, certain)
+        for scope_name, attr, line in module.summary["attr_loads"]:
+            scope = Scope(module, scope_name)
+            owner = self.enclosing_class(scope)
+            if owner is None:
+                continue
+            _cls, member = self.find_member(owner, attr)
+            if member is not None and member.kind == "property":
+                add(f"{module.name}.{scope_name}", member.full, line, True)
+
+    def _targets(self, value: Value) -> list[tuple[str, bool]]:
+        kind = value[0]
+        if kind == "func":
+            definition = self.defs.get(value[1])
+            if definition is not None and definition.kind == "class":
+                return self._constructor(value[1])
+            return [(value[1], True)]
+        if kind == "meth":
+            targets = self.dispatch(value[1], value[2])
+            return [(t, len(targets) == 1) for t in targets]
+        if kind == "cls":
+            return self._constructor(value[1])
+        if kind == "inst":
+            _owner, member = self.find_member(value[1], "__call__")
+            return [(member.full, True)] if member is not None else []
+        if kind == "ext":
+            return [(f"ext:{value[1]}", True)]
+        return []
+
+    def _constructor(self, class_full: str) -> list[tuple[str, bool]]:
+        _owner, init = self.find_member(class_full, "__init__")
+        return [(init.full if init is not None else class_full, True)]
+
+
+def _external(dotted: str) -> Value:
+    """An external value, named at most one attribute past the first call.
+
+    `query = query.filter(...)` repeated in a function would otherwise make ever longer names
+    (`model_query().filter().filter()...`), each a distinct value.
+    """
+    head, call, rest = dotted.partition("()")
+    if not call:
+        return ("ext", dotted)
+    if not rest.startswith("."):
+        return ("ext", f"{head}()")
+    attr = rest[1:].split(".")[0].split("(")[0]
+    return ("ext", f"{head}().{attr}")
+
+
+def _node_kind(module: ModuleFacts, definition: Definition) -> str:
+    if definition.kind == "class":
+        return "class"
+    parent = module.defs.get(definition.qualname.rpartition(".")[0])
+    return "method" if parent is not None and parent.kind == "class" else "function"
+
+
+def _c3(cls: str, bases_of: Callable[[str], list[str]], mro_of: Callable[[str], list[str]]) -> list[str]:
+    """C3 linearisation; a hierarchy Python would reject falls back to depth-first order."""
+    bases = bases_of(cls)
+    sequences = [list(mro_of(base)) for base in bases] + [list(bases)]
+    result = [cls]
+    while True:
+        sequences = [s for s in sequences if s]
+        if not sequences:
+            return result
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head in s[1:] for s in sequences):
+                break
+        else:
+            seen = set(result)
+            for base in bases:
+                for item in mro_of(base):
+                    if item not in seen:
+                        seen.add(item)
+                        result.append(item)
+            return result
+        result.append(head)
+        for sequence in sequences:
+            if sequence and sequence[0] == head:
+                del sequence[0]
