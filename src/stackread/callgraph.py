@@ -70,9 +70,9 @@ def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, in
 
 def payload(result: CallGraphResult) -> bytes:
     """The graph as `callgraph --json` prints it and as the cache stores it."""
-    return json.dumps({**result.graph.to_dict(), "stats": result.stats,
-                       "diagnostics": [_diagnostic_json(d) for d in result.diagnostics]},
-                      separators=(",", ":")).encode()
+    tail = json.dumps({"stats": result.stats, "diagnostics": [_diagnostic_json(d) for d in result.diagnostics]},
+                      separators=(",", ":"))
+    return ("{" + "".join(result.graph.to_json_parts()) + "," + tail[1:]).encode()
 
 
 def _diagnostic_json(d: Diagnostic) -> dict:

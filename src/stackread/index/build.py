@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pathlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -12,10 +13,11 @@ from stackread.diagnostics import Diagnostics
 from stackread.index.files import content_key, list_sources, module_name
 from stackread.index.summary import FORMAT, summarize
 from stackread.parsing import ParseProblem, parse_source
-from stackread.source import SourceTree
+from stackread.source import DirectoryTree, SourceTree
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48
+_CACHE_BATCH = 200
 
 Progress = Callable[[int, int], None]
 
@@ -42,23 +44,24 @@ class IndexResult:
 
 def index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, *, include_tests: bool = False,
                progress: Progress | None = None, workers: int | None = None) -> IndexResult:
-    paths = list_sources(tree, include_tests)
     files: list[SourceFile] = []
-    contents: dict[str, bytes] = {}
-    for path in paths:
+    for path in list_sources(tree, include_tests):
         data = tree.read_bytes(path)
         if data is None:
             continue
         name, is_package = module_name(path)
-        if not name:
-            continue  # a top-level __init__.py: the tree itself is a package
-        key = content_key(data)
-        files.append(SourceFile(path, name, is_package, key))
-        contents[path] = data
+        if name:  # a top-level __init__.py: the tree itself is a package, with no name of its own
+            files.append(SourceFile(path, name, is_package, content_key(data)))
     cached = cache.get_many({f.key for f in files})
     missing = [f for f in files if f.key not in cached]
-    fresh = _summarize_all([(f.path, contents[f.path]) for f in missing], progress, workers)
-    cache.put_many({f.key: fresh[f.path] for f in missing})
+    # Workers read a directory's files themselves; holding every file's bytes here would cost
+    # more memory than all the summaries. A git revision has no files to read, so it sends bytes.
+    root = str(tree.root) if isinstance(tree, DirectoryTree) else None
+    items = [(f.path, root if root is not None else tree.read_bytes(f.path)) for f in missing]
+    fresh = _summarize_all(items, progress, workers)
+    # In batches: one transaction over every summary would hold all their encodings at once.
+    for start in range(0, len(missing), _CACHE_BATCH):
+        cache.put_many({f.key: fresh[f.path] for f in missing[start:start + _CACHE_BATCH]})
     summaries: dict[str, dict] = {}
     for f in files:
         summary = cached.get(f.key) or fresh.get(f.path)
@@ -94,9 +97,16 @@ def _summarize_all(items: list[tuple[str, bytes]], progress: Progress | None, wo
     return results
 
 
-def summarize_file(item: tuple[str, bytes]) -> tuple[str, dict]:
-    """(path, summary); a file that does not parse gets a summary that says why."""
-    path, data = item
+def summarize_file(item: tuple[str, bytes | str]) -> tuple[str, dict]:
+    """(path, summary) for (path, its bytes or the directory it is in); an unparseable file's summary says why."""
+    path, source = item
+    if isinstance(source, str):
+        try:
+            data = (pathlib.Path(source) / path).read_bytes()
+        except OSError as exc:
+            return path, {"format": FORMAT, "problem": [None, f"cannot read: {exc.strerror}"]}
+    else:
+        data = source
     try:
         tree, text = parse_source(data, path)
     except ParseProblem as problem:

@@ -15,6 +15,9 @@ Expressions are encoded as small lists:
     ["super"]                    `super()` / `super(Class, self)`
     ["?"]                        anything else
 
+Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
+"contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
+
 Control context of a call (for `trace`: conditions, loops, error paths) is a chain of
 ["if" | "else" | "loop" | "except" | "finally", source text, line] entries, stored once
 per module in "contexts" and referred to by index.
@@ -23,12 +26,15 @@ per module in "contexts" and referred to by index.
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
-FORMAT = 1
+FORMAT = 3
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 UNKNOWN = ["?"]
+_BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
+                                 "abstractmethod", "wraps"})
 _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
                   ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
 
@@ -42,10 +48,17 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "imports": visitor.imports,
         "assigns": visitor.assigns,
         "returns": visitor.returns,
-        "calls": visitor.calls,
-        "attr_loads": visitor.attr_loads,
-        "contexts": visitor.contexts,
+        # Call sites are most of a summary and are needed only while their own module's edges are
+        # built: kept as JSON text, decoded on demand, they cost a fifth of the memory as objects.
+        "calls": json.dumps(visitor.calls, separators=(",", ":")),
+        "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
+        "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
+        "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
     }
+
+
+def _callee_name(expr: list) -> str:
+    return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
 class _Summarizer(ast.NodeVisitor):
@@ -75,8 +88,7 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         decorators = [self.enc(d) for d in node.decorator_list]
-        for d in node.decorator_list:  # decorator calls run in the enclosing scope
-            self.visit(d)
+        self._decorate(node)
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             self.visit(default)
         params = [a.arg for a in node.args.posonlyargs + node.args.args]
@@ -111,10 +123,17 @@ class _Summarizer(ast.NodeVisitor):
             return "property"
         return "method"
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        decorators = [self.enc(d) for d in node.decorator_list]
+    def _decorate(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        """Decorators run where the definition is made: `@wrap` is a call of `wrap` from here."""
         for d in node.decorator_list:
             self.visit(d)
+            if isinstance(d, (ast.Name, ast.Attribute)) and _last_name(d) not in _BUILTIN_DECORATORS:
+                self.calls.append([self.scope, self.enc(d), d.lineno, d.col_offset, self._context_id(),
+                                   [], {}])
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        decorators = [self.enc(d) for d in node.decorator_list]
+        self._decorate(node)
         for base in node.bases:
             self.visit(base)
         qual = self._qual(node.name)
@@ -323,6 +342,10 @@ class _Summarizer(ast.NodeVisitor):
             text = " ".join(p.strip() for p in parts)
         text = " ".join(text.split())
         return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _last_name(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _slice(lines: list[str], index: int, start: int, end: int | None) -> str:

@@ -12,6 +12,8 @@ evaluated gives no edge (it is counted as unresolved), never a guess by method n
 from __future__ import annotations
 
 import builtins
+import json
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
@@ -29,7 +31,7 @@ _CONF = "oslo_config.cfg.CONF"
 OptionResolver = Callable[[str | None, str], str | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Definition:
     module: str
     qualname: str
@@ -38,10 +40,7 @@ class Definition:
     params: tuple[str, ...]
     bases: tuple
     decorators: tuple
-
-    @property
-    def full(self) -> str:
-        return f"{self.module}.{self.qualname}"
+    full: str  # module.qualname, made once: it is in every value, edge and memo entry
 
 
 @dataclass
@@ -55,10 +54,14 @@ class ModuleFacts:
     def package(self) -> str:
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
-    @cached_property
-    def defs(self) -> dict[str, Definition]:
-        return {d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]))
-                for d in self.summary["defs"]}
+    def __post_init__(self) -> None:
+        # The raw definition records are not needed once made into Definitions; with Nova's tests
+        # they are ~30 MB, so the module keeps a summary without them.
+        self.defs: dict[str, Definition] = {
+            d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
+                             sys.intern(f"{self.name}.{d[0]}"))
+            for d in self.summary["defs"]}
+        self.summary = {key: value for key, value in self.summary.items() if key != "defs"}
 
     @cached_property
     def bindings(self) -> dict[str, dict[str, list]]:
@@ -86,6 +89,16 @@ class ModuleFacts:
             if target.startswith("self."):
                 found.setdefault(target[5:], []).append((scope, expr))
         return found
+
+    def calls(self) -> list[list]:
+        """[scope, callee, line, col, context, args, kwargs] per call site, decoded afresh (not kept)."""
+        return _decoded(self.summary["calls"])
+
+    def attr_loads(self) -> list[list]:
+        return _decoded(self.summary["attr_loads"])
+
+    def contexts(self) -> list[list]:
+        return _decoded(self.summary["contexts"])
 
     def absolute(self, module: str, level: int) -> str:
         if not level:
@@ -123,9 +136,12 @@ class Program:
         for module in self.modules.values():
             for definition in module.defs.values():
                 self.defs[definition.full] = definition
-        self._resolved: dict[tuple, frozenset] = {}
-        self._active: set[tuple] = set()
-        self._returns: dict[str, frozenset] = {}
+        self._resolved: dict[tuple, dict[int, frozenset]] = {}  # scope key -> id(expr) -> values
+        self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
+        self._instance_attrs: dict[tuple, frozenset] = {}
+        self._returns: dict[tuple, frozenset] = {}
+        self._active: set = set()
+        self._ctor_calls: dict[str, list] = {}
         self._mro: dict[str, list[str]] = {}
         self.stats = Stats()
 
@@ -190,7 +206,7 @@ class Program:
             if module in self.modules:
                 values = frozenset({("mod", module)})
                 for attr in parts[cut:]:
-                    values = frozenset(v for value in values for v in self.attribute(value, attr))
+                    values = frozenset(v for value in sorted(values) for v in self.attribute(value, attr))
                 return values
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else _EMPTY
 
@@ -204,7 +220,7 @@ class Program:
         scope = Scope(module, definition.qualname.rpartition(".")[0])
         found = []
         for base in definition.bases:
-            for value in self.resolve(base, scope):
+            for value in sorted(self.resolve(base, scope)):
                 if value[0] == "cls" and value[1] != class_full:
                     found.append(value[1])
         return found
@@ -259,6 +275,13 @@ class Program:
 
     def instance_attr(self, class_full: str, name: str) -> frozenset:
         """What `self.name` holds: class attributes and `self.name = ...` in methods, through the MRO."""
+        key = ("attr", class_full, name)
+        cached = self._instance_attrs.get(key)
+        if cached is not None:
+            return cached
+        return self._memoised(self._instance_attrs, key, lambda: self._instance_attr(class_full, name))
+
+    def _instance_attr(self, class_full: str, name: str) -> frozenset:
         values: set = set()
         for owner in self.mro(class_full):
             definition = self.defs.get(owner)
@@ -268,26 +291,79 @@ class Program:
             for scope, expr in module.self_assigns.get(name, []):
                 if scope == definition.qualname or scope.startswith(definition.qualname + "."):
                     values |= self.resolve(expr, Scope(module, scope))
+                    if scope == f"{definition.qualname}.__init__" and expr[0] == "n":
+                        values |= self.constructor_args(owner, expr[1])
             records = self._class_assigns(owner, name)
             if records:
                 values |= self._binding_values(module, Scope(module, definition.qualname), records)
         return frozenset(values)
 
+    def constructor_args(self, class_full: str, param: str) -> frozenset:
+        """What is passed as `param` wherever the class is constructed in the tree."""
+        init = self.own_member(class_full, "__init__")
+        if init is None or param not in init.params:
+            return _EMPTY
+        position = init.params.index(param) - 1  # `self` is not passed
+        values: set = set()
+        for module, scope_name, call in self._calls_named(class_full.rpartition(".")[2]):
+            scope = Scope(module, scope_name)
+            if not any(v[0] == "cls" and v[1] == class_full for v in self.resolve(call[1], scope)):
+                continue
+            args, kwargs = call[5], call[6]
+            arg = kwargs.get(param) or (args[position] if 0 <= position < len(args) else None)
+            if arg is not None:
+                values |= self.resolve(arg, scope)
+        return frozenset(values)
+
+    def _calls_named(self, name: str) -> list[tuple[ModuleFacts, str, list]]:
+        """Call sites whose callee is spelled `...name(...)`: the few worth resolving for a constructor."""
+        if name in self._ctor_calls:
+            return self._ctor_calls[name]
+        found = self._ctor_calls[name] = []
+        for module in self._modules_calling.get(name, []):
+            for call in module.calls():
+                callee = call[1]
+                if (callee[0] == "n" and callee[1] == name) or (callee[0] == "a" and callee[2] == name):
+                    found.append((module, call[0], call))
+        return found
+
+    @cached_property
+    def _modules_calling(self) -> dict[str, list[ModuleFacts]]:
+        index: dict[str, list[ModuleFacts]] = {}
+        for module in self.modules.values():
+            for name in module.summary["callee_names"]:
+                index.setdefault(name, []).append(module)
+        return index
+
     # -- expressions -------------------------------------------------------------------------
 
     def resolve(self, expr: list, scope: Scope) -> frozenset:
-        key = (id(expr), scope.key)
-        cached = self._resolved.get(key)
+        key = id(expr)
+        # Module-level and class-body bindings are asked for from everywhere; an expression in a
+        # function body mostly once, so those are kept only while their module is being built.
+        memos = self._resolved if scope.module.defs.get(scope.function) is None \
+            or scope.module.defs[scope.function].kind == "class" else self._local_resolved
+        memo = memos.get(scope.key)
+        if memo is None:
+            memo = memos[scope.key] = {}
+        cached = memo.get(key)
         if cached is not None:
             return cached
-        if key in self._active:
+        return self._memoised(memo, key, lambda: self._resolve(expr, scope))
+
+    def _memoised(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
+        """Compute once. A computation that meets itself (`query = query.filter()`) gets an empty
+        provisional answer there; value sets are walked in sorted order, so which answers are
+        provisional, and so the result, never depends on hash seeds: every run gives the same graph."""
+        active = (id(memo), key)
+        if active in self._active:
             return _EMPTY
-        self._active.add(key)
+        self._active.add(active)
         try:
-            result = self._resolve(expr, scope)
+            result = compute()
         finally:
-            self._active.discard(key)
-        self._resolved[key] = result
+            self._active.discard(active)
+        memo[key] = result
         return result
 
     def _resolve(self, expr: list, scope: Scope) -> frozenset:
@@ -295,9 +371,10 @@ class Program:
         if kind == "n":
             return self.name(expr[1], scope)
         if kind == "a":
-            return frozenset(v for base in self.resolve(expr[1], scope) for v in self.attribute(base, expr[2]))
+            return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
         if kind == "c":
-            return frozenset(v for func in self.resolve(expr[1], scope) for v in self.call_result(func, expr, scope))
+            return frozenset(v for func in sorted(self.resolve(expr[1], scope))
+                             for v in self.call_result(func, expr, scope))
         if kind == "s":
             return frozenset({("str", expr[1])})
         if kind == "super":
@@ -397,9 +474,13 @@ class Program:
 
     def returns(self, function_full: str) -> frozenset:
         """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
-        if function_full in self._returns:
-            return self._returns[function_full]
-        self._returns[function_full] = _EMPTY  # recursion guard
+        key = ("returns", function_full)
+        cached = self._returns.get(key)
+        if cached is not None:
+            return cached
+        return self._memoised(self._returns, key, lambda: self._returns_of(function_full))
+
+    def _returns_of(self, function_full: str) -> frozenset:
         definition = self.defs.get(function_full)
         values: set = set()
         if definition is not None:
@@ -408,22 +489,19 @@ class Program:
             for returning, expr in module.summary["returns"]:
                 if returning == definition.qualname:
                     values |= self.resolve(expr, scope)
-        result = frozenset(values)
-        self._returns[function_full] = result
-        return result
+        return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
         position = _IMPORTERS.get(dotted.rpartition(".")[2])
         if position is None or len(call[2]) <= position:
             return _EMPTY
         result: set = set()
-        for value in self.resolve(call[2][position], scope):
+        for value in sorted(self.resolve(call[2][position], scope)):
             target = value[1] if value[0] == "str" else self._option_value(value)
             if not target:
                 continue
             if dotted.endswith("import_object_ns") and position == 1:
-                namespace = self.resolve(call[2][0], scope)
-                for ns in namespace:
+                for ns in sorted(self.resolve(call[2][0], scope)):
                     if ns[0] == "str":
                         result |= self._instantiate(self.resolve_dotted(f"{ns[1]}.{target}"))
             if dotted.rpartition(".")[2] in ("import_class", "import_module", "try_import"):
@@ -469,6 +547,7 @@ class Program:
                 graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
         for module in sorted(self.modules.values(), key=lambda m: m.name):
             self._module_edges(graph, module)
+            self._local_resolved.clear()
         return graph
 
     def _module_edges(self, graph: CallGraph, module: ModuleFacts) -> None:
@@ -480,19 +559,23 @@ class Program:
                 seen.add(key)
                 graph.add_edge(Edge(caller, callee, module.path, line, certain))
 
-        for scope_name, callee, line, _col, _ctx, args, kwargs in module.summary["calls"]:
-            caller = f"{module.name}.{scope_name}" if scope_name else module.name
+        callers: dict[str, str] = {}  # one string per scope, shared by all its edges
+        for scope_name, callee, line, _col, _ctx, args, kwargs in module.calls():
+            caller = callers.get(scope_name)
+            if caller is None:
+                caller = callers[scope_name] = f"{module.name}.{scope_name}" if scope_name else module.name
             scope = Scope(module, scope_name)
             self.stats.calls += 1
             values = self.resolve(callee, scope)
             found = False
-            for value in values:
+            for value in sorted(values):
+                if value[0] == "ext":
+                    graph.external.append(ExternalCall(caller, value[1], module.path, line))
+                    self.stats.external += 1
+                    found = True
+                    continue
                 for target, certain in self._targets(value):
-                    if target.startswith("ext:"):
-                        graph.external.append(ExternalCall(caller, target[4:], module.path, line))
-                        self.stats.external += 1
-                    else:
-                        add(caller, target, line, certain)
+                    add(caller, target, line, certain)
                     found = True
             if found:
                 self.stats.resolved += 1
@@ -501,11 +584,11 @@ class Program:
             # Functions handed to another call (spawn helpers, callbacks, functools.partial) are called too.
             for arg in list(args) + list(kwargs.values()):
                 if arg[0] in ("n", "a"):
-                    for value in self.resolve(arg, scope):
+                    for value in sorted(self.resolve(arg, scope)):
                         if value[0] in ("func", "meth"):
                             for target, certain in self._targets(value):
                                 add(caller, target, line, certain)
-        for scope_name, attr, line in module.summary["attr_loads"]:
+        for scope_name, attr, line in module.attr_loads():
             scope = Scope(module, scope_name)
             owner = self.enclosing_class(scope)
             if owner is None:
@@ -529,13 +612,15 @@ class Program:
         if kind == "inst":
             _owner, member = self.find_member(value[1], "__call__")
             return [(member.full, True)] if member is not None else []
-        if kind == "ext":
-            return [(f"ext:{value[1]}", True)]
         return []
 
     def _constructor(self, class_full: str) -> list[tuple[str, bool]]:
         _owner, init = self.find_member(class_full, "__init__")
         return [(init.full if init is not None else class_full, True)]
+
+
+def _decoded(part: str | list) -> list:
+    return json.loads(part) if isinstance(part, str) else part
 
 
 def _external(dotted: str) -> Value:
@@ -545,12 +630,10 @@ def _external(dotted: str) -> Value:
     (`model_query().filter().filter()...`), each a distinct value.
     """
     head, call, rest = dotted.partition("()")
-    if not call:
-        return ("ext", dotted)
-    if not rest.startswith("."):
-        return ("ext", f"{head}()")
-    attr = rest[1:].split(".")[0].split("(")[0]
-    return ("ext", f"{head}().{attr}")
+    if call:
+        dotted = f"{head}()" if not rest.startswith(".") else f"{head}().{rest[1:].split('.')[0].split('(')[0]}"
+    # Interned: the same library names (LOG.debug, ...) recur in tens of thousands of calls.
+    return ("ext", sys.intern(dotted))
 
 
 def _node_kind(module: ModuleFacts, definition: Definition) -> str:
