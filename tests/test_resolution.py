@@ -321,3 +321,55 @@ def test_a_decorator_does_not_make_its_function_look_called(graph_of):
     g = graph_of({"m.py": "def wrap(f):\n    return f\n\nclass A(object):\n    @wrap\n    def m(self):\n        pass\n"})
     assert callees(g, "m.A") == {"m.wrap"}
     assert g.calls_to("m.A.m") == []
+
+
+def test_factory_choosing_a_class_from_a_table(graph_of):
+    # Ocata's nova.compute.API(): import_object(CELL_TYPE_TO_CLS_NAME[cell_type])
+    g = graph_of({
+        "nova/__init__.py": "",
+        "nova/compute/__init__.py": """
+            from oslo_utils import importutils
+
+            CELL_TYPE_TO_CLS_NAME = {'api': 'nova.compute.cells_api.ComputeCellsAPI',
+                                     'compute': 'nova.compute.api.API',
+                                     None: 'nova.compute.api.API'}
+            SINGLE = {'x': 'nova.compute.api.API', 'y': 'nova.compute.cells_api.ComputeCellsAPI'}
+
+            def _class_name():
+                cell_type = get_cell_type()
+                return CELL_TYPE_TO_CLS_NAME[cell_type]
+
+            def API(*args, **kwargs):
+                class_name = _class_name()
+                return importutils.import_object(class_name, *args, **kwargs)
+
+            def Only():
+                return importutils.import_object(SINGLE.get('x'))
+            """,
+        "nova/compute/api.py": "class API(object):\n    def create(self):\n        pass\n",
+        "nova/compute/cells_api.py": """
+            from nova.compute import api
+
+            class ComputeCellsAPI(api.API):
+                def create(self):
+                    pass
+            """,
+        "nova/servers.py": """
+            from nova import compute
+
+            class ServersController(object):
+                def __init__(self):
+                    self.compute_api = compute.API()
+                    self.only = compute.Only()
+
+                def create(self):
+                    self.compute_api.create()
+
+                def single(self):
+                    self.only.create()
+            """,
+    })
+    assert callees(g, "nova.servers.ServersController.create") == {
+        "nova.compute.api.API.create", "nova.compute.cells_api.ComputeCellsAPI.create"}
+    # a known key picks its entry (the subclass override still counts as a possible target)
+    assert "nova.compute.api.API.create" in callees(g, "nova.servers.ServersController.single")

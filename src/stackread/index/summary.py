@@ -12,6 +12,7 @@ Expressions are encoded as small lists:
     ["s", text]                  a string literal
     ["k", value]                 another literal (int, float, bool, None)
     ["i", base, key]             a subscript
+    ["d", [[key, value], ...]]   a dict literal (up to 64 entries; larger ones are builtins.dict)
     ["super"]                    `super()` / `super(Class, self)`
     ["?"]                        anything else
 
@@ -29,9 +30,10 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
+_MAX_TABLE = 64
 UNKNOWN = ["?"]
 _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
                                  "abstractmethod", "wraps"})
@@ -315,6 +317,9 @@ class _Summarizer(ast.NodeVisitor):
             return UNKNOWN
         if isinstance(node, ast.Subscript):
             return ["i", self.enc(node.value, depth + 1), self.enc(node.slice, depth + 1)]
+        if isinstance(node, ast.Dict) and len(node.keys) <= _MAX_TABLE and all(k is not None for k in node.keys):
+            # Tables of class names pick implementations: {'api': 'nova.compute.cells_api.ComputeCellsAPI'}
+            return ["d", [[self.enc(k, depth + 1), self.enc(v, depth + 1)] for k, v in zip(node.keys, node.values)]]
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type

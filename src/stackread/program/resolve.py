@@ -372,6 +372,12 @@ class Program:
             return self.name(expr[1], scope)
         if kind == "a":
             return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
+        if kind == "i":
+            return self.lookup_table(expr[1], expr[2], scope)
+        if kind == "d":
+            return frozenset({("ext", "builtins.dict()")})
+        if kind == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2] and self.tables(expr[1][1], scope):
+            return self.lookup_table(expr[1][1], expr[2][0], scope)
         if kind == "c":
             return frozenset(v for func in sorted(self.resolve(expr[1], scope))
                              for v in self.call_result(func, expr, scope))
@@ -392,6 +398,22 @@ class Program:
         return None
 
     def name(self, name: str, scope: Scope) -> frozenset:
+        found = self._lookup(name, scope)
+        if isinstance(found, frozenset):
+            return found
+        if found is not None:
+            return self._binding_values(found[0].module, found[0], found[1])
+        for record in scope.module.bindings.get("", {}).get("*", []):
+            values = self.module_attr(record[1], name)
+            if values:
+                return values
+        if name in _BUILTINS:
+            return frozenset({("ext", f"builtins.{name}")})
+        return _EMPTY
+
+    def _lookup(self, name: str, scope: Scope) -> tuple[Scope, list] | frozenset | None:
+        """Where `name` is bound as seen from `scope`: (scope of the binding, its records); or the
+        value itself for a method's `self`/`cls`, an empty set for a parameter; None when unbound."""
         module = scope.module
         function = scope.function
         while function:
@@ -403,7 +425,7 @@ class Program:
                 if function == scope.function:
                     records = module.bindings.get(function, {}).get(name)
                     if records:
-                        return self._binding_values(module, Scope(module, function), records)
+                        return Scope(module, function), records
                 function = function.rpartition(".")[0]
                 continue
             if definition.params and name == definition.params[0] and definition.kind in ("method", "property", "classmethod"):
@@ -412,20 +434,49 @@ class Program:
                     return frozenset({("cls" if definition.kind == "classmethod" else "inst", owner)})
             records = module.bindings.get(function, {}).get(name)
             if records:
-                return self._binding_values(module, Scope(module, function), records)
+                return Scope(module, function), records
             if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
                 return _EMPTY  # a parameter: its type is not known here
             function = function.rpartition(".")[0]
         records = module.bindings.get("", {}).get(name)
-        if records:
-            return self._binding_values(module, Scope(module, ""), records)
-        for record in module.bindings.get("", {}).get("*", []):
-            found = self.module_attr(record[1], name)
-            if found:
-                return found
-        if name in _BUILTINS:
-            return frozenset({("ext", f"builtins.{name}")})
-        return _EMPTY
+        return (Scope(module, ""), records) if records else None
+
+    def tables(self, expr: list, scope: Scope, depth: int = 0) -> list[tuple[list, Scope]]:
+        """The dict literals an expression may be (`CELL_TYPE_TO_CLS_NAME`), with the scope of each."""
+        if depth > 6:
+            return []
+        kind = expr[0]
+        if kind == "d":
+            return [(expr, scope)]
+        if kind == "n":
+            found = self._lookup(expr[1], scope)
+            records = [] if found is None or isinstance(found, frozenset) else found[1]
+            return [t for r in records for t in self._record_tables(r, found[0], depth)]
+        if kind == "a":
+            return [t for value in sorted(self.resolve(expr[1], scope)) if value[0] == "mod"
+                    for r in self.modules[value[1]].bindings.get("", {}).get(expr[2], [])
+                    for t in self._record_tables(r, Scope(self.modules[value[1]], ""), depth)]
+        return []
+
+    def _record_tables(self, record: tuple, scope: Scope, depth: int) -> list[tuple[list, Scope]]:
+        if record[0] == "assign":
+            return self.tables(record[1], scope, depth + 1)
+        if record[0] == "import" and record[2] not in (None, "*") and record[1] in self.modules:
+            owner = self.modules[record[1]]
+            return [t for r in owner.bindings.get("", {}).get(record[2], [])
+                    for t in self._record_tables(r, Scope(owner, ""), depth + 1)]
+        return []
+
+    def lookup_table(self, table_expr: list, key_expr: list | None, scope: Scope) -> frozenset:
+        """`table[key]` / `table.get(key)`: the entry for a known key, every entry's value otherwise."""
+        keys = {v[1] for v in self.resolve(key_expr, scope) if v[0] == "str"} if key_expr else set()
+        values: set = set()
+        for table, table_scope in self.tables(table_expr, scope):
+            entries = table[1]
+            chosen = [v for k, v in entries if k[0] == "s" and k[1] in keys] if keys else []
+            for value_expr in chosen or [v for _k, v in entries]:
+                values |= self.resolve(value_expr, table_scope)
+        return frozenset(values)
 
     def attribute(self, value: Value, name: str) -> frozenset:
         kind = value[0]
