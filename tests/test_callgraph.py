@@ -144,3 +144,17 @@ def test_the_graph_is_the_same_whatever_the_hash_seed():
                        env={"PYTHONHASHSEED": seed}).stdout
                for seed_tree in ("nova-ocata",) for seed in ("1", "2", "3")}
     assert len(outputs) == 1 and '"edges"' in outputs.pop()
+
+
+def test_summaries_of_another_format_are_never_used(make_tree, tmp_path, monkeypatch):
+    import stackread.callgraph
+    from stackread.index import build, summary
+
+    root = make_tree(SMALL)
+    cache = tmp_path / "cache"
+    load_callgraph(root, cache_dir=cache)
+    newer = summary.FORMAT + 1
+    for module in (summary, build, stackread.callgraph):
+        monkeypatch.setattr(module, "FORMAT", newer)
+    again = load_callgraph(root, cache_dir=cache)
+    assert (again.from_cache, again.stats["parsed"]) == (False, 4)

@@ -51,8 +51,10 @@ def index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, *, incl
             continue
         name, is_package = module_name(path)
         if name:  # a top-level __init__.py: the tree itself is a package, with no name of its own
-            files.append(SourceFile(path, name, is_package, content_key(data)))
-    cached = cache.get_many({f.key for f in files})
+            # The summary format is part of the key: a changed summarizer never reads old summaries.
+            files.append(SourceFile(path, name, is_package, f"summary-v{FORMAT}:{content_key(data)}"))
+    cached = {key: summary for key, summary in cache.get_many({f.key for f in files}).items()
+              if summary.get("format") == FORMAT}
     missing = [f for f in files if f.key not in cached]
     # Workers read a directory's files themselves; holding every file's bytes here would cost
     # more memory than all the summaries. A git revision has no files to read, so it sends bytes.
