@@ -1,9 +1,11 @@
-"""Time the summary cache at Nova scale. Prints figures; asserts nothing.
+"""Time the summary cache at Nova scale. Prints figures.
 
     python benchmarks/cache.py [--files 1500] [--kb 20] [--repeat 3]
+    python benchmarks/cache.py --tree "$(stackread get nova==34.0.0)"
 
 Builds synthetic summaries of the shape the indexer writes (dicts of name -> list, nested
-lists of small lists of strings and ints) in a temporary directory, then times:
+lists of small lists of strings and ints), or with --tree the real summaries of a source
+tree (tests included), then, in a temporary directory, times:
 SummaryCache as shipped; the same table storing JSON plain or zlib-compressed; the ways
 of looking many keys up; and decoding with the garbage collector running or paused.
 Times are the best of --repeat runs; gets read from a fresh connection with the file in
@@ -76,6 +78,16 @@ def summaries(files: int, kb: float) -> dict[str, dict]:
     rng = random.Random(42)
     # Sizes spread around the mean, as module sizes do.
     return {f"{i:064x}": summary(rng, int(rng.uniform(0.5, 1.5) * kb * 1000)) for i in range(files)}
+
+
+def real_summaries(path: str) -> dict[str, dict]:
+    from stackread.diagnostics import Diagnostics
+    from stackread.index.build import index_tree
+    from stackread.source import open_tree
+
+    with cache.SummaryCache(None, stackread_version=VERSION) as disabled:  # parse every file
+        result = index_tree(open_tree(path, None), disabled, Diagnostics(), include_tests=True)
+    return {f.key: result.summaries[f.path] for f in result.files if f.path in result.summaries}
 
 
 # -- measuring ----------------------------------------------------------------------
@@ -209,8 +221,7 @@ def decode_kept(payloads: list[bytes], pause: bool, freeze: bool) -> tuple[float
     return decoded - start, collected - decoded
 
 
-def collector(items: dict[str, dict], repeat: int) -> None:
-    payloads = [cache._ENCODER.encode(value).encode() for value in items.values()]
+def collector(payloads: list[bytes], repeat: int) -> None:
     print(f"\ndecoding {len(payloads)} payloads, kept      decode   then collector")
     for label, pause, freeze in (("collector running", False, False), ("collector paused (shipped)", True, False),
                                  ("paused, then gc.freeze()", True, True)):
@@ -222,10 +233,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=1500)
     parser.add_argument("--kb", type=float, default=20, help="mean summary size, KB of JSON")
+    parser.add_argument("--tree", help="use the real summaries of this source tree instead")
     parser.add_argument("--repeat", type=int, default=3)
     opts = parser.parse_args()
 
-    items = summaries(opts.files, opts.kb)
+    items = real_summaries(opts.tree) if opts.tree else summaries(opts.files, opts.kb)
     total = sum(len(cache._ENCODER.encode(value)) for value in items.values())
     print(f"{len(items)} summaries, {total / 1e6:.1f} MB of JSON, {total / len(items) / 1e3:.1f} KB each on average;"
           f" {os.cpu_count()} CPUs, SQLite {sqlite3.sqlite_version}\n")
@@ -235,7 +247,9 @@ def main() -> None:
         shipped(items, blob, root, opts.repeat)
         storages(items, root, opts.repeat)
         lookups(items, root, opts.repeat)
-    collector(items, opts.repeat)
+    payloads = [cache._ENCODER.encode(value).encode() for value in items.values()]
+    del items  # so that collections below scan only what the decoding made
+    collector(payloads, opts.repeat)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,39 @@
 """On-disk cache of per-file summaries and of whole-program results, keyed by content.
 
-One SQLite database per summary format. Every row holds UTF-8 JSON and its CRC-32, so
-loading can never execute anything, and a damaged row is a miss rather than a wrong
-answer. SQLite gives the rest: one transaction per put (a crash leaves the previous
-state), and WAL mode with a busy timeout, so two stackread processes may read and write
-the same cache at once. The cache is only ever an accelerator: whatever goes wrong with
-it is reported in one line through `warn` and the run carries on, with a cache rebuilt
-empty when the file is corrupt, or with none at all when it cannot be used.
+One SQLite database per summary format. Summaries are stored as zlib-compressed JSON,
+blobs as given, each row with the CRC-32 of what is stored: loading can never execute
+anything, and a damaged row is a miss rather than a wrong answer. SQLite gives the rest:
+one transaction per put (a crash leaves the previous state), and WAL mode with a busy
+timeout, so two stackread processes may read and write the same cache at once. The cache
+is only ever an accelerator: whatever goes wrong with it is reported in one line through
+`warn` and the run carries on, with a cache rebuilt empty when the file is corrupt, or
+with none at all when it cannot be used.
 
-Measured with `python benchmarks/cache.py` (2-core Xeon, Python 3.11, SQLite 3.40;
-1,500 synthetic summaries of ~18.5 KB JSON each, 27.7 MB in all):
+Measured with benchmarks/cache.py, best of 5, over several runs (2-core Xeon VM, Python
+3.11.7, SQLite 3.40.1; runs differ by up to 25% on this machine). Real summaries of Nova
+34.0.0 with its tests (`--tree`: 1,429 summaries, 53-54 MB of JSON, summary format 3) and
+synthetic ones (the default: 1,500 of 20 KB, nested more densely, 30 MB):
 
-    storage         db size   put_many   get_many + decode
-    JSON            28.4 MB    0.72 s        0.63 s
-    zlib level 1     8.2 MB    1.09 s        0.79 s
-    zlib level 6     6.6 MB    1.46 s        0.76 s
+                   Nova 34.0.0                            synthetic
+    storage        db size  put_many     get_many         db size  put_many     get_many
+    JSON           55 MB    0.58-0.68 s  0.47-0.60 s      32 MB    0.53-0.68 s  0.67-0.97 s
+    zlib level 1    9 MB    0.73-0.97 s  0.54-0.61 s       9 MB    0.69-0.89 s  0.81-1.07 s
+    zlib level 6    7 MB    1.18-1.23 s  0.53-0.59 s       7 MB    1.02-1.34 s  0.77-1.04 s
 
-JSON is stored uncompressed: compression would quarter the file but cost a third more on
-every warm run, and pushes put_many past its 1 s budget. Nearly all of the time is
-`json.dumps`/`json.loads` of ~5 million small lists and strings; SQLite's part is ~25 ms
-either way, and the lookup strategy (IN lists of 900 keys, one IN list of all keys,
-a joined temporary table, one query per key) moves it by less than 10 ms.
+Summaries are compressed at level 1: the file is 3.5 to 6 times smaller for up to 0.1 s
+more per get_many and 0.15-0.3 s more per put_many. Neither is on the fast path (a warm
+`stackread callgraph` on Nova takes 0.13 s and reads only the graph blob): summaries are
+read when the graph must be resolved again (4 s) and written after parsing (8 s), so
+compression costs those runs 2-4%. Level 6 saves little more and pushes put_many past
+1 s. Blobs are stored plain, because the graph blob is that fast path.
+
+The 0.2 s goal for a Nova-scale get_many is out of reach with JSON: decoding alone takes
+0.35-0.4 s for Nova and 0.7 s for the synthetic set (millions of small lists and strings),
+while SQLite's part is under 10 ms (under 30 ms uncompressed) whatever the lookup: IN
+lists of 900 keys, one IN list of all keys, a joined temporary table, or one query per
+key. The garbage collector is paused while decoding (2.3 s instead of 0.7 s for the
+synthetic set); the one collection this defers (0.15-0.4 s) disappears if the caller
+runs gc.freeze() once it has loaded what it keeps.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import gc
 import json
 import pathlib
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -49,6 +63,7 @@ CREATE TABLE IF NOT EXISTS blobs (
 """
 # check_circular=False: summaries are trees, and the cycle check costs 40% of encoding.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_ZLIB_LEVEL = 1  # see the figures above
 
 
 def default_cache_dir() -> pathlib.Path:
@@ -102,13 +117,13 @@ class SummaryCache:
                     damaged += 1
         if damaged:
             entries = "entry" if damaged == 1 else "entries"
-            self._warn(f"stackread: ignoring {damaged} damaged {entries} in the cache {self._path}")
+            self._warn(f"ignoring {damaged} damaged {entries} in the cache {self._path}")
         return found
 
     def put_many(self, items: Mapping[str, dict]) -> None:
         if self._db is None:
             return
-        rows = [_row(key, self._version, _ENCODER.encode(summary).encode()) for key, summary in items.items()]
+        rows = [_row(key, self._version, _encode(summary)) for key, summary in items.items()]
         self._run(lambda db: _write(db, "summaries", rows), None)
 
     def get_blob(self, key: str) -> bytes | None:
@@ -118,7 +133,7 @@ class SummaryCache:
             return None
         crc, payload = row
         if not _intact(crc, payload):
-            self._warn(f"stackread: ignoring the damaged entry {key} in the cache {self._path}")
+            self._warn(f"ignoring the damaged entry {key} in the cache {self._path}")
             return None
         return payload
 
@@ -149,16 +164,16 @@ class SummaryCache:
             except (OSError, sqlite3.Error) as again:
                 exc = again
             else:
-                self._warn(f"stackread: the cache {self._path} was corrupt ({exc}); rebuilt it empty")
+                self._warn(f"the cache {self._path} was corrupt ({exc}); rebuilt it empty")
                 return
-        self._warn(f"stackread: cannot use the cache {self._path} ({exc}); running without it")
+        self._warn(f"cannot use the cache {self._path} ({exc}); running without it")
 
 
 def _connect(path: pathlib.Path) -> sqlite3.Connection:
     # isolation_level=None: transactions are begun explicitly, as IMMEDIATE for writes (below).
     db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
     try:
-        db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
         # In WAL mode NORMAL still commits atomically; a power cut may only drop the latest puts.
         db.execute("PRAGMA synchronous = NORMAL")
         db.executescript(_SCHEMA)
@@ -166,6 +181,21 @@ def _connect(path: pathlib.Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    # Turning a new, empty file to WAL reads it and then writes its first page. When two
+    # processes do that at once, SQLite refuses one of them at once ("database is locked")
+    # rather than let both wait on each other's lock, so the waiting is done here.
+    deadline = time.monotonic() + _BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _error_code(exc) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _select_many(db: sqlite3.Connection, keys: list[str], version: str) -> list[tuple[str, int, Any]]:
@@ -178,8 +208,8 @@ def _select_many(db: sqlite3.Connection, keys: list[str], version: str) -> list[
 
 
 def _write(db: sqlite3.Connection, table: str, rows: list[tuple[str, str, int, bytes]]) -> None:
-    # IMMEDIATE takes the write lock up front, waiting out another writer within the busy
-    # timeout; a deferred transaction would fail at once if another process wrote first.
+    # IMMEDIATE takes the write lock before anything else (waiting out another writer within
+    # the busy timeout), so the batch can never be refused halfway for want of it.
     db.execute("BEGIN IMMEDIATE")
     with db:  # commits, or rolls back on any error so that no part of the batch lands
         db.executemany(f"INSERT OR REPLACE INTO {table} (key, version, crc, payload) VALUES (?, ?, ?, ?)", rows)
@@ -193,20 +223,24 @@ def _intact(crc: object, payload: object) -> bool:
     return isinstance(payload, bytes) and zlib.crc32(payload) == crc
 
 
+def _encode(summary: dict) -> bytes:
+    return zlib.compress(_ENCODER.encode(summary).encode(), _ZLIB_LEVEL)
+
+
 def _decode(crc: object, payload: object) -> object:
     """The stored JSON value, or None when the row is damaged."""
     if not _intact(crc, payload):
         return None
     try:
-        return json.loads(payload)  # type: ignore[arg-type]  # bytes, checked by _intact
-    except ValueError:  # also UnicodeDecodeError: the CRC matched, yet what was stored is not JSON
+        return json.loads(zlib.decompress(payload))  # type: ignore[arg-type]  # bytes, checked by _intact
+    except (zlib.error, ValueError):  # intact, yet not what this code writes: another build's row
         return None
 
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    # Decoding allocates millions of containers, and each few hundred allocations start a
-    # collection that scans them all again: pausing makes a Nova-scale get_many 4x faster.
+    # Decoding allocates millions of containers, and as they pile up the collector scans
+    # them again in ever larger collections: pausing makes a Nova-scale get_many 2-3x faster.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -216,9 +250,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _is_corruption(exc: BaseException) -> bool:
+def _error_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code for exc (its extended code without the detail bits)."""
     code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return None if code is None else code & 0xFF
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    return _error_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _delete(path: pathlib.Path) -> None:
