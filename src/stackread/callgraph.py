@@ -101,7 +101,10 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
 
     indexed = index_tree(tree, cache, diagnostics, include_tests=include_tests, progress=progress)
     by_path = {f.path: f for f in indexed.files}
-    modules = [ModuleFacts(by_path[p].module, p, by_path[p].is_package, s) for p, s in indexed.summaries.items()]
+    # Handed over, not shared: each ModuleFacts drops the raw parts of its summary it has digested,
+    # which frees them only if nothing else holds the summary.
+    summaries, indexed.summaries = indexed.summaries, {}
+    modules = [ModuleFacts(by_path[p].module, p, by_path[p].is_package, summaries.pop(p)) for p in list(summaries)]
     options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))))

@@ -55,16 +55,18 @@ class ModuleFacts:
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
     def __post_init__(self) -> None:
-        # The raw definition records are not needed once made into Definitions; with Nova's tests
-        # they are ~30 MB, so the module keeps a summary without them.
+        # Definitions, bindings and self-assignments are digested here and the raw records dropped:
+        # with Nova's tests they would otherwise be held twice (~50 MB).
         self.defs: dict[str, Definition] = {
             d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
                              sys.intern(f"{self.name}.{d[0]}"))
             for d in self.summary["defs"]}
-        self.summary = {key: value for key, value in self.summary.items() if key != "defs"}
+        self.bindings = self._bindings()
+        self.self_assigns = self._self_assigns()
+        self.summary = {key: value for key, value in self.summary.items()
+                        if key not in ("defs", "assigns", "imports")}
 
-    @cached_property
-    def bindings(self) -> dict[str, dict[str, list]]:
+    def _bindings(self) -> dict[str, dict[str, list]]:
         """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr)."""
         scopes: dict[str, dict[str, list]] = {}
         for qual in self.defs:
@@ -81,8 +83,7 @@ class ModuleFacts:
                 scopes.setdefault(scope, {}).setdefault(target, []).append(("assign", expr))
         return scopes
 
-    @cached_property
-    def self_assigns(self) -> dict[str, list[tuple[str, list]]]:
+    def _self_assigns(self) -> dict[str, list[tuple[str, list]]]:
         """attribute -> [(scope of the assigning function, expr)] for `self.attr = expr`."""
         found: dict[str, list] = {}
         for scope, target, expr, _line in self.summary["assigns"]:
