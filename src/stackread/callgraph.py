@@ -112,7 +112,7 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
     s = program.stats
     stats = {"modules": len(modules), "definitions": len(graph) - len(modules), "edges": sum(1 for _ in graph.edges()),
              "call_sites": s.calls, "resolved": s.resolved, "external": s.external, "unresolved": s.unresolved,
-             "skipped_files": len(indexed.files) - len(indexed.summaries), "parsed": indexed.parsed}
+             "skipped_files": len(indexed.files) - len(modules), "parsed": indexed.parsed}
     return CallGraphResult(graph, stats, tree.label, tree.revision, False, list(diagnostics.items))
 
 
