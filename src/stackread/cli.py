@@ -14,6 +14,7 @@ import click
 from stackread import __version__
 from stackread.errors import ExitCode, StackreadError
 
+_MAX_DIAGNOSTICS = 8
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -199,8 +200,13 @@ def _report_diagnostics(diagnostics) -> None:
     warnings = len(diagnostics) - errors
     parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
     click.echo(f"\n{', '.join(parts)}:", err=True)
-    for d in diagnostics:
+    # Errors always; warnings (mostly files skipped for Python 2 syntax) up to a screenful.
+    shown = [d for d in diagnostics if d.severity.value == "error"]
+    shown += [d for d in diagnostics if d.severity.value != "error"][: max(0, _MAX_DIAGNOSTICS - len(shown))]
+    for d in shown:
         click.echo(f"  {d.severity.value}: {d}", err=True)
+    if len(shown) < len(diagnostics):
+        click.echo(f"  ... and {len(diagnostics) - len(shown)} more (--json lists them all)", err=True)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ def _skipped(name: str) -> bool:
 
 
 class SourceTree(Protocol):
-    label: str  # shown to users: a path, or "path @ rev"
+    label: str  # the path, as shown to users
     revision: str | None
 
     def read_bytes(self, path: str) -> bytes | None: ...
@@ -121,7 +121,7 @@ class GitRevisionTree:
                 parts = path.split("/")[:-1]
                 for i in range(len(parts)):
                     self._dirs.add("/".join(parts[: i + 1]))
-        self.label = f"{self.repo_path} @ {self.rev}"
+        self.label = str(self.repo_path)  # the revision is shown from `revision`
         self.revision = f"{self.rev} ({commit.hexsha[:12]})" if self.rev != commit.hexsha else commit.hexsha
 
     def read_bytes(self, path: str) -> bytes | None:
@@ -159,7 +159,7 @@ def open_tree(path: str | os.PathLike, rev: str | None = None) -> SourceTree:
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory")
     if rev is not None:
-        return GitRevisionTree(root.resolve(), rev, label=f"{root} @ {rev}")
+        return GitRevisionTree(root.resolve(), rev)
     return DirectoryTree(root.resolve(), label=str(root), revision=_describe_checkout(root))
 
 
