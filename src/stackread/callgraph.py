@@ -19,6 +19,7 @@ from stackread.errors import UsageError
 from stackread.index import cache as summary_cache
 from stackread.index.files import TEST_DIRS, content_key, list_sources
 from stackread.index.summary import FORMAT
+from stackread.perf import collector_paused
 from stackread.program.graph import CallGraph
 from stackread.source import SourceTree, open_tree
 
@@ -62,7 +63,8 @@ def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, in
                                        True, list(diagnostics.items), stored)
             except (ValueError, KeyError, TypeError):
                 diagnostics.warning(None, None, "cached call graph was unreadable; rebuilding it")
-        result = _build(tree, cache, diagnostics, include_tests, progress)
+        with collector_paused():
+            result = _build(tree, cache, diagnostics, include_tests, progress)
         result.graph_json = payload(result)
         cache.put_blob(key, result.graph_json)
         return result

@@ -13,6 +13,7 @@ from stackread.diagnostics import Diagnostics
 from stackread.index.files import content_key, list_sources, module_name
 from stackread.index.summary import FORMAT, summarize
 from stackread.parsing import ParseProblem, parse_source
+from stackread.perf import collector_paused
 from stackread.source import DirectoryTree, SourceTree
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -44,6 +45,12 @@ class IndexResult:
 
 def index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, *, include_tests: bool = False,
                progress: Progress | None = None, workers: int | None = None) -> IndexResult:
+    with collector_paused():
+        return _index_tree(tree, cache, diagnostics, include_tests, progress, workers)
+
+
+def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, include_tests: bool,
+                progress: Progress | None, workers: int | None) -> IndexResult:
     files: list[SourceFile] = []
     for path in list_sources(tree, include_tests):
         data = tree.read_bytes(path)
