@@ -168,6 +168,37 @@ def _one_symbol(graph, symbol: str) -> str:
 
 
 @cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
+@click.option("--service", metavar="NAME", help="Only what is sent to this service (binary or topic).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
+def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+    """Every oslo.messaging cast and call, and the method that serves it.
+
+    For each RPC client method: the method name it sends, cast or call (and fanout), the
+    topic and namespace, the routing expression (prepare(server=...)), and the endpoint
+    method oslo.messaging dispatches it to in the receiving service. Then what does not
+    match: sends that no endpoint serves, endpoint methods that no client sends.
+    """
+    from stackread.render import rpc as view
+    from stackread.render.output import index_progress, stdout
+    from stackread.rpc import find_rpc
+
+    with index_progress() as progress:
+        report = find_rpc(path, rev, cache_dir=cache_dir, use_cache=not no_cache, progress=progress)
+    if service:
+        report = view.only_service(report, service)
+    if as_json:
+        click.echo(json.dumps(view.to_json(report), indent=1))
+    else:
+        for renderable in view.render(report):
+            stdout().print(renderable)
+    _report_diagnostics(report.diagnostics)
+
+
+@cli.command()
 @click.argument("spec")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where releases go (default: $STACKREAD_CACHE_DIR or the XDG cache).")
 @click.option("--index-url", metavar="URL", help="Package index to ask (default: the one pip is configured with).")

@@ -13,6 +13,7 @@ Expressions are encoded as small lists:
     ["k", value]                 another literal (int, float, bool, None)
     ["i", base, key]             a subscript
     ["d", [[key, value], ...]]   a dict literal (up to 64 entries; larger ones are builtins.dict)
+    ["either", [exprs]]          `a or b`, `a and b`, `a if c else b`: any of these values
     ["super"]                    `super()` / `super(Class, self)`
     ["?"]                        anything else
 
@@ -30,7 +31,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -320,6 +321,10 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.Dict) and len(node.keys) <= _MAX_TABLE and all(k is not None for k in node.keys):
             # Tables of class names pick implementations: {'api': 'nova.compute.cells_api.ComputeCellsAPI'}
             return ["d", [[self.enc(k, depth + 1), self.enc(v, depth + 1)] for k, v in zip(node.keys, node.values)]]
+        if isinstance(node, ast.BoolOp):
+            return ["either", [self.enc(v, depth + 1) for v in node.values]]
+        if isinstance(node, ast.IfExp):
+            return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)]]
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type

@@ -144,6 +144,7 @@ class Program:
         self._active: set = set()
         self._ctor_calls: dict[str, list] = {}
         self._mro: dict[str, list[str]] = {}
+        self.files_indexed = self.files_parsed = 0
         self.stats = Stats()
 
     # -- names and modules -------------------------------------------------------------------
@@ -375,6 +376,8 @@ class Program:
             return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
         if kind == "i":
             return self.lookup_table(expr[1], expr[2], scope)
+        if kind == "either":
+            return frozenset(v for operand in expr[1] for v in self.resolve(operand, scope))
         if kind == "d":
             return frozenset({("ext", "builtins.dict()")})
         if kind == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2] and self.tables(expr[1][1], scope):
@@ -549,7 +552,7 @@ class Program:
             return _EMPTY
         result: set = set()
         for value in sorted(self.resolve(call[2][position], scope)):
-            target = value[1] if value[0] == "str" else self._option_value(value)
+            target = value[1] if value[0] == "str" else self.option_value(value)
             if not target:
                 continue
             if dotted.endswith("import_object_ns") and position == 1:
@@ -566,7 +569,7 @@ class Program:
     def _instantiate(values: frozenset) -> frozenset:
         return frozenset(("inst", v[1]) if v[0] == "cls" else v for v in values)
 
-    def _option_value(self, value: Value) -> str | None:
+    def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
         if value[0] != "ext" or not value[1].startswith(_CONF + ".") or self.options is None:
             return None

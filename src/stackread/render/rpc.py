@@ -1,0 +1,80 @@
+"""`stackread rpc` as tables and as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from stackread.rpc import RpcReport, Send
+
+
+def only_service(report: RpcReport, service: str) -> RpcReport:
+    """Sends to one service, named by binary (nova-conductor) or topic (conductor)."""
+    endpoints = [e for e in report.endpoints if service in (e.service, e.topic)]
+    topics = {e.topic for e in endpoints} or {service}
+    return replace(report, sends=[s for s in report.sends if s.topic in topics or s.service == service],
+                   endpoints=endpoints, unsent=[u for u in report.unsent if u[0] in endpoints])
+
+
+def to_json(report: RpcReport) -> list[dict[str, Any]]:
+    """One object per send (docs/json.md); the issue's schema, plus the line and condition."""
+    return [{
+        "client": s.client, "client_path": s.client_path, "client_line": s.client_line,
+        "kind": s.kind, "fanout": s.fanout, "method": s.method, "topic": s.topic, "namespace": s.namespace,
+        "version": s.version, "server_route": s.server_route, "condition": s.condition, "service": s.service,
+        "endpoint": s.endpoint, "endpoint_path": s.endpoint_path, "endpoint_line": s.endpoint_line,
+    } for s in report.sends]
+
+
+def _short(dotted: str) -> str:
+    return ".".join(dotted.split(".")[-2:])
+
+
+def _where(dotted: str, method: str, path: str, line: int) -> str:
+    """`Class` (or `Class.other_name` when the Python method is named differently) over path:line."""
+    cls, _, name = dotted.rpartition(".")
+    label = cls.rpartition(".")[2] + ("" if name == method else f".{name}")
+    return f"{label} [dim]{path}:{line}[/]"
+
+
+def render(report: RpcReport) -> list:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list = [Text.from_markup(
+        f"[bold]{report.source}[/]" + (f" [dim]@ {report.revision}[/]" if report.revision else "")
+        + f"\n[dim]{len(report.sends)} casts and calls, {len(report.matched)} matched to an endpoint, "
+        f"{len(report.unmatched)} not; {len(report.unsent)} endpoint methods no client sends[/]")]
+    by_topic: dict[tuple, list[Send]] = {}
+    for send in report.matched:
+        by_topic.setdefault((send.service, send.topic, send.namespace), []).append(send)
+    for (service, topic, namespace), sends in sorted(by_topic.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        title = f"\n{service}  [dim]topic[/] {topic}" + (f"  [dim]namespace[/] {namespace}" if namespace else "")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column in ("method", "", "route", "sent from", "served by"):
+            table.add_column(column, overflow="fold")
+        for s in sorted(sends, key=lambda s: (s.method, s.client_line)):
+            kind = s.kind + (" fanout" if s.fanout else "")
+            table.add_row(s.method, kind, s.server_route or "[dim]-[/]",
+                          _where(s.client, s.method, s.client_path, s.client_line),
+                          _where(s.endpoint, s.method, s.endpoint_path, s.endpoint_line))
+        out.append(table)
+    if report.unmatched:
+        table = Table(title="\nSent, but no endpoint serves it", title_justify="left", box=box.SIMPLE_HEAD,
+                      show_edge=False, pad_edge=False)
+        for column in ("client", "", "method", "topic", "namespace"):
+            table.add_column(column, overflow="fold")
+        for s in report.unmatched:
+            table.add_row(f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.kind, s.method,
+                          s.topic or "?", s.namespace or "")
+        out.append(table)
+    if report.unsent:
+        table = Table(title="\nServed, but no client sends it", title_justify="left", box=box.SIMPLE_HEAD,
+                      show_edge=False, pad_edge=False)
+        for column in ("service", "endpoint method", "where"):
+            table.add_column(column, overflow="fold")
+        for endpoint, method, path, line in report.unsent:
+            table.add_row(endpoint.service, f"{_short(endpoint.cls)}.{method}", f"{path}:{line}")
+        out.append(table)
+    return out

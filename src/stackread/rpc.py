@@ -1,0 +1,356 @@
+"""`stackread rpc`: every oslo.messaging cast and call, matched to the method that serves it.
+
+Client side: a class that builds `messaging.Target(topic=..., namespace=..., version=...)` in
+its methods is an RPC client; each `.cast(ctxt, 'name', ...)` / `.call(...)` on a receiver that
+comes from oslo.messaging (`self.client.prepare(...)`) sends `name` to that target.
+Server side: each service from `entrypoints` listens on its topic with its manager and the
+manager's `additional_endpoints`, each with the `target` its class declares.
+Matching follows oslo.messaging's dispatcher: the service on the topic, then the first endpoint,
+in order, whose namespace equals the client's and whose version is compatible, then the public
+method of that name. A method of the same name on another class never matches.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+from stackread.diagnostics import Diagnostic, Diagnostics
+from stackread.perf import collector_paused
+from stackread.source import open_tree
+
+_MESSAGING = ("oslo_messaging", "oslo.messaging")
+
+
+@dataclass(frozen=True)
+class Target:
+    topic: str | None
+    namespace: str | None
+    version: str | None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    service: str  # the service binary, e.g. nova-conductor
+    topic: str
+    cls: str  # dotted class name
+    namespace: str | None
+    version: str | None
+
+
+@dataclass(frozen=True)
+class Send:
+    client: str  # the client method, dotted
+    client_path: str
+    client_line: int  # the line of the cast/call
+    kind: str  # cast | call
+    fanout: bool
+    method: str
+    topic: str | None
+    namespace: str | None
+    version: str | None
+    server_route: str | None  # prepare(server=...) as written
+    condition: str | None  # the if/else the send sits under, as written
+    service: str | None = None
+    endpoint: str | None = None  # dotted method that oslo.messaging dispatches to
+    endpoint_path: str | None = None
+    endpoint_line: int | None = None
+
+
+@dataclass
+class RpcReport:
+    source: str
+    revision: str | None
+    sends: list[Send]
+    endpoints: list[Endpoint]
+    unsent: list[tuple[Endpoint, str, str, int]]  # endpoint methods no client sends: (endpoint, method, path, line)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def matched(self) -> list[Send]:
+        return [s for s in self.sends if s.endpoint]
+
+    @property
+    def unmatched(self) -> list[Send]:
+        return [s for s in self.sends if not s.endpoint]
+
+
+def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_dir=None, use_cache: bool = True,
+             progress=None) -> RpcReport:
+    from stackread.callgraph import build_program, open_cache
+    from stackread.entrypoints import find_entrypoints
+
+    tree = open_tree(path, rev)
+    diagnostics = Diagnostics()
+    services = [ep for ep in find_entrypoints(path, rev).entrypoints if ep.service is not None]
+    with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
+        program = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
+        reader = _Reader(program)
+        endpoints = reader.endpoints(services)
+        sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
+        unsent = reader.unsent(endpoints, sends)
+    return RpcReport(tree.label, tree.revision, sends, endpoints, unsent, list(diagnostics.items))
+
+
+class _Reader:
+    """Reads targets, sends and endpoints out of the resolved program."""
+
+    def __init__(self, program):
+        self.program = program
+        self._client_targets: dict[str, list[Target]] | None = None
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _scope(self, module, scope_name: str):
+        from stackread.program.resolve import Scope
+
+        return Scope(module, scope_name)
+
+    def text(self, expr, scope) -> str | None:
+        """The string an expression holds: a literal, a constant, or an oslo.config option's default."""
+        values = sorted(self.program.resolve(expr, scope))
+        texts = [v[1] for v in values if v[0] == "str"]
+        texts += [t for v in values if (t := self.program.option_value(v))]
+        return texts[0] if texts else None
+
+    def newest_version(self, expr, scope) -> str | None:
+        """Of the versions a client may pin (`version = '6.0'`, else `'5.0'` for old services), the one
+        sent when every service is current: the highest."""
+        versions = [v[1] for v in self.program.resolve(expr, scope) if v[0] == "str" and _version_key(v[1])]
+        return max(versions, key=_version_key) if versions else None
+
+    def _target(self, call, scope) -> Target:
+        kwargs = call[6] if len(call) > 6 else call[3]
+        def value(name):
+            return self.text(kwargs[name], scope) if name in kwargs else None
+        return Target(value("topic"), value("namespace"), value("version"))
+
+    def _is_messaging(self, value) -> bool:
+        return value[0] == "ext" and value[1].startswith(_MESSAGING)
+
+    def _target_calls(self):
+        """(module, scope name, call) for every `Target(...)` of oslo.messaging."""
+        for module in self.program.modules.values():
+            if "Target" not in module.summary["callee_names"]:
+                continue
+            for call in module.calls():
+                if call[1][0] == "a" and call[1][2] == "Target" or call[1][0] == "n" and call[1][1] == "Target":
+                    scope = self._scope(module, call[0])
+                    if any(v[0] == "ext" and v[1].endswith("Target") and self._is_messaging(v)
+                           for v in self.program.resolve(call[1], scope)):
+                        yield module, call[0], call
+
+    # -- clients ------------------------------------------------------------------------------
+
+    def client_targets(self) -> dict[str, list[Target]]:
+        """Client class -> the targets its methods build (a class body's target is an endpoint's)."""
+        if self._client_targets is None:
+            self._client_targets = {}
+            for module, scope_name, call in self._target_calls():
+                definition = module.defs.get(scope_name)
+                if definition is None or definition.kind == "class":
+                    continue
+                owner = self.program.enclosing_class(self._scope(module, scope_name))
+                if owner:
+                    self._client_targets.setdefault(owner, []).append(self._target(call, self._scope(module, scope_name)))
+        return self._client_targets
+
+    def sends(self) -> list[Send]:
+        found: list[Send] = []
+        targets = self.client_targets()
+        for module in sorted(self.program.modules.values(), key=lambda m: m.name):
+            names = module.summary["callee_names"]
+            if "cast" not in names and "call" not in names:
+                continue
+            calls = module.calls()
+            contexts = module.contexts()
+            for call in calls:
+                scope_name, callee, line, _col, ctx, args, kwargs = call
+                if callee[0] != "a" or callee[2] not in ("cast", "call") or len(args) < 2:
+                    continue
+                scope = self._scope(module, scope_name)
+                receivers = self.program.resolve(callee[1], scope)
+                if not any(self._is_messaging(v) for v in receivers) and not self._prepared(module, scope_name, callee[1]):
+                    continue  # `.call(` of something that is not an RPC client (7.9)
+                owner = self.program.enclosing_class(scope)
+                target = _first(targets.get(owner, [])) or _inherited(self.program, owner, targets)
+                prepare = self._prepare(calls, scope_name, line)
+                methods = sorted({v[1] for v in self.program.resolve(args[1], scope) if v[0] == "str"})
+                route = _render(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
+                fanout = bool(prepare and prepare[6].get("fanout") == ["k", True])
+                topic = target.topic if target else None
+                if prepare and "topic" in prepare[6]:
+                    topic = self.text(prepare[6]["topic"], scope) or topic
+                version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
+                condition = _condition(contexts[ctx]) if ctx is not None else None
+                for method in methods:
+                    found.append(Send(f"{module.name}.{scope_name}", module.path, line, callee[2], fanout, method,
+                                      topic, target.namespace if target else None,
+                                      version or (target.version if target else None), route, condition))
+        return found
+
+    def _prepared(self, module, scope_name: str, receiver) -> bool:
+        """A receiver assigned from a `...prepare...(...)` call in the same function.
+
+        Nova 34 prepares some compute contexts in a helper of its own
+        (`self.prepare_for_alt_rpcserver(client, ...)`) whose client is a parameter of unknown type.
+        """
+        if receiver[0] != "n":
+            return False
+        for record in module.bindings.get(scope_name, {}).get(receiver[1], []):
+            if record[0] == "assign" and record[1][0] == "c" and "prepare" in _callee_name(record[1][1]):
+                return True
+        return False
+
+    def _prepare(self, calls, scope_name: str, line: int):
+        """The nearest `....prepare(...)` (or a helper named so) before the send in the same function."""
+        best = None
+        for call in calls:
+            if call[0] == scope_name and call[1][0] == "a" and "prepare" in call[1][2] and call[2] <= line:
+                if best is None or call[2] >= best[2]:
+                    best = call
+        return best
+
+    # -- servers ------------------------------------------------------------------------------
+
+    def endpoint_target(self, class_full: str) -> Target:
+        for owner in self.program.mro(class_full):
+            definition = self.program.defs.get(owner)
+            if definition is None:
+                continue
+            module = self.program.modules[definition.module]
+            for record in module.bindings.get(definition.qualname, {}).get("target", []):
+                if record[0] == "assign" and record[1][0] == "c":
+                    return self._target(record[1], self._scope(module, definition.qualname))
+        return Target(None, None, None)
+
+    def additional_endpoints(self, manager: str) -> list[str]:
+        """Classes a manager appends to `self.additional_endpoints` (conductor's ComputeTaskManager)."""
+        found: list[str] = []
+        for owner in self.program.mro(manager):
+            definition = self.program.defs.get(owner)
+            if definition is None:
+                continue
+            module = self.program.modules[definition.module]
+            if "append" not in module.summary["callee_names"]:
+                continue
+            for call in module.calls():
+                callee = call[1]
+                if not (call[0].startswith(definition.qualname + ".") and callee[0] == "a"
+                        and callee[2] in ("append", "extend") and callee[1][0] == "a"
+                        and callee[1][2] == "additional_endpoints" and call[5]):
+                    continue
+                for value in sorted(self.program.resolve(call[5][0], self._scope(module, call[0]))):
+                    if value[0] == "inst" and value[1] not in found:
+                        found.append(value[1])
+        return found
+
+    def endpoints(self, services) -> list[Endpoint]:
+        result: list[Endpoint] = []
+        for ep in services:
+            service = ep.service
+            if not service.manager or service.manager not in self.program.defs:
+                continue
+            topics = [t for t in (service.topic, *service.extra_topics) if t]
+            for cls in [service.manager, *self.additional_endpoints(service.manager)]:
+                target = self.endpoint_target(cls)
+                for topic in topics:
+                    result.append(Endpoint(service.binary or ep.name, topic, cls, target.namespace, target.version))
+        return result
+
+    def unsent(self, endpoints: list[Endpoint], sends: list[Send]) -> list[tuple[Endpoint, str, str, int]]:
+        sent = {(s.endpoint.rpartition(".")[0], s.method) for s in sends if s.endpoint}
+        result = []
+        seen = set()
+        for endpoint in endpoints:
+            definition = self.program.defs[endpoint.cls]
+            if endpoint.cls in seen:
+                continue
+            seen.add(endpoint.cls)
+            module = self.program.modules[definition.module]
+            for qual, member in module.defs.items():
+                parent, _, name = qual.rpartition(".")
+                if parent == definition.qualname and member.kind == "method" and not name.startswith("_") \
+                        and (endpoint.cls, name) not in sent:
+                    result.append((endpoint, name, module.path, member.line))
+        return result
+
+
+def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> Send:
+    """The endpoint method oslo.messaging would dispatch this send to, if any."""
+    from dataclasses import replace
+
+    for endpoint in endpoints:
+        if endpoint.topic != send.topic or endpoint.namespace != send.namespace:
+            continue
+        if not _compatible(endpoint.version, send.version):
+            continue
+        _owner, member = program.find_member(endpoint.cls, send.method)
+        # `_`-methods are matched too: releases before oslo.messaging's DefaultRPCAccessPolicy
+        # dispatched them (Ocata's network API sends `_rpc_allocate_fixed_ip`).
+        if member is None or member.kind == "class":
+            continue
+        module = program.modules[member.module]
+        return replace(send, service=endpoint.service, endpoint=member.full, endpoint_path=module.path,
+                       endpoint_line=member.line)
+    return send
+
+
+def _compatible(server: str | None, client: str | None) -> bool:
+    """oslo.messaging accepts a message whose major version equals the endpoint's and whose minor is not newer."""
+    if not server or not client:
+        return True
+    try:
+        s_major, s_minor = (int(x) for x in server.split(".")[:2])
+        c_major, c_minor = (int(x) for x in client.split(".")[:2])
+    except ValueError:
+        return True
+    return s_major == c_major and c_minor <= s_minor
+
+
+def _callee_name(expr) -> str:
+    return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
+
+
+def _version_key(version: str) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return None
+
+
+def _first(targets: list[Target]) -> Target | None:
+    with_topic = [t for t in targets if t.topic]
+    return with_topic[0] if with_topic else (targets[0] if targets else None)
+
+
+def _inherited(program, owner: str | None, targets: dict[str, list[Target]]) -> Target | None:
+    for cls in program.mro(owner)[1:] if owner else []:
+        if cls in targets:
+            return _first(targets[cls])
+    return None
+
+
+def _condition(context: list) -> str | None:
+    parts = [("not " if kind == "else" else "") + f"({text})" if kind == "else" else text
+             for kind, text, _line in context if kind in ("if", "else")]
+    return " and ".join(parts) if parts else None
+
+
+def _render(expr) -> str:
+    """An encoded expression back as source-like text (for routing expressions)."""
+    kind = expr[0]
+    if kind == "n":
+        return expr[1]
+    if kind == "a":
+        return f"{_render(expr[1])}.{expr[2]}"
+    if kind == "c":
+        args = [_render(a) for a in expr[2]] + [f"{k}={_render(v)}" for k, v in expr[3].items()]
+        return f"{_render(expr[1])}({', '.join(args)})"
+    if kind == "s":
+        return repr(expr[1])
+    if kind == "k":
+        return repr(expr[1])
+    if kind == "i":
+        return f"{_render(expr[1])}[{_render(expr[2])}]"
+    return "…"
