@@ -47,3 +47,12 @@ def test_update_instance_info_is_a_fanout_and_builds_are_routed_to_a_host(report
 
 def test_almost_every_send_is_matched(report):
     assert len(report.matched) / len(report.sends) > 0.95
+
+
+def test_cinder_topic_decides_between_same_named_methods(real_release):
+    # create_volume exists on SchedulerManager and VolumeManager; the client's topic decides.
+    report = find_rpc(real_release("cinder-current"), use_cache=False)
+    pairs = {(s.client.rsplit(".", 2)[-2], s.endpoint) for s in report.sends if s.method == "create_volume"}
+    assert pairs == {("SchedulerAPI", "cinder.scheduler.manager.SchedulerManager.create_volume"),
+                     ("VolumeAPI", "cinder.volume.manager.VolumeManager.create_volume")}
+    assert len(report.matched) / len(report.sends) > 0.95

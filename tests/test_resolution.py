@@ -373,3 +373,25 @@ def test_factory_choosing_a_class_from_a_table(graph_of):
         "nova.compute.api.API.create", "nova.compute.cells_api.ComputeCellsAPI.create"}
     # a known key picks its entry (the subclass override still counts as a possible target)
     assert "nova.compute.api.API.create" in callees(g, "nova.servers.ServersController.single")
+
+
+def test_a_class_attribute_is_taken_from_the_first_class_in_the_mro(graph_of):
+    g = graph_of({"m.py": """
+        class Volume(object):
+            def go(self):
+                pass
+
+        class Other(object):
+            def go(self):
+                pass
+
+        class Base(object):
+            HANDLER = Other()
+
+        class Child(Base):
+            HANDLER = Volume()
+
+        def run():
+            Child().HANDLER.go()
+        """})
+    assert callees(g, "m.run") == {"m.Child", "m.Volume.go"}

@@ -97,7 +97,7 @@ class _Reader:
 
     def __init__(self, program):
         self.program = program
-        self._client_targets: dict[str, list[Target]] | None = None
+        self._target_calls_by_class: dict[str, list[tuple]] | None = None
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -142,22 +142,34 @@ class _Reader:
 
     # -- clients ------------------------------------------------------------------------------
 
-    def client_targets(self) -> dict[str, list[Target]]:
-        """Client class -> the targets its methods build (a class body's target is an endpoint's)."""
-        if self._client_targets is None:
-            self._client_targets = {}
+    def target_calls(self) -> dict[str, list[tuple]]:
+        """Client class -> (module, scope, call) of the Targets its methods build (a class body's
+        target is an endpoint's, not a client's)."""
+        if self._target_calls_by_class is None:
+            self._target_calls_by_class = {}
             for module, scope_name, call in self._target_calls():
                 definition = module.defs.get(scope_name)
                 if definition is None or definition.kind == "class":
                     continue
                 owner = self.program.enclosing_class(self._scope(module, scope_name))
                 if owner:
-                    self._client_targets.setdefault(owner, []).append(self._target(call, self._scope(module, scope_name)))
-        return self._client_targets
+                    self._target_calls_by_class.setdefault(owner, []).append((module, scope_name, call))
+        return self._target_calls_by_class
+
+    def client_target(self, client_class: str | None) -> Target | None:
+        """The target of the nearest class in the MRO that builds one, with `self` the client itself."""
+        from stackread.program.resolve import Scope
+
+        for cls in self.program.mro(client_class) if client_class else []:
+            calls = self.target_calls().get(cls)
+            if calls:
+                targets = [self._target(call, Scope(module, scope_name, client_class))
+                           for module, scope_name, call in calls]
+                return _first(targets)
+        return None
 
     def sends(self) -> list[Send]:
         found: list[Send] = []
-        targets = self.client_targets()
         for module in sorted(self.program.modules.values(), key=lambda m: m.name):
             names = module.summary["callee_names"]
             if "cast" not in names and "call" not in names:
@@ -172,8 +184,7 @@ class _Reader:
                 receivers = self.program.resolve(callee[1], scope)
                 if not any(self._is_messaging(v) for v in receivers) and not self._prepared(module, scope_name, callee[1]):
                     continue  # `.call(` of something that is not an RPC client (7.9)
-                owner = self.program.enclosing_class(scope)
-                target = _first(targets.get(owner, [])) or _inherited(self.program, owner, targets)
+                target = self.client_target(self.program.enclosing_class(scope))
                 prepare = self._prepare(calls, scope_name, line)
                 methods = sorted({v[1] for v in self.program.resolve(args[1], scope) if v[0] == "str"})
                 route = _render(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
@@ -322,13 +333,6 @@ def _version_key(version: str) -> tuple[int, ...] | None:
 def _first(targets: list[Target]) -> Target | None:
     with_topic = [t for t in targets if t.topic]
     return with_topic[0] if with_topic else (targets[0] if targets else None)
-
-
-def _inherited(program, owner: str | None, targets: dict[str, list[Target]]) -> Target | None:
-    for cls in program.mro(owner)[1:] if owner else []:
-        if cls in targets:
-            return _first(targets[cls])
-    return None
 
 
 def _condition(context: list) -> str | None:

@@ -113,10 +113,13 @@ class ModuleFacts:
 class Scope:
     module: ModuleFacts
     function: str  # qualname of the function, "" at module level, a class qualname in a class body
+    # The class `self` is an instance of, when it is a subclass of the method's own class: an
+    # inherited __init__ building Target(topic=self.TOPIC) sends to the subclass's TOPIC (cinder).
+    self_class: str | None = None
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.module.name, self.function)
+    def key(self) -> tuple:
+        return (self.module.name, self.function, self.self_class)
 
 
 @dataclass
@@ -285,6 +288,7 @@ class Program:
 
     def _instance_attr(self, class_full: str, name: str) -> frozenset:
         values: set = set()
+        class_attribute_seen = False  # the first class in the MRO that defines it wins, as in Python
         for owner in self.mro(class_full):
             definition = self.defs.get(owner)
             if definition is None:
@@ -296,7 +300,8 @@ class Program:
                     if scope == f"{definition.qualname}.__init__" and expr[0] == "n":
                         values |= self.constructor_args(owner, expr[1])
             records = self._class_assigns(owner, name)
-            if records:
+            if records and not class_attribute_seen:
+                class_attribute_seen = True
                 values |= self._binding_values(module, Scope(module, definition.qualname), records)
         return frozenset(values)
 
@@ -433,12 +438,12 @@ class Program:
                 function = function.rpartition(".")[0]
                 continue
             if definition.params and name == definition.params[0] and definition.kind in ("method", "property", "classmethod"):
-                owner = self.enclosing_class(Scope(module, function.rpartition(".")[0]))
+                owner = scope.self_class or self.enclosing_class(Scope(module, function.rpartition(".")[0]))
                 if owner:
                     return frozenset({("cls" if definition.kind == "classmethod" else "inst", owner)})
             records = module.bindings.get(function, {}).get(name)
             if records:
-                return Scope(module, function), records
+                return Scope(module, function, scope.self_class), records
             if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
                 return _EMPTY  # a parameter: its type is not known here
             function = function.rpartition(".")[0]
