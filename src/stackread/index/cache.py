@@ -38,15 +38,15 @@ runs gc.freeze() once it has loaded what it keeps.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import pathlib
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+
+from stackread.perf import collector_paused
 
 __all__ = ["FORMAT_VERSION", "SummaryCache", "default_cache_dir"]
 
@@ -108,7 +108,8 @@ class SummaryCache:
         rows = self._run(lambda db: _select_many(db, wanted, self._version), [])
         found: dict[str, dict] = {}
         damaged = 0
-        with _gc_paused():
+        # Decoding allocates millions of containers: pausing makes a Nova-scale get_many 2-3x faster.
+        with collector_paused():
             for key, crc, payload in rows:
                 summary = _decode(crc, payload)
                 if isinstance(summary, dict):
@@ -235,19 +236,6 @@ def _decode(crc: object, payload: object) -> object:
         return json.loads(zlib.decompress(payload))  # type: ignore[arg-type]  # bytes, checked by _intact
     except (zlib.error, ValueError):  # intact, yet not what this code writes: another build's row
         return None
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Decoding allocates millions of containers, and as they pile up the collector scans
-    # them again in ever larger collections: pausing makes a Nova-scale get_many 2-3x faster.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _error_code(exc: BaseException) -> int | None:
