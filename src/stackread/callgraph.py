@@ -98,7 +98,7 @@ def _program_key(tree: SourceTree, include_tests: bool) -> str | None:
 
 def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,
                   progress: Progress | None = None):
-    """The resolved whole program (summaries from the cache where it has them)."""
+    """The resolved whole program (summaries from the cache where it has them), and what was indexed."""
     from stackread.index.build import index_tree  # only a cold run parses and resolves
     from stackread.program.resolve import ModuleFacts, Program
 
@@ -111,19 +111,18 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))))
-    program.files_indexed, program.files_parsed = len(indexed.files), indexed.parsed
-    return program
+    return program, indexed
 
 
 def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,
            progress: Progress | None) -> CallGraphResult:
-    program = build_program(tree, cache, diagnostics, include_tests, progress)
+    program, indexed = build_program(tree, cache, diagnostics, include_tests, progress)
     graph = program.build()
     s = program.stats
     modules = len(program.modules)
     stats = {"modules": modules, "definitions": len(graph) - modules, "edges": sum(1 for _ in graph.edges()),
              "call_sites": s.calls, "resolved": s.resolved, "external": s.external, "unresolved": s.unresolved,
-             "skipped_files": program.files_indexed - modules, "parsed": program.files_parsed}
+             "skipped_files": len(indexed.files) - modules, "parsed": indexed.parsed}
     return CallGraphResult(graph, stats, tree.label, tree.revision, False, list(diagnostics.items))
 
 

@@ -61,7 +61,7 @@ class Module:
 
     @cached_property
     def star_imports(self) -> list[ImportBinding]:
-        return [ImportBinding(resolve_relative(self, stmt.module, stmt.level), "*", stmt.lineno)
+        return [ImportBinding(resolve_relative(self.package, stmt.module, stmt.level), "*", stmt.lineno)
                 for stmt in _module_level_statements(self.tree.body)
                 if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names)]
 
@@ -142,17 +142,18 @@ def import_bindings(stmt: ast.AST, module: Module) -> dict[str, ImportBinding]:
                 top = alias.name.split(".")[0]
                 result[top] = ImportBinding(top, None, stmt.lineno)
     elif isinstance(stmt, ast.ImportFrom):
-        base = resolve_relative(module, stmt.module, stmt.level)
+        base = resolve_relative(module.package, stmt.module, stmt.level)
         for alias in stmt.names:
             if alias.name != "*":
                 result[alias.asname or alias.name] = ImportBinding(base, alias.name, stmt.lineno)
     return result
 
 
-def resolve_relative(module: Module, name: str | None, level: int) -> str:
+def resolve_relative(package: str, name: str | None, level: int) -> str:
+    """The absolute module of `from <level dots><name> import ...` written in `package`."""
     if not level:
         return name or ""
-    parts = module.package.split(".") if module.package else []
+    parts = package.split(".") if package else []
     if level > 1:
         parts = parts[: len(parts) - (level - 1)]
     if name:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.perf import collector_paused
+from stackread.program.resolve import Scope
 from stackread.source import open_tree
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -84,7 +85,7 @@ def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_di
     diagnostics = Diagnostics()
     services = [ep for ep in find_entrypoints(path, rev).entrypoints if ep.service is not None]
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
-        program = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
+        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         reader = _Reader(program)
         endpoints = reader.endpoints(services)
         sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
@@ -101,11 +102,6 @@ class _Reader:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _scope(self, module, scope_name: str):
-        from stackread.program.resolve import Scope
-
-        return Scope(module, scope_name)
-
     def text(self, expr, scope) -> str | None:
         """The string an expression holds: a literal, a constant, or an oslo.config option's default."""
         values = sorted(self.program.resolve(expr, scope))
@@ -119,8 +115,8 @@ class _Reader:
         versions = [v[1] for v in self.program.resolve(expr, scope) if v[0] == "str" and _version_key(v[1])]
         return max(versions, key=_version_key) if versions else None
 
-    def _target(self, call, scope) -> Target:
-        kwargs = call[6] if len(call) > 6 else call[3]
+    def _target(self, kwargs: dict, scope) -> Target:
+        """A Target from the keyword arguments of `Target(topic=..., namespace=..., version=...)`."""
         def value(name):
             return self.text(kwargs[name], scope) if name in kwargs else None
         return Target(value("topic"), value("namespace"), value("version"))
@@ -135,7 +131,7 @@ class _Reader:
                 continue
             for call in module.calls():
                 if call[1][0] == "a" and call[1][2] == "Target" or call[1][0] == "n" and call[1][1] == "Target":
-                    scope = self._scope(module, call[0])
+                    scope = Scope(module, call[0])
                     if any(v[0] == "ext" and v[1].endswith("Target") and self._is_messaging(v)
                            for v in self.program.resolve(call[1], scope)):
                         yield module, call[0], call
@@ -151,19 +147,17 @@ class _Reader:
                 definition = module.defs.get(scope_name)
                 if definition is None or definition.kind == "class":
                     continue
-                owner = self.program.enclosing_class(self._scope(module, scope_name))
+                owner = self.program.enclosing_class(Scope(module, scope_name))
                 if owner:
                     self._target_calls_by_class.setdefault(owner, []).append((module, scope_name, call))
         return self._target_calls_by_class
 
     def client_target(self, client_class: str | None) -> Target | None:
         """The target of the nearest class in the MRO that builds one, with `self` the client itself."""
-        from stackread.program.resolve import Scope
-
         for cls in self.program.mro(client_class) if client_class else []:
             calls = self.target_calls().get(cls)
             if calls:
-                targets = [self._target(call, Scope(module, scope_name, client_class))
+                targets = [self._target(call[6], Scope(module, scope_name, client_class))
                            for module, scope_name, call in calls]
                 return _first(targets)
         return None
@@ -180,7 +174,7 @@ class _Reader:
                 scope_name, callee, line, _col, ctx, args, kwargs = call
                 if callee[0] != "a" or callee[2] not in ("cast", "call") or len(args) < 2:
                     continue
-                scope = self._scope(module, scope_name)
+                scope = Scope(module, scope_name)
                 receivers = self.program.resolve(callee[1], scope)
                 if not any(self._is_messaging(v) for v in receivers) and not self._prepared(module, scope_name, callee[1]):
                     continue  # `.call(` of something that is not an RPC client (7.9)
@@ -232,7 +226,7 @@ class _Reader:
             module = self.program.modules[definition.module]
             for record in module.bindings.get(definition.qualname, {}).get("target", []):
                 if record[0] == "assign" and record[1][0] == "c":
-                    return self._target(record[1], self._scope(module, definition.qualname))
+                    return self._target(record[1][3], Scope(module, definition.qualname))
         return Target(None, None, None)
 
     def additional_endpoints(self, manager: str) -> list[str]:
@@ -251,7 +245,7 @@ class _Reader:
                         and callee[2] in ("append", "extend") and callee[1][0] == "a"
                         and callee[1][2] == "additional_endpoints" and call[5]):
                     continue
-                for value in sorted(self.program.resolve(call[5][0], self._scope(module, call[0]))):
+                for value in sorted(self.program.resolve(call[5][0], Scope(module, call[0]))):
                     if value[0] == "inst" and value[1] not in found:
                         found.append(value[1])
         return found
@@ -336,8 +330,8 @@ def _first(targets: list[Target]) -> Target | None:
 
 
 def _condition(context: list) -> str | None:
-    parts = [("not " if kind == "else" else "") + f"({text})" if kind == "else" else text
-             for kind, text, _line in context if kind in ("if", "else")]
+    """The if/else branches a call sits in, as one condition: `a and not (b)`."""
+    parts = [text if kind == "if" else f"not ({text})" for kind, text, _line in context if kind in ("if", "else")]
     return " and ".join(parts) if parts else None
 
 

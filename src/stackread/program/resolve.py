@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
+from stackread.modules import resolve_relative
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
 
 Value = tuple  # ("mod", name) ("cls", full) ("inst", full) ("func", full) ("meth", full, recv)
@@ -102,11 +103,7 @@ class ModuleFacts:
         return _decoded(self.summary["contexts"])
 
     def absolute(self, module: str, level: int) -> str:
-        if not level:
-            return module
-        parts = self.package.split(".") if self.package else []
-        parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-        return ".".join(parts + ([module] if module else []))
+        return resolve_relative(self.package, module, level)
 
 
 @dataclass
@@ -147,7 +144,6 @@ class Program:
         self._active: set = set()
         self._ctor_calls: dict[str, list] = {}
         self._mro: dict[str, list[str]] = {}
-        self.files_indexed = self.files_parsed = 0
         self.stats = Stats()
 
     # -- names and modules -------------------------------------------------------------------
@@ -156,8 +152,7 @@ class Program:
         return ("mod", name) if name in self.modules else ("ext", name)
 
     def is_project(self, dotted: str) -> bool:
-        top = dotted.split(".")[0]
-        return any(name == top or name.startswith(top + ".") for name in self._tops)
+        return dotted.split(".")[0] in self._tops
 
     @cached_property
     def _tops(self) -> set[str]:
