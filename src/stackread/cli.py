@@ -33,6 +33,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread entrypoints ~/src/nova --rev 14.0.0 --json
       stackread callgraph ~/src/nova --json > nova-calls.json
       stackread graph ComputeManager.build_and_run_instance -C ~/src/nova --depth 2
+      stackread rpc ~/src/nova --service nova-conductor
+      stackread routes ~/src/nova --find live-migrate
     """
     ctx.obj = {"debug": debug}
 
@@ -196,6 +198,57 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
         for renderable in view.render(report):
             stdout().print(renderable)
     _report_diagnostics(report.diagnostics)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
+@click.option("--find", "name", metavar="NAME",
+              help="Only the operation a user names: create_server, 'server create', 'POST /servers', reboot, live-migrate ...")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
+    """Every REST route of the API at PATH: verb, URL, action key, controller method, microversions.
+
+    `POST .../action` routes are listed once per action key (reboot, os-migrateLive, ...)
+    with the handler that serves it. With --find, the routes of one operation, named the
+    way you know it; an unknown or ambiguous name lists the closest ones and exits 1.
+    """
+    from stackread.render import routes as view
+    from stackread.render.output import progress_status, stdout
+    from stackread.rest import find_routes
+
+    with progress_status(f"reading the REST routes of {path}"):
+        report = find_routes(path, rev)
+    if name is None:
+        if as_json:
+            click.echo(json.dumps(view.to_json(report), indent=1))
+        else:
+            for renderable in view.render(report):
+                stdout().print(renderable)
+        _report_diagnostics(report.diagnostics)
+        return
+    from stackread.operations import find_operation
+
+    lookup = find_operation(report.routes, name)
+    if as_json:
+        click.echo(json.dumps(view.lookup_json(lookup), indent=1))
+    elif lookup.found:
+        for renderable in view.render_lookup(lookup):
+            stdout().print(renderable)
+    if lookup.found:
+        return
+    if not as_json:
+        if lookup.candidates:
+            what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
+            closest = "it matches" if lookup.ambiguous else "closest"
+            click.echo(f"stackread: {name!r} {what}; {closest}:", err=True)
+            from stackread.render.output import stderr
+
+            stderr().print(view.candidate_lines(lookup), soft_wrap=True)
+        else:
+            click.echo(f"stackread: {name!r} is not an operation of this API, and nothing is close "
+                       "(`stackread routes` lists them all)", err=True)
+    sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 @cli.command()

@@ -18,7 +18,7 @@ from stackread.config_opts import OptionIndex
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import UsageError
 from stackread.evaluate import DefRef, Evaluator, ModuleRef, Scope
-from stackread.metadata import DeclaredEntryPoint, read_metadata
+from stackread.metadata import DeclaredEntryPoint, ProjectMetadata, read_metadata
 from stackread.modules import ModuleIndex
 from stackread.services import ApiInfo, ServiceInfo, describe_process
 from stackread.source import SourceTree, open_tree
@@ -65,7 +65,18 @@ class EntrypointReport:
         return any(d.severity.value == "error" for d in self.diagnostics)
 
 
-def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
+@dataclass
+class Project:
+    """A tree opened for reading: its metadata, its modules (parsed on demand) and its packages."""
+
+    tree: SourceTree
+    metadata: ProjectMetadata
+    index: ModuleIndex
+    packages: list[str]
+    diagnostics: Diagnostics
+
+
+def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Project:
     root, metadata_dir = _locate_project(pathlib.Path(path), rev)
     tree = open_tree(root, rev)
     if rev is None and not metadata_dir:
@@ -74,7 +85,13 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> 
     diagnostics = Diagnostics()
     roots = ("", "src") if tree.is_dir("src") else ("",)
     index = ModuleIndex(tree, diagnostics, roots)
-    packages = _project_packages(index, metadata.entrypoints)
+    return Project(tree, metadata, index, _project_packages(index, metadata.entrypoints), diagnostics)
+
+
+def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
+    project = open_project(path, rev)
+    tree, metadata, index, packages, diagnostics = (project.tree, project.metadata, project.index,
+                                                     project.packages, project.diagnostics)
     options = OptionIndex(index, packages)
 
     entrypoints = [_resolve(index, options, ep, diagnostics) for ep in metadata.entrypoints]

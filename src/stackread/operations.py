@@ -1,0 +1,204 @@
+"""Operation names as users say them, resolved to the REST routes that serve them.
+
+`create_server`, `server create` (the openstack CLI), `POST /servers`, `servers.create` and
+`ServersController.create` all name one operation; so do `os-stop` and `stop`, or
+`os-migrateLive` and `live-migrate`. Names are derived from each route (verb and path,
+controller method, resource and method, action key) plus a short table of the CLI words that
+derive from nothing in the code (`snapshot` is `createImage`). The derived names need no
+list per release: a renamed handler or a new action is found by its key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from stackread.rest import Route
+
+# CLI and everyday words -> the action key or (verb, path) they mean. Only what cannot be derived.
+_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "boot": ("POST", "/servers"),
+    "nova boot": ("POST", "/servers"),
+    "live-migrate": ("action", "os-migrateLive"),
+    "live-migration": ("action", "os-migrateLive"),
+    "live_migrate_server": ("action", "os-migrateLive"),
+    "server migrate --live-migration": ("action", "os-migrateLive"),
+    "snapshot": ("action", "createImage"),
+    "server image create": ("action", "createImage"),
+    "server snapshot": ("action", "createImage"),
+    "reset-state": ("action", "os-resetState"),
+    "volume attach": ("POST", "/servers/{}/os-volume_attachments"),
+    "attach volume": ("POST", "/servers/{}/os-volume_attachments"),
+    "server add volume": ("POST", "/servers/{}/os-volume_attachments"),
+    "volume-attach": ("POST", "/servers/{}/os-volume_attachments"),
+    "volume detach": ("DELETE", "/servers/{}/os-volume_attachments/{}"),
+    "detach volume": ("DELETE", "/servers/{}/os-volume_attachments/{}"),
+    "server remove volume": ("DELETE", "/servers/{}/os-volume_attachments/{}"),
+    "volume-detach": ("DELETE", "/servers/{}/os-volume_attachments/{}"),
+    "interface attach": ("POST", "/servers/{}/os-interface"),
+    "attach interface": ("POST", "/servers/{}/os-interface"),
+    "server add port": ("POST", "/servers/{}/os-interface"),
+    "interface-attach": ("POST", "/servers/{}/os-interface"),
+    "interface detach": ("DELETE", "/servers/{}/os-interface/{}"),
+    "detach interface": ("DELETE", "/servers/{}/os-interface/{}"),
+    "server remove port": ("DELETE", "/servers/{}/os-interface/{}"),
+    "interface-detach": ("DELETE", "/servers/{}/os-interface/{}"),
+}
+# Controller method -> the CLI's verb for it.
+_CLI_VERBS = {"index": "list", "detail": "list", "show": "show", "create": "create", "update": "set",
+              "delete": "delete"}
+_VERB_PATH = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE|HEAD)\s+(/\S*)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One controller method (one action handler) and every route that reaches it."""
+
+    name: str  # the name it is best known by: the action key, or Class.method
+    routes: tuple[Route, ...]
+
+    @property
+    def route(self) -> Route:
+        return self.routes[0]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    query: str
+    found: Operation | None
+    # Not found: the ambiguous matches or the closest names. Found: other operations of that name
+    # that newer microversions no longer serve.
+    candidates: tuple[Operation, ...]
+    ambiguous: bool = False
+
+
+def normalise(name: str) -> str:
+    """Case, `-`, `_` and blanks do not matter; a verb and path keep their shape with `{}` for variables."""
+    match = _VERB_PATH.match(name)
+    if match:
+        return f"{match.group(1).upper()} {normalise_path(match.group(2))}"
+    return re.sub(r"[\s_-]+", "_", name.strip().lower())
+
+
+def normalise_path(path: str) -> str:
+    path = re.sub(r"\{[^}]*\}|:\w+", "{}", path.rstrip("/") or "/")
+    return re.sub(r"^/\{\}(?=/)", "", path)  # a /{project_id} prefix
+
+
+def resource_of(route: Route) -> str | None:
+    """The collection a route acts on: `servers` for /servers/{id}/action, `os-interface` for
+    /servers/{server_id}/os-interface."""
+    statics = [s for s in route.path.split("/") if s and not s.startswith("{")]
+    if not statics:
+        return None
+    method = route.controller.rsplit(".", 1)[-1] if route.controller else None
+    last = route.path.rstrip("/").rsplit("/", 1)[-1]
+    if (route.action or last == method) and len(statics) > 1 and not last.startswith("{"):
+        return statics[-2]
+    return statics[-1]
+
+
+def singular(collection: str) -> str:
+    name = collection.removeprefix("os-").replace("-", "_")
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def names_of(route: Route) -> set[str]:
+    """Every name a user may give this route's operation (normalised)."""
+    names = {f"{route.verb} {normalise_path(route.path)}"}
+    if route.controller:
+        parts = route.controller.split(".")
+        method, cls = parts[-1], parts[-2]
+        names |= {route.controller, f"{cls}.{method}"}
+        bare = method.lstrip("_").removeprefix("action_")
+        if route.action:
+            key = route.action.removeprefix("os-")
+            names |= {route.action, key, _snake(key), bare}
+            collection = resource_of(route)
+            if collection:
+                names.add(f"{singular(collection)} {_snake(key)}")  # `server reboot`
+        else:
+            collection = resource_of(route)
+            if collection:
+                one = singular(collection)
+                cli = _CLI_VERBS.get(method, method)
+                names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
+    return {normalise(n) for n in names}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _vocabulary_names(route: Route) -> set[str]:
+    key = ("action", route.action) if route.action else (route.verb, normalise_path(route.path))
+    return {normalise(word) for word, meaning in _VOCABULARY.items() if meaning == key}
+
+
+def operations(routes: list[Route]) -> list[Operation]:
+    """Routes grouped by the method that serves them (the project-id and plain paths are one route already)."""
+    groups: dict[tuple, list[Route]] = {}
+    for route in routes:
+        key = (route.controller, route.action) if route.controller else (route.verb, route.path)
+        groups.setdefault(key, []).append(route)
+    result = []
+    for group in groups.values():
+        first = group[0]
+        name = first.action or (".".join(first.controller.split(".")[-2:]) if first.controller
+                                else f"{first.verb} {first.path}")
+        result.append(Operation(name, tuple(group)))
+    return result
+
+
+def find_operation(routes: list[Route], query: str, limit: int = 8) -> Lookup:
+    ops = operations(routes)
+    wanted = normalise(query)
+    index: dict[str, list[Operation]] = {}
+    methods: dict[str, list[Operation]] = {}  # bare method names: `delete` names every delete
+    for op in ops:
+        for name in set().union(*(names_of(r) | _vocabulary_names(r) for r in op.routes)):
+            index.setdefault(name, []).append(op)
+        if op.route.controller and not op.route.action:
+            methods.setdefault(normalise(op.route.controller.rsplit(".", 1)[-1]), []).append(op)
+    matches = _unique(index.get(wanted, []) or methods.get(wanted, []))
+    if len(matches) == 1:
+        return Lookup(query, _named_first(matches[0], wanted), ())
+    current = [op for op in matches if any(r.max_version is None for r in op.routes)]
+    if len(current) == 1:
+        # The others end at a microversion (Nova 34's os-volumes_boot proxy repeats every server
+        # action up to 2.102): the name means the one still served. They are kept as `also`.
+        others = tuple(op for op in matches if op is not current[0])
+        return Lookup(query, _named_first(current[0], wanted), others)
+    if matches:
+        return Lookup(query, None, tuple(matches), ambiguous=True)
+    close = difflib.get_close_matches(wanted, list(index), n=limit, cutoff=0.6)
+    near = _unique([op for name in close for op in index[name]])
+    if not near:  # a word of the name, e.g. `migrate` for os-migrateLive and migrate
+        near = _unique([op for name, found in index.items() if wanted in name for op in found])
+    return Lookup(query, None, tuple(near[:limit]))
+
+
+def _named_first(op: Operation, wanted: str) -> Operation:
+    """The routes the user named first; among equals, those of the controller named after the resource
+    (/servers before /os-volumes_boot for ServersController.create)."""
+    def key(route: Route) -> tuple[bool, bool]:
+        collection = resource_of(route) or ""
+        cls = route.controller.split(".")[-2].lower() if route.controller else ""
+        return (wanted not in names_of(route) | _vocabulary_names(route),
+                singular(collection).replace("_", "") not in cls)
+    return Operation(op.name, tuple(sorted(op.routes, key=key)))
+
+
+def _unique(ops: list[Operation]) -> list[Operation]:
+    seen: set[int] = set()
+    result = []
+    for op in ops:
+        if id(op) not in seen:
+            seen.add(id(op))
+            result.append(op)
+    return result

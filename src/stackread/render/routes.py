@@ -1,0 +1,107 @@
+"""`stackread routes` as a table, as JSON, and the answer to `--find`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stackread.operations import Lookup, Operation
+from stackread.rest import Route, RouteReport
+
+
+def route_json(route: Route) -> dict[str, Any]:
+    """The issue's schema (docs/json.md), plus where the route is declared."""
+    return {"verb": route.verb, "path": route.path, "action": route.action, "controller": route.controller,
+            "controller_path": route.controller_path, "controller_line": route.controller_line,
+            "min_version": route.min_version, "max_version": route.max_version,
+            "declared_path": route.declared_path, "declared_line": route.declared_line}
+
+
+def to_json(report: RouteReport) -> list[dict[str, Any]]:
+    return [route_json(r) for r in report.routes]
+
+
+def lookup_json(lookup: Lookup) -> dict[str, Any]:
+    def op(o: Operation) -> dict[str, Any]:
+        return {"operation": o.name, "routes": [route_json(r) for r in o.routes]}
+    if lookup.found:
+        return {"query": lookup.query, **op(lookup.found), "also": [op(o) for o in lookup.candidates]}
+    return {"query": lookup.query, "error": "ambiguous" if lookup.ambiguous else "unknown",
+            "candidates": [op(o) for o in lookup.candidates]}
+
+
+def _controller(route: Route, base: str) -> tuple[str, str]:
+    if not route.controller:
+        return "[red]no such method on the controller[/]", ""
+    where = route.controller_path.removeprefix(base)
+    return ".".join(route.controller.split(".")[-2:]), f"[dim]{where}:{route.controller_line}[/]"
+
+
+def _common_dir(routes) -> str:
+    """The directory most controllers live in, so the table shows `servers.py:717`."""
+    dirs = [r.controller_path.rpartition("/")[0] + "/" for r in routes if r.controller_path]
+    return max(set(dirs), key=dirs.count) if dirs else ""
+
+
+def _versions(route: Route) -> str:
+    if not route.min_version and not route.max_version:
+        return ""
+    return f"{route.min_version or ''}–{route.max_version or ''}"
+
+
+def _table(routes, title: str | None = None, base: str | None = None):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in ("verb", "path", "action", "controller", "where", "microversions"):
+        # Locations stay whole so they can be copied; long paths and names fold instead.
+        table.add_column(column, overflow="fold", no_wrap=column in ("verb", "where", "microversions"))
+    base = _common_dir(routes) if base is None else base
+    for r in routes:
+        table.add_row(r.verb, r.path, r.action or "", *_controller(r, base), _versions(r))
+    return table
+
+
+def render(report: RouteReport) -> list:
+    from rich.text import Text
+
+    controllers = {r.controller.rsplit(".", 1)[0] for r in report.routes if r.controller}
+    actions = sum(1 for r in report.routes if r.action)
+    broken = sum(1 for r in report.routes if not r.controller)
+    declared = sorted({r.declared_path for r in report.routes})
+    where = declared[0] if len(declared) == 1 else f"{len(declared)} files"
+    summary = (f"{len(report.routes)} routes ({actions} server-side actions) served by {len(controllers)} "
+               f"controllers, declared in {where}" + (f"; {broken} map to no method" if broken else ""))
+    head = f"[bold]{report.source}[/]" + (f" [dim]@ {report.revision}[/]" if report.revision else "")
+    if not report.routes:
+        return [Text.from_markup(head + "\n[dim]no REST routes found (routes lists, Routes mappers and "
+                                 "API extensions are read; pecan controllers are not yet)[/]")]
+    base = _common_dir(report.routes)
+    summary += f"\ncontroller files are under {base} unless a directory is shown" if base else ""
+    return [Text.from_markup(f"{head}\n[dim]{summary}[/]"), _table(report.routes, base=base)]
+
+
+def render_lookup(lookup: Lookup) -> list:
+    from rich.text import Text
+
+    op = lookup.found
+    if op is None:
+        return [Text.from_markup(candidate_lines(lookup))]
+    out = [Text.from_markup(f"[bold]{op.name}[/]  ←  {lookup.query}"), _table(op.routes, base="")]
+    for other in lookup.candidates:
+        out.append(_table(other.routes, base="", title=f"[dim]also named so, up to microversion "
+                                                        f"{other.route.max_version}:[/]"))
+    return out
+
+
+def candidate_lines(lookup: Lookup, limit: int = 12) -> str:
+    """One line per candidate operation: its name, its first route, and the method serving it."""
+    lines = []
+    for op in lookup.candidates[:limit]:
+        r = op.route
+        method = ".".join(r.controller.split(".")[-2:]) if r.controller else "?"
+        request = f"{r.verb} {r.path}" + (f" {{{r.action!r}: ...}}" if r.action else "")
+        lines.append(f"  {request:<56} {method} [dim]{r.controller_path}:{r.controller_line}[/]")
+    if len(lookup.candidates) > limit:
+        lines.append(f"  ... and {len(lookup.candidates) - limit} more")
+    return "\n".join(lines)

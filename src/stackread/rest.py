@@ -1,0 +1,621 @@
+"""`stackread routes`: every REST route of a project, down to the controller method that serves it.
+
+OpenStack APIs declare routes in three shapes, all read here without importing anything:
+- a plain list of `(path, {VERB: [controller_factory, 'method']})` rows fed to a mapper in a
+  router's `__init__` (current Nova's ROUTE_LIST);
+- Routes `mapper.resource(member, collection, controller=..., collection={...}, member={...})`
+  and `mapper.connect(...)` calls in a router (Cinder, Manila, Glance);
+- extensions whose `get_resources()` builds `ResourceExtension(...)` rows and whose
+  `get_controller_extensions()` adds action controllers to a collection with
+  `ControllerExtension(ext, 'servers', Controller())` (Nova Liberty to Ocata, Cinder's contrib).
+The functions that make those calls are run by a small abstract interpreter: assignments,
+loops over literal tables, attributes of `self`, calls of controller factories. A
+`POST .../action` route becomes one row per `@wsgi.action('key')` handler of the controller
+and of the action controllers registered with it; `@api_version(min, max)` gives the
+microversion bounds, one row per definition when a method is defined once per version range.
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stackread.diagnostics import Diagnostic
+from stackread.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
+from stackread.modules import Module, class_member
+
+VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+_CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
+_MAPPER_CALLS = ("resource", "connect", "create_route")
+_EXTENSION_CALLS = ("ResourceExtension", "ControllerExtension")
+_PROJECT_PREFIX = re.compile(r"^/\{project_id[^}]*\}(?=/|$)|^/:project_id(?=/|$)")
+_MAX_LOOP = 5000  # rows in one routing table; more means we are interpreting something else
+_MAX_CALL_DEPTH = 4
+_STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps for every resource
+
+
+@dataclass(frozen=True)
+class Route:
+    verb: str
+    path: str  # URL template without the optional /{project_id} prefix
+    action: str | None  # the body key of a `POST .../action` request
+    controller: str | None  # dotted method
+    controller_path: str | None
+    controller_line: int | None
+    min_version: str | None
+    max_version: str | None
+    declared_path: str  # where the route is declared
+    declared_line: int
+
+
+@dataclass
+class RouteReport:
+    source: str
+    revision: str | None
+    routes: list[Route]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def find_routes(path: str | pathlib.Path = ".", rev: str | None = None) -> RouteReport:
+    from stackread.entrypoints import open_project
+
+    project = open_project(path, rev)
+    reader = _RouteReader(RouteEvaluator(project.index))
+    for file in _candidate_files(project):
+        module = project.index.get_by_path(file)
+        if module is not None:
+            reader.read_module(module)
+    return RouteReport(project.tree.label, project.tree.revision, reader.routes(), list(project.diagnostics.items))
+
+
+def _candidate_files(project) -> list[str]:
+    """Files that may declare routes: a cheap byte search before anything is parsed."""
+    found = []
+    for file in project.index.python_files(project.packages or _top_packages(project)):
+        data = project.tree.read_bytes(file)
+        if data and _CANDIDATE.search(data):
+            found.append(file)
+    return sorted(found)
+
+
+def _top_packages(project) -> list[str]:
+    return sorted(name for name in project.tree.list_dir("") if project.tree.is_file(f"{name}/__init__.py"))
+
+
+# -- values the interpreter knows beyond literals -------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """An object built by calling a class of the tree."""
+
+    cls: DefRef
+    args: tuple
+    kwargs: dict
+
+
+@dataclass(frozen=True, eq=False)
+class Partial:
+    """`functools.partial(func, *args)`: current Nova's controller factories."""
+
+    func: Any
+    args: tuple
+
+
+@dataclass(eq=False)
+class Obj:
+    """`self` of a router while it sets itself up: its class, and the attributes it assigns
+    (`self.resources`)."""
+
+    cls: DefRef | None = None
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Controllers:
+    """What serves a route: the main controller class and the action controllers merged into it."""
+
+    main: DefRef
+    actions: tuple[DefRef, ...] = ()
+
+
+class RouteEvaluator(Evaluator):
+    """The static evaluator, plus instances, partials, `self` attributes and calls of our functions."""
+
+    def __init__(self, index):
+        super().__init__(index)
+        self.interpreter: _Interpreter | None = None
+
+    def attribute(self, base: Any, attr: str) -> Ev:
+        if isinstance(base, Obj):
+            if attr in base.attrs:
+                return Ev(base.attrs[attr])
+            found = self.class_attribute(base.cls, attr) if base.cls else None
+            return found or UNKNOWN_EV
+        return super().attribute(base, attr)
+
+    def _eval_Call(self, node: ast.Call, scope: Scope) -> Ev:
+        func = node.func
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return UNKNOWN_EV
+        if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values") and not node.args:
+            receiver = self.eval(func.value, scope).value
+            if isinstance(receiver, dict):
+                return Ev(list(getattr(receiver, func.attr)()))
+        if isinstance(func, ast.Name) and func.id in ("dict", "tuple", "list") and func.id not in scope.local \
+                and func.id not in scope.module.bindings:
+            return self._builtin(func.id, node, scope)
+        found = super()._eval_Call(node, scope)
+        if found.value is not UNKNOWN:
+            return found
+        callee = self.eval(func, scope).value
+        if not isinstance(callee, (DefRef, Partial, ExternalRef)):
+            return UNKNOWN_EV
+        args = tuple(self.eval(a, scope).value for a in node.args)
+        kwargs = {k.arg: self.eval(k.value, scope).value for k in node.keywords}
+        if isinstance(callee, DefRef) and callee.is_class:
+            return Ev(Instance(callee, args, kwargs))
+        if isinstance(callee, DefRef) and self.interpreter is not None:
+            return self.interpreter.call(callee, args, kwargs)
+        if isinstance(callee, ExternalRef) and callee.name == "functools.partial" and args:
+            return Ev(Partial(args[0], args[1:]))
+        if isinstance(callee, Partial):
+            return Ev(callee)  # calling a controller factory gives the controller it stands for
+        return UNKNOWN_EV
+
+    def _builtin(self, name: str, node: ast.Call, scope: Scope) -> Ev:
+        args = [self.eval(a, scope).value for a in node.args]
+        if name == "dict" and not args:
+            return Ev({k.arg: self.eval(k.value, scope).value for k in node.keywords})
+        if name in ("tuple", "list") and len(args) <= 1 and not node.keywords:
+            items = args[0] if args else ()
+            if isinstance(items, (list, tuple)):
+                return Ev(tuple(items) if name == "tuple" else list(items))
+        return UNKNOWN_EV
+
+
+# -- the interpreter ------------------------------------------------------------------------------
+
+
+class _Interpreter:
+    """Runs a function's statements in order over evaluated values; reports mapper and extension calls."""
+
+    def __init__(self, evaluator: RouteEvaluator, reader: "_RouteReader"):
+        self.ev = evaluator
+        self.reader = reader
+        self.depth = 0
+        evaluator.interpreter = self
+
+    def run(self, func: DefRef, bound: dict[str, Any]) -> list[Any]:
+        """Run `func` with some parameters bound; the values it returns."""
+        node = func.node
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+        env: dict[str, Ev] = {name: Ev(bound.get(name, UNKNOWN)) for name in params}
+        returns: list[Any] = []
+        self._block(node.body, Scope(func.module, env), returns)
+        return returns
+
+    def call(self, func: DefRef, args: tuple, kwargs: dict) -> Ev:
+        if self.depth >= _MAX_CALL_DEPTH or not isinstance(func.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return UNKNOWN_EV
+        params = [a.arg for a in (*func.node.args.posonlyargs, *func.node.args.args)]
+        bound = dict(zip(params, args)) | kwargs
+        self.depth += 1
+        try:
+            returns = [r for r in self.run(func, bound) if r is not UNKNOWN]
+        finally:
+            self.depth -= 1
+        return Ev(returns[0]) if returns else UNKNOWN_EV
+
+    def _block(self, stmts: list[ast.stmt], scope: Scope, returns: list) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return, ast.AnnAssign)):
+                self._calls(stmt, scope)
+            if isinstance(stmt, ast.Assign):
+                value = self.ev.eval(stmt.value, scope).value
+                for target in stmt.targets:
+                    self._bind(target, value, scope)
+            elif isinstance(stmt, ast.Return) and stmt.value is not None:
+                returns.append(self.ev.eval(stmt.value, scope).value)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                items = self.ev.eval(stmt.iter, scope).value
+                if isinstance(items, (list, tuple)) and len(items) <= _MAX_LOOP:
+                    for item in items:
+                        self._bind(stmt.target, item, scope)
+                        self._block(stmt.body, scope, returns)
+                else:
+                    self._bind(stmt.target, UNKNOWN, scope)
+                    self._block(stmt.body, scope, returns)
+                self._block(stmt.orelse, scope, returns)
+            elif isinstance(stmt, (ast.If, ast.While)):
+                # Both branches: a router declares what it may serve; conditions are configuration.
+                self._block(stmt.body, scope, returns)
+                self._block(stmt.orelse, scope, returns)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                self._block(stmt.body, scope, returns)
+            elif isinstance(stmt, ast.Try):
+                for body in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                    self._block(body, scope, returns)
+
+    def _bind(self, target: ast.AST, value: Any, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.local[target.id] = Ev(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            same = isinstance(value, (tuple, list)) and len(value) == len(target.elts)
+            for i, element in enumerate(target.elts):
+                self._bind(element, value[i] if same else UNKNOWN, scope)
+        elif isinstance(target, ast.Attribute):
+            owner = self.ev.eval(target.value, scope).value
+            if isinstance(owner, Obj):
+                owner.attrs[target.attr] = value
+        elif isinstance(target, ast.Subscript):
+            owner = self.ev.eval(target.value, scope).value
+            key = self.ev.eval(target.slice, scope).value
+            if owner is UNKNOWN and isinstance(target.value, ast.Attribute):
+                # `self.resources['volumes'] = ...` in a method other than the one that made the dict.
+                base = self.ev.eval(target.value.value, scope).value
+                if isinstance(base, Obj):
+                    owner = base.attrs.setdefault(target.value.attr, {})
+            if isinstance(owner, dict) and isinstance(key, str):
+                owner[key] = value
+
+    def _calls(self, stmt: ast.stmt, scope: Scope) -> None:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in _MAPPER_CALLS and isinstance(func, ast.Attribute) \
+                    and "map" in ast.unparse(func.value).lower():
+                self.reader.mapper_call(name, node, scope)
+            elif name in _EXTENSION_CALLS:
+                self.reader.extension_call(name, node, scope)
+
+
+# -- from calls to routes -------------------------------------------------------------------------
+
+
+@dataclass
+class _Resource:
+    collection: str
+    controllers: Controllers
+    collection_actions: dict
+    member_actions: dict
+    parent: dict | None
+    where: tuple[str, int]
+
+
+class _RouteReader:
+    def __init__(self, evaluator: RouteEvaluator):
+        self.ev = evaluator
+        self.interpreter = _Interpreter(evaluator, self)
+        self.resources: list[_Resource] = []
+        self.connects: list[tuple[str, str, Controllers, str, tuple[str, int]]] = []
+        self.extended: dict[str, list[Controllers]] = {}  # collection -> action controllers added to it
+        self._members: dict[str, dict[str, list[tuple[DefRef, ast.AST]]]] = {}
+        self._literal_lines: dict[str, dict[str, int]] = {}
+
+    def read_module(self, module: Module) -> None:
+        for func, cls in _functions(module):
+            if any(isinstance(n, ast.Call) and _call_name(n) in (*_MAPPER_CALLS, *_EXTENSION_CALLS)
+                   for n in ast.walk(func.node)):
+                self.interpreter.run(func, _self_bound(func, Obj(cls)) if cls else {})
+
+    # -- calls seen by the interpreter --------------------------------------------------------
+
+    def _arguments(self, node: ast.Call, scope: Scope) -> tuple[list, dict]:
+        args = [self.ev.eval(a, scope).value for a in node.args if not isinstance(a, ast.Starred)]
+        kwargs = {k.arg: self.ev.eval(k.value, scope).value for k in node.keywords if k.arg}
+        return args, kwargs
+
+    def mapper_call(self, name: str, node: ast.Call, scope: Scope) -> None:
+        args, kwargs = self._arguments(node, scope)
+        where = (scope.module.path, node.lineno)
+        if name == "resource":
+            collection = args[1] if len(args) > 1 else kwargs.get("collection_name")
+            controllers = _controllers(kwargs.get("controller"))
+            if isinstance(collection, str) and controllers:
+                prefix = kwargs.get("path_prefix")
+                self.resources.append(_Resource(
+                    collection, controllers, _dict(kwargs.get("collection")), _dict(kwargs.get("member")),
+                    _parent(kwargs.get("parent_resource"), prefix), where))
+        elif name == "connect":
+            paths = [a for a in args if isinstance(a, str)]
+            controllers = _controllers(kwargs.get("controller"))
+            action = kwargs.get("action")
+            if paths and controllers and isinstance(action, str):
+                methods = _dict(kwargs.get("conditions")).get("method", "*")
+                for verb in [methods] if isinstance(methods, str) else methods:
+                    if isinstance(verb, str):
+                        self.connects.append((verb.upper(), paths[-1], controllers, action,
+                                              self._declared(scope.module, paths[-1], where)))
+        elif name == "create_route" and len(args) >= 4:
+            path, verb, controller, action = args[:4]
+            controllers = _controllers(controller)
+            if isinstance(path, str) and isinstance(verb, str) and isinstance(action, str) and controllers:
+                self.connects.append((verb.upper(), path, controllers, action,
+                                      self._declared(scope.module, path, where)))
+
+    def _declared(self, module: Module, path: str, where: tuple[str, int]) -> tuple[str, int]:
+        """Where a route's path is written: the row of a routing table, not the loop that maps it."""
+        if module.name not in self._literal_lines:
+            lines: dict[str, int] = {}
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/"):
+                    lines.setdefault(node.value, node.lineno)
+            self._literal_lines[module.name] = lines
+        line = self._literal_lines[module.name].get(path)
+        return (module.path, line) if line else where
+
+    def extension_call(self, name: str, node: ast.Call, scope: Scope) -> None:
+        cls = self.ev.eval(node.func, scope).value
+        if not (isinstance(cls, DefRef) and cls.is_class):
+            return
+        args, kwargs = self._arguments(node, scope)
+        init = class_member(cls.node, "__init__")
+        params = [a.arg for a in init.args.args[1:]] if isinstance(init, ast.FunctionDef) else []
+        given = dict(zip(params, args)) | kwargs
+        where = (scope.module.path, node.lineno)
+        if name == "ControllerExtension":
+            controllers = _controllers(given.get("controller"))
+            if isinstance(given.get("collection"), str) and controllers:
+                self.extended.setdefault(given["collection"], []).append(controllers)
+            return
+        collection = given.get("collection")
+        controllers = _controllers(given.get("controller"))
+        if not isinstance(collection, str) or controllers is None:
+            return
+        resource = _Resource(collection, controllers, _dict(given.get("collection_actions")),
+                             _dict(given.get("member_actions")), _parent(given.get("parent"), None), where)
+        self.resources.append(resource)
+        custom = given.get("custom_routes_fn")
+        if isinstance(custom, DefRef) and not custom.is_class:
+            # `custom_routes_fn(mapper, wsgi_resource)` adds routes served by this resource's controller.
+            bound = _self_bound(custom, scope.local.get("self", UNKNOWN_EV).value) if "." in custom.qualname else {}
+            params = [a.arg for a in custom.node.args.args][1 if bound else 0:]
+            if len(params) >= 2:
+                self.interpreter.run(custom, bound | {params[1]: controllers})
+
+    # -- routes -------------------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        collection_of = {r.controllers.main.dotted: r.collection for r in self.resources}
+        found: list[Route] = []
+        for resource in self.resources:
+            base = (resource.parent or "") + "/" + resource.collection
+            for verb, path, method, implicit in _resource_rows(base, resource.collection_actions,
+                                                               resource.member_actions):
+                found += self._served(verb, path, method, resource.controllers, resource.collection, resource.where,
+                                      implicit)
+        for verb, path, controllers, action, where in self.connects:
+            found += self._served(verb, path, action, controllers, collection_of.get(controllers.main.dotted),
+                                  where, implicit=False)
+        unique = {}
+        for route in found:
+            route = _without_project(route)
+            unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
+        return sorted(unique.values(), key=_route_order)
+
+    def _served(self, verb: str, path: str, method: str, controllers: Controllers, collection: str | None,
+                where: tuple[str, int], implicit: bool) -> list[Route]:
+        """The rows of one mapped (verb, path, method): one per definition, or one per action key."""
+        if method == "action":
+            handlers = self._actions(controllers, collection)
+            if handlers:
+                return [_route(verb, path, key, owner, fn, where, self.ev)
+                        for key, defs in handlers.items() if key not in _STANDARD for owner, fn in defs]
+        defs = self.members(controllers.main).get(method, [])
+        if not defs and method in _STANDARD:
+            # wsgi.Resource falls back to an action handler named like the missing standard method:
+            # Ocata's POST /flavors is FlavorManageController's `@wsgi.action("create")`.
+            defs = self._actions(controllers, collection).get(method, [])
+        if not defs:
+            # Routes maps every standard verb of a resource; only the methods the controller has answer.
+            return [] if implicit else [Route(verb, path, None, None, None, None, None, None, *where)]
+        return [_route(verb, path, None, owner, fn, where, self.ev) for owner, fn in defs]
+
+    def members(self, cls: DefRef) -> dict[str, list[tuple[DefRef, ast.AST]]]:
+        """Public and private methods by name, nearest class first; every same-named def of that class
+        is kept, since microversioned controllers define one per version range."""
+        if cls.dotted not in self._members:
+            members: dict[str, list] = {}
+            for owner in self.mro(cls):
+                own: dict[str, list] = {}
+                for stmt in owner.node.body:
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        own.setdefault(stmt.name, []).append((owner, stmt))
+                for name, defs in own.items():
+                    members.setdefault(name, defs)
+            self._members[cls.dotted] = members
+        return self._members[cls.dotted]
+
+    def mro(self, cls: DefRef) -> list[DefRef]:
+        order: list[DefRef] = []
+        seen: set[str] = set()
+
+        def visit(c: DefRef) -> None:
+            if c.dotted in seen:
+                return
+            seen.add(c.dotted)
+            order.append(c)
+            for base in self.ev.bases(c):
+                visit(base)
+        visit(cls)
+        return order
+
+    def _actions(self, controllers: Controllers, collection: str | None) -> dict[str, list[tuple[DefRef, ast.AST]]]:
+        """Action key -> handler defs, in registration order: later controllers replace a key."""
+        actions: dict[str, list] = {}
+        extra = [c for extended in self.extended.get(collection or "", []) for c in (extended.main, *extended.actions)]
+        for cls in (controllers.main, *controllers.actions, *extra):
+            for key, defs in self._own_actions(cls).items():
+                actions[key] = defs
+        return actions
+
+    def _own_actions(self, cls: DefRef) -> dict[str, list]:
+        actions: dict[str, list] = {}
+        for owner in reversed(self.mro(cls)):
+            found: dict[str, list] = {}
+            for stmt in owner.node.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for key in _decorator_strings(stmt, "action", owner, self.ev):
+                        found.setdefault(key, []).append((owner, stmt))
+            actions.update(found)
+        return actions
+
+
+def _resource_rows(base: str, collection: dict, member: dict) -> list[tuple[str, str, str, bool]]:
+    """(verb, path, method, implicit) as Routes' `Mapper.resource` connects them.
+
+    Routes maps a collection's first non-GET action of each verb to the collection path itself
+    (`collection={'clear': 'DELETE'}` is `DELETE /os-server-password`) and likewise a member's
+    first PUT/DELETE action to the member path, after the standard create/update/delete.
+    Implicit rows are the standard methods, which only answer if the controller has them.
+    """
+    def swap(actions: dict) -> dict[str, list[str]]:
+        verbs: dict[str, list[str]] = {}
+        for name, verb in actions.items():
+            if isinstance(name, str) and isinstance(verb, str):
+                verbs.setdefault(verb.upper(), []).append(name)
+        return verbs
+
+    standard = _STANDARD
+    rows: list[tuple[str, str, str, bool]] = []
+    by_verb = swap(collection)
+    by_verb.setdefault("POST", []).insert(0, "create")
+    for verb, names in by_verb.items():
+        primary = names[0] if verb != "GET" else None
+        rows += [(verb, f"{base}/{name}", name, False) for name in names[1 if primary else 0:]]
+        if primary:
+            rows.append((verb, base, primary, primary in standard))
+    rows.append(("GET", base, "index", True))
+    member_path = base + "/{id}"
+    by_verb = swap(member)
+    by_verb.setdefault("PUT", []).insert(0, "update")
+    by_verb.setdefault("DELETE", []).insert(0, "delete")
+    for verb, names in by_verb.items():
+        primary = names[0] if verb not in ("POST", "GET", "ANY") else None
+        rows += [(verb, f"{member_path}/{name}", name, False) for name in names[1 if primary else 0:]]
+        if primary:
+            rows.append((verb, member_path, primary, primary in standard))
+    rows.append(("GET", member_path, "show", True))
+    return rows
+
+
+def _route(verb: str, path: str, action: str | None, owner: DefRef, fn: ast.AST, where, ev) -> Route:
+    low, high = _versions(fn, owner, ev)
+    return Route(verb, path, action, f"{owner.dotted}.{fn.name}", owner.module.path, fn.lineno, low, high, *where)
+
+
+def _versions(fn: ast.AST, owner: DefRef, ev: Evaluator) -> tuple[str | None, str | None]:
+    for decorator in fn.decorator_list:
+        if isinstance(decorator, ast.Call) and _call_name(decorator) == "api_version":
+            scope = Scope(owner.module)
+            values = [ev.eval(a, scope).value for a in decorator.args]
+            kw = {k.arg: ev.eval(k.value, scope).value for k in decorator.keywords}
+            low = values[0] if values else kw.get("min_version", kw.get("min_ver"))
+            high = values[1] if len(values) > 1 else kw.get("max_version", kw.get("max_ver"))
+            return (low if isinstance(low, str) else None, high if isinstance(high, str) else None)
+    return None, None
+
+
+def _decorator_strings(fn: ast.AST, name: str, owner: DefRef, ev: Evaluator) -> list[str]:
+    """The string arguments of `@x.<name>('...')` decorators: action keys."""
+    found = []
+    for decorator in fn.decorator_list:
+        if isinstance(decorator, ast.Call) and _call_name(decorator) == name and decorator.args:
+            value = ev.eval(decorator.args[0], Scope(owner.module)).value
+            if isinstance(value, str):
+                found.append(value)
+    return found
+
+
+def _controllers(value: Any) -> Controllers | None:
+    """What a `controller=` value serves with: a class, an instance, a `wsgi.Resource(controller)`
+    wrapper, or `partial(_create_controller, Main, [ActionControllers])`."""
+    if isinstance(value, Controllers):
+        return value
+    if isinstance(value, DefRef) and value.is_class:
+        return Controllers(value)
+    if isinstance(value, Instance):
+        if "Resource" in value.cls.node.name and value.args:
+            inner = _controllers(value.args[0])
+            if inner:
+                return inner
+        return Controllers(value.cls)
+    if isinstance(value, Partial):
+        main = None
+        actions: list[DefRef] = []
+        for arg in value.args:
+            if isinstance(arg, (list, tuple)):
+                actions += [c.main for c in map(_controllers, arg) if c]
+            elif main is None:
+                found = _controllers(arg)
+                main = found.main if found else None
+        return Controllers(main, tuple(actions)) if main else None
+    return None
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _parent(parent: Any, prefix: Any) -> str | None:
+    """Routes' `parent_resource` as a path prefix: /servers/{server_id}."""
+    if isinstance(parent, dict) and isinstance(parent.get("collection_name"), str) \
+            and isinstance(parent.get("member_name"), str):
+        return f"/{parent['collection_name']}/{{{parent['member_name']}_id}}"
+    if isinstance(prefix, str):
+        return "/" + _colon_vars(prefix).strip("/") if prefix.strip("/") else None
+    return None
+
+
+def _colon_vars(path: str) -> str:
+    return re.sub(r":(\w+)", r"{\1}", path)
+
+
+def _without_project(route: Route) -> Route:
+    from dataclasses import replace
+
+    path = _colon_vars(route.path)
+    path = _PROJECT_PREFIX.sub("", path) or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return replace(route, path=path) if path != route.path else route
+
+
+def _route_order(route: Route) -> tuple:
+    verb = VERBS.index(route.verb) if route.verb in VERBS else len(VERBS)
+    return (route.path, verb, route.action or "", route.min_version or "", route.controller or "")
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _functions(module: Module):
+    """Every function and method of a module: (function, its class or None)."""
+    def walk(body, prefix, cls):
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield DefRef(module, prefix + stmt.name, stmt), cls
+            elif isinstance(stmt, ast.ClassDef):
+                yield from walk(stmt.body, f"{prefix}{stmt.name}.", DefRef(module, prefix + stmt.name, stmt))
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                yield from walk(stmt.body, prefix, cls)
+    yield from walk(module.tree.body, "", None)
+
+
+def _self_bound(func: DefRef, obj: Any) -> dict[str, Any]:
+    """A method's first parameter bound to the object it runs on (static methods have none)."""
+    node = func.node
+    if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list):
+        return {}
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    return {params[0]: obj} if params else {}
