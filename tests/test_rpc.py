@@ -221,3 +221,28 @@ def test_cli_json_and_service_filter(tmp_path):
             "server_route", "service", "endpoint", "endpoint_path", "endpoint_line"} <= set(data[0])
     text = CliRunner().invoke(cli, ["rpc", str(root), "--no-cache"])
     assert "namespace compute_task" in text.output and "ComputeTaskManager" in text.output
+
+
+def test_version_branches_that_send_different_names_are_listed(tmp_path):
+    from click.testing import CliRunner
+    from conftest import write_tree
+
+    from stackread.cli import cli
+
+    files = dict(MINI_NOVA)
+    files["nova/compute/rpcapi.py"] = files["nova/compute/rpcapi.py"] + """
+            def rebuild(self, ctxt, instance):
+                if self.client.can_send_version('6.1'):
+                    cctxt = self.client.prepare(server=instance.host, version='6.1')
+                    cctxt.cast(ctxt, 'rebuild_instance', instance=instance)
+                else:
+                    cctxt = self.client.prepare(server=instance.host, version='6.0')
+                    cctxt.cast(ctxt, 'rebuild_instance_legacy', instance=instance)
+        """
+    report = find_rpc(write_tree(tmp_path / "nova", files), use_cache=False)
+    [branches] = report.renamed_branches
+    assert [(s.method, s.version, s.condition) for s in branches] == [
+        ("rebuild_instance", "6.1", "self.client.can_send_version('6.1')"),
+        ("rebuild_instance_legacy", "6.0", "not (self.client.can_send_version('6.1'))")]
+    runner_output = CliRunner().invoke(cli, ["rpc", str(tmp_path / "nova"), "--no-cache"]).output
+    assert "branches send different names" in runner_output and "rebuild_instance_legacy" in runner_output

@@ -75,6 +75,14 @@ class RpcReport:
     def unmatched(self) -> list[Send]:
         return [s for s in self.sends if not s.endpoint]
 
+    @property
+    def renamed_branches(self) -> list[list[Send]]:
+        """Client methods whose branches (`can_send_version`, pins) send different method names."""
+        by_client: dict[str, list[Send]] = {}
+        for send in self.sends:
+            by_client.setdefault(send.client, []).append(send)
+        return [sends for sends in by_client.values() if len({s.method for s in sends}) > 1]
+
 
 def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_dir=None, use_cache: bool = True,
              progress=None) -> RpcReport:

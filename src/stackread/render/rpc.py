@@ -69,6 +69,16 @@ def render(report: RpcReport) -> list:
             table.add_row(f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.kind, s.method,
                           s.topic or "?", s.namespace or "")
         out.append(table)
+    if report.renamed_branches:
+        table = Table(title="\nClient methods whose branches send different names", title_justify="left",
+                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column in ("client", "method", "version", "when"):
+            table.add_column(column, overflow="fold")
+        for sends in report.renamed_branches:
+            for s in sends:
+                table.add_row(f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.method,
+                              s.version or "", s.condition or "[dim]always[/]")
+        out.append(table)
     if report.unsent:
         table = Table(title="\nServed, but no client sends it", title_justify="left", box=box.SIMPLE_HEAD,
                       show_edge=False, pad_edge=False)
