@@ -139,6 +139,7 @@ class Program:
                 self.defs[definition.full] = definition
         self._resolved: dict[tuple, dict[int, frozenset]] = {}  # scope key -> id(expr) -> values
         self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
+        self._calls_by_scope: dict[str, dict[str, list[list]]] = {}
         self._instance_attrs: dict[tuple, frozenset] = {}
         self._returns: dict[tuple, frozenset] = {}
         self._active: set = set()
@@ -349,9 +350,13 @@ class Program:
         if memo is None:
             memo = memos[scope.key] = {}
         cached = memo.get(key)
-        if cached is not None:
-            return cached
-        return self._memoised(memo, key, lambda: self._resolve(expr, scope))
+        if cached is not None and cached[0] is expr:
+            return cached[1]
+        result = self._memoised(memo, key, lambda: self._resolve(expr, scope))
+        if memo.get(key) is result:  # stored, not a provisional answer to a cycle
+            # The entry holds the expression itself: while it exists, no other object can take its id.
+            memo[key] = (expr, result)
+        return result
 
     def _memoised(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
         """Compute once. A computation that meets itself (`query = query.filter()`) gets an empty
@@ -615,34 +620,22 @@ class Program:
                 graph.add_edge(Edge(caller, callee, module.path, line, certain))
 
         callers: dict[str, str] = {}  # one string per scope, shared by all its edges
-        for scope_name, callee, line, _col, _ctx, args, kwargs in module.calls():
+        for record in module.calls():
+            scope_name, line = record[0], record[2]
             caller = callers.get(scope_name)
             if caller is None:
                 caller = callers[scope_name] = f"{module.name}.{scope_name}" if scope_name else module.name
-            scope = Scope(module, scope_name)
             self.stats.calls += 1
-            values = self.resolve(callee, scope)
-            found = False
-            for value in sorted(values):
-                if value[0] == "ext":
-                    graph.external.append(ExternalCall(caller, value[1], module.path, line))
-                    self.stats.external += 1
-                    found = True
-                    continue
-                for target, certain in self._targets(value):
-                    add(caller, target, line, certain)
-                    found = True
-            if found:
+            targets, externals = self.call_targets(module, record)
+            for dotted in externals:
+                graph.external.append(ExternalCall(caller, dotted, module.path, line))
+                self.stats.external += 1
+            for target, certain in targets:
+                add(caller, target, line, certain)
+            if externals or targets:
                 self.stats.resolved += 1
             else:
                 self.stats.unresolved += 1
-            # Functions handed to another call (spawn helpers, callbacks, functools.partial) are called too.
-            for arg in list(args) + list(kwargs.values()):
-                if arg[0] in ("n", "a"):
-                    for value in sorted(self.resolve(arg, scope)):
-                        if value[0] in ("func", "meth"):
-                            for target, certain in self._targets(value):
-                                add(caller, target, line, certain)
         for scope_name, attr, line in module.attr_loads():
             scope = Scope(module, scope_name)
             owner = self.enclosing_class(scope)
@@ -651,6 +644,40 @@ class Program:
             _cls, member = self.find_member(owner, attr)
             if member is not None and member.kind == "property":
                 add(f"{module.name}.{scope_name}", member.full, line, True)
+
+    def call_targets(self, module: ModuleFacts, record: list) -> tuple[list[tuple[str, bool]], list[str]]:
+        """What one call site may run: (definition, certain) pairs, and the library names it calls.
+
+        Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
+        """
+        scope_name, callee, _line, _col, _ctx, args, kwargs = record
+        scope = Scope(module, scope_name)
+        targets: list[tuple[str, bool]] = []
+        externals: list[str] = []
+        for value in sorted(self.resolve(callee, scope)):
+            if value[0] == "ext":
+                externals.append(value[1])
+            else:
+                targets += self._targets(value)
+        for arg in list(args) + list(kwargs.values()):
+            if arg[0] in ("n", "a"):
+                for value in sorted(self.resolve(arg, scope)):
+                    if value[0] in ("func", "meth"):
+                        targets += self._targets(value)
+        return targets, externals
+
+    def calls_in(self, function_full: str) -> list[list]:
+        """The call records written in one function's own body (not in functions nested in it)."""
+        definition = self.defs.get(function_full)
+        if definition is None:
+            return []
+        module = self.modules[definition.module]
+        by_scope = self._calls_by_scope.get(module.name)
+        if by_scope is None:
+            by_scope = self._calls_by_scope[module.name] = {}
+            for record in module.calls():
+                by_scope.setdefault(record[0], []).append(record)
+        return by_scope.get(definition.qualname, [])
 
     def _targets(self, value: Value) -> list[tuple[str, bool]]:
         kind = value[0]
