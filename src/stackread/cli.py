@@ -35,6 +35,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread graph ComputeManager.build_and_run_instance -C ~/src/nova --depth 2
       stackread rpc ~/src/nova --service nova-conductor
       stackread routes ~/src/nova --find live-migrate
+      stackread trace create_server -C ~/src/nova
     """
     ctx.obj = {"debug": debug}
 
@@ -249,6 +250,70 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
             click.echo(f"stackread: {name!r} is not an operation of this API, and nothing is close "
                        "(`stackread routes` lists them all)", err=True)
     sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
+@cli.command()
+@click.argument("operation")
+@click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
+@click.option("--driver", default="libvirt", show_default=True,
+              help="Which implementation of a driver interface to follow; 'all' shows every one.")
+@click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
+              help="Evaluate conditions with this option value instead of its default (repeatable).")
+@click.option("--errors", is_flag=True, help="Also show the error path (calls in except blocks).")
+@click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
+def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
+          show_objects: bool, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+    """The cross-process flow of one API operation, from the controller to the virt driver.
+
+    OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
+    reboot, live-migrate (see `stackread routes --find`). Each process boundary shows cast or
+    call, the RPC method, the receiving service and which host it goes to; steps under a
+    condition carry it, and conditions on configuration options are evaluated on their
+    defaults to mark the default path.
+    """
+    from stackread.render import trace as view
+    from stackread.render.output import index_progress, stdout
+    from stackread.trace import UnknownOperation, trace_operation
+
+    values = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not GROUP.OPTION=VALUE", param_hint="--set")
+        values[key] = _option_value(value)
+    try:
+        with index_progress() as progress:
+            result = trace_operation(path, operation, rev, driver=driver, settings=values,
+                                     show_objects=show_objects, cache_dir=cache_dir, use_cache=not no_cache,
+                                     progress=progress)
+    except UnknownOperation as exc:
+        from stackread.render.routes import candidate_lines
+        from stackread.render.output import stderr
+
+        click.echo(f"stackread: error: {exc}" + ("; closest:" if exc.lookup.candidates else ""), err=True)
+        if exc.lookup.candidates:
+            stderr().print(candidate_lines(exc.lookup), soft_wrap=True)
+        sys.exit(ExitCode.ANALYSIS_ERROR)
+    if as_json:
+        click.echo(json.dumps(view.to_json(result, errors), indent=1))
+    else:
+        for renderable in view.render(result, errors):
+            stdout().print(renderable)
+    _report_diagnostics(result.diagnostics)
+
+
+def _option_value(text: str):
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 @cli.command()

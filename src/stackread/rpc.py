@@ -94,11 +94,18 @@ def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_di
     services = [ep for ep in find_entrypoints(path, rev).entrypoints if ep.service is not None]
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
-        reader = _Reader(program)
-        endpoints = reader.endpoints(services)
-        sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
-        unsent = reader.unsent(endpoints, sends)
-    return RpcReport(tree.label, tree.revision, sends, endpoints, unsent, list(diagnostics.items))
+        report = rpc_of_program(program, services, tree.label, tree.revision)
+    report.diagnostics = list(diagnostics.items)
+    return report
+
+
+def rpc_of_program(program, services, source: str, revision: str | None) -> RpcReport:
+    """The RPC report of an already resolved program; `services` are entry points with a service."""
+    reader = _Reader(program)
+    endpoints = reader.endpoints(services)
+    sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
+    unsent = reader.unsent(endpoints, sends)
+    return RpcReport(source, revision, sends, endpoints, unsent)
 
 
 class _Reader:

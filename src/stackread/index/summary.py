@@ -31,7 +31,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 5
+FORMAT = 6
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -83,8 +83,16 @@ class _Summarizer(ast.NodeVisitor):
     # -- scopes ------------------------------------------------------------------------------
 
     def visit_body(self, body: list[ast.stmt]) -> None:
+        guards = 0
         for stmt in body:
             self.visit(stmt)
+            # `if not CONF.x: return` guards everything after it as if it were an else branch.
+            if isinstance(stmt, ast.If) and not stmt.orelse and stmt.body \
+                    and isinstance(stmt.body[-1], ast.Return) and self.scope_kind != "class":
+                self.context.append(["else", self.source(stmt.test), stmt.lineno])
+                guards += 1
+        for _ in range(guards):
+            self.context.pop()
 
     def _qual(self, name: str) -> str:
         return f"{self.scope}.{name}" if self.scope else name

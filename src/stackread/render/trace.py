@@ -1,0 +1,98 @@
+"""`stackread trace` as a tree in process lanes, and as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stackread.trace import Hop, Step, Trace
+
+
+def _short(dotted: str) -> str:
+    parts = dotted.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 and parts[-2][:1].isupper() else parts[-1]
+
+
+def _hop_json(h: Hop) -> dict[str, Any]:
+    return {"from": h.source, "to": h.target, "method": h.method, "kind": h.kind, "fanout": h.fanout,
+            "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
+            "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
+            "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path}
+
+
+def _step_json(s: Step, errors: bool) -> dict[str, Any]:
+    return {"function": s.function, "path": s.path, "line": s.line, "process": s.process, "kind": s.kind,
+            "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
+            "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above,
+            "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
+
+
+def to_json(trace: Trace, errors: bool = False) -> dict[str, Any]:
+    e = trace.entry
+    return {"operation": trace.operation,
+            "entry": {"verb": e.verb, "path": e.path, "action": e.action, "controller": e.controller},
+            "source": trace.source, "revision": trace.revision, "settings": trace.settings,
+            "hops": [_hop_json(h) for h in trace.hops if errors or not h.error_path],
+            "steps": [_step_json(trace.root, errors)], "notes": trace.notes}
+
+
+def render(trace: Trace, errors: bool = False) -> list:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    e = trace.entry
+    request = f"{e.verb} {e.path}" + (f" {{{e.action!r}: ...}}" if e.action else "")
+    head = Text.from_markup(f"[bold]{trace.operation}[/]  {request}  [dim]{trace.source}"
+                            + (f" @ {trace.revision}" if trace.revision else "") + "[/]")
+    hops = [h for h in trace.hops if errors or not h.error_path]
+    lines = []
+    for h in hops:
+        kind = h.kind + (" fanout" if h.fanout else "")
+        mark = "" if h.default_path else "  [yellow](not on the default path)[/]"
+        mark += "  [red](error path)[/]" if h.error_path else ""
+        cond = f"  [dim]if {h.condition}[/]" if h.condition else ""
+        lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{mark}{cond}")
+    summary = Text.from_markup("\n".join(lines)) if lines else Text("")
+    tree = Tree(_label(trace.root), guide_style="dim")
+    _grow(tree, trace.root, errors)
+    out = [head, summary, tree]
+    out += [Text.from_markup(f"[dim]{note}[/]") for note in trace.notes]
+    return out
+
+
+def _label(s: Step) -> str:
+    where = f"[dim]{s.path}:{s.line}[/]"
+    name = _short(s.function)
+    if s.kind == "entry":
+        return f"[bold cyan]{s.process}[/]  [bold]{name}[/] {where}"
+    extra = ""
+    if s.condition:
+        extra += f"  [dim]if {s.condition}[/]"
+    if s.loop:
+        extra += f"  [dim]in loop: {s.loop}[/]"
+    if not s.default_path and not s.error_path:
+        extra += "  [yellow](not on the default path)[/]"
+    if s.error_path:
+        extra += "  [red](error path)[/]"
+    if s.seen_above:
+        extra += "  [dim](expanded above)[/]"
+    if s.kind == "hop" and s.hop:
+        h = s.hop
+        kind = h.kind + (" fanout" if h.fanout else "")
+        route = f"  [dim]server={h.route}[/]" if h.route else ""
+        return (f"[bold magenta]=={kind}==> {h.target}[/]  [bold]{h.method}[/]{route}  "
+                f"-> {name} {where}{extra}")
+    if s.kind == "driver":
+        return f"[green]{name}[/] {where}  [green](virt driver)[/]{extra}"
+    if s.kind == "service":
+        return f"[blue]{name}[/] {where}  [blue]({s.service})[/]{extra}"
+    return f"{name} {where}{extra}"
+
+
+def _grow(node, step: Step, errors: bool) -> None:
+    for child in step.children:
+        if child.error_path and not errors:
+            continue
+        branch = node.add(_label(child))
+        _grow(branch, child, errors)
+        if child.kind == "hop" and child.hop and child.hop.kind == "call":
+            node.add(f"[magenta]<== {child.hop.target} returns to {step.process}[/]")
