@@ -43,15 +43,16 @@ class Resource(object):
         self.controller = controller
 """
 
+def _project(name: str) -> dict[str, str]:
+    """The package skeleton every tree here shares: metadata, an api script, the wsgi helpers."""
+    return {"setup.cfg": SETUP_CFG.format(name=name), f"{name}/__init__.py": "", f"{name}/cmd/__init__.py": "",
+            f"{name}/cmd/api.py": "def main():\n    pass\n", f"{name}/api/__init__.py": "",
+            f"{name}/api/openstack/__init__.py": "", f"{name}/api/openstack/wsgi.py": WSGI}
+
+
 # Current Nova: a routing table of (path, {VERB: [factory, 'method']}) rows, factories are partials.
 CURRENT = {
-    "setup.cfg": SETUP_CFG.format(name="nova"),
-    "nova/__init__.py": "",
-    "nova/cmd/__init__.py": "",
-    "nova/cmd/api.py": "def main():\n    pass\n",
-    "nova/api/__init__.py": "",
-    "nova/api/openstack/__init__.py": "",
-    "nova/api/openstack/wsgi.py": WSGI,
+    **_project("nova"),
     "nova/api/openstack/compute/__init__.py": "",
     "nova/api/openstack/compute/servers.py": """
         from nova.api.openstack import wsgi
@@ -147,13 +148,7 @@ CURRENT = {
 
 # Ocata Nova and Cinder's contrib: extensions declare resources and add action controllers.
 EXTENSIONS = {
-    "setup.cfg": SETUP_CFG.format(name="nova"),
-    "nova/__init__.py": "",
-    "nova/cmd/__init__.py": "",
-    "nova/cmd/api.py": "def main():\n    pass\n",
-    "nova/api/__init__.py": "",
-    "nova/api/openstack/__init__.py": "",
-    "nova/api/openstack/wsgi.py": WSGI,
+    **_project("nova"),
     "nova/api/openstack/extensions.py": """
         class ResourceExtension(object):
             def __init__(self, collection, controller=None, parent=None, collection_actions=None,
@@ -287,13 +282,7 @@ EXTENSIONS = {
 
 # Cinder: a Routes mapper in the router, controllers from create_resource(), contrib actions.
 CINDER = {
-    "setup.cfg": SETUP_CFG.format(name="cinder"),
-    "cinder/__init__.py": "",
-    "cinder/cmd/__init__.py": "",
-    "cinder/cmd/api.py": "def main():\n    pass\n",
-    "cinder/api/__init__.py": "",
-    "cinder/api/openstack/__init__.py": "",
-    "cinder/api/openstack/wsgi.py": WSGI,
+    **_project("cinder"),
     "cinder/api/extensions.py": """
         class ControllerExtension(object):
             def __init__(self, extension, collection, controller):

@@ -186,18 +186,14 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
     match: sends that no endpoint serves, endpoint methods that no client sends.
     """
     from stackread.render import rpc as view
-    from stackread.render.output import index_progress, stdout
+    from stackread.render.output import index_progress
     from stackread.rpc import find_rpc
 
     with index_progress() as progress:
         report = find_rpc(path, rev, cache_dir=cache_dir, use_cache=not no_cache, progress=progress)
     if service:
         report = view.only_service(report, service)
-    if as_json:
-        click.echo(json.dumps(view.to_json(report), indent=1))
-    else:
-        for renderable in view.render(report):
-            stdout().print(renderable)
+    _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
     _report_diagnostics(report.diagnostics)
 
 
@@ -221,11 +217,7 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
     with progress_status(f"reading the REST routes of {path}"):
         report = find_routes(path, rev)
     if name is None:
-        if as_json:
-            click.echo(json.dumps(view.to_json(report), indent=1))
-        else:
-            for renderable in view.render(report):
-                stdout().print(renderable)
+        _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
         _report_diagnostics(report.diagnostics)
         return
     from stackread.operations import find_operation
@@ -236,20 +228,25 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
     elif lookup.found:
         for renderable in view.render_lookup(lookup):
             stdout().print(renderable)
-    if lookup.found:
-        return
-    if not as_json:
-        if lookup.candidates:
-            what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
-            closest = "it matches" if lookup.ambiguous else "closest"
-            click.echo(f"stackread: {name!r} {what}; {closest}:", err=True)
-            from stackread.render.output import stderr
+    else:
+        _print_candidates(lookup)
+    if not lookup.found:
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
-            stderr().print(view.candidate_lines(lookup), soft_wrap=True)
-        else:
-            click.echo(f"stackread: {name!r} is not an operation of this API, and nothing is close "
-                       "(`stackread routes` lists them all)", err=True)
-    sys.exit(ExitCode.ANALYSIS_ERROR)
+
+def _print_candidates(lookup) -> None:
+    """Why a name names no single operation, and the operations it might have meant, on stderr."""
+    from stackread.render.output import stderr
+    from stackread.render.routes import candidate_lines
+
+    what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
+    if not lookup.candidates:
+        click.echo(f"stackread: {lookup.query!r} {what}, and nothing is close "
+                   "(`stackread routes` lists them all)", err=True)
+        return
+    closest = "it matches" if lookup.ambiguous else "closest"
+    click.echo(f"stackread: {lookup.query!r} {what}; {closest}:", err=True)
+    stderr().print(candidate_lines(lookup), soft_wrap=True)
 
 
 @cli.command()
@@ -276,7 +273,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     defaults to mark the default path.
     """
     from stackread.render import trace as view
-    from stackread.render.output import index_progress, stdout
+    from stackread.render.output import index_progress
     from stackread.trace import UnknownOperation, trace_operation
 
     values = {}
@@ -291,18 +288,9 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
                                      show_objects=show_objects, cache_dir=cache_dir, use_cache=not no_cache,
                                      progress=progress)
     except UnknownOperation as exc:
-        from stackread.render.routes import candidate_lines
-        from stackread.render.output import stderr
-
-        click.echo(f"stackread: error: {exc}" + ("; closest:" if exc.lookup.candidates else ""), err=True)
-        if exc.lookup.candidates:
-            stderr().print(candidate_lines(exc.lookup), soft_wrap=True)
+        _print_candidates(exc.lookup)
         sys.exit(ExitCode.ANALYSIS_ERROR)
-    if as_json:
-        click.echo(json.dumps(view.to_json(result, errors), indent=1))
-    else:
-        for renderable in view.render(result, errors):
-            stdout().print(renderable)
+    _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
     _report_diagnostics(result.diagnostics)
 
 
@@ -340,6 +328,17 @@ def get(spec: str, cache_dir: str | None, index_url: str | None) -> None:
     else:
         path = fetch.fetch_release(spec, cache, index_url=index_url, report=report)
     click.echo(str(path))
+
+
+def _show(as_json: bool, to_json, render) -> None:
+    """The command's answer: JSON, or the rich renderables for a person."""
+    if as_json:
+        click.echo(json.dumps(to_json(), indent=1))
+    else:
+        from stackread.render.output import stdout
+
+        for renderable in render():
+            stdout().print(renderable)
 
 
 def _report_diagnostics(diagnostics) -> None:

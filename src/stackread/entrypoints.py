@@ -13,6 +13,7 @@ import ast
 import pathlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from stackread.config_opts import OptionIndex
 from stackread.diagnostics import Diagnostic, Diagnostics
@@ -75,6 +76,10 @@ class Project:
     packages: list[str]
     diagnostics: Diagnostics
 
+    @cached_property
+    def options(self) -> OptionIndex:
+        return OptionIndex(self.index, self.packages)
+
 
 def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Project:
     root, metadata_dir = _locate_project(pathlib.Path(path), rev)
@@ -89,10 +94,13 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Proj
 
 
 def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
-    project = open_project(path, rev)
+    return entrypoints_of_project(open_project(path, rev))
+
+
+def entrypoints_of_project(project: Project) -> EntrypointReport:
     tree, metadata, index, packages, diagnostics = (project.tree, project.metadata, project.index,
                                                      project.packages, project.diagnostics)
-    options = OptionIndex(index, packages)
+    options = project.options
 
     entrypoints = [_resolve(index, options, ep, diagnostics) for ep in metadata.entrypoints]
     targeted = {ep.target.split(":", 1)[0] for ep in entrypoints}

@@ -62,7 +62,10 @@ class RouteReport:
 def find_routes(path: str | pathlib.Path = ".", rev: str | None = None) -> RouteReport:
     from stackread.entrypoints import open_project
 
-    project = open_project(path, rev)
+    return routes_of_project(open_project(path, rev))
+
+
+def routes_of_project(project) -> RouteReport:
     reader = _RouteReader(RouteEvaluator(project.index))
     for file in _candidate_files(project):
         module = project.index.get_by_path(file)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.perf import collector_paused
 from stackread.program.resolve import Scope
-from stackread.source import open_tree
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
 
@@ -87,11 +86,12 @@ class RpcReport:
 def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_dir=None, use_cache: bool = True,
              progress=None) -> RpcReport:
     from stackread.callgraph import build_program, open_cache
-    from stackread.entrypoints import find_entrypoints
+    from stackread.entrypoints import entrypoints_of_project, open_project
 
-    tree = open_tree(path, rev)
+    project = open_project(path, rev)
+    tree = project.tree
     diagnostics = Diagnostics()
-    services = [ep for ep in find_entrypoints(path, rev).entrypoints if ep.service is not None]
+    services = [ep for ep in entrypoints_of_project(project).entrypoints if ep.service is not None]
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         report = rpc_of_program(program, services, tree.label, tree.revision)

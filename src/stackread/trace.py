@@ -14,6 +14,7 @@ default path; `except` blocks are the error path.
 from __future__ import annotations
 
 import ast
+import heapq
 import pathlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,29 +88,27 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
                     settings: dict[str, Any] | None = None, show_objects: bool = False, cache_dir=None,
                     use_cache: bool = True, progress=None) -> Trace:
     from stackread.callgraph import build_program, open_cache
-    from stackread.config_opts import OptionIndex
-    from stackread.entrypoints import find_entrypoints, open_project
+    from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
-    from stackread.rest import find_routes
+    from stackread.rest import routes_of_project
     from stackread.rpc import rpc_of_program
 
-    routes = find_routes(path, rev)
+    project = open_project(path, rev)
+    routes = routes_of_project(project)
     lookup = find_operation(routes.routes, operation)
     if lookup.found is None:
         raise UnknownOperation(lookup)
     entry = lookup.found.route
     if not entry.controller:
         raise AnalysisError(f"{operation!r} maps to {entry.verb} {entry.path}, but no controller method serves it")
-    report = find_entrypoints(path, rev)
+    report = entrypoints_of_project(project)
     services = [ep for ep in report.entrypoints if ep.service is not None]
-    project = open_project(path, rev)
-    options = OptionIndex(project.index, project.packages)
     api_process = f"{report.project}-api" if report.project else "api"
     diagnostics = Diagnostics()
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
         program, _ = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
         rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
-        walker = _Walker(program, rpc, driver, show_objects, _Conditions(options, settings or {}))
+        walker = _Walker(program, rpc, driver, show_objects, _Conditions(project.options, settings or {}))
         root = walker.walk(entry.controller, api_process)
     hops = _in_flow_order(root)
     notes = []
@@ -194,8 +193,7 @@ def _attribute_chain(node: ast.AST) -> list[str] | None:
 class _Visit:
     """What a function leads to, independent of where it is called from."""
 
-    children: list[tuple[list, Any]]  # (call context, Step or Hop-step factory input)
-    kept: bool
+    children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line))
     truncated: bool
 
 
@@ -205,7 +203,6 @@ class _Walker:
         self.driver = driver.lower()
         self.show_objects = show_objects
         self.conditions = conditions
-        self.hops: list[Hop] = []
         self._sends: dict[tuple[str, int], list] = {}
         for send in rpc.sends:
             if send.endpoint and not (send.namespace is None and send.method.startswith("object_")):
@@ -222,10 +219,10 @@ class _Walker:
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
-            return _Visit([], False, True)
+            return _Visit([], True)
         definition = self.program.defs.get(function)
         if definition is None:
-            return _Visit([], False, False)
+            return _Visit([], False)
         module = self.program.modules[definition.module]
         contexts = self._module_contexts(module)
         found: list[tuple[list, Any]] = []
@@ -246,9 +243,9 @@ class _Walker:
                     continue
                 sub = self.visit(target, depth + 1, stack | {function})
                 truncated = truncated or sub.truncated
-                if sub.kept:
+                if sub.children:
                     found.append((context, ("call", target, line)))
-        result = _Visit(found, bool(found), truncated)
+        result = _Visit(found, truncated)
         if not truncated:
             self._memo[function] = result
         return result
@@ -316,8 +313,6 @@ class _Walker:
         """The tree from the entry. Steps are expanded default path first, then other branches, then
         the error path, each breadth first: a function met again is drawn once, where the default
         flow runs it, and elsewhere says "expanded above"."""
-        import heapq
-
         root = self._step(entry, process, "entry")
         shown: set[tuple[str, str]] = set()
         queue: list = [((False, False, 0), 0, root, frozenset(), [])]
@@ -345,8 +340,7 @@ class _Walker:
         pending: list[tuple[Step, list[str]]] = []
         for context, (kind, target, line) in self.visit(step.function, 0, stack).children:
             condition, loop, in_except = _describe(context)
-            holds = self._default(context)
-            child_default = step.default_path and holds is not False and not in_except
+            child_default = step.default_path and self._default(context) and not in_except
             child_error = step.error_path or in_except
             child_conditions = conditions + ([condition] if condition else [])
             if kind == "hop":
@@ -354,7 +348,6 @@ class _Walker:
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
                           send.server_route, " and ".join(child_conditions) or None, child_default, child_error)
-                self.hops.append(hop)
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
@@ -369,17 +362,13 @@ class _Walker:
                 pending.append((child, child_conditions))
         return pending
 
-    def _default(self, context: list) -> bool | None:
-        result: bool | None = True
+    def _default(self, context: list) -> bool:
+        """False when an if/else the call sits in goes the other way under the settings."""
         for kind, text, _line in context:
-            if kind not in ("if", "else"):
-                continue
-            holds = self.conditions.holds(text)
-            if holds is None:
-                continue
-            if (kind == "if") != holds:
+            holds = self.conditions.holds(text) if kind in ("if", "else") else None
+            if holds is not None and (kind == "if") != holds:
                 return False
-        return result
+        return True
 
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:
