@@ -31,11 +31,12 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 6
+FORMAT = 8
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
 UNKNOWN = ["?"]
+STARRED = ["*"]
 _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
                                  "abstractmethod", "wraps"})
 _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
@@ -69,7 +70,7 @@ class _Summarizer(ast.NodeVisitor):
         self.lines = text.splitlines(keepends=True)
         self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases]]
         self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
-        self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line]
+        self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr]
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
@@ -191,10 +192,10 @@ class _Summarizer(ast.NodeVisitor):
 
     def _assign(self, target: ast.AST, value: ast.AST, line: int) -> None:
         if isinstance(target, ast.Name):
-            self.assigns.append([self.scope, target.id, self.enc(value), line])
+            self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                 and self.self_name and target.value.id == self.self_name:
-            self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line])
+            self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
         elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
                 and len(target.elts) == len(value.elts):
             for t, v in zip(target.elts, value.elts):
@@ -205,7 +206,8 @@ class _Summarizer(ast.NodeVisitor):
             self.visit(item.context_expr)
             if isinstance(item.optional_vars, ast.Name):
                 # `with Foo() as x` binds what __enter__ returns; usually the object itself.
-                self.assigns.append([self.scope, item.optional_vars.id, self.enc(item.context_expr), node.lineno])
+                self.assigns.append([self.scope, item.optional_vars.id, self.enc(item.context_expr), node.lineno,
+                                     self._context_id()])
         self.visit_body(node.body)
 
     visit_AsyncWith = visit_With
@@ -273,7 +275,7 @@ class _Summarizer(ast.NodeVisitor):
     def _assign_instances(self, name: str, types: ast.AST, line: int) -> None:
         for cls in types.elts if isinstance(types, ast.Tuple) else [types]:
             if isinstance(cls, (ast.Name, ast.Attribute)):
-                self.assigns.append([self.scope, name, ["c", self.enc(cls), [], {}], line])
+                self.assigns.append([self.scope, name, ["c", self.enc(cls), [], {}], line, None])
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
@@ -343,7 +345,7 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
-            return UNKNOWN
+            return STARRED  # positions after it are unknown: `trace` binds literal arguments by position
         return UNKNOWN
 
     def source(self, node: ast.AST | None) -> str:

@@ -68,7 +68,8 @@ class ModuleFacts:
                         if key not in ("defs", "assigns", "imports")}
 
     def _bindings(self) -> dict[str, dict[str, list]]:
-        """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr)."""
+        """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);
+        an assignment under if/else/loop/except carries the index of its control context."""
         scopes: dict[str, dict[str, list]] = {}
         for qual in self.defs:
             parent, _, name = qual.rpartition(".")
@@ -79,15 +80,16 @@ class ModuleFacts:
                 scopes.setdefault(scope, {}).setdefault("*", []).append(("import", absolute, "*"))
             else:
                 scopes.setdefault(scope, {}).setdefault(local, []).append(("import", absolute, name))
-        for scope, target, expr, _line in self.summary["assigns"]:
+        for scope, target, expr, _line, context in self.summary["assigns"]:
             if not target.startswith("self."):
-                scopes.setdefault(scope, {}).setdefault(target, []).append(("assign", expr))
+                record = ("assign", expr) if context is None else ("assign", expr, context)
+                scopes.setdefault(scope, {}).setdefault(target, []).append(record)
         return scopes
 
     def _self_assigns(self) -> dict[str, list[tuple[str, list]]]:
         """attribute -> [(scope of the assigning function, expr)] for `self.attr = expr`."""
         found: dict[str, list] = {}
-        for scope, target, expr, _line in self.summary["assigns"]:
+        for scope, target, expr, _line, _context in self.summary["assigns"]:
             if target.startswith("self."):
                 found.setdefault(target[5:], []).append((scope, expr))
         return found
@@ -133,6 +135,9 @@ class Program:
         self.modules = {m.name: m for m in modules}
         self.options = options
         self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
+        # Whether a branch is taken under a configuration (module, context index) -> False when not:
+        # `trace` reads `if is_neutron(): cls = NEUTRON_NET_API` on the option defaults. None: all are.
+        self.branch_taken: Callable[[ModuleFacts, int], bool] | None = None
         self.defs: dict[str, Definition] = {}
         for module in self.modules.values():
             for definition in module.defs.values():
@@ -183,7 +188,7 @@ class Program:
                 values.add(("cls" if definition.kind == "class" else "func", definition.full))
             elif record[0] == "import":
                 values |= self.import_values(record[1], record[2], _seen)
-            else:
+            elif len(record) < 3 or self.branch_taken is None or self.branch_taken(module, record[2]):
                 values |= self.resolve(record[1], scope)
         return frozenset(values)
 
@@ -520,7 +525,7 @@ class Program:
     def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
         kind = func[0]
         if kind == "cls":
-            return frozenset({("inst", func[1])})
+            return self._proxied(func[1], call, scope) or frozenset({("inst", func[1])})
         if kind in ("func", "meth"):
             definition = self.defs.get(func[1])
             if definition is not None and definition.kind == "class":
@@ -531,6 +536,13 @@ class Program:
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
             return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
         return _EMPTY
+
+    def _proxied(self, cls: str, call: list, scope: Scope) -> frozenset:
+        """A lazy proxy (`LazyLoader(import_class('...SchedulerQueryClient'))`: a class whose
+        `__getattr__` forwards everything) stands for the class it is handed."""
+        if not call[2] or self.find_member(cls, "__getattr__")[1] is None:
+            return _EMPTY
+        return self._instantiate(frozenset(v for v in self.resolve(call[2][0], scope) if v[0] == "cls"))
 
     def returns(self, function_full: str) -> frozenset:
         """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
@@ -650,9 +662,19 @@ class Program:
 
         Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
         """
+        targets, externals = self.call_targets_as(module, record, None)
+        return [(target, certain) for target, certain, _self in targets], externals
+
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None
+                        ) -> tuple[list[tuple[str, bool, str | None]], list[str]]:
+        """`call_targets` for a method run on an instance of `self_class` (a subclass of its own
+        class), each target with the class its own `self` is then an instance of (None: its own).
+
+        `TaskBase.execute` run by a LiveMigrationTask calls `self._execute()`: the live-migration
+        task's, not every task's."""
         scope_name, callee, _line, _col, _ctx, args, kwargs = record
-        scope = Scope(module, scope_name)
-        targets: list[tuple[str, bool]] = []
+        scope = Scope(module, scope_name, self_class)
+        targets: list[tuple[str, bool, str | None]] = []
         externals: list[str] = []
         for value in sorted(self.resolve(callee, scope)):
             if value[0] == "ext":
@@ -679,26 +701,32 @@ class Program:
                 by_scope.setdefault(record[0], []).append(record)
         return by_scope.get(definition.qualname, [])
 
-    def _targets(self, value: Value) -> list[tuple[str, bool]]:
+    def _targets(self, value: Value) -> list[tuple[str, bool, str | None]]:
         kind = value[0]
         if kind == "func":
             definition = self.defs.get(value[1])
             if definition is not None and definition.kind == "class":
                 return self._constructor(value[1])
-            return [(value[1], True)]
+            return [(value[1], True, None)]
         if kind == "meth":
             targets = self.dispatch(value[1], value[2])
-            return [(t, len(targets) == 1) for t in targets]
+            return [(t, len(targets) == 1, self._receiver(t, value[2]) if t == value[1] else None) for t in targets]
         if kind == "cls":
             return self._constructor(value[1])
         if kind == "inst":
             _owner, member = self.find_member(value[1], "__call__")
-            return [(member.full, True)] if member is not None else []
+            return [(member.full, True, self._receiver(member.full, value[1]))] if member is not None else []
         return []
 
-    def _constructor(self, class_full: str) -> list[tuple[str, bool]]:
+    def _constructor(self, class_full: str) -> list[tuple[str, bool, str | None]]:
         _owner, init = self.find_member(class_full, "__init__")
-        return [(init.full if init is not None else class_full, True)]
+        if init is None:
+            return [(class_full, True, None)]
+        return [(init.full, True, self._receiver(init.full, class_full))]
+
+    def _receiver(self, method_full: str, receiver: str) -> str | None:
+        """The receiver class when it is not the method's own (an inherited method)."""
+        return None if method_full.rpartition(".")[0] == receiver else receiver
 
 
 def _decoded(part: str | list) -> list:
