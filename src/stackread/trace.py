@@ -14,6 +14,7 @@ default path; `except` blocks are the error path.
 from __future__ import annotations
 
 import ast
+import functools
 import heapq
 import pathlib
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class Step:
     default_path: bool = True
     service: str | None = None  # for service leaves: neutron, glance, ...
     hop: Hop | None = None
+    receiver: str | None = None  # the class `self` is an instance of, when the method is inherited
     seen_above: bool = False  # already expanded earlier in the tree
     children: list["Step"] = field(default_factory=list)
 
@@ -107,8 +109,10 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     diagnostics = Diagnostics()
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
         program, _ = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
+        conditions = _Conditions(project.options, settings or {}, program)
+        program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
         rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
-        walker = _Walker(program, rpc, driver, show_objects, _Conditions(project.options, settings or {}))
+        walker = _Walker(program, rpc, driver, show_objects, conditions)
         root = walker.walk(entry.controller, api_process)
     hops = _in_flow_order(root)
     notes = []
@@ -128,36 +132,99 @@ class UnknownOperation(AnalysisError):
 class _Conditions:
     """Conditions on oslo.config options, evaluated on their defaults: True, False, or None (cannot say)."""
 
-    def __init__(self, options, settings: dict[str, Any]):
+    def __init__(self, options, settings: dict[str, Any], program=None):
         self.options = options
         self.settings = settings
-        self._memo: dict[str, bool | None] = {}
+        self.program = program  # to read `is_neutron()`: a function returning an option
+        self._memo: dict[tuple[str, str | None], bool | None] = {}
+        self._contexts: dict[str, list] = {}
 
-    def holds(self, text: str) -> bool | None:
-        if text not in self._memo:
-            try:
-                node = ast.parse(text, mode="eval").body
-            except SyntaxError:
-                self._memo[text] = None
-            else:
-                value = self._value(node)
-                self._memo[text] = bool(value) if value is not _UNKNOWN else None
-        return self._memo[text]
+    def holds(self, text: str, arguments: dict[str, Any] | None = None, module=None) -> bool | None:
+        """Whether the condition holds under the settings (and the literal arguments of this call path);
+        calls of argument-less functions that return an option are read in the module of the condition."""
+        node = _parsed(text)
+        if node is None:
+            return None
+        if arguments and _names_in(text) & arguments.keys():
+            value = self._value(node, arguments, module)
+            return bool(value) if value is not _UNKNOWN else None
+        key = (text, module.name if module is not None and "(" in text else None)
+        if key not in self._memo:
+            value = self._value(node, {}, module)
+            self._memo[key] = bool(value) if value is not _UNKNOWN else None
+        return self._memo[key]
 
-    def _value(self, node: ast.AST) -> Any:
+    def branch_taken(self, module, context_index: int) -> bool:
+        """For `Program.branch_taken`: an assignment under a branch the settings rule out binds nothing."""
+        return self.taken(module, self.contexts(module)[context_index])
+
+    def contexts(self, module) -> list:
+        if module.name not in self._contexts:
+            self._contexts[module.name] = module.contexts()
+        return self._contexts[module.name]
+
+    def taken(self, module, context: list) -> bool:
+        """False when an if/else of the context goes the other way under the settings."""
+        for kind, text, _line in context:
+            holds = self.holds(text, module=module) if kind in ("if", "else") else None
+            if holds is not None and (kind == "if") != holds:
+                return False
+        return True
+
+    def _returned(self, module, func: ast.AST) -> ast.AST | None:
+        """What `is_neutron()` stands for: the one expression the function returns, when it is an option."""
+        chain = _attribute_chain(func)
+        if self.program is None or module is None or not chain:
+            return None
+        from stackread.program.resolve import Scope
+
+        expr: list = ["n", chain[0]]
+        for attr in chain[1:]:
+            expr = ["a", expr, attr]
+        values = [v for v in self.program.resolve(expr, Scope(module, "")) if v[0] == "func"]
+        if len(values) != 1 or values[0][1] not in self.program.defs:
+            return None
+        definition = self.program.defs[values[0][1]]
+        owner = self.program.modules[definition.module]
+        returns = [e for scope, e in owner.summary["returns"] if scope == definition.qualname]
+        if len(returns) != 1:
+            return None
+        parts, e = [], returns[0]
+        while e[0] == "a":
+            parts.append(e[2])
+            e = e[1]
+        return _parsed(".".join([e[1], *reversed(parts)])) if e[0] == "n" and e[1] == "CONF" and parts else None
+
+    def residue(self, text: str, arguments: dict[str, Any]) -> str:
+        """The part of a condition the arguments leave open: `not live and not rebuild and flavor`
+        with live=False, rebuild=False is `flavor`."""
+        node = _parsed(text)
+        if node is None or not isinstance(node, ast.BoolOp):
+            return text
+        keep = [v for v in node.values if self._value(v, arguments) is _UNKNOWN]
+        if len(keep) == len(node.values):
+            return text
+        return ast.unparse(keep[0]) if len(keep) == 1 else ast.unparse(ast.BoolOp(node.op, keep))
+
+    def _value(self, node: ast.AST, arguments: dict[str, Any], module=None) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
+        if isinstance(node, ast.Name) and node.id in arguments:
+            return arguments[node.id]
+        if isinstance(node, ast.Call) and not node.args and not node.keywords:
+            returned = self._returned(module, node.func)
+            return self._value(returned, arguments) if returned is not None else _UNKNOWN
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            inner = self._value(node.operand)
+            inner = self._value(node.operand, arguments, module)
             return _UNKNOWN if inner is _UNKNOWN else not inner
         if isinstance(node, ast.BoolOp):
-            values = [self._value(v) for v in node.values]
+            values = [self._value(v, arguments, module) for v in node.values]
             decided = [v for v in values if v is not _UNKNOWN]
             if isinstance(node.op, ast.And):
                 return False if any(not v for v in decided) else (_UNKNOWN if len(decided) < len(values) else True)
             return True if any(decided) else (_UNKNOWN if len(decided) < len(values) else False)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
-            left, right = self._value(node.left), self._value(node.comparators[0])
+            left, right = self._value(node.left, arguments, module), self._value(node.comparators[0], arguments, module)
             if left is _UNKNOWN or right is _UNKNOWN:
                 return _UNKNOWN
             op = node.ops[0]
@@ -179,6 +246,21 @@ class _Conditions:
 _UNKNOWN = object()
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> ast.AST | None:
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_in(text: str) -> frozenset[str]:
+    """The plain names a condition reads (`live`, `rebuild`), not attributes of them."""
+    node = _parsed(text)
+    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name)) if node is not None else frozenset()
+
+
 def _attribute_chain(node: ast.AST) -> list[str] | None:
     parts = []
     while isinstance(node, ast.Attribute):
@@ -193,7 +275,7 @@ def _attribute_chain(node: ast.AST) -> list[str] | None:
 class _Visit:
     """What a function leads to, independent of where it is called from."""
 
-    children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line))
+    children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line, receiver class, call record))
     truncated: bool
 
 
@@ -208,14 +290,13 @@ class _Walker:
             if send.endpoint and not (send.namespace is None and send.method.startswith("object_")):
                 self._sends.setdefault((send.client, send.client_line), []).append(send)
         self._clients = {client for client, _line in self._sends}
-        self._memo: dict[str, _Visit] = {}
-        self._contexts: dict[str, list] = {}
+        self._memo: dict[tuple[str, str | None], _Visit] = {}
         self._service_of_module: dict[str, str | None] = {}
 
     # -- what each function leads to ----------------------------------------------------------
 
-    def visit(self, function: str, depth: int, stack: frozenset) -> _Visit:
-        cached = self._memo.get(function)
+    def visit(self, function: str, receiver: str | None, depth: int, stack: frozenset) -> _Visit:
+        cached = self._memo.get((function, receiver))
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
@@ -224,41 +305,42 @@ class _Walker:
         if definition is None:
             return _Visit([], False)
         module = self.program.modules[definition.module]
-        contexts = self._module_contexts(module)
+        contexts = self.conditions.contexts(module)
         found: list[tuple[list, Any]] = []
         truncated = False
         for record in sorted(self.program.calls_in(function), key=lambda r: (r[2], r[3])):
             line, ctx = record[2], record[4]
             context = contexts[ctx] if ctx is not None else []
             for send in self._sends.get((function, line), []):
-                found.append((context, ("hop", send, line)))
+                found.append((context, ("hop", send, line, None, record)))
             if (function, line) in self._sends:
                 continue
-            targets, externals = self.program.call_targets(module, record)
-            for target, kind in self._choose(targets):
-                if target in stack or target == function:
+            targets, _externals = self.program.call_targets_as(module, record, receiver)
+            for target, kind, target_receiver in self._choose(targets):
+                if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 if kind in ("driver", "service"):
-                    found.append((context, (kind, target, line)))
+                    found.append((context, (kind, target, line, target_receiver, record)))
                     continue
-                sub = self.visit(target, depth + 1, stack | {function})
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
                 if sub.children:
-                    found.append((context, ("call", target, line)))
+                    found.append((context, ("call", target, line, target_receiver, record)))
         result = _Visit(found, truncated)
         if not truncated:
-            self._memo[function] = result
+            self._memo[(function, receiver)] = result
         return result
 
-    def _choose(self, targets: list[tuple[str, bool]]) -> list[tuple[str, str]]:
-        """The targets worth following, each with its kind: the chosen driver among a driver
-        interface's implementations, service clients as leaves, objects and the DB left out."""
-        result: list[tuple[str, str]] = []
-        uncertain = [t for t, certain in targets if not certain]
-        certain = [t for t, is_certain in targets if is_certain]
+    def _choose(self, targets: list[tuple[str, bool, str | None]]) -> list[tuple[str, str, str | None]]:
+        """The targets worth following, each with its kind and receiver class: the chosen driver among
+        a driver interface's implementations, service clients as leaves, objects and the DB left out."""
+        result: list[tuple[str, str, str | None]] = []
+        receivers = {t: r for t, _certain, r in targets}
+        uncertain = [t for t, certain, _r in targets if not certain]
+        certain = [t for t, is_certain, _r in targets if is_certain]
         if len(uncertain) > 1 and any(self._is_driver(t) for t in uncertain):
             chosen = [t for t in uncertain if self._matches_driver(t)] if self.driver != "all" else uncertain
-            result += [(t, "driver") for t in chosen or uncertain[:1]]
+            result += [(t, "driver", receivers[t]) for t in chosen or uncertain[:1]]
         else:
             certain += uncertain
         for target in dict.fromkeys(certain):
@@ -271,7 +353,7 @@ class _Walker:
             service = self._service(definition.module)
             if service and (definition.kind == "class" or target.endswith(".__init__")):
                 continue  # making the client is not calling the service
-            result.append((target, "service" if service else "call"))
+            result.append((target, "service" if service else "call", receivers[target]))
         return result
 
     def _is_driver(self, function: str) -> bool:
@@ -302,11 +384,6 @@ class _Walker:
             self._service_of_module[module_name] = found
         return self._service_of_module[module_name]
 
-    def _module_contexts(self, module) -> list:
-        if module.name not in self._contexts:
-            self._contexts[module.name] = module.contexts()
-        return self._contexts[module.name]
-
     # -- the tree -----------------------------------------------------------------------------
 
     def walk(self, entry: str, process: str) -> Step:
@@ -314,19 +391,20 @@ class _Walker:
         the error path, each breadth first: a function met again is drawn once, where the default
         flow runs it, and elsewhere says "expanded above"."""
         root = self._step(entry, process, "entry")
-        shown: set[tuple[str, str]] = set()
-        queue: list = [((False, False, 0), 0, root, frozenset(), [])]
+        shown: set[tuple[str, str | None, str]] = set()
+        queue: list = [((False, False, 0), 0, root, frozenset(), [], {})]
         counter = 1
         while queue:
-            (_error, _other, depth), _n, step, stack, conditions = heapq.heappop(queue)
-            key = (step.function, step.process)
+            (_error, _other, depth), _n, step, stack, conditions, arguments = heapq.heappop(queue)
+            key = (step.function, step.receiver, step.process)
             if key in shown:
                 step.seen_above = True
                 continue
             shown.add(key)
-            for child, child_conditions in self._children(step, stack, conditions):
+            for child, child_conditions, child_arguments in self._children(step, stack, conditions, arguments):
                 priority = (child.error_path, not child.default_path, depth + 1)
-                heapq.heappush(queue, (priority, counter, child, stack | {step.function}, child_conditions))
+                heapq.heappush(queue, (priority, counter, child, stack | {(step.function, step.receiver)}, child_conditions,
+                                       child_arguments))
                 counter += 1
         return root
 
@@ -335,12 +413,26 @@ class _Walker:
         path = self.program.modules[definition.module].path if definition else "?"
         return Step(function, path, definition.line if definition else 0, process, kind)
 
-    def _children(self, step: Step, stack: frozenset, conditions: list[str]) -> list[tuple[Step, list[str]]]:
-        """Adds the step's children; returns those to expand further, with their conditions."""
-        pending: list[tuple[Step, list[str]]] = []
-        for context, (kind, target, line) in self.visit(step.function, 0, stack).children:
+    def _children(self, step: Step, stack: frozenset, conditions: list[str], arguments: dict[str, Any]
+                  ) -> list[tuple[Step, list[str], dict[str, Any]]]:
+        """Adds the step's children; returns those to expand further, with their conditions and the
+        literal arguments they are called with on this path."""
+        pending: list[tuple[Step, list[str], dict[str, Any]]] = []
+        definition = self.program.defs.get(step.function)
+        module = self.program.modules[definition.module] if definition else None
+        for context, (kind, target, line, receiver, record) in self.visit(step.function, step.receiver, 0, stack).children:
+            # A branch the literal arguments decide (`live=False` for a resize) is taken or impossible on
+            # this path; only what they leave open is a condition.
+            decided = [(entry, self.conditions.holds(entry[1], arguments) if entry[0] in ("if", "else") else None)
+                       for entry in context]
+            if any(holds is not None and (entry[0] == "if") != holds for entry, holds in decided
+                   if _names_in(entry[1]) & arguments.keys()):
+                continue
+            context = [[entry[0], self.conditions.residue(entry[1], arguments), entry[2]]
+                       if entry[0] in ("if", "else") and _names_in(entry[1]) & arguments.keys() else entry
+                       for entry, holds in decided if holds is None or not (_names_in(entry[1]) & arguments.keys())]
             condition, loop, in_except = _describe(context)
-            child_default = step.default_path and self._default(context) and not in_except
+            child_default = step.default_path and self.conditions.taken(module, context) and not in_except
             child_error = step.error_path or in_except
             child_conditions = conditions + ([condition] if condition else [])
             if kind == "hop":
@@ -351,24 +443,56 @@ class _Walker:
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
+                # RPC sends keyword arguments named like the endpoint's parameters.
+                child_arguments = {name: value for name, value in arguments.items()
+                                   if name in self._parameters(target)}
+                child_conditions = []  # a hop's condition is the sending process's own
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
-            child.call_line, child.condition, child.loop = line, condition, loop
+                child_arguments = self._arguments(target, record, arguments)
+            child.call_line, child.condition, child.loop, child.receiver = line, condition, loop, receiver
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
-            if kind in ("call", "hop") and target not in stack:
-                pending.append((child, child_conditions))
+            if kind in ("call", "hop") and (target, receiver) not in stack:
+                pending.append((child, child_conditions, child_arguments))
         return pending
 
-    def _default(self, context: list) -> bool:
-        """False when an if/else the call sits in goes the other way under the settings."""
-        for kind, text, _line in context:
-            holds = self.conditions.holds(text) if kind in ("if", "else") else None
-            if holds is not None and (kind == "if") != holds:
-                return False
-        return True
+    def _parameters(self, function: str) -> list[str]:
+        """The parameters a caller passes: without the `self`/`cls` of a method."""
+        definition = self.program.defs.get(function)
+        if definition is None:
+            return []
+        params = list(definition.params)
+        if definition.kind in ("method", "classmethod", "property") and params:
+            params = params[1:]
+        return params
+
+    def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The parameters a call binds to literals (`live=False`), or to the caller's own literal arguments."""
+        params = self._parameters(function)
+        found: dict[str, Any] = {}
+
+        def literal(expr: list) -> Any:
+            if expr[0] in ("k", "s"):
+                return expr[1]
+            if expr[0] == "n" and expr[1] in arguments:
+                return arguments[expr[1]]
+            return _UNKNOWN
+
+        args, kwargs = record[5], record[6]
+        for name, expr in zip(params, args):
+            if expr[0] == "*" or name.startswith("*"):
+                break
+            value = literal(expr)
+            if value is not _UNKNOWN:
+                found[name] = value
+        for name, expr in kwargs.items():
+            value = literal(expr)
+            if value is not _UNKNOWN and name in params:
+                found[name] = value
+        return found
 
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:
