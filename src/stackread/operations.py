@@ -19,6 +19,9 @@ from stackread.rest import Route
 # CLI and everyday words -> the action key or (verb, path) they mean. Only what cannot be derived.
 _VOCABULARY: dict[str, tuple[str, ...]] = {
     "boot": ("POST", "/servers"),
+    # The nova / openstack server CLI's verbs name server operations without saying "server".
+    "delete": ("DELETE", "/servers/{}"),
+    "nova delete": ("DELETE", "/servers/{}"),
     "nova boot": ("POST", "/servers"),
     "live-migrate": ("action", "os-migrateLive"),
     "live-migration": ("action", "os-migrateLive"),

@@ -51,6 +51,8 @@ class Send:
     version: str | None
     server_route: str | None  # prepare(server=...) as written
     condition: str | None  # the if/else the send sits under, as written
+    # `rpc_method = cctxt.cast if do_cast else cctxt.call`: ["if" | "else", "do_cast", line] for this kind
+    branch: list | None = None
     service: str | None = None
     endpoint: str | None = None  # dotted method that oslo.messaging dispatches to
     endpoint_path: str | None = None
@@ -187,27 +189,47 @@ class _Reader:
             contexts = module.contexts()
             for call in calls:
                 scope_name, callee, line, _col, ctx, args, kwargs = call
-                if callee[0] != "a" or callee[2] not in ("cast", "call") or len(args) < 2:
+                if len(args) < 2:
                     continue
                 scope = Scope(module, scope_name)
-                receivers = self.program.resolve(callee[1], scope)
-                if not any(self._is_messaging(v) for v in receivers) and not self._prepared(module, scope_name, callee[1]):
-                    continue  # `.call(` of something that is not an RPC client (7.9)
-                target = self.client_target(self.program.enclosing_class(scope))
-                prepare = self._prepare(calls, scope_name, line)
-                methods = sorted({v[1] for v in self.program.resolve(args[1], scope) if v[0] == "str"})
-                route = _render(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
-                fanout = bool(prepare and prepare[6].get("fanout") == ["k", True])
-                topic = target.topic if target else None
-                if prepare and "topic" in prepare[6]:
-                    topic = self.text(prepare[6]["topic"], scope) or topic
-                version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
-                condition = _condition(contexts[ctx]) if ctx is not None else None
-                for method in methods:
-                    found.append(Send(f"{module.name}.{scope_name}", module.path, line, callee[2], fanout, method,
-                                      topic, target.namespace if target else None,
-                                      version or (target.version if target else None), route, condition))
+                for sender, branch in self._senders(module, scope, callee, line):
+                    found += self._sends_at(module, scope, calls, call, sender, branch, contexts)
         return found
+
+    def _senders(self, module, scope, callee, line: int) -> list[tuple[list, list | None]]:
+        """The `x.cast`/`x.call` a call site calls: itself, or what a local name chose between them."""
+        if callee[0] == "a" and callee[2] in ("cast", "call"):
+            return [(callee, None)]
+        if callee[0] != "n":
+            return []
+        found = []
+        for record in module.bindings.get(scope.function, {}).get(callee[1], []):
+            expr = record[1] if record[0] == "assign" else None
+            if expr and expr[0] == "either" and len(expr) > 2 and len(expr[1]) == 2 \
+                    and all(e[0] == "a" and e[2] in ("cast", "call") for e in expr[1]):
+                found += [(expr[1][0], ["if", expr[2], line]), (expr[1][1], ["else", expr[2], line])]
+        return found
+
+    def _sends_at(self, module, scope, calls, call, sender, branch, contexts) -> list[Send]:
+        scope_name, _callee, line, _col, ctx, args, _kwargs = call
+        receivers = self.program.resolve(sender[1], scope)
+        if not any(self._is_messaging(v) for v in receivers) and not self._prepared(module, scope_name, sender[1]):
+            return []  # `.call(` of something that is not an RPC client (7.9)
+        target = self.client_target(self.program.enclosing_class(scope))
+        prepare = self._prepare(calls, scope_name, line)
+        methods = sorted({v[1] for v in self.program.resolve(args[1], scope) if v[0] == "str"})
+        route = _render(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
+        fanout = bool(prepare and prepare[6].get("fanout") == ["k", True])
+        topic = target.topic if target else None
+        if prepare and "topic" in prepare[6]:
+            topic = self.text(prepare[6]["topic"], scope) or topic
+        version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
+        context = (contexts[ctx] if ctx is not None else []) + ([branch] if branch else [])
+        condition = _condition(context) if context else None
+        return [Send(f"{module.name}.{scope_name}", module.path, line, sender[2], fanout, method,
+                     topic, target.namespace if target else None,
+                     version or (target.version if target else None), route, condition, branch)
+                for method in methods]
 
     def _prepared(self, module, scope_name: str, receiver) -> bool:
         """A receiver assigned from a `...prepare...(...)` call in the same function.

@@ -69,6 +69,7 @@ class Step:
     service: str | None = None  # for service leaves: neutron, glance, ...
     hop: Hop | None = None
     receiver: str | None = None  # the class `self` is an instance of, when the method is inherited
+    receiver_exact: bool = False  # `self` is exactly of that class (no subclass override runs)
     seen_above: bool = False  # already expanded earlier in the tree
     children: list["Step"] = field(default_factory=list)
 
@@ -186,7 +187,7 @@ class _Conditions:
             return None
         definition = self.program.defs[values[0][1]]
         owner = self.program.modules[definition.module]
-        returns = [e for scope, e in owner.summary["returns"] if scope == definition.qualname]
+        returns = [e for scope, e, _context in owner.summary["returns"] if scope == definition.qualname]
         if len(returns) != 1:
             return None
         parts, e = [], returns[0]
@@ -295,7 +296,8 @@ class _Walker:
 
     # -- what each function leads to ----------------------------------------------------------
 
-    def visit(self, function: str, receiver: str | None, depth: int, stack: frozenset) -> _Visit:
+    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset) -> _Visit:
+        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly)."""
         cached = self._memo.get((function, receiver))
         if cached is not None:
             return cached
@@ -312,10 +314,10 @@ class _Walker:
             line, ctx = record[2], record[4]
             context = contexts[ctx] if ctx is not None else []
             for send in self._sends.get((function, line), []):
-                found.append((context, ("hop", send, line, None, record)))
+                found.append((context + ([send.branch] if send.branch else []), ("hop", send, line, (None, True), record)))  # the service's own manager
             if (function, line) in self._sends:
                 continue
-            targets, _externals = self.program.call_targets_as(module, record, receiver)
+            targets, _externals = self.program.call_targets_as(module, record, *receiver)
             for target, kind, target_receiver in self._choose(targets):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
@@ -331,19 +333,18 @@ class _Walker:
             self._memo[(function, receiver)] = result
         return result
 
-    def _choose(self, targets: list[tuple[str, bool, str | None]]) -> list[tuple[str, str, str | None]]:
+    def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
         """The targets worth following, each with its kind and receiver class: the chosen driver among
         a driver interface's implementations, service clients as leaves, objects and the DB left out."""
-        result: list[tuple[str, str, str | None]] = []
-        receivers = {t: r for t, _certain, r in targets}
-        uncertain = [t for t, certain, _r in targets if not certain]
-        certain = [t for t, is_certain, _r in targets if is_certain]
-        if len(uncertain) > 1 and any(self._is_driver(t) for t in uncertain):
-            chosen = [t for t in uncertain if self._matches_driver(t)] if self.driver != "all" else uncertain
-            result += [(t, "driver", receivers[t]) for t in chosen or uncertain[:1]]
+        result: list[tuple[str, str, tuple]] = []
+        uncertain = [(t, (r, exact)) for t, certain, r, exact in targets if not certain]
+        certain = [(t, (r, exact)) for t, is_certain, r, exact in targets if is_certain]
+        if len(uncertain) > 1 and any(self._is_driver(t) for t, _r in uncertain):
+            chosen = [(t, r) for t, r in uncertain if self._matches_driver(t)] if self.driver != "all" else uncertain
+            result += [(t, "driver", r) for t, r in chosen or uncertain[:1]]
         else:
             certain += uncertain
-        for target in dict.fromkeys(certain):
+        for target, receiver in dict.fromkeys(certain):
             definition = self.program.defs.get(target)
             if definition is None:
                 continue
@@ -353,7 +354,7 @@ class _Walker:
             service = self._service(definition.module)
             if service and (definition.kind == "class" or target.endswith(".__init__")):
                 continue  # making the client is not calling the service
-            result.append((target, "service" if service else "call", receivers[target]))
+            result.append((target, "service" if service else "call", receiver))
         return result
 
     def _is_driver(self, function: str) -> bool:
@@ -391,19 +392,22 @@ class _Walker:
         the error path, each breadth first: a function met again is drawn once, where the default
         flow runs it, and elsewhere says "expanded above"."""
         root = self._step(entry, process, "entry")
-        shown: set[tuple[str, str | None, str]] = set()
+        root.receiver_exact = True  # the router makes the controller itself
+        shown: set[tuple] = set()
         queue: list = [((False, False, 0), 0, root, frozenset(), [], {})]
         counter = 1
         while queue:
             (_error, _other, depth), _n, step, stack, conditions, arguments = heapq.heappop(queue)
-            key = (step.function, step.receiver, step.process)
+            # The same function with other literal arguments may take other branches: drawn again.
+            key = (step.function, step.receiver, step.receiver_exact, step.process,
+                   tuple(sorted(arguments.items(), key=repr)))
             if key in shown:
                 step.seen_above = True
                 continue
             shown.add(key)
             for child, child_conditions, child_arguments in self._children(step, stack, conditions, arguments):
                 priority = (child.error_path, not child.default_path, depth + 1)
-                heapq.heappush(queue, (priority, counter, child, stack | {(step.function, step.receiver)}, child_conditions,
+                heapq.heappush(queue, (priority, counter, child, stack | {(step.function, (step.receiver, step.receiver_exact))}, child_conditions,
                                        child_arguments))
                 counter += 1
         return root
@@ -420,7 +424,8 @@ class _Walker:
         pending: list[tuple[Step, list[str], dict[str, Any]]] = []
         definition = self.program.defs.get(step.function)
         module = self.program.modules[definition.module] if definition else None
-        for context, (kind, target, line, receiver, record) in self.visit(step.function, step.receiver, 0, stack).children:
+        for context, (kind, target, line, receiver, record) in self.visit(step.function, (step.receiver, step.receiver_exact), 0,
+                                                                                   stack).children:
             # A branch the literal arguments decide (`live=False` for a resize) is taken or impossible on
             # this path; only what they leave open is a condition.
             decided = [(entry, self.conditions.holds(entry[1], arguments) if entry[0] in ("if", "else") else None)
@@ -452,7 +457,8 @@ class _Walker:
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments)
-            child.call_line, child.condition, child.loop, child.receiver = line, condition, loop, receiver
+            child.call_line, child.condition, child.loop = line, condition, loop
+            child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
             if kind in ("call", "hop") and (target, receiver) not in stack:
@@ -470,9 +476,20 @@ class _Walker:
         return params
 
     def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The parameters a call binds to literals (`live=False`), or to the caller's own literal arguments."""
+        """The parameters a call binds to literals (`live=False`), or to the caller's own literal
+        arguments; a parameter not passed has its literal default (`is_local_creation=False`)."""
+        callee = record[1]
+        called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
+        name = function.rpartition(".")[2]
+        if called != name and name != "__init__":
+            return {}  # a callback handed to the call (`spawn_n(self._do_build, ...)`): not these arguments
         params = self._parameters(function)
+        definition = self.program.defs.get(function)
         found: dict[str, Any] = {}
+        args, kwargs = record[5], record[6]
+        if definition is not None and "**" not in kwargs and not any(a[0] == "*" for a in args):
+            found.update((name, value) for name, value in definition.defaults
+                         if name not in kwargs and name not in params[:len(args)])
 
         def literal(expr: list) -> Any:
             if expr[0] in ("k", "s"):
@@ -481,7 +498,6 @@ class _Walker:
                 return arguments[expr[1]]
             return _UNKNOWN
 
-        args, kwargs = record[5], record[6]
         for name, expr in zip(params, args):
             if expr[0] == "*" or name.startswith("*"):
                 break

@@ -31,7 +31,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 8
+FORMAT = 11
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -61,6 +61,15 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
     }
 
 
+def _literal_defaults(args: ast.arguments) -> dict[str, Any]:
+    """Parameters whose default is a literal (`do_cast=False`): `trace` reads branches on them."""
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return {a.arg: d.value for a, d in pairs
+            if isinstance(d, ast.Constant) and (d.value is None or isinstance(d.value, (bool, int, float, str)))}
+
+
 def _callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
@@ -68,10 +77,10 @@ def _callee_name(expr: list) -> str:
 class _Summarizer(ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
-        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases]]
+        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases], {literal defaults}]
         self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
-        self.returns: list[list] = []  # [scope, expr]
+        self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
         self.contexts: list[list] = []
@@ -111,7 +120,8 @@ class _Summarizer(ast.NodeVisitor):
             params.append("**" + node.args.kwarg.arg)
         kind = self._function_kind(decorators)
         qual = self._qual(node.name)
-        self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, []])
+        self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, [],
+                          _literal_defaults(node.args)])
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.context = qual, kind, []
         if kind in ("method", "classmethod", "property"):
@@ -150,7 +160,7 @@ class _Summarizer(ast.NodeVisitor):
             self.visit(base)
         qual = self._qual(node.name)
         bases = [self.enc(b) for b in node.bases]
-        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases])
+        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}])
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.self_name, self.context = qual, "class", None, []
         self.visit_body(node.body)
@@ -215,13 +225,16 @@ class _Summarizer(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
             self.visit(node.value)
-            if self.scope_kind != "class":
-                self.returns.append([self.scope, self.enc(node.value)])
+        if self.scope_kind != "class":
+            value = self.enc(node.value) if node.value is not None else ["k", None]
+            self.returns.append([self.scope, value, self._context_id()])
 
     def visit_Call(self, node: ast.Call) -> None:
         callee = self.enc(node.func)
         args = [self.enc_arg(a) for a in node.args]
         kwargs = {k.arg: self.enc_arg(k.value) for k in node.keywords if k.arg}
+        if any(k.arg is None for k in node.keywords):
+            kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
         # The receiver chain may hold calls of its own (`a().b()`); arguments too.
         if isinstance(node.func, ast.Attribute):
@@ -265,7 +278,7 @@ class _Summarizer(ast.NodeVisitor):
             self._within(["else", condition, node.lineno], node.orelse)
 
     def _narrowings(self, test: ast.AST) -> None:
-        """`isinstance(x, C)` says x may be a C: recorded as an assignment of a C instance."""
+        """`isinstance(x, C)` says x may be a C: recorded as an assignment of a C instance (of C or a subclass)."""
         tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
         for item in tests:
             if isinstance(item, ast.Call) and isinstance(item.func, ast.Name) and item.func.id == "isinstance" \
@@ -275,7 +288,7 @@ class _Summarizer(ast.NodeVisitor):
     def _assign_instances(self, name: str, types: ast.AST, line: int) -> None:
         for cls in types.elts if isinstance(types, ast.Tuple) else [types]:
             if isinstance(cls, (ast.Name, ast.Attribute)):
-                self.assigns.append([self.scope, name, ["c", self.enc(cls), [], {}], line, None])
+                self.assigns.append([self.scope, name, ["isa", self.enc(cls)], line, None])
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
@@ -334,7 +347,8 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.BoolOp):
             return ["either", [self.enc(v, depth + 1) for v in node.values]]
         if isinstance(node, ast.IfExp):
-            return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)]]
+            # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
+            return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type

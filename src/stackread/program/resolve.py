@@ -21,7 +21,9 @@ from typing import Callable, Iterable
 from stackread.modules import resolve_relative
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
 
-Value = tuple  # ("mod", name) ("cls", full) ("inst", full) ("func", full) ("meth", full, recv)
+# ("mod", name) ("cls", full) ("inst", full[, True]) ("func", full) ("meth", full, recv[, True]); True marks an
+# instance made right there (`compute.API()`): its class is exact, no subclass's override runs.
+Value = tuple
 #                ("super", class_full, self_class) ("ext", dotted) ("str", text)
 _EMPTY: frozenset = frozenset()
 _BUILTINS = frozenset(dir(builtins))
@@ -42,6 +44,7 @@ class Definition:
     bases: tuple
     decorators: tuple
     full: str  # module.qualname, made once: it is in every value, edge and memo entry
+    defaults: tuple = ()  # (parameter, literal default) pairs
 
 
 @dataclass
@@ -60,7 +63,7 @@ class ModuleFacts:
         # with Nova's tests they would otherwise be held twice (~50 MB).
         self.defs: dict[str, Definition] = {
             d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
-                             sys.intern(f"{self.name}.{d[0]}"))
+                             sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else ())
             for d in self.summary["defs"]}
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()
@@ -115,10 +118,11 @@ class Scope:
     # The class `self` is an instance of, when it is a subclass of the method's own class: an
     # inherited __init__ building Target(topic=self.TOPIC) sends to the subclass's TOPIC (cinder).
     self_class: str | None = None
+    self_exact: bool = False  # `self` is exactly of that class (made right there), not of a subclass
 
     @property
     def key(self) -> tuple:
-        return (self.module.name, self.function, self.self_class)
+        return (self.module.name, self.function, self.self_class, self.self_exact)
 
 
 @dataclass
@@ -397,6 +401,10 @@ class Program:
                              for v in self.call_result(func, expr, scope))
         if kind == "s":
             return frozenset({("str", expr[1])})
+        if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
+            return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
+        if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
+            return frozenset({("const", repr(expr[1]))})
         if kind == "super":
             cls = self.enclosing_class(scope)
             return frozenset({("super", cls)}) if cls else _EMPTY
@@ -445,10 +453,12 @@ class Program:
             if definition.params and name == definition.params[0] and definition.kind in ("method", "property", "classmethod"):
                 owner = scope.self_class or self.enclosing_class(Scope(module, function.rpartition(".")[0]))
                 if owner:
-                    return frozenset({("cls" if definition.kind == "classmethod" else "inst", owner)})
+                    if definition.kind == "classmethod":
+                        return frozenset({("cls", owner)})
+                    return frozenset({("inst", owner, True) if scope.self_exact else ("inst", owner)})
             records = module.bindings.get(function, {}).get(name)
             if records:
-                return Scope(module, function, scope.self_class), records
+                return Scope(module, function, scope.self_class, scope.self_exact), records
             if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
                 return _EMPTY  # a parameter: its type is not known here
             function = function.rpartition(".")[0]
@@ -483,11 +493,13 @@ class Program:
 
     def lookup_table(self, table_expr: list, key_expr: list | None, scope: Scope) -> frozenset:
         """`table[key]` / `table.get(key)`: the entry for a known key, every entry's value otherwise."""
-        keys = {v[1] for v in self.resolve(key_expr, scope) if v[0] == "str"} if key_expr else set()
+        found = self.resolve(key_expr, scope) if key_expr else frozenset()
+        keys = {v[1] for v in found if v[0] == "str"}
+        constants = {v[1] for v in found if v[0] == "const"}  # CELL_TYPE_TO_CLS_NAME[None]
         values: set = set()
         for table, table_scope in self.tables(table_expr, scope):
             entries = table[1]
-            chosen = [v for k, v in entries if k[0] == "s" and k[1] in keys] if keys else []
+            chosen = [v for k, v in entries if k[0] == "s" and k[1] in keys or k[0] == "k" and repr(k[1]) in constants]
             for value_expr in chosen or [v for _k, v in entries]:
                 values |= self.resolve(value_expr, table_scope)
         return frozenset(values)
@@ -507,7 +519,7 @@ class Program:
                     return self.returns(member.full)
                 if member.kind in ("staticmethod",) or kind == "cls" and member.kind != "classmethod":
                     return frozenset({("func", member.full)})
-                return frozenset({("meth", member.full, value[1])})
+                return frozenset({("meth", member.full, value[1]) + value[2:]})
             if kind == "inst":
                 return self.instance_attr(value[1], name)
             if owner:
@@ -525,17 +537,40 @@ class Program:
     def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
         kind = func[0]
         if kind == "cls":
-            return self._proxied(func[1], call, scope) or frozenset({("inst", func[1])})
+            return self._proxied(func[1], call, scope) or frozenset({("inst", func[1], True)})
         if kind in ("func", "meth"):
             definition = self.defs.get(func[1])
             if definition is not None and definition.kind == "class":
-                return frozenset({("inst", definition.full)})
-            return self.returns(func[1])
+                return frozenset({("inst", definition.full, True)})
+            return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "ext":
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
             return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
         return _EMPTY
+
+    def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
+        """A type-check helper returns its argument as an instance of the class it is handed:
+        `utils.check_isinstance(driver, ComputeDriver)` (Ocata's load_compute_driver) is a ComputeDriver."""
+        if definition is None or len(call) < 4:
+            return _EMPTY
+        module = self.modules[definition.module]
+        bindings = module.bindings.get(definition.qualname, {})
+        params = list(definition.params)
+        found: set = set()
+        for returning, expr, _context in module.summary["returns"]:
+            if returning != definition.qualname or expr[0] != "n":
+                continue
+            for record in bindings.get(expr[1], []):
+                checked = record[1] if record[0] == "assign" and record[1][0] == "isa" else None
+                if not checked or checked[1][0] != "n" or checked[1][1] not in params:
+                    continue
+                name = checked[1][1]
+                position = params.index(name)
+                arg = call[2][position] if position < len(call[2]) else call[3].get(name)
+                if arg is not None:
+                    found |= {("inst", v[1]) for v in self.resolve(arg, scope) if v[0] == "cls"}
+        return frozenset(found)
 
     def _proxied(self, cls: str, call: list, scope: Scope) -> frozenset:
         """A lazy proxy (`LazyLoader(import_class('...SchedulerQueryClient'))`: a class whose
@@ -558,8 +593,9 @@ class Program:
         if definition is not None:
             module = self.modules[definition.module]
             scope = Scope(module, definition.qualname)
-            for returning, expr in module.summary["returns"]:
-                if returning == definition.qualname:
+            for returning, expr, context in module.summary["returns"]:
+                if returning == definition.qualname and (
+                        context is None or self.branch_taken is None or self.branch_taken(module, context)):
                     values |= self.resolve(expr, scope)
         return frozenset(values)
 
@@ -584,7 +620,7 @@ class Program:
 
     @staticmethod
     def _instantiate(values: frozenset) -> frozenset:
-        return frozenset(("inst", v[1]) if v[0] == "cls" else v for v in values)
+        return frozenset(("inst", v[1], True) if v[0] == "cls" else v for v in values)
 
     def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
@@ -663,18 +699,20 @@ class Program:
         Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
         """
         targets, externals = self.call_targets_as(module, record, None)
-        return [(target, certain) for target, certain, _self in targets], externals
+        return [(target, certain) for target, certain, _self, _exact in targets], externals
 
-    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None
-                        ) -> tuple[list[tuple[str, bool, str | None]], list[str]]:
-        """`call_targets` for a method run on an instance of `self_class` (a subclass of its own
-        class), each target with the class its own `self` is then an instance of (None: its own).
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
+                        ) -> tuple[list[tuple[str, bool, str | None, bool]], list[str]]:
+        """`call_targets` for a method run on an instance of `self_class` (None: of its own class),
+        exactly that class when `self_exact`. Each target comes with the class its own `self` is then
+        an instance of (None: its own) and whether exactly.
 
         `TaskBase.execute` run by a LiveMigrationTask calls `self._execute()`: the live-migration
-        task's, not every task's."""
+        task's, not every task's; `API.attach_volume` run by an `API()` calls `API._attach_volume`,
+        not the cells subclass's override."""
         scope_name, callee, _line, _col, _ctx, args, kwargs = record
-        scope = Scope(module, scope_name, self_class)
-        targets: list[tuple[str, bool, str | None]] = []
+        scope = Scope(module, scope_name, self_class, self_exact)
+        targets: list[tuple[str, bool, str | None, bool]] = []
         externals: list[str] = []
         for value in sorted(self.resolve(callee, scope)):
             if value[0] == "ext":
@@ -701,28 +739,33 @@ class Program:
                 by_scope.setdefault(record[0], []).append(record)
         return by_scope.get(definition.qualname, [])
 
-    def _targets(self, value: Value) -> list[tuple[str, bool, str | None]]:
+    def _targets(self, value: Value) -> list[tuple[str, bool, str | None, bool]]:
         kind = value[0]
         if kind == "func":
             definition = self.defs.get(value[1])
             if definition is not None and definition.kind == "class":
                 return self._constructor(value[1])
-            return [(value[1], True, None)]
+            return [(value[1], True, None, False)]
         if kind == "meth":
+            if len(value) > 3:  # on an instance made right there: no override runs
+                return [(value[1], True, self._receiver(value[1], value[2]), True)]
             targets = self.dispatch(value[1], value[2])
-            return [(t, len(targets) == 1, self._receiver(t, value[2]) if t == value[1] else None) for t in targets]
+            return [(t, len(targets) == 1, self._receiver(t, value[2]) if t == value[1] else None, False)
+                    for t in targets]
         if kind == "cls":
             return self._constructor(value[1])
         if kind == "inst":
             _owner, member = self.find_member(value[1], "__call__")
-            return [(member.full, True, self._receiver(member.full, value[1]))] if member is not None else []
+            if member is None:
+                return []
+            return [(member.full, True, self._receiver(member.full, value[1]), len(value) > 2)]
         return []
 
-    def _constructor(self, class_full: str) -> list[tuple[str, bool, str | None]]:
+    def _constructor(self, class_full: str) -> list[tuple[str, bool, str | None, bool]]:
         _owner, init = self.find_member(class_full, "__init__")
         if init is None:
-            return [(class_full, True, None)]
-        return [(init.full, True, self._receiver(init.full, class_full))]
+            return [(class_full, True, None, True)]
+        return [(init.full, True, self._receiver(init.full, class_full), True)]
 
     def _receiver(self, method_full: str, receiver: str) -> str | None:
         """The receiver class when it is not the method's own (an inherited method)."""
