@@ -40,6 +40,12 @@ def test_create_server_on_current_nova(real_release):
 
 
 def test_create_server_on_ocata_marks_the_cells_branch(real_release):
+    assert default_hops(trace_operation(real_release("nova-ocata"), "create_server")) == [
+        ("nova-api", "cast", "nova-conductor", "schedule_and_build_instances"),
+        ("nova-conductor", "call", "nova-scheduler", "select_destinations"),
+        ("nova-conductor", "cast", "nova-compute", "build_and_run_instance"),
+        ("nova-compute", "cast", "nova-scheduler", "update_instance_info"),
+    ]
     path = real_release("nova-ocata")
     trace = trace_operation(path, "create_server")
     hops = {h.method: h for h in trace.hops if h.source == "nova-api"}
@@ -60,3 +66,88 @@ def test_cli_trace_json_and_bad_names(real_release):
     assert data["hops"] == [] and "reaches no other process" in data["notes"][0]
     result = runner.invoke(cli, ["trace", "rebot", "-C", path])
     assert result.exit_code == 1 and "reboot" in result.output and "Traceback" not in result.output
+
+
+def driver_calls(trace):
+    found, todo = set(), [trace.root]
+    while todo:
+        step = todo.pop()
+        if step.kind == "driver" and step.default_path and not step.error_path:
+            found.add(step.function.rpartition(".")[0].rpartition(".")[2] + "." + step.function.rpartition(".")[2])
+        todo += step.children
+    return found
+
+
+def in_order(hops, expected):
+    """The expected hops appear in the default flow, in this order (other hops may come between)."""
+    position = 0
+    for hop in hops:
+        if position < len(expected) and hop == expected[position]:
+            position += 1
+    return position == len(expected)
+
+
+API, CONDUCTOR, SCHEDULER, COMPUTE = "nova-api", "nova-conductor", "nova-scheduler", "nova-compute"
+# The flows as Nova's code draws them (and doc/source/_static/images for resize and live migration):
+# (operation, expected default hops in flow order, methods that must not show, a libvirt driver call).
+FLOWS = [
+    ("delete", [(API, "cast", COMPUTE, "terminate_instance")], {"build_and_run_instance"}, "LibvirtDriver.destroy"),
+    ("reboot", [(API, "cast", COMPUTE, "reboot_instance")], set(), "LibvirtDriver.reboot"),
+    ("stop", [(API, "cast", COMPUTE, "stop_instance")], set(), "LibvirtDriver.power_off"),
+    ("start", [(API, "cast", COMPUTE, "start_instance")], set(), "LibvirtDriver.power_on"),
+    ("pause", [(API, "cast", COMPUTE, "pause_instance")], set(), "LibvirtDriver.pause"),
+    ("suspend", [(API, "cast", COMPUTE, "suspend_instance")], set(), "LibvirtDriver.suspend"),
+    ("rebuild", [(API, "cast", CONDUCTOR, "rebuild_instance"), (CONDUCTOR, "call", SCHEDULER, "select_destinations"),
+                 (CONDUCTOR, "cast", COMPUTE, "rebuild_instance")], set(), None),
+    ("resize", [(CONDUCTOR, "call", SCHEDULER, "select_destinations"), (CONDUCTOR, "cast", COMPUTE, "prep_resize"),
+                (COMPUTE, "cast", COMPUTE, "resize_instance"), (COMPUTE, "cast", COMPUTE, "finish_resize")],
+     {"live_migration", "check_can_live_migrate_destination", "pre_live_migration"}, "LibvirtDriver.finish_migration"),
+    ("live-migrate", [(API, "cast", CONDUCTOR, "live_migrate_instance"),
+                      (CONDUCTOR, "call", COMPUTE, "check_can_live_migrate_destination"),
+                      (COMPUTE, "call", COMPUTE, "check_can_live_migrate_source"),
+                      (CONDUCTOR, "cast", COMPUTE, "live_migration"), (COMPUTE, "call", COMPUTE, "pre_live_migration"),
+                      (COMPUTE, "call", COMPUTE, "post_live_migration_at_destination")],
+     {"prep_resize", "resize_instance", "finish_resize"}, "LibvirtDriver.live_migration"),
+    ("shelve", [(API, "cast", COMPUTE, "shelve_instance")], set(), "LibvirtDriver.snapshot"),
+    ("unshelve", [(API, "cast", CONDUCTOR, "unshelve_instance"), (CONDUCTOR, "call", SCHEDULER, "select_destinations"),
+                  (CONDUCTOR, "cast", COMPUTE, "unshelve_instance")], set(), "LibvirtDriver.spawn"),
+    ("snapshot", [(API, "cast", COMPUTE, "snapshot_instance")], set(), "LibvirtDriver.snapshot"),
+]
+
+
+@pytest.mark.parametrize("release", ["nova-ocata", "nova-current"])
+@pytest.mark.parametrize("operation,expected,absent,driver", FLOWS, ids=[f[0] for f in FLOWS])
+def test_operation_flows(real_release, release, operation, expected, absent, driver):
+    trace = trace_operation(real_release(release), operation)
+    hops = default_hops(trace)
+    assert in_order(hops, expected), hops
+    assert not absent & {method for _s, _k, _t, method in hops}
+    # Cells v1 (Ocata) is off by default: no step of the default flow goes through it.
+    assert not [h for h in hops if h[2] == "nova-cells"]
+    if driver:
+        assert driver in driver_calls(trace)
+
+
+def test_volume_attach_moved_to_the_conductor(real_release):
+    ocata = default_hops(trace_operation(real_release("nova-ocata"), "volume attach"))
+    assert in_order(ocata, [(API, "call", COMPUTE, "reserve_block_device_name"), (API, "cast", COMPUTE, "attach_volume")])
+    current = default_hops(trace_operation(real_release("nova-current"), "volume attach"))
+    assert in_order(current, [(API, "cast", CONDUCTOR, "attach_volume"),
+                              (CONDUCTOR, "call", COMPUTE, "reserve_block_device_name"),
+                              (CONDUCTOR, "cast", COMPUTE, "attach_volume")])
+
+
+def test_ocata_network_api_follows_use_neutron(real_release):
+    path = real_release("nova-ocata")
+    assert not [h for h in default_hops(trace_operation(path, "create_server")) if h[2] == "nova-network"]
+    legacy = default_hops(trace_operation(path, "create_server", settings={"use_neutron": False}))
+    assert (API, "call", "nova-network", "validate_networks") in legacy
+    assert (COMPUTE, "call", "nova-network", "allocate_for_instance") in legacy
+
+
+def test_resize_arguments_rule_out_the_live_branch(real_release):
+    trace = trace_operation(real_release("nova-current"), "resize")
+    hops = {h.method: h for h in trace.hops if h.default_path}
+    # compute.api passes live=False, rebuild=False: only `flavor` is left of the conductor's test.
+    assert hops["prep_resize"].condition == "flavor"
+    assert hops["migrate_server"].kind == "cast"  # do_cast=True
