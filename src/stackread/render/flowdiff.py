@@ -212,4 +212,6 @@ def _mermaid_change(f) -> str:
         return f"{_field(f.field)} {f.old} -> {f.new}"
     if f.field in ("client", "endpoint"):
         return f"{f.field} {_short(f.old)} -> {_short(f.new)}"
-    return f"{f.field} changed"
+    if f.field == "condition":
+        return f"if {f.old or '(always)'} -> if {f.new or '(always)'}"
+    return f"{f.field} {f.old} -> {f.new}"
