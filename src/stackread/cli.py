@@ -259,11 +259,17 @@ def _print_candidates(lookup) -> None:
               help="Evaluate conditions with this option value instead of its default (repeatable).")
 @click.option("--errors", is_flag=True, help="Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
+@click.option("--diff", "other", metavar="REV|DIR",
+              help="Compare with another version: a git revision of the same repository, or another "
+                   "source tree (an unpacked sdist). The one traced (-C, --rev) is the old side.")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True,
+              help="With --diff: 'mermaid' prints a sequence diagram with added/removed hops colored.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
 def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+          show_objects: bool, other: str | None, fmt: str, as_json: bool, cache_dir: str | None,
+          no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -271,6 +277,13 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     call, the RPC method, the receiving service and which host it goes to; steps under a
     condition carry it, and conditions on configuration options are evaluated on their
     defaults to mark the default path.
+
+    \b
+    With --diff, the same operation in two versions: hops added, removed, renamed or changed
+    (cast became call, another process, another endpoint, off the default path), and the
+    steps whose code moved, with path:line on both sides:
+      stackread trace live-migrate -C ~/src/nova --rev 12.0.0 --diff 15.0.0
+      stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
     from stackread.render import trace as view
     from stackread.render.output import index_progress
@@ -282,16 +295,39 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
         if not sep or not key:
             raise click.BadParameter(f"{item!r} is not GROUP.OPTION=VALUE", param_hint="--set")
         values[key] = _option_value(value)
-    try:
-        with index_progress() as progress:
-            result = trace_operation(path, operation, rev, driver=driver, settings=values,
-                                     show_objects=show_objects, cache_dir=cache_dir, use_cache=not no_cache,
-                                     progress=progress)
-    except UnknownOperation as exc:
-        _print_candidates(exc.lookup)
-        sys.exit(ExitCode.ANALYSIS_ERROR)
-    _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
-    _report_diagnostics(result.diagnostics)
+    if fmt != "text" and (other is None or as_json):
+        raise click.BadParameter("'mermaid' draws a --diff, and is not JSON", param_hint="--format")
+
+    def traced(where: str, revision: str | None):
+        try:
+            with index_progress() as progress:
+                return trace_operation(where, operation, revision, driver=driver, settings=values,
+                                       show_objects=show_objects, cache_dir=cache_dir, use_cache=not no_cache,
+                                       progress=progress)
+        except UnknownOperation as exc:
+            if other is not None:
+                click.echo(f"stackread: in {where}" + (f" @ {revision}" if revision else "") + ":", err=True)
+            _print_candidates(exc.lookup)
+            sys.exit(ExitCode.ANALYSIS_ERROR)
+
+    result = traced(path, rev)
+    if other is None:
+        _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
+        _report_diagnostics(result.diagnostics)
+        return
+    import pathlib
+
+    from stackread.flowdiff import diff_traces
+    from stackread.render import flowdiff as diff_view
+
+    # Another directory is another source tree; anything else is a revision of the same repository.
+    newer = traced(other, None) if pathlib.Path(other).is_dir() else traced(path, other)
+    diff = diff_traces(result, newer, errors)
+    if fmt == "mermaid":
+        click.echo(diff_view.to_mermaid(diff), nl=False)
+    else:
+        _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
+    _report_diagnostics(result.diagnostics + newer.diagnostics)
 
 
 def _option_value(text: str):
