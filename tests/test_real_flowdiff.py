@@ -41,13 +41,12 @@ def test_create_server_loses_the_cells_v1_branch(diffs):
     build = found[("moved", "nova-conductor", "nova-compute", "build_and_run_instance")]
     assert (build.old.endpoint_path, build.old.endpoint_line) == ("nova/compute/manager.py", 1705)
     assert (build.new.endpoint_path, build.new.endpoint_line) == ("nova/compute/manager.py", 2396)
-    # nova-network is gone: the hops to it too.
-    assert ("removed", "nova-compute", "nova-network", "allocate_for_instance") in found
+    # The scheduler is asked on both sides (Ocata through its lazy-loading SchedulerClient).
+    assert ("moved", "nova-conductor", "nova-scheduler", "select_destinations") in found
     assert not any(c.new is not None and c.new.target == "nova-network" for c in diff.hops)
     steps = {(c.status, c.step.function): c for c in diff.steps}
     entry = steps[("moved", "nova.api.openstack.compute.servers.ServersController.create")]
     assert (entry.old.line, entry.new.line) == (531, 717)
-    assert ("removed", "nova.compute.cells_api.ComputeCellsAPI.create") in steps
 
 
 def test_live_migration_since_ocata(diffs):

@@ -36,6 +36,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread rpc ~/src/nova --service nova-conductor
       stackread routes ~/src/nova --find live-migrate
       stackread trace create_server -C ~/src/nova
+      stackread breakpoints create_server -C ~/src/nova > .pdbrc
     """
     ctx.obj = {"debug": debug}
 
@@ -286,31 +287,10 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
       stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
     from stackread.render import trace as view
-    from stackread.render.output import index_progress
-    from stackread.trace import UnknownOperation, trace_operation
 
-    values = {}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not GROUP.OPTION=VALUE", param_hint="--set")
-        values[key] = _option_value(value)
     if fmt != "text" and (other is None or as_json):
         raise click.BadParameter("'mermaid' draws a --diff, and is not JSON", param_hint="--format")
-
-    def traced(where: str, revision: str | None):
-        try:
-            with index_progress() as progress:
-                return trace_operation(where, operation, revision, driver=driver, settings=values,
-                                       show_objects=show_objects, cache_dir=cache_dir, use_cache=not no_cache,
-                                       progress=progress)
-        except UnknownOperation as exc:
-            if other is not None:
-                click.echo(f"stackread: in {where}" + (f" @ {revision}" if revision else "") + ":", err=True)
-            _print_candidates(exc.lookup)
-            sys.exit(ExitCode.ANALYSIS_ERROR)
-
-    result = traced(path, rev)
+    result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=other is not None)
     if other is None:
         _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
         _report_diagnostics(result.diagnostics)
@@ -321,13 +301,104 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     from stackread.render import flowdiff as diff_view
 
     # Another directory is another source tree; anything else is a revision of the same repository.
-    newer = traced(other, None) if pathlib.Path(other).is_dir() else traced(path, other)
+    where, revision = (other, None) if pathlib.Path(other).is_dir() else (path, other)
+    newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True)
     diff = diff_traces(result, newer, errors)
     if fmt == "mermaid":
         click.echo(diff_view.to_mermaid(diff), nl=False)
     else:
         _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
     _report_diagnostics(result.diagnostics + newer.diagnostics)
+
+
+@cli.command()
+@click.argument("operation", required=False)
+@click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
+@click.option("--rev", metavar="REV", help="Read this git revision without checking it out (not with --insert).")
+@click.option("--driver", default="libvirt", show_default=True,
+              help="Which implementation of a driver interface to follow; 'all' shows every one.")
+@click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
+              help="Evaluate conditions with this option value instead of its default (repeatable).")
+@click.option("--errors", is_flag=True, help="Also stop on the error path (calls in except blocks).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+@click.option("--insert", is_flag=True, help="Put a breakpoint statement at each place in the working tree.")
+@click.option("--remove", is_flag=True, help="Take out every breakpoint statement stackread inserted (OPERATION optional).")
+@click.option("--stmt", "statement", default="import pdb; pdb.set_trace()", show_default=True,
+              help="The statement --insert puts in, e.g. 'breakpoint()' or a remote debugger's.")
+@click.option("--force", is_flag=True, help="With --insert: edit files with uncommitted changes, or outside git.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
+def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, settings: tuple[str, ...],
+                errors: bool, as_json: bool, insert: bool, remove: bool, statement: str, force: bool,
+                cache_dir: str | None, no_cache: bool) -> None:
+    """Where to stop, per process, to debug one API operation with pdb.
+
+    For the traced OPERATION (as in `stackread trace`): the first line of the API controller, of
+    each manager method a cast or call lands on and of each virt-driver method called, and the
+    statement of each RPC client method that sends. Printed as `break FILE:LINE` lines that make
+    a .pdbrc as they are, with the way to run each process in the foreground.
+
+    \b
+    --insert writes a breakpoint statement at each place instead, marked
+    `# stackread-breakpoint`; it refuses files with uncommitted changes (--force edits them)
+    and never edits outside the repository. --remove takes out exactly those statements, in
+    every file under -C PATH, leaving each file as it was.
+    """
+    import os
+
+    from stackread import breakpoints as bp
+    from stackread.render import breakpoints as view
+
+    if insert and remove:
+        raise click.UsageError("--insert and --remove do not go together")
+    if remove:
+        changes = bp.remove(path)
+        click.echo("\n".join(view.change_lines(changes, "removed", os.getcwd())))
+        return
+    if operation is None:
+        raise click.UsageError("Missing argument 'OPERATION' (only --remove goes without one).")
+    if insert:
+        bp.check_insert(rev)
+        from stackread.edits import check_statement
+
+        check_statement(statement)
+    result = _traced(operation, path, rev, driver, settings, False, cache_dir, no_cache)
+    plan = bp.plan_breakpoints(result, path, rev, driver=driver, errors=errors)
+    if insert:
+        changes = bp.insert(plan, statement, force)
+        click.echo("\n".join(view.change_lines(changes, "inserted", os.getcwd())))
+        for process in plan.processes:
+            run = plan.runs[process]
+            if run.command:
+                click.echo(f"run {process} in the foreground:  {run.command}")
+        click.echo(f"`stackread breakpoints --remove -C {path}` takes them out again")
+    elif as_json:
+        click.echo(json.dumps(view.to_json(plan), indent=1))
+    else:
+        click.echo("\n".join(view.lines(plan)))
+    _report_diagnostics(result.diagnostics)
+
+
+def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False):
+    """trace_operation with the command line's options; an unknown operation lists the close ones."""
+    from stackread.render.output import index_progress
+    from stackread.trace import UnknownOperation, trace_operation
+
+    values = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not GROUP.OPTION=VALUE", param_hint="--set")
+        values[key] = _option_value(value)
+    try:
+        with index_progress() as progress:
+            return trace_operation(path, operation, rev, driver=driver, settings=values, show_objects=show_objects,
+                                   cache_dir=cache_dir, use_cache=not no_cache, progress=progress)
+    except UnknownOperation as exc:
+        if named:  # two trees are read: say which one lacks it
+            click.echo(f"stackread: in {path}" + (f" @ {rev}" if rev else "") + ":", err=True)
+        _print_candidates(exc.lookup)
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 def _option_value(text: str):
