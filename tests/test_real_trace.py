@@ -28,6 +28,7 @@ def test_create_server_on_current_nova(real_release):
     assert hops["build_and_run_instance"].endpoint == "nova.compute.manager.ComputeManager.build_and_run_instance"
     assert hops["schedule_and_build_instances"].endpoint.endswith("ComputeTaskManager.schedule_and_build_instances")
     assert hops["update_instance_info"].fanout
+    assert hops["build_and_run_instance"].route == "host.service_host"  # the host the scheduler chose
     # The reschedule after a failed build goes back to the conductor, on the error path only.
     assert hops["build_instances"].error_path
     drivers = []
@@ -151,3 +152,29 @@ def test_resize_arguments_rule_out_the_live_branch(real_release):
     # compute.api passes live=False, rebuild=False: only `flavor` is left of the conductor's test.
     assert hops["prep_resize"].condition == "flavor"
     assert hops["migrate_server"].kind == "cast"  # do_cast=True
+
+
+def steps_of(trace):
+    found, todo = [], [trace.root]
+    while todo:
+        step = todo.pop()
+        found.append(step.function)
+        todo += step.children
+    return found
+
+
+def test_depth_and_all_calls_widen_the_tree_not_the_flow(real_release):
+    path = real_release("nova-current")
+    pruned, wider, every = (trace_operation(path, "pause", extra_depth=d) for d in (0, 1, 12))
+    assert "nova.compute.manager.ComputeManager._notify_about_instance_usage" not in steps_of(pruned)
+    assert "nova.compute.manager.ComputeManager._notify_about_instance_usage" in steps_of(wider)
+    assert len(steps_of(pruned)) < len(steps_of(wider)) < len(steps_of(every))
+    assert default_hops(pruned) == default_hops(wider) == default_hops(every)
+
+
+def test_hops_route_to_what_the_caller_passed(real_release):
+    trace = trace_operation(real_release("nova-current"), "live-migrate")
+    routes = {h.method: h.route for h in trace.hops}
+    # LiveMigrationTask casts live_migration(host=self.source): the source compute host.
+    assert routes["live_migration"] == "self.source"
+    assert routes["pre_live_migration"] == "dest"

@@ -260,6 +260,9 @@ def _print_candidates(lookup) -> None:
               help="Evaluate conditions with this option value instead of its default (repeatable).")
 @click.option("--errors", is_flag=True, help="Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
+@click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
+              help="Also show N levels of calls that lead to no other process, driver or service.")
+@click.option("--all-calls", is_flag=True, help="Show every call the flow makes, not only those leading somewhere.")
 @click.option("--diff", "other", metavar="REV|DIR",
               help="Compare with another version: a git revision of the same repository, or another "
                    "source tree (an unpacked sdist). The one traced (-C, --rev) is the old side.")
@@ -269,8 +272,8 @@ def _print_candidates(lookup) -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
 def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, other: str | None, fmt: str, as_json: bool, cache_dir: str | None,
-          no_cache: bool) -> None:
+          show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, fmt: str, as_json: bool,
+          cache_dir: str | None, no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -290,7 +293,11 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
 
     if fmt != "text" and (other is None or as_json):
         raise click.BadParameter("'mermaid' draws a --diff, and is not JSON", param_hint="--format")
-    result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=other is not None)
+    from stackread.trace import MAX_DEPTH
+
+    extra_depth = MAX_DEPTH if all_calls else extra_depth
+    result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache,
+                     named=other is not None, extra_depth=extra_depth)
     if other is None:
         _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
         _report_diagnostics(result.diagnostics)
@@ -302,7 +309,8 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
 
     # Another directory is another source tree; anything else is a revision of the same repository.
     where, revision = (other, None) if pathlib.Path(other).is_dir() else (path, other)
-    newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True)
+    newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True,
+                    extra_depth=extra_depth)
     diff = diff_traces(result, newer, errors)
     if fmt == "mermaid":
         click.echo(diff_view.to_mermaid(diff), nl=False)
@@ -379,7 +387,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
     _report_diagnostics(result.diagnostics)
 
 
-def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False):
+def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False, extra_depth=0):
     """trace_operation with the command line's options; an unknown operation lists the close ones."""
     from stackread.render.output import index_progress
     from stackread.trace import UnknownOperation, trace_operation
@@ -393,7 +401,8 @@ def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_
     try:
         with index_progress() as progress:
             return trace_operation(path, operation, rev, driver=driver, settings=values, show_objects=show_objects,
-                                   cache_dir=cache_dir, use_cache=not no_cache, progress=progress)
+                                   extra_depth=extra_depth, cache_dir=cache_dir, use_cache=not no_cache,
+                                   progress=progress)
     except UnknownOperation as exc:
         if named:  # two trees are read: say which one lacks it
             click.echo(f"stackread: in {path}" + (f" @ {rev}" if rev else "") + ":", err=True)

@@ -218,7 +218,7 @@ class _Reader:
         target = self.client_target(self.program.enclosing_class(scope))
         prepare = self._prepare(calls, scope_name, line)
         methods = sorted({v[1] for v in self.program.resolve(args[1], scope) if v[0] == "str"})
-        route = _render(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
+        route = render_expr(prepare[6]["server"]) if prepare and "server" in prepare[6] else None
         fanout = bool(prepare and prepare[6].get("fanout") == ["k", True])
         topic = target.topic if target else None
         if prepare and "topic" in prepare[6]:
@@ -372,20 +372,20 @@ def _condition(context: list) -> str | None:
     return " and ".join(parts) if parts else None
 
 
-def _render(expr) -> str:
+def render_expr(expr) -> str:
     """An encoded expression back as source-like text (for routing expressions)."""
     kind = expr[0]
     if kind == "n":
         return expr[1]
     if kind == "a":
-        return f"{_render(expr[1])}.{expr[2]}"
+        return f"{render_expr(expr[1])}.{expr[2]}"
     if kind == "c":
-        args = [_render(a) for a in expr[2]] + [f"{k}={_render(v)}" for k, v in expr[3].items()]
-        return f"{_render(expr[1])}({', '.join(args)})"
+        args = [render_expr(a) for a in expr[2]] + [f"{k}={render_expr(v)}" for k, v in expr[3].items()]
+        return f"{render_expr(expr[1])}({', '.join(args)})"
     if kind == "s":
         return repr(expr[1])
     if kind == "k":
         return repr(expr[1])
     if kind == "i":
-        return f"{_render(expr[1])}[{_render(expr[2])}]"
+        return f"{render_expr(expr[1])}[{render_expr(expr[2])}]"
     return "…"

@@ -88,8 +88,10 @@ class Trace:
 
 
 def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = None, *, driver: str = "libvirt",
-                    settings: dict[str, Any] | None = None, show_objects: bool = False, cache_dir=None,
-                    use_cache: bool = True, progress=None) -> Trace:
+                    settings: dict[str, Any] | None = None, show_objects: bool = False, extra_depth: int = 0,
+                    cache_dir=None, use_cache: bool = True, progress=None) -> Trace:
+    """The flow of one operation. `extra_depth` levels of calls that lead to no hop, driver or other
+    service are shown too around the flow (`--depth N`; `--all-calls` is MAX_DEPTH)."""
     from stackread.callgraph import build_program, open_cache
     from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
@@ -113,7 +115,7 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
         conditions = _Conditions(project.options, settings or {}, program)
         program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
         rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
-        walker = _Walker(program, rpc, driver, show_objects, conditions)
+        walker = _Walker(program, rpc, driver, show_objects, conditions, extra_depth)
         root = walker.walk(entry.controller, api_process)
     hops = _in_flow_order(root)
     notes = []
@@ -278,11 +280,13 @@ class _Visit:
 
     children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line, receiver class, call record))
     truncated: bool
+    others: list[tuple[list, tuple]] = field(default_factory=list)  # calls leading nowhere: for --depth
 
 
 class _Walker:
-    def __init__(self, program, rpc, driver: str, show_objects: bool, conditions: _Conditions):
+    def __init__(self, program, rpc, driver: str, show_objects: bool, conditions: _Conditions, extra_depth: int = 0):
         self.program = program
+        self.extra_depth = extra_depth  # levels of calls that lead nowhere shown around the flow (--depth)
         self.driver = driver.lower()
         self.show_objects = show_objects
         self.conditions = conditions
@@ -309,6 +313,7 @@ class _Walker:
         module = self.program.modules[definition.module]
         contexts = self.conditions.contexts(module)
         found: list[tuple[list, Any]] = []
+        others: list[tuple[list, Any]] = []
         truncated = False
         for record in sorted(self.program.calls_in(function), key=lambda r: (r[2], r[3])):
             line, ctx = record[2], record[4]
@@ -326,9 +331,8 @@ class _Walker:
                     continue
                 sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
-                if sub.children:
-                    found.append((context, ("call", target, line, target_receiver, record)))
-        result = _Visit(found, truncated)
+                (found if sub.children else others).append((context, ("call", target, line, target_receiver, record)))
+        result = _Visit(found, truncated, others)
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
@@ -394,10 +398,10 @@ class _Walker:
         root = self._step(entry, process, "entry")
         root.receiver_exact = True  # the router makes the controller itself
         shown: set[tuple] = set()
-        queue: list = [((False, False, 0), 0, root, frozenset(), [], {})]
+        queue: list = [((False, False, 0), 0, root, frozenset(), [], {}, self.extra_depth, {})]
         counter = 1
         while queue:
-            (_error, _other, depth), _n, step, stack, conditions, arguments = heapq.heappop(queue)
+            (_error, _other, depth), _n, step, stack, conditions, arguments, budget, texts = heapq.heappop(queue)
             # The same function with other literal arguments may take other branches: drawn again.
             key = (step.function, step.receiver, step.receiver_exact, step.process,
                    tuple(sorted(arguments.items(), key=repr)))
@@ -405,10 +409,12 @@ class _Walker:
                 step.seen_above = True
                 continue
             shown.add(key)
-            for child, child_conditions, child_arguments in self._children(step, stack, conditions, arguments):
+            inner = stack | {(step.function, (step.receiver, step.receiver_exact))}
+            for child, child_conditions, child_arguments, child_budget, child_texts in self._children(
+                    step, stack, conditions, arguments, budget, texts):
                 priority = (child.error_path, not child.default_path, depth + 1)
-                heapq.heappush(queue, (priority, counter, child, stack | {(step.function, (step.receiver, step.receiver_exact))}, child_conditions,
-                                       child_arguments))
+                heapq.heappush(queue, (priority, counter, child, inner, child_conditions, child_arguments, child_budget,
+                                       child_texts))
                 counter += 1
         return root
 
@@ -417,15 +423,19 @@ class _Walker:
         path = self.program.modules[definition.module].path if definition else "?"
         return Step(function, path, definition.line if definition else 0, process, kind)
 
-    def _children(self, step: Step, stack: frozenset, conditions: list[str], arguments: dict[str, Any]
-                  ) -> list[tuple[Step, list[str], dict[str, Any]]]:
-        """Adds the step's children; returns those to expand further, with their conditions and the
-        literal arguments they are called with on this path."""
-        pending: list[tuple[Step, list[str], dict[str, Any]]] = []
+    def _children(self, step: Step, stack: frozenset, conditions: list[str], arguments: dict[str, Any], budget: int,
+                  texts: dict[str, str]) -> list[tuple[Step, list[str], dict[str, Any], int, dict[str, str]]]:
+        """Adds the step's children; returns those to expand further, with their conditions, the
+        literal arguments they are called with on this path, how many levels of calls leading
+        nowhere may still be shown below them, and the caller's text of each of their arguments."""
+        pending: list[tuple[Step, list[str], dict[str, Any], int, dict[str, str]]] = []
         definition = self.program.defs.get(step.function)
         module = self.program.modules[definition.module] if definition else None
-        for context, (kind, target, line, receiver, record) in self.visit(step.function, (step.receiver, step.receiver_exact), 0,
-                                                                                   stack).children:
+        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
+        listed = [(c, t, budget) for c, t in visit.children]
+        if budget > 0:
+            listed = sorted(listed + [(c, t, budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
+        for context, (kind, target, line, receiver, record), child_budget in listed:
             # A branch the literal arguments decide (`live=False` for a resize) is taken or impossible on
             # this path; only what they leave open is a condition.
             decided = [(entry, self.conditions.holds(entry[1], arguments) if entry[0] in ("if", "else") else None)
@@ -442,9 +452,11 @@ class _Walker:
             child_conditions = conditions + ([condition] if condition else [])
             if kind == "hop":
                 send = target
+                # `prepare(server=host)` routes to what the caller passed as host: `self.source`.
+                route = texts.get(send.server_route, send.server_route) if send.server_route else None
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
-                          send.server_route, " and ".join(child_conditions) or None, child_default, child_error)
+                          route, " and ".join(child_conditions) or None, child_default, child_error)
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
@@ -452,18 +464,40 @@ class _Walker:
                 child_arguments = {name: value for name, value in arguments.items()
                                    if name in self._parameters(target)}
                 child_conditions = []  # a hop's condition is the sending process's own
+                child_texts: dict[str, str] = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments)
+                child_texts = self._argument_texts(target, record, texts)
             child.call_line, child.condition, child.loop = line, condition, loop
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
             if kind in ("call", "hop") and (target, receiver) not in stack:
-                pending.append((child, child_conditions, child_arguments))
+                pending.append((child, child_conditions, child_arguments, child_budget, child_texts))
         return pending
+
+    def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
+        """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
+        from stackread.rpc import render_expr
+
+        if not _calls_itself(function, record):
+            return {}
+        params = self._parameters(function)
+        args, kwargs = record[5], record[6]
+        bound = {}
+        for name, expr in zip(params, args):
+            if expr[0] == "*" or name.startswith("*"):
+                break
+            bound[name] = expr
+        bound.update((name, expr) for name, expr in kwargs.items() if name in params)
+        result = {}
+        for name, expr in bound.items():
+            text = texts.get(expr[1]) if expr[0] == "n" else None
+            result[name] = text or render_expr(expr)
+        return {name: text for name, text in result.items() if "…" not in text}
 
     def _parameters(self, function: str) -> list[str]:
         """The parameters a caller passes: without the `self`/`cls` of a method."""
@@ -478,11 +512,8 @@ class _Walker:
     def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
         """The parameters a call binds to literals (`live=False`), or to the caller's own literal
         arguments; a parameter not passed has its literal default (`is_local_creation=False`)."""
-        callee = record[1]
-        called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
-        name = function.rpartition(".")[2]
-        if called != name and name != "__init__":
-            return {}  # a callback handed to the call (`spawn_n(self._do_build, ...)`): not these arguments
+        if not _calls_itself(function, record):
+            return {}
         params = self._parameters(function)
         definition = self.program.defs.get(function)
         found: dict[str, Any] = {}
@@ -509,6 +540,15 @@ class _Walker:
             if value is not _UNKNOWN and name in params:
                 found[name] = value
         return found
+
+
+def _calls_itself(function: str, record: list) -> bool:
+    """The call site calls the function itself, so its arguments are the function's: not a callback
+    handed to it (`utils.spawn_n(self._do_build, ...)`)."""
+    callee = record[1]
+    called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
+    name = function.rpartition(".")[2]
+    return called == name or name == "__init__"
 
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:

@@ -49,14 +49,22 @@ def render(trace: Trace, errors: bool = False) -> list:
         kind = h.kind + (" fanout" if h.fanout else "")
         mark = "" if h.default_path else "  [yellow](not on the default path)[/]"
         mark += "  [red](error path)[/]" if h.error_path else ""
-        cond = f"  [dim]if {h.condition}[/]" if h.condition else ""
-        lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{mark}{cond}")
+        cond = f"  [dim]if {escape(h.condition)}[/]" if h.condition else ""
+        route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
+        lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{route}{mark}{cond}")
     summary = Text.from_markup("\n".join(lines)) if lines else Text("")
     tree = Tree(_label(trace.root), guide_style="dim")
     _grow(tree, trace.root, errors)
     out = [head, summary, tree]
     out += [Text.from_markup(f"[dim]{note}[/]") for note in trace.notes]
     return out
+
+
+def escape(text: str) -> str:
+    """Source text as rich markup: `host['host']` is not a style."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _label(s: Step) -> str:
@@ -66,9 +74,9 @@ def _label(s: Step) -> str:
         return f"[bold cyan]{s.process}[/]  [bold]{name}[/] {where}"
     extra = ""
     if s.condition:
-        extra += f"  [dim]if {s.condition}[/]"
+        extra += f"  [dim]if {escape(s.condition)}[/]"
     if s.loop:
-        extra += f"  [dim]in loop: {s.loop}[/]"
+        extra += f"  [dim]in loop: {escape(s.loop)}[/]"
     if not s.default_path and not s.error_path:
         extra += "  [yellow](not on the default path)[/]"
     if s.error_path:
@@ -78,7 +86,7 @@ def _label(s: Step) -> str:
     if s.kind == "hop" and s.hop:
         h = s.hop
         kind = h.kind + (" fanout" if h.fanout else "")
-        route = f"  [dim]server={h.route}[/]" if h.route else ""
+        route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
         return (f"[bold magenta]=={kind}==> {h.target}[/]  [bold]{h.method}[/]{route}  "
                 f"-> {name} {where}{extra}")
     if s.kind == "driver":
