@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import heapq
 import pathlib
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +93,55 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
                     settings: dict[str, Any] | None = None, show_objects: bool = False, extra_depth: int = 0,
                     cache_dir=None, use_cache: bool = True, progress=None) -> Trace:
     """The flow of one operation. `extra_depth` levels of calls that lead to no hop, driver or other
-    service are shown too around the flow (`--depth N`; `--all-calls` is MAX_DEPTH)."""
-    from stackread.callgraph import build_program, open_cache
+    service are shown too around the flow (`--depth N`; `--all-calls` is MAX_DEPTH).
+
+    A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
+    question and stackread's own code: asked again, the answer is read back rather than worked out."""
+    from stackread.callgraph import open_cache
+    from stackread.source import open_tree
+
+    tree = open_tree(path, rev)
+    diagnostics = Diagnostics()
+    with open_cache(cache_dir, use_cache, diagnostics) as cache:
+        key = _result_key(tree, operation, driver, settings or {}, show_objects, extra_depth) if use_cache else None
+        stored = cache.get_blob(key) if key else None
+        if stored is not None:
+            try:
+                return pickle.loads(stored)
+            except Exception:  # noqa: BLE001 - a damaged or foreign entry is worked out again
+                pass
+        result = _trace(path, operation, rev, driver, settings, show_objects, extra_depth, cache, progress)
+        if key:
+            cache.put_blob(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        return result
+
+
+def _result_key(tree, operation: str, driver: str, settings: dict[str, Any], show_objects: bool,
+                extra_depth: int) -> str:
+    from stackread.callgraph import _program_key
+
+    digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, operation, driver,
+                                sorted(settings.items(), key=repr), show_objects, extra_depth)).encode())
+    digest.update((_program_key(tree, False) or "").encode())
+    for name in tree.list_dir(""):  # setup.cfg, pyproject.toml: entry points, the package's name
+        if name.endswith((".cfg", ".toml", ".py", ".ini")):
+            digest.update(name.encode() + b"\0" + (tree.read_bytes(name) or b""))
+    return "trace:" + digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """stackread's own source: a changed reader never returns an answer the old one cached."""
+    digest = hashlib.sha1()
+    package = pathlib.Path(__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[str, Any] | None, show_objects: bool,
+           extra_depth: int, cache, progress) -> Trace:
+    from stackread.callgraph import build_program
     from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
     from stackread.rest import routes_of_project
@@ -110,7 +159,7 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     services = [ep for ep in report.entrypoints if ep.service is not None]
     api_process = f"{report.project}-api" if report.project else "api"
     diagnostics = Diagnostics()
-    with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
+    with collector_paused():
         program, _ = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
         conditions = _Conditions(project.options, settings or {}, program)
         program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
