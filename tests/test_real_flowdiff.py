@@ -37,8 +37,9 @@ def test_create_server_loses_the_cells_v1_branch(diffs):
     assert [f.field for f in kept.changes if f.field not in ("client_line", "endpoint_line")] == ["condition"]
     assert (kept.changed("condition").old, kept.changed("condition").new) == ("not (CONF.cells.enable)", None)
     assert kept.new.kind == "cast" and kept.new.endpoint.endswith("ComputeTaskManager.schedule_and_build_instances")
-    # The build on the compute host: same cast, the code moved.
-    build = found[("moved", "nova-conductor", "nova-compute", "build_and_run_instance")]
+    # The build on the compute host: same cast, the code moved, and the chosen host is now a Selection.
+    build = found[("changed", "nova-conductor", "nova-compute", "build_and_run_instance")]
+    assert (build.changed("route").old, build.changed("route").new) == ("host['host']", "host.service_host")
     assert (build.old.endpoint_path, build.old.endpoint_line) == ("nova/compute/manager.py", 1705)
     assert (build.new.endpoint_path, build.new.endpoint_line) == ("nova/compute/manager.py", 2396)
     # The scheduler is asked on both sides (Ocata through its lazy-loading SchedulerClient).

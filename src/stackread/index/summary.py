@@ -31,7 +31,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 11
+FORMAT = 12
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -355,8 +355,9 @@ class _Summarizer(ast.NodeVisitor):
         return UNKNOWN
 
     def enc_arg(self, node: ast.AST, depth: int = 0) -> list:
-        """Arguments matter as references (callbacks), strings (RPC method names) and calls (factories)."""
-        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call)):
+        """Arguments matter as references (callbacks), strings (RPC method names), calls (factories) and
+        subscripts (`host=host['host']`: where a cast is routed)."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
             return STARRED  # positions after it are unknown: `trace` binds literal arguments by position
