@@ -250,15 +250,26 @@ def _print_candidates(lookup) -> None:
     stderr().print(candidate_lines(lookup), soft_wrap=True)
 
 
+def _flow_options(rev_help: str, errors_help: str):
+    """The options of every command that traces a flow: where, which revision, driver, settings."""
+    def decorate(command):
+        for option in reversed([
+            click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here)."),
+            click.option("--rev", metavar="REV", help=rev_help),
+            click.option("--driver", default="libvirt", show_default=True,
+                         help="Which implementation of a driver interface to follow; 'all' shows every one."),
+            click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
+                         help="Evaluate conditions with this option value instead of its default (repeatable)."),
+            click.option("--errors", is_flag=True, help=errors_help),
+        ]):
+            command = option(command)
+        return command
+    return decorate
+
+
 @cli.command()
 @click.argument("operation")
-@click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
-@click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
-@click.option("--driver", default="libvirt", show_default=True,
-              help="Which implementation of a driver interface to follow; 'all' shows every one.")
-@click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
-              help="Evaluate conditions with this option value instead of its default (repeatable).")
-@click.option("--errors", is_flag=True, help="Also show the error path (calls in except blocks).")
+@_flow_options("Read this git revision without checking it out.", "Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
@@ -321,13 +332,8 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
 
 @cli.command()
 @click.argument("operation", required=False)
-@click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
-@click.option("--rev", metavar="REV", help="Read this git revision without checking it out (not with --insert).")
-@click.option("--driver", default="libvirt", show_default=True,
-              help="Which implementation of a driver interface to follow; 'all' shows every one.")
-@click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
-              help="Evaluate conditions with this option value instead of its default (repeatable).")
-@click.option("--errors", is_flag=True, help="Also stop on the error path (calls in except blocks).")
+@_flow_options("Read this git revision without checking it out (not with --insert).",
+               "Also stop on the error path (calls in except blocks).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
 @click.option("--insert", is_flag=True, help="Put a breakpoint statement at each place in the working tree.")
 @click.option("--remove", is_flag=True, help="Take out every breakpoint statement stackread inserted (OPERATION optional).")
