@@ -724,7 +724,23 @@ class Program:
                 for value in sorted(self.resolve(arg, scope)):
                     if value[0] in ("func", "meth"):
                         targets += self._targets(value)
+        if callee[0] == "a" and callee[2] == "add":
+            targets += self._flow_tasks(args, scope)
         return targets, externals
+
+    def _flow_tasks(self, args: list, scope: Scope) -> list[tuple[str, bool, str | None, bool]]:
+        """`flow.add(VolumeCastTask(...), ...)`: a taskflow engine runs each task's `execute` (Cinder's
+        and Manila's API flows); the flow is read as calling them where it is put together."""
+        found = []
+        for arg in args:
+            if arg[0] != "c":
+                continue
+            for value in sorted(self.resolve(arg, scope)):
+                if value[0] == "inst" and len(value) > 2:
+                    _owner, execute = self.find_member(value[1], "execute")
+                    if execute is not None and execute.kind == "method":
+                        found.append((execute.full, True, self._receiver(execute.full, value[1]), True))
+        return found
 
     def calls_in(self, function_full: str) -> list[list]:
         """The call records written in one function's own body (not in functions nested in it)."""
