@@ -260,10 +260,20 @@ def _print_candidates(lookup) -> None:
 @click.option("--errors", is_flag=True, help="Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Draw the flow into FILE: .svg .png .dot .mmd (Mermaid) .puml (PlantUML) .diag (seqdiag) .json.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot", "json", "mermaid", "plantuml", "seqdiag"],
+                                                   case_sensitive=False),
+              help="Format of -o FILE (default: its suffix); text formats print to stdout without -o.")
+@click.option("--view", type=click.Choice(["graph", "sequence"]),
+              help="graph: cross-process call graph (default for svg/png/dot); sequence: a sequence diagram.")
+@click.option("--link-template", metavar="URL",
+              help="Where SVG nodes link, with {path} and {line}; default file:// to the source.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
 def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+          show_objects: bool, as_json: bool, out: str | None, fmt: str | None, view: str | None,
+          link_template: str | None, cache_dir: str | None, no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -271,10 +281,32 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     call, the RPC method, the receiving service and which host it goes to; steps under a
     condition carry it, and conditions on configuration options are evaluated on their
     defaults to mark the default path.
+
+    \b
+    Drawings (-o FILE, --format, --view):
+      stackread trace create_server -C ~/src/nova -o create_server.svg
+      stackread trace create_server -C ~/src/nova --view sequence -o create_server.svg
+      stackread trace resize -C ~/src/nova --format mermaid > resize.mmd
     """
-    from stackread.render import trace as view
+    import pathlib
+
+    from stackread.render import diagram
+    from stackread.render import trace as text_view
     from stackread.render.output import index_progress
     from stackread.trace import UnknownOperation, trace_operation
+
+    target = pathlib.Path(out) if out else None
+    if as_json and (target or fmt):
+        raise click.UsageError("--json prints trace's JSON; with -o or --format use --format json instead")
+    # Check the drawing asked for before the walk, so a typo costs no time.
+    try:
+        choice = diagram.choose(target, fmt, view) if (target or fmt) else None
+        if choice is not None:
+            diagram.check_link_template(link_template)
+    except StackreadError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if choice is None and (view or link_template):
+        raise click.UsageError("--view and --link-template apply to drawings: add -o FILE or --format")
 
     values = {}
     for item in settings:
@@ -290,7 +322,15 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     except UnknownOperation as exc:
         _print_candidates(exc.lookup)
         sys.exit(ExitCode.ANALYSIS_ERROR)
-    _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
+    if choice is not None:
+        data = diagram.render(result, choice, errors=errors, link_template=link_template)
+        if target is None:
+            click.echo(data.decode("utf-8"), nl=False)
+        else:
+            diagram.write(target, data)
+            click.echo(f"wrote {target} ({choice.view} view, {choice.format})", err=True)
+    else:
+        _show(as_json, lambda: text_view.to_json(result, errors), lambda: text_view.render(result, errors))
     _report_diagnostics(result.diagnostics)
 
 
