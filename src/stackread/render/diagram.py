@@ -83,9 +83,10 @@ def render(trace: Trace, choice: Choice, *, errors: bool = False, link_template:
 
         return getattr(sequence_text, f"to_{fmt}")(seq).encode("utf-8")
     from stackread.render.sequence_svg import to_svg
+    from stackread.render.trace_graph import source_url
 
     graph.check_template(link_template)
-    svg = to_svg(seq, link_template=link_template)
+    svg = to_svg(seq, url_of=lambda path, line: source_url(trace, path, line, link_template))
     return svg if fmt == "svg" else svg_to_png(svg)
 
 
