@@ -64,9 +64,10 @@ class Deactivate:
 
 @dataclass
 class Branch:
-    label: str  # the condition or loop, as written in the source; '' for a bare else
+    label: str  # the condition or loop, as written in the source
     items: list = field(default_factory=list)
     default_path: bool = True  # taken when options have their defaults
+    otherwise: bool = False  # the else of an alt: its label negates the first branch's
 
 
 @dataclass
@@ -141,8 +142,17 @@ def conjuncts(condition: str | None) -> list[str]:
     return [p for p in parts if p]
 
 
-def _negation(text: str) -> str:
-    return text[5:-1] if text.startswith("not (") and text.endswith(")") else f"not ({text})"
+def _negates(a: str, b: str) -> bool:
+    """Whether b is written as the negation of a (`x` and `not (x)`, `not x` and `x`)."""
+    def negations(text: str) -> set[str]:
+        out = {f"not ({text})", f"not {text}"}
+        if text.startswith("not (") and text.endswith(")") and conjuncts(text[5:-1]) == [text[5:-1]]:
+            out.add(text[5:-1])
+        elif text.startswith("not ") and " " not in text[4:]:
+            out.add(text[4:])
+        return out
+
+    return b in negations(a) or a in negations(b)
 
 
 # -- lanes -------------------------------------------------------------------------------------
@@ -199,7 +209,7 @@ class _Builder:
             Activate(api),
             Note(api, short(root.function), root.path, root.line),
             *self.children(root, frozenset()),
-            Message(api, CLIENT, "", "return"),
+            Message(api, CLIENT, "response", "return"),
             Deactivate(api),
         ]
         processes = [n for n, k in self.order.items() if k in ("client", "process")]
@@ -230,6 +240,8 @@ class _Builder:
             body = [Frame("loop", [Branch(loop, body, step.default_path)])]
         if new:
             body = [Frame("opt", [Branch(" and ".join(new), body, step.default_path)])]
+        if step.error_path and not parent.error_path:  # only with --errors: where an except block starts
+            body = [Frame("opt", [Branch("on error (in an except block)", body, False)])]
         return body
 
     def body(self, parent: Step, step: Step, shown: frozenset[str]) -> list[Item]:
@@ -272,14 +284,15 @@ def _merge(items: list[Item]) -> list[Item]:
         last = out[-1] if out else None
         if isinstance(item, Frame) and isinstance(last, Frame) and len(item.branches) == 1:
             new = item.branches[0]
-            if item.kind == last.kind and len(last.branches) == 1 and last.branches[0].label == new.label:
-                last.branches[0].items = _merge(last.branches[0].items + new.items)
-                last.branches[0].default_path = last.branches[0].default_path or new.default_path
+            same_kind = item.kind == last.kind or (item.kind == "opt" and last.kind == "alt")
+            if same_kind and last.branches[-1].label == new.label:
+                last.branches[-1].items = _merge(last.branches[-1].items + new.items)
+                last.branches[-1].default_path = last.branches[-1].default_path or new.default_path
                 continue
-            if item.kind == "opt" and last.kind in ("opt", "alt") and new.label == _negation(last.branches[0].label):
+            if item.kind == "opt" and last.kind == "opt" and len(last.branches) == 1 \
+                    and _negates(last.branches[0].label, new.label):
                 last.kind = "alt"
-                last.branches.append(Branch(f"else ({new.label})" if len(last.branches) > 1 else "else",
-                                            new.items, new.default_path))
+                last.branches.append(Branch(new.label, new.items, new.default_path, otherwise=True))
                 continue
         out.append(item)
     return out
@@ -295,7 +308,7 @@ def sequence(trace: Trace, errors: bool = False) -> Sequence:
 
 def frame_title(frame: Frame, branch: Branch) -> str:
     """What a frame's tab says: the condition, and whether the default configuration takes it."""
-    text = branch.label
+    text = "else" if branch.otherwise else branch.label
     if not branch.default_path:
         text += "  [not by default]"
     return text

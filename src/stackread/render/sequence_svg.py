@@ -38,6 +38,8 @@ HEAD_H = 34
 LANE_MIN_GAP = 60
 SELF_W = 36  # how far a message to its own lane loops out
 BAR_W = 10
+FRAME_PAD = 12  # between a frame's border and the arrows in it
+FRAME_LABEL = 560  # px before a condition wraps
 
 COLOURS = {
     "request": "#222222", "call": "#7b2d8e", "cast": "#7b2d8e", "return": "#7b2d8e", "invoke": "#2f4f6f",
@@ -193,24 +195,39 @@ class _Canvas:
         return self.x[lane] + max(0, depth - 1) * BAR_W / 2
 
 
-def _extent(items: list[Item], c: _Canvas) -> tuple[float, float, int]:
-    """Leftmost and rightmost x the items draw at, and how deep frames nest inside them."""
-    lo, hi, depth = float("inf"), float("-inf"), 0
+def _extent(items: list[Item], c: _Canvas) -> tuple[float, float]:
+    """Leftmost and rightmost x the items draw at, with room for a frame's border around them."""
+    lo, hi = float("inf"), float("-inf")
     for item in items:
         if isinstance(item, Message):
             a, b = c.x[item.source], c.x[item.target]
             width = max(text_width(line) for line in wrap(item.label)) if item.label else 0
-            lo, hi = min(lo, a, b), max(hi, a, b, a + SELF_W + width + 8 if a == b else hi)
+            right = a + SELF_W + width + 8 if a == b else max(a, b)
+            lo, hi = min(lo, a, b) - FRAME_PAD, max(hi, right + FRAME_PAD)
         elif isinstance(item, Note):
             half = max(text_width(line, SMALL) for line in wrap(item.text, MAX_LABEL, SMALL)) / 2 + 8
             lo, hi = min(lo, c.x[item.lane] - half), max(hi, c.x[item.lane] + half)
         elif isinstance(item, (Activate, Deactivate)):
-            lo, hi = min(lo, c.x[item.lane] - BAR_W), max(hi, c.x[item.lane] + BAR_W)
+            lo, hi = min(lo, c.x[item.lane] - FRAME_PAD), max(hi, c.x[item.lane] + FRAME_PAD)
         elif isinstance(item, Frame):
-            for branch in item.branches:
-                a, b, d = _extent(branch.items, c)
-                lo, hi, depth = min(lo, a), max(hi, b), max(depth, d + 1)
-    return lo, hi, depth
+            left, right = _frame_box(item, c)
+            lo, hi = min(lo, left), max(hi, right)
+    return lo, hi
+
+
+def _frame_lines(f: Frame, branch) -> list[str]:
+    return clip_lines(wrap(frame_title(f, branch), FRAME_LABEL, SMALL))
+
+
+def _frame_box(f: Frame, c: _Canvas) -> tuple[float, float]:
+    """Where a frame's border goes: around everything inside, and wide enough for its labels."""
+    lo, hi = _extent([b for branch in f.branches for b in branch.items], c)
+    left, right = lo - 7, hi + 7
+    tab_w = text_width(f.kind, SMALL) + 14
+    for i, branch in enumerate(f.branches):
+        start = left + tab_w + 8 if i == 0 else left + 8
+        right = max(right, start + max(text_width(line, SMALL) for line in _frame_lines(f, branch)) + 16)
+    return left, right
 
 
 def _draw(items: list[Item], c: _Canvas) -> None:
@@ -293,16 +310,13 @@ def _note(n: Note, c: _Canvas) -> None:
 
 
 def _frame(f: Frame, c: _Canvas) -> None:
-    lo, hi, depth = _extent([b for branch in f.branches for b in branch.items], c)
-    pad = 12 + 7 * depth
-    left, right = lo - pad, hi + pad
+    left, right = _frame_box(f, c)
     group = _el("g", {"class": f"frame {f.kind}", "data-kind": f.kind}, parent=c.frames)
     tabs = _el("g", {"class": f"frame-label {f.kind}"}, parent=c.labels)
     top = c.y
     separators = []
     for i, branch in enumerate(f.branches):
-        title = frame_title(f, branch)
-        lines = clip_lines(wrap(title, max(right - left - 60, 220), SMALL))
+        lines = _frame_lines(f, branch)
         if i == 0:
             tab = f.kind
             tab_w = text_width(tab, SMALL) + 14
@@ -310,7 +324,6 @@ def _frame(f: Frame, c: _Canvas) -> None:
             c.y += 4
             _text(tabs, label_x, c.y + 11, [f"[{line}]" if len(lines) == 1 else line for line in lines],
                   size=SMALL, anchor="start", fill="#555555" if branch.default_path else "#999999", style="italic")
-            right = max(right, label_x + max(text_width(s, SMALL) for s in lines) + 16)
         else:
             separators.append(c.y)
             c.y += 2
@@ -374,4 +387,9 @@ def to_svg(seq: Sequence, *, url_of=None) -> bytes:
         else:
             group.extend(list(layer))
     ET.indent(root, space=" ")
+    for text in root.iter(f"{{{SVG_NS}}}text"):  # indenting inside <text> would add spaces to the label
+        if len(text):
+            text.text = None
+            for span in text:
+                span.tail = None
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")

@@ -16,6 +16,12 @@ from stackread.render.flow import (
 )
 
 
+def _title(frame: Frame, branch) -> str:
+    """A block's condition after its keyword; an else says only whether it is the default."""
+    title = frame_title(frame, branch)
+    return title.removeprefix("else").strip() if branch.otherwise else title
+
+
 def _aliases(seq: Sequence) -> dict[str, str]:
     return {lane.name: f"P{i}" for i, lane in enumerate(seq.lanes)}
 
@@ -51,7 +57,7 @@ def to_mermaid(seq: Sequence) -> str:
             elif isinstance(item, Frame):
                 for i, branch in enumerate(item.branches):
                     keyword = item.kind if i == 0 else "else"
-                    lines.append(f"{pad}{keyword} {mermaid_text(frame_title(item, branch))}")
+                    lines.append(f"{pad}{keyword} {mermaid_text(_title(item, branch))}".rstrip())
                     emit(branch.items, depth + 1)
                 lines.append(f"{pad}end")
 
@@ -102,7 +108,7 @@ def to_plantuml(seq: Sequence) -> str:
             elif isinstance(item, Frame):
                 for i, branch in enumerate(item.branches):
                     keyword = item.kind if i == 0 else "else"
-                    lines.append(f"{pad}{keyword} {plantuml_text(frame_title(item, branch))}")
+                    lines.append(f"{pad}{keyword} {plantuml_text(_title(item, branch))}".rstrip())
                     emit(branch.items, depth + 1)
                 lines.append(f"{pad}end")
 
@@ -146,7 +152,7 @@ def to_seqdiag(seq: Sequence) -> str:
             elif isinstance(item, Frame):
                 for j, branch in enumerate(item.branches):
                     keyword = item.kind if j == 0 else "else"
-                    lines.append(f"  === {seqdiag_separator(f'{keyword} {frame_title(item, branch)}')} ===")
+                    lines.append(f"  === {seqdiag_separator(f'{keyword} {_title(item, branch)}'.rstrip())} ===")
                     emit(branch.items)
                 lines.append(f"  === {seqdiag_separator(f'end {item.kind}')} ===")
 
