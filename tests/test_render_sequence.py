@@ -105,3 +105,16 @@ def test_labels_are_escaped_for_each_tool():
     assert plantuml_text("API.__init__ a == b") == "API.~_~_init~_~_ a ~=~= b"
     seq = Sequence("t", lanes("a"), [Message("client", "a", 'say "hi"; #1', "request")])
     assert 'label = "say \\"hi\\"; #1"' in to_seqdiag(seq)
+
+
+def test_a_sequence_png_without_cairosvg_says_what_to_do(monkeypatch):
+    import sys
+
+    import pytest
+
+    from stackread.errors import StackreadError
+    from stackread.render.diagram import svg_to_png
+
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # import fails as if not installed
+    with pytest.raises(StackreadError, match="pip install cairosvg.*FILE.svg"):
+        svg_to_png(to_svg(Sequence("t", lanes("a"), [Message("client", "a", "x", "request")])))

@@ -36,6 +36,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread rpc ~/src/nova --service nova-conductor
       stackread routes ~/src/nova --find live-migrate
       stackread trace create_server -C ~/src/nova
+      stackread trace create_server -C ~/src/nova -o create_server.svg
     """
     ctx.obj = {"debug": debug}
 
