@@ -47,6 +47,8 @@ def graph_svg(create_server):
 def test_graph_has_one_cluster_per_process(graph_svg):
     clusters = [_text(g.find(f"{SVG}title")) for g in graph_svg.iter(f"{SVG}g") if g.get("class") == "cluster"]
     assert [c.removeprefix("cluster_") for c in clusters] == PROCESSES
+    top_texts = [_text(t) for t in graph_svg.find(f"{SVG}g").findall(f"{SVG}text")]
+    assert "create_server: POST /servers" in top_texts  # the title says what flow this is
 
 
 def test_graph_rpc_edges_cross_clusters_labelled_and_styled_by_kind(graph_svg, create_server):

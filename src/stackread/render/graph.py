@@ -216,6 +216,7 @@ NODE_ATTRS: Attrs = (
 )
 EDGE_ATTRS: Attrs = (("color", "#555555"), ("arrowsize", "0.7"), ("fontname", "sans-serif"), ("fontsize", "9"),
                      ("fontcolor", "#666666"))
+TITLE_ATTRS: Attrs = (("labelloc", "t"), ("labeljust", "l"), ("fontsize", "16"))
 CLUSTER_ATTRS: Attrs = (("style", "rounded"), ("color", "#aaaaaa"), ("fontcolor", "#555555"))
 ROOT_ATTRS: Attrs = (("style", "rounded,filled,bold"), ("fillcolor", "#fff2a8"), ("penwidth", "2"))
 UNCERTAIN_ATTRS: Attrs = (("style", "dashed"), ("color", "#999999"))
@@ -254,6 +255,7 @@ class Drawing:
 
     clusters: tuple[tuple[str, tuple[DotNode, ...]], ...]
     edges: tuple[DotEdge, ...]
+    title: str = ""  # drawn above the graph
 
 
 def node_url(node: Node, link_template: str | None) -> str:
@@ -346,6 +348,8 @@ def dot_text(d: Drawing) -> str:
         if package:
             lines.append("  }")
     lines += [f"  {dot_quote(e.tail)} -> {dot_quote(e.head)} [{_attr_list(e.attrs)}];" for e in d.edges]
+    if d.title:  # last, so that no cluster inherits the title's label or size
+        lines.append(f"  graph [{_attr_list(TITLE_ATTRS + (('label', d.title),))}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -131,7 +131,9 @@ class _Drawer:
 
     def drawing(self) -> g.Drawing:
         clusters = tuple((process, tuple(members.values())) for process, members in self.clusters.items())
-        return g.Drawing(clusters, tuple(self.edges.values()))
+        e = self.trace.entry
+        request = f"{e.verb} {e.path}" + (f" ({e.action})" if e.action else "")
+        return g.Drawing(clusters, tuple(self.edges.values()), f"{self.trace.operation}: {request}")
 
 
 def source_url(trace: Trace, path: str, line: int, link_template: str | None) -> str:
