@@ -36,6 +36,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       stackread rpc ~/src/nova --service nova-conductor
       stackread routes ~/src/nova --find live-migrate
       stackread trace create_server -C ~/src/nova
+      stackread trace create_server -C ~/src/nova -o create_server.svg
       stackread breakpoints create_server -C ~/src/nova > .pdbrc
     """
     ctx.obj = {"debug": debug}
@@ -277,14 +278,23 @@ def _flow_options(rev_help: str, errors_help: str):
 @click.option("--diff", "other", metavar="REV|DIR",
               help="Compare with another version: a git revision of the same repository, or another "
                    "source tree (an unpacked sdist). The one traced (-C, --rev) is the old side.")
-@click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True,
-              help="With --diff: 'mermaid' prints a sequence diagram with added/removed hops colored.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Draw the flow into FILE: .svg .png .dot .mmd (Mermaid) .puml (PlantUML) .diag (seqdiag) .json.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot", "json", "mermaid", "plantuml", "seqdiag"],
+                                                   case_sensitive=False),
+              help="Format of -o FILE (default: its suffix); text formats print to stdout without -o. "
+                   "With --diff: mermaid, added/removed hops colored.")
+@click.option("--view", type=click.Choice(["graph", "sequence"]),
+              help="graph: cross-process call graph (default for svg/png/dot); sequence: a sequence diagram.")
+@click.option("--link-template", metavar="URL",
+              help="Where SVG nodes link, with {path} and {line}; default file:// to the source.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
 def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, fmt: str, as_json: bool,
-          cache_dir: str | None, no_cache: bool) -> None:
+          show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, as_json: bool, out: str | None,
+          fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None,
+          no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -294,25 +304,60 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     defaults to mark the default path.
 
     \b
+    Drawings (-o FILE, --format, --view):
+      stackread trace create_server -C ~/src/nova -o create_server.svg
+      stackread trace create_server -C ~/src/nova --view sequence -o create_server.svg
+      stackread trace resize -C ~/src/nova --format mermaid > resize.mmd
+
+    \b
     With --diff, the same operation in two versions: hops added, removed, renamed or changed
     (cast became call, another process, another endpoint, off the default path), and the
     steps whose code moved, with path:line on both sides:
       stackread trace live-migrate -C ~/src/nova --rev 12.0.0 --diff 15.0.0
       stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
-    from stackread.render import trace as view
+    import pathlib
 
-    if fmt != "text" and (other is None or as_json):
-        raise click.BadParameter("'mermaid' draws a --diff, and is not JSON", param_hint="--format")
+    from stackread.render import diagram
+    from stackread.render import trace as text_view
     from stackread.trace import MAX_DEPTH
 
+    target = pathlib.Path(out) if out else None
+    if as_json and (target or fmt):
+        raise click.UsageError("--json prints trace's JSON; with -o or --format use --format json instead")
+    if other is not None and (target or view or link_template or (fmt and fmt.lower() != "mermaid")):
+        raise click.UsageError("--diff prints text, --json, or --format mermaid")
+    # Check the drawing asked for before the walk, so a typo costs no time.
+    choice = None
+    if other is None:
+        try:
+            choice = diagram.choose(target, fmt, view) if (target or fmt) else None
+            if choice is not None:
+                diagram.check_link_template(link_template)
+        except StackreadError as exc:
+            raise click.UsageError(str(exc)) from exc
+        if choice is None and (view or link_template):
+            raise click.UsageError("--view and --link-template apply to drawings: add -o FILE or --format")
     extra_depth = MAX_DEPTH if all_calls else extra_depth
     result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache,
                      named=other is not None, extra_depth=extra_depth)
-    if other is None:
-        _show(as_json, lambda: view.to_json(result, errors), lambda: view.render(result, errors))
-        _report_diagnostics(result.diagnostics)
-        return
+    if other is not None:
+        _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
+                   errors, as_json, fmt)
+    elif choice is not None:
+        data = diagram.render(result, choice, errors=errors, link_template=link_template)
+        if target is None:
+            click.echo(data.decode("utf-8"), nl=False)
+        else:
+            diagram.write(target, data)
+            click.echo(f"wrote {target} ({choice.view} view, {choice.format})", err=True)
+    else:
+        _show(as_json, lambda: text_view.to_json(result, errors), lambda: text_view.render(result, errors))
+    _report_diagnostics(result.diagnostics)
+
+
+def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
+               errors, as_json, fmt) -> None:
     import pathlib
 
     from stackread.flowdiff import diff_traces
@@ -323,11 +368,11 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True,
                     extra_depth=extra_depth)
     diff = diff_traces(result, newer, errors)
-    if fmt == "mermaid":
+    if fmt:
         click.echo(diff_view.to_mermaid(diff), nl=False)
     else:
         _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
-    _report_diagnostics(result.diagnostics + newer.diagnostics)
+    _report_diagnostics(newer.diagnostics)
 
 
 @cli.command()

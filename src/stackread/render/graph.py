@@ -214,10 +214,26 @@ NODE_ATTRS: Attrs = (
     ("shape", "box"), ("style", "rounded"), ("fontname", "sans-serif"), ("fontsize", "11"),
     ("height", "0.3"), ("margin", "0.12,0.05"),
 )
-EDGE_ATTRS: Attrs = (("color", "#555555"), ("arrowsize", "0.7"))
+EDGE_ATTRS: Attrs = (("color", "#555555"), ("arrowsize", "0.7"), ("fontname", "sans-serif"), ("fontsize", "9"),
+                     ("fontcolor", "#666666"))
+TITLE_ATTRS: Attrs = (("labelloc", "t"), ("labeljust", "l"), ("fontsize", "16"))
 CLUSTER_ATTRS: Attrs = (("style", "rounded"), ("color", "#aaaaaa"), ("fontcolor", "#555555"))
 ROOT_ATTRS: Attrs = (("style", "rounded,filled,bold"), ("fillcolor", "#fff2a8"), ("penwidth", "2"))
 UNCERTAIN_ATTRS: Attrs = (("style", "dashed"), ("color", "#999999"))
+# The flow of `stackread trace` drawn the same way, plus what only a flow has: RPC edges
+# between process clusters (a cast is dashed, a call solid and bold with a dotted return),
+# calls made only under a condition (amber), steps off the default path (grey, dashed box),
+# and leaves in the virt driver (green) or another service's client (blue).
+CAST_ATTRS: Attrs = (("style", "dashed"), ("color", "#7b2d8e"), ("fontcolor", "#7b2d8e"), ("penwidth", "1.6"),
+                     ("arrowhead", "vee"), ("fontsize", "11"))
+CALL_ATTRS: Attrs = (("style", "bold"), ("color", "#7b2d8e"), ("fontcolor", "#7b2d8e"), ("penwidth", "2.2"),
+                     ("fontsize", "11"))
+RETURN_ATTRS: Attrs = (("style", "dotted"), ("color", "#7b2d8e"), ("arrowhead", "vee"), ("constraint", "false"))
+CONDITION_ATTRS: Attrs = (("color", "#c08000"), ("fontcolor", "#8a5a00"), ("fontsize", "9"))
+OFF_DEFAULT_ATTRS: Attrs = (("style", "rounded,dashed"), ("fontcolor", "#777777"), ("color", "#999999"))
+ENDPOINT_ATTRS: Attrs = (("style", "rounded,bold"), ("penwidth", "1.6"))
+DRIVER_ATTRS: Attrs = (("style", "rounded,filled"), ("fillcolor", "#dff3d8"))
+SERVICE_ATTRS: Attrs = (("style", "rounded,filled"), ("fillcolor", "#dceaf7"))
 
 
 @dataclass(frozen=True)
@@ -239,6 +255,7 @@ class Drawing:
 
     clusters: tuple[tuple[str, tuple[DotNode, ...]], ...]
     edges: tuple[DotEdge, ...]
+    title: str = ""  # drawn above the graph
 
 
 def node_url(node: Node, link_template: str | None) -> str:
@@ -253,7 +270,7 @@ def node_url(node: Node, link_template: str | None) -> str:
     return f"{path}#L{node.line}"
 
 
-def _check_template(link_template: str | None) -> None:
+def check_template(link_template: str | None) -> None:
     if link_template is None:
         return
     try:
@@ -289,7 +306,7 @@ def _dot_edges(graph: CallGraph) -> tuple[DotEdge, ...]:
 
 
 def drawing(graph: CallGraph, root: str | None = None, *, link_template: str | None = None) -> Drawing:
-    _check_template(link_template)
+    check_template(link_template)
     nodes = {n.name: n for n in graph.nodes()}
     edges = _dot_edges(graph)
     for edge in edges:
@@ -331,6 +348,8 @@ def dot_text(d: Drawing) -> str:
         if package:
             lines.append("  }")
     lines += [f"  {dot_quote(e.tail)} -> {dot_quote(e.head)} [{_attr_list(e.attrs)}];" for e in d.edges]
+    if d.title:  # last, so that no cluster inherits the title's label or size
+        lines.append(f"  graph [{_attr_list(TITLE_ATTRS + (('label', d.title),))}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -352,7 +371,7 @@ def drawing_format(out: pathlib.Path, fmt: str | None = None) -> str:
     return chosen
 
 
-def _layout(dot: str, fmt: str) -> bytes:
+def layout(dot: str, fmt: str) -> bytes:
     """Graphviz's drawing of `dot`; the only place that loads Graphviz."""
     try:
         import pygraphviz
@@ -373,7 +392,10 @@ def write_drawing(graph: CallGraph, root: str | None, out: pathlib.Path, *, fmt:
     """Write the graph to `out` as DOT text, SVG or PNG, chosen by `fmt` or the file suffix."""
     chosen = drawing_format(out, fmt)
     dot = to_dot(graph, root, link_template=link_template)
-    data = dot.encode("utf-8") if chosen == "dot" else _layout(dot, chosen)
+    write_bytes(out, dot.encode("utf-8") if chosen == "dot" else layout(dot, chosen))
+
+
+def write_bytes(out: pathlib.Path, data: bytes) -> None:
     try:
         out.write_bytes(data)
     except OSError as exc:

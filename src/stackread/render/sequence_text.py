@@ -1,0 +1,166 @@
+"""The sequence view as text for the tools people already use: Mermaid, PlantUML and seqdiag.
+
+All three draw the same `flow.Sequence`: lanes become participants (declared in order, so the
+client is left and services right), a cast is an asynchronous arrow, a call a synchronous one
+followed by its dotted return, and conditions and loops become opt/alt/loop blocks (seqdiag has
+no blocks: they become `=== separators ===`). Participants get short aliases (P0, P1...) so no
+lane name has to survive each tool's identifier rules; labels are escaped per tool.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stackread.render.flow import (
+    Activate, Deactivate, Frame, Item, Message, Note, Sequence, frame_title, one_line,
+)
+
+
+def _title(frame: Frame, branch) -> str:
+    """A block's condition after its keyword; an else says only whether it is the default."""
+    title = frame_title(frame, branch)
+    return title.removeprefix("else").strip() if branch.otherwise else title
+
+
+def _aliases(seq: Sequence) -> dict[str, str]:
+    return {lane.name: f"P{i}" for i, lane in enumerate(seq.lanes)}
+
+
+# -- Mermaid -----------------------------------------------------------------------------------
+
+_MERMAID_CODES = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "%": "#37;"}
+_MERMAID_ARROWS = {"request": "->>", "call": "->>", "invoke": "->>", "cast": "--)", "return": "-->>"}
+
+
+def mermaid_text(text: str) -> str:
+    """Mermaid message text: `;` ends a statement and `#` starts an entity code, `<>` read as HTML."""
+    return "".join(_MERMAID_CODES.get(ch, ch) for ch in one_line(text))
+
+
+def to_mermaid(seq: Sequence) -> str:
+    alias = _aliases(seq)
+    lines = ["sequenceDiagram", f"    title {mermaid_text(seq.title)}"]
+    lines += [f"    participant {alias[lane.name]} as {mermaid_text(lane.name)}" for lane in seq.lanes]
+
+    def emit(items: list[Item], depth: int) -> None:
+        pad = "    " * depth
+        for item in items:
+            if isinstance(item, Message):
+                label = mermaid_text(item.label) if item.label else " "
+                lines.append(f"{pad}{alias[item.source]}{_MERMAID_ARROWS[item.kind]}{alias[item.target]}: {label}")
+            elif isinstance(item, Note):
+                lines.append(f"{pad}Note over {alias[item.lane]}: {mermaid_text(item.text)}")
+            elif isinstance(item, Activate):
+                lines.append(f"{pad}activate {alias[item.lane]}")
+            elif isinstance(item, Deactivate):
+                lines.append(f"{pad}deactivate {alias[item.lane]}")
+            elif isinstance(item, Frame):
+                for i, branch in enumerate(item.branches):
+                    keyword = item.kind if i == 0 else "else"
+                    lines.append(f"{pad}{keyword} {mermaid_text(_title(item, branch))}".rstrip())
+                    emit(branch.items, depth + 1)
+                lines.append(f"{pad}end")
+
+    emit(seq.items, 1)
+    return "\n".join(lines) + "\n"
+
+
+# -- PlantUML ----------------------------------------------------------------------------------
+
+_PLANTUML_ARROWS = {"request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "-->"}
+_CREOLE = re.compile(r"([_*/\-\"^=~#])\1+")
+
+
+def plantuml_text(text: str) -> str:
+    """PlantUML label text: doubled characters are Creole markup (__init__ would underline), so
+    each is escaped with `~`; a backslash would start an escape, `<` an HTML-ish tag."""
+    text = one_line(text).replace("\\", "\\\\")
+    text = _CREOLE.sub(lambda m: "".join("~" + ch for ch in m.group(0)), text)
+    return text.replace("<", "~<")
+
+
+def _plantuml_name(name: str) -> str:
+    return '"' + name.replace('"', "'") + '"'
+
+
+def to_plantuml(seq: Sequence) -> str:
+    alias = _aliases(seq)
+    kinds = {"client": "actor", "process": "participant", "driver": "participant", "service": "participant"}
+    lines = ["@startuml", f"title {plantuml_text(seq.title)}", "skinparam shadowing false",
+             "skinparam defaultFontName sans-serif"]
+    lines += [f"{kinds[lane.kind]} {_plantuml_name(lane.name)} as {alias[lane.name]}" for lane in seq.lanes]
+
+    def emit(items: list[Item], depth: int) -> None:
+        pad = "  " * depth
+        for item in items:
+            if isinstance(item, Message):
+                arrow = _PLANTUML_ARROWS[item.kind]
+                if item.kind == "call":
+                    arrow = "-[bold]>"
+                label = f" : {plantuml_text(item.label)}" if item.label else ""
+                lines.append(f"{pad}{alias[item.source]} {arrow} {alias[item.target]}{label}")
+            elif isinstance(item, Note):
+                lines.append(f"{pad}note over {alias[item.lane]} : {plantuml_text(item.text)}")
+            elif isinstance(item, Activate):
+                lines.append(f"{pad}activate {alias[item.lane]}")
+            elif isinstance(item, Deactivate):
+                lines.append(f"{pad}deactivate {alias[item.lane]}")
+            elif isinstance(item, Frame):
+                for i, branch in enumerate(item.branches):
+                    keyword = item.kind if i == 0 else "else"
+                    lines.append(f"{pad}{keyword} {plantuml_text(_title(item, branch))}".rstrip())
+                    emit(branch.items, depth + 1)
+                lines.append(f"{pad}end")
+
+    emit(seq.items, 0)
+    lines.append("@enduml")
+    return "\n".join(lines) + "\n"
+
+
+# -- seqdiag -----------------------------------------------------------------------------------
+
+_SEQDIAG_ARROWS = {"request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "<--"}
+
+
+def seqdiag_text(text: str) -> str:
+    """A seqdiag double-quoted string."""
+    return '"' + one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_seqdiag(seq: Sequence) -> str:
+    """seqdiag (blockdiag), what Nova's own docs draw with: no blocks, so frames are separators."""
+    lines = ["seqdiag {", "  activation = none;", "  edge_length = 220;", "  default_fontsize = 12;"]
+    lines.append("  " + "; ".join(seqdiag_text(lane.name) for lane in seq.lanes) + ";")
+
+    def emit(items: list[Item]) -> None:
+        for i, item in enumerate(items):
+            if isinstance(item, Message):
+                attrs = [f"label = {seqdiag_text(item.label)}"] if item.label else []
+                if item.kind == "cast":
+                    attrs.append("style = dashed")
+                if item.kind == "call":
+                    attrs.append("color = purple")
+                nxt = items[i + 1:i + 3]
+                note = next((n for n in nxt if isinstance(n, Note)), None)
+                if note is not None and item.kind in ("request", "call", "cast"):
+                    attrs.append(f"rightnote = {seqdiag_text(note.text)}")
+                source, target = seqdiag_text(item.source), seqdiag_text(item.target)
+                if item.kind == "return":  # written from the caller's side: caller <-- callee
+                    source, target = target, source
+                attr_text = f" [{', '.join(attrs)}]" if attrs else ""
+                lines.append(f"  {source} {_SEQDIAG_ARROWS[item.kind]} {target}{attr_text};")
+            elif isinstance(item, Frame):
+                for j, branch in enumerate(item.branches):
+                    keyword = item.kind if j == 0 else "else"
+                    lines.append(f"  === {seqdiag_separator(f'{keyword} {_title(item, branch)}'.rstrip())} ===")
+                    emit(branch.items)
+                lines.append(f"  === {seqdiag_separator(f'end {item.kind}')} ===")
+
+    emit(seq.items)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def seqdiag_separator(text: str) -> str:
+    """Separator text runs to the closing `===` of its line: one line, and no `===` inside."""
+    return re.sub(r"={3,}", "==", one_line(text))
