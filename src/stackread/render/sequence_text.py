@@ -26,6 +26,34 @@ def _aliases(seq: Sequence) -> dict[str, str]:
     return {lane.name: f"P{i}" for i, lane in enumerate(seq.lanes)}
 
 
+def _blocks(seq: Sequence, indent: str, depth: int, text, message, note) -> list[str]:
+    """The items as lines of a tool with activate/deactivate and opt/alt/loop ... else ... end
+    blocks (Mermaid, PlantUML): `message` and `note` write one item each, `text` escapes a label."""
+    alias = _aliases(seq)
+    lines: list[str] = []
+
+    def emit(items: list[Item], depth: int) -> None:
+        pad = indent * depth
+        for item in items:
+            if isinstance(item, Message):
+                lines.append(pad + message(item, alias))
+            elif isinstance(item, Note):
+                lines.append(pad + note(item, alias))
+            elif isinstance(item, Activate):
+                lines.append(f"{pad}activate {alias[item.lane]}")
+            elif isinstance(item, Deactivate):
+                lines.append(f"{pad}deactivate {alias[item.lane]}")
+            elif isinstance(item, Frame):
+                for i, branch in enumerate(item.branches):
+                    keyword = item.kind if i == 0 else "else"
+                    lines.append(f"{pad}{keyword} {text(_title(item, branch))}".rstrip())
+                    emit(branch.items, depth + 1)
+                lines.append(f"{pad}end")
+
+    emit(seq.items, depth)
+    return lines
+
+
 # -- Mermaid -----------------------------------------------------------------------------------
 
 _MERMAID_CODES = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "%": "#37;"}
@@ -42,26 +70,12 @@ def to_mermaid(seq: Sequence) -> str:
     lines = ["sequenceDiagram", f"    title {mermaid_text(seq.title)}"]
     lines += [f"    participant {alias[lane.name]} as {mermaid_text(lane.name)}" for lane in seq.lanes]
 
-    def emit(items: list[Item], depth: int) -> None:
-        pad = "    " * depth
-        for item in items:
-            if isinstance(item, Message):
-                label = mermaid_text(item.label) if item.label else " "
-                lines.append(f"{pad}{alias[item.source]}{_MERMAID_ARROWS[item.kind]}{alias[item.target]}: {label}")
-            elif isinstance(item, Note):
-                lines.append(f"{pad}Note over {alias[item.lane]}: {mermaid_text(item.text)}")
-            elif isinstance(item, Activate):
-                lines.append(f"{pad}activate {alias[item.lane]}")
-            elif isinstance(item, Deactivate):
-                lines.append(f"{pad}deactivate {alias[item.lane]}")
-            elif isinstance(item, Frame):
-                for i, branch in enumerate(item.branches):
-                    keyword = item.kind if i == 0 else "else"
-                    lines.append(f"{pad}{keyword} {mermaid_text(_title(item, branch))}".rstrip())
-                    emit(branch.items, depth + 1)
-                lines.append(f"{pad}end")
+    def message(item: Message, alias: dict[str, str]) -> str:
+        label = mermaid_text(item.label) if item.label else " "
+        return f"{alias[item.source]}{_MERMAID_ARROWS[item.kind]}{alias[item.target]}: {label}"
 
-    emit(seq.items, 1)
+    lines += _blocks(seq, "    ", 1, mermaid_text, message,
+                     lambda item, alias: f"Note over {alias[item.lane]}: {mermaid_text(item.text)}")
     return "\n".join(lines) + "\n"
 
 
@@ -90,29 +104,13 @@ def to_plantuml(seq: Sequence) -> str:
              "skinparam defaultFontName sans-serif"]
     lines += [f"{kinds[lane.kind]} {_plantuml_name(lane.name)} as {alias[lane.name]}" for lane in seq.lanes]
 
-    def emit(items: list[Item], depth: int) -> None:
-        pad = "  " * depth
-        for item in items:
-            if isinstance(item, Message):
-                arrow = _PLANTUML_ARROWS[item.kind]
-                if item.kind == "call":
-                    arrow = "-[bold]>"
-                label = f" : {plantuml_text(item.label)}" if item.label else ""
-                lines.append(f"{pad}{alias[item.source]} {arrow} {alias[item.target]}{label}")
-            elif isinstance(item, Note):
-                lines.append(f"{pad}note over {alias[item.lane]} : {plantuml_text(item.text)}")
-            elif isinstance(item, Activate):
-                lines.append(f"{pad}activate {alias[item.lane]}")
-            elif isinstance(item, Deactivate):
-                lines.append(f"{pad}deactivate {alias[item.lane]}")
-            elif isinstance(item, Frame):
-                for i, branch in enumerate(item.branches):
-                    keyword = item.kind if i == 0 else "else"
-                    lines.append(f"{pad}{keyword} {plantuml_text(_title(item, branch))}".rstrip())
-                    emit(branch.items, depth + 1)
-                lines.append(f"{pad}end")
+    def message(item: Message, alias: dict[str, str]) -> str:
+        arrow = "-[bold]>" if item.kind == "call" else _PLANTUML_ARROWS[item.kind]
+        label = f" : {plantuml_text(item.label)}" if item.label else ""
+        return f"{alias[item.source]} {arrow} {alias[item.target]}{label}"
 
-    emit(seq.items, 0)
+    lines += _blocks(seq, "  ", 0, plantuml_text, message,
+                     lambda item, alias: f"note over {alias[item.lane]} : {plantuml_text(item.text)}")
     lines.append("@enduml")
     return "\n".join(lines) + "\n"
 
