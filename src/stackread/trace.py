@@ -103,30 +103,59 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     tree = open_tree(path, rev)
     diagnostics = Diagnostics()
     with open_cache(cache_dir, use_cache, diagnostics) as cache:
-        key = _result_key(tree, operation, driver, settings or {}, show_objects, extra_depth) if use_cache else None
-        stored = cache.get_blob(key) if key else None
-        if stored is not None:
-            try:
-                return pickle.loads(stored)
-            except Exception:  # noqa: BLE001 - a damaged or foreign entry is worked out again
-                pass
-        result = _trace(path, operation, rev, driver, settings, show_objects, extra_depth, cache, progress)
-        if key:
-            cache.put_blob(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        tree_key = _tree_key(tree) if use_cache else None
+        key = _question_key(tree_key, operation, driver, settings or {}, show_objects, extra_depth) if tree_key else None
+        result = _load(cache, key)
+        if result is None:
+            result = _trace(path, operation, rev, driver, settings, show_objects, extra_depth, cache, tree_key,
+                            progress)
+            _store(cache, key, result)
         return result
 
 
-def _result_key(tree, operation: str, driver: str, settings: dict[str, Any], show_objects: bool,
-                extra_depth: int) -> str:
+def _tree_key(tree) -> str | None:
+    """Every source file's content, the project's metadata files and stackread's own code: what any
+    answer about the tree depends on."""
     from stackread.callgraph import _program_key
 
-    digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, operation, driver,
-                                sorted(settings.items(), key=repr), show_objects, extra_depth)).encode())
-    digest.update((_program_key(tree, False) or "").encode())
+    program = _program_key(tree, False)
+    if program is None:
+        return None
+    digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, program)).encode())
     for name in tree.list_dir(""):  # setup.cfg, pyproject.toml: entry points, the package's name
         if name.endswith((".cfg", ".toml", ".py", ".ini")):
             digest.update(name.encode() + b"\0" + (tree.read_bytes(name) or b""))
-    return "trace:" + digest.hexdigest()
+    return digest.hexdigest()
+
+
+def _question_key(tree_key: str, operation: str, driver: str, settings: dict[str, Any], show_objects: bool,
+                  extra_depth: int) -> str:
+    question = repr((operation, driver, sorted(settings.items(), key=repr), show_objects, extra_depth))
+    return "trace:" + hashlib.sha1(f"{tree_key}:{question}".encode()).hexdigest()
+
+
+def _load(cache, key: str | None):
+    stored = cache.get_blob(key) if key else None
+    if stored is not None:
+        try:
+            return pickle.loads(stored)
+        except Exception:  # noqa: BLE001 - a damaged or foreign entry is worked out again
+            return None
+    return None
+
+
+def _store(cache, key: str | None, value) -> None:
+    if key:
+        cache.put_blob(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _cached(cache, key: str | None, compute):
+    """What the tree says, once per tree: the routes and entry points every new question needs."""
+    value = _load(cache, key)
+    if value is None:
+        value = compute()
+        _store(cache, key, value)
+    return value
 
 
 @functools.lru_cache(maxsize=1)
@@ -140,7 +169,7 @@ def _code_fingerprint() -> str:
 
 
 def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[str, Any] | None, show_objects: bool,
-           extra_depth: int, cache, progress) -> Trace:
+           extra_depth: int, cache, tree_key: str | None, progress) -> Trace:
     from stackread.callgraph import build_program
     from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
@@ -148,14 +177,14 @@ def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[st
     from stackread.rpc import rpc_of_program
 
     project = open_project(path, rev)
-    routes = routes_of_project(project)
+    routes = _cached(cache, tree_key and f"routes:{tree_key}", lambda: routes_of_project(project))
     lookup = find_operation(routes.routes, operation)
     if lookup.found is None:
         raise UnknownOperation(lookup)
     entry = lookup.found.route
     if not entry.controller:
         raise AnalysisError(f"{operation!r} maps to {entry.verb} {entry.path}, but no controller method serves it")
-    report = entrypoints_of_project(project)
+    report = _cached(cache, tree_key and f"entrypoints:{tree_key}", lambda: entrypoints_of_project(project))
     services = [ep for ep in report.entrypoints if ep.service is not None]
     api_process = f"{report.project}-api" if report.project else "api"
     diagnostics = Diagnostics()
