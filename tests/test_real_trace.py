@@ -178,3 +178,11 @@ def test_hops_route_to_what_the_caller_passed(real_release):
     # LiveMigrationTask casts live_migration(host=self.source): the source compute host.
     assert routes["live_migration"] == "self.source"
     assert routes["pre_live_migration"] == "dest"
+
+
+def test_cinder_volume_create_through_its_taskflow(real_release):
+    # cinder-api builds a taskflow flow whose VolumeCastTask got the rpcapi clients as constructor
+    # arguments from get_flow's caller: the cast to the scheduler is found through both.
+    hops = default_hops(trace_operation(real_release("cinder-current"), "volume create"))
+    assert in_order(hops, [("cinder-api", "cast", "cinder-scheduler", "create_volume"),
+                           ("cinder-scheduler", "cast", "cinder-volume", "create_volume")])

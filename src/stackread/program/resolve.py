@@ -325,6 +325,34 @@ class Program:
             arg = kwargs.get(param) or (args[position] if 0 <= position < len(args) else None)
             if arg is not None:
                 values |= self.resolve(arg, scope)
+                if arg[0] == "n":  # handed on from the caller's own parameter: `VolumeCastTask(scheduler_rpcapi)`
+                    values |= self.parameter_values(f"{module.name}.{scope_name}", arg[1])
+        return frozenset(values)
+
+    def parameter_values(self, function_full: str, param: str) -> frozenset:
+        """What the tree's call sites of a function pass as one of its parameters (Cinder's
+        `create_volume.get_flow(..., scheduler_rpcapi=self.scheduler_rpcapi)`)."""
+        key = ("param", function_full, param)
+        cached = self._instance_attrs.get(key)
+        if cached is not None:
+            return cached
+        return self._memoised(self._instance_attrs, key, lambda: self._parameter_values(function_full, param))
+
+    def _parameter_values(self, function_full: str, param: str) -> frozenset:
+        definition = self.defs.get(function_full)
+        if definition is None or definition.kind == "class" or param not in definition.params:
+            return _EMPTY
+        bound = definition.kind in ("method", "classmethod")
+        position = definition.params.index(param) - (1 if bound else 0)
+        values: set = set()
+        for module, scope_name, call in self._calls_named(definition.qualname.rpartition(".")[2]):
+            scope = Scope(module, scope_name)
+            if not any(v[0] in ("func", "meth") and v[1] == function_full for v in self.resolve(call[1], scope)):
+                continue
+            args, kwargs = call[5], call[6]
+            arg = kwargs.get(param) or (args[position] if 0 <= position < len(args) else None)
+            if arg is not None and arg[0] != "*":
+                values |= self.resolve(arg, scope)
         return frozenset(values)
 
     def _calls_named(self, name: str) -> list[tuple[ModuleFacts, str, list]]:
