@@ -376,8 +376,28 @@ def test_diff_against_another_directory_and_usage_errors(two_commits, tmp_path):
     assert result.exit_code == 0, result.output
     assert [h["status"] for h in json.loads(result.stdout)["hops"]] == ["renamed", "changed"]
     # A diff is text, JSON or Mermaid; the drawings of one flow do not draw two.
-    result = runner.invoke(cli, ["trace", "create_server", "-C", str(old), "--diff", str(new), "-o", "x.svg"])
+    result = runner.invoke(cli, ["trace", "create_server", "-C", str(old), "--diff", str(new), "-o", "x.dot"])
     assert result.exit_code == 2 and "--diff" in result.output
     result = runner.invoke(cli, ["trace", "create_server", "-C", str(two_commits), "--rev", "v1", "--diff", "v9"])
     # An unknown revision is the user's mistake: the message names it (main() prints it, exit 2).
     assert result.exit_code != 0 and "unknown revision 'v9'" in str(result.exception)
+
+
+def test_diff_drawn_as_a_sequence_svg(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    old = write_tree(tmp_path / "old", MINI)
+    new = write_tree(tmp_path / "new", MINI)
+    _second_version(new)
+    out = tmp_path / "diff.svg"
+    result = CliRunner().invoke(cli, ["trace", "create_server", "-C", str(old), "--diff", str(new), "-o", str(out),
+                                      "--no-cache"])
+    assert result.exit_code == 0, result.output
+    groups = [g for g in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}g")
+              if g.get("data-from") and g.get("data-kind") != "return"]
+    drawn = {(g.get("data-from"), g.get("data-to"), g.get("data-kind"), g.get("data-status")) for g in groups}
+    # build_instances became schedule_and_build_instances (renamed); the build became a call (changed).
+    assert drawn == {("nova-api", "nova-conductor", "cast", "renamed"),
+                     ("nova-conductor", "nova-compute", "call", "changed")}
+    texts = "".join(ET.parse(out).getroot().itertext())
+    assert "build_instances -> schedule_and_build_instances" in texts and "cast -> call" in texts

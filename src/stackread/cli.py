@@ -325,8 +325,9 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     target = pathlib.Path(out) if out else None
     if as_json and (target or fmt):
         raise click.UsageError("--json prints trace's JSON; with -o or --format use --format json instead")
-    if other is not None and (target or view or link_template or (fmt and fmt.lower() != "mermaid")):
-        raise click.UsageError("--diff prints text, --json, or --format mermaid")
+    if other is not None and (view or link_template or (fmt and fmt.lower() != "mermaid")
+                              or (target and target.suffix.lower() not in (".svg", ".png", ".mmd"))):
+        raise click.UsageError("--diff prints text, --json or --format mermaid, or draws -o FILE.svg/.png/.mmd")
     # Check the drawing asked for before the walk, so a typo costs no time.
     choice = None
     if other is None:
@@ -343,7 +344,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
                      named=other is not None, extra_depth=extra_depth)
     if other is not None:
         _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-                   errors, as_json, fmt)
+                   errors, as_json, fmt, target)
     elif choice is not None:
         data = diagram.render(result, choice, errors=errors, link_template=link_template)
         if target is None:
@@ -357,7 +358,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
 
 
 def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-               errors, as_json, fmt) -> None:
+               errors, as_json, fmt, target) -> None:
     import pathlib
 
     from stackread.flowdiff import diff_traces
@@ -368,7 +369,19 @@ def _show_diff(result, other, operation, path, driver, settings, show_objects, c
     newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True,
                     extra_depth=extra_depth)
     diff = diff_traces(result, newer, errors)
-    if fmt:
+    if target is not None:
+        from stackread.render import diagram
+        from stackread.render.sequence_svg import to_svg
+
+        suffix = target.suffix.lower()
+        if suffix == ".mmd":
+            data = diff_view.to_mermaid(diff).encode("utf-8")
+        else:
+            svg = to_svg(diff_view.to_sequence(diff))
+            data = svg if suffix == ".svg" else diagram.svg_to_png(svg)
+        diagram.write(target, data)
+        click.echo(f"wrote {target} (flow diff, sequence view)", err=True)
+    elif fmt:
         click.echo(diff_view.to_mermaid(diff), nl=False)
     else:
         _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))

@@ -42,6 +42,7 @@ class Message:
     route: str | None = None  # prepare(server=...) of a hop
     default_path: bool = True
     error_path: bool = False
+    status: str | None = None  # in a flow diff: added | removed | changed | renamed
 
 
 @dataclass(frozen=True)

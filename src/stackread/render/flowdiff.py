@@ -215,3 +215,38 @@ def _mermaid_change(f) -> str:
     if f.field == "condition":
         return f"if {f.old or '(always)'} -> if {f.new or '(always)'}"
     return f"{f.field} {f.old} -> {f.new}"
+
+
+def to_sequence(diff: FlowDiff):
+    """Both flows as one sequence diagram (`--diff -o FILE.svg`): every hop in the new flow's order,
+    removed ones where the old flow had them; added green, removed red, changed amber, each with a
+    note saying what changed."""
+    from stackread.render.flow import Activate, Deactivate, Lane, Message, Note, Sequence
+
+    lanes: list[str] = []
+    items: list = []
+    for change in diff.hops:
+        h = change.hop
+        for name in (h.source, h.target):
+            if name not in lanes:
+                lanes.append(name)
+        status = change.status if change.status in ("added", "removed", "changed", "renamed") else None
+        label = h.method if change.status != "renamed" else f"{change.old.method} -> {h.method}"  # type: ignore[union-attr]
+        label = {"added": "+ ", "removed": "- ", "renamed": "~ ", "changed": "~ "}.get(change.status, "") + label
+        label += " (fanout)" if h.fanout else ""
+        items += [Message(h.source, h.target, label, h.kind, h.endpoint, h.endpoint_path, h.endpoint_line, h.fanout,
+                          h.route, h.default_path, h.error_path, status), Activate(h.target)]
+        what = [_mermaid_change(f) for f in change.changes if f.field not in
+                ("method", "client_path", "client_line", "endpoint_path", "endpoint_line")]
+        if change.status in ("added", "removed"):
+            what = [change.status]
+        if what:
+            items.append(Note(h.target, ", ".join(what)))
+        if h.kind == "call":
+            items.append(Message(h.target, h.source, h.method, "return", status=status))
+        items.append(Deactivate(h.target))
+    if not lanes:
+        lanes.append("api")
+        items.append(Note("api", "no hop on either side"))
+    title = f"{diff.operation}: {_side(diff.old)} -> {_side(diff.new)}"
+    return Sequence(title, [Lane(name, "process") for name in lanes], items)

@@ -44,6 +44,8 @@ FRAME_LABEL = 560  # px before a condition wraps
 COLOURS = {
     "request": "#222222", "call": "#7b2d8e", "cast": "#7b2d8e", "return": "#7b2d8e", "invoke": "#2f4f6f",
 }
+# A flow diff's hops: added green, removed red, changed or renamed amber.
+STATUS_COLOURS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#b7791f", "renamed": "#b7791f"}
 LANE_FILL = {"client": "#f3f3f3", "process": "#fff2a8", "driver": "#dff3d8", "service": "#dceaf7"}
 
 
@@ -252,9 +254,11 @@ def _draw(items: list[Item], c: _Canvas) -> None:
 
 
 def _message(m: Message, c: _Canvas) -> None:
-    colour = COLOURS[m.kind] if m.default_path else "#999999"
-    group = _el("g", {"class": f"message {m.kind}", "data-from": m.source, "data-to": m.target,
-                      "data-kind": m.kind}, parent=c.arrows)
+    colour = STATUS_COLOURS.get(m.status or "") or (COLOURS[m.kind] if m.default_path else "#999999")
+    attrs = {"class": f"message {m.kind}", "data-from": m.source, "data-to": m.target, "data-kind": m.kind}
+    if m.status:
+        attrs["data-status"] = m.status
+    group = _el("g", attrs, parent=c.arrows)
     title = {"cast": "cast", "call": "call", "return": "returns", "request": "request", "invoke": "calls"}[m.kind]
     tooltip = f"{m.source} {title} {m.target}: {m.label}" if m.label else f"{m.target} returns to {m.source}"
     if m.function:
