@@ -142,6 +142,9 @@ def test_sequence_has_an_arrow_per_hop_in_flow_order_and_returns_for_calls(seque
     assert hops == [(h.source, h.kind, h.target, h.method + (" (fanout)" if h.fanout else ""))
                     for h in default_hops(create_server)]
     assert messages[0] == ("client", "request", "nova-api", "POST /servers")
+    # The API answers the client as soon as it has cast to the conductor: a cast does not wait.
+    cast = messages.index(("nova-api", "cast", "nova-conductor", "schedule_and_build_instances"))
+    assert messages[cast + 1] == ("nova-api", "return", "client", "response")
     assert ("nova-scheduler", "return", "nova-conductor", "select_destinations") in messages
     assert not any(m[1] == "return" and m[3] == "build_and_run_instance" for m in messages), "a cast does not return"
     assert ("nova-compute", "invoke", "libvirt", "LibvirtDriver.spawn") in messages

@@ -209,9 +209,7 @@ class _Builder:
             Message(CLIENT, api, request, "request", root.function, root.path, root.line),
             Activate(api),
             Note(api, short(root.function), root.path, root.line),
-            *self.children(root, frozenset()),
-            Message(api, CLIENT, "response", "return"),
-            Deactivate(api),
+            *_respond(api, self.children(root, frozenset())),
         ]
         processes = [n for n, k in self.order.items() if k in ("client", "process")]
         drivers = [n for n, k in self.order.items() if k == "driver"]
@@ -276,6 +274,20 @@ class _Builder:
         if step.seen_above:
             return []  # expanded above: the diagram shows a flow once
         return self.children(step, shown)
+
+
+def _respond(api: str, items: list[Item]) -> list[Item]:
+    """The API's response to the client: right after its last cast when that is the last thing the
+    API itself does (a cast does not wait: the API answers 202 while the flow goes on), else at the end."""
+    response = [Message(api, CLIENT, "response", "return"), Deactivate(api)]
+    own = [i for i, item in enumerate(items)
+           if any(isinstance(m, Message) and m.source == api for m in walk([item]))]
+    last = own[-1] if own else None
+    if last is not None and isinstance(items[last], Message) and items[last].kind == "cast":
+        later = items[last + 1:]
+        # what follows is the cast's own activation and the receiving process's work
+        return items[:last + 1] + response + later
+    return items + response
 
 
 def _merge(items: list[Item]) -> list[Item]:
