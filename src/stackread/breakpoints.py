@@ -236,7 +236,7 @@ class Changes:
 
 def insert(plan: Plan, statement: str = edits.DEFAULT_STATEMENT, force: bool = False) -> Changes:
     """Put the breakpoint statement at every place of the plan; refuse files with changes of the user's."""
-    from stackread.fetch import default_cache_dir
+    from stackread.cachedir import default_cache_dir
 
     edits.check_statement(statement)
     work = edits.WorkingTree.open(plan.root)

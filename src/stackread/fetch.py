@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from packaging.version import InvalidVersion, Version
 
+from stackread.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
 from stackread.errors import FetchError
 
 if TYPE_CHECKING:
@@ -70,14 +71,6 @@ class Distribution:
 
 
 # -- where things go -------------------------------------------------------------
-
-
-def default_cache_dir() -> pathlib.Path:
-    if explicit := os.environ.get("STACKREAD_CACHE_DIR"):
-        return pathlib.Path(explicit).expanduser()
-    if xdg := os.environ.get("XDG_CACHE_HOME"):
-        return pathlib.Path(xdg).expanduser() / "stackread"
-    return pathlib.Path.home() / ".cache" / "stackread"
 
 
 def looks_like_git_url(spec: str) -> bool:

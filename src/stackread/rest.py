@@ -26,6 +26,7 @@ from typing import Any
 from stackread.diagnostics import Diagnostic
 from stackread.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
 from stackread.modules import Module, class_member
+from stackread.route import Route, RouteReport
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
@@ -35,28 +36,6 @@ _PROJECT_PREFIX = re.compile(r"^/\{project_id[^}]*\}(?=/|$)|^/:project_id(?=/|$)
 _MAX_LOOP = 5000  # rows in one routing table; more means we are interpreting something else
 _MAX_CALL_DEPTH = 4
 _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps for every resource
-
-
-@dataclass(frozen=True)
-class Route:
-    verb: str
-    path: str  # URL template without the optional /{project_id} prefix
-    action: str | None  # the body key of a `POST .../action` request
-    controller: str | None  # dotted method
-    controller_path: str | None
-    controller_line: int | None
-    min_version: str | None
-    max_version: str | None
-    declared_path: str  # where the route is declared
-    declared_line: int
-
-
-@dataclass
-class RouteReport:
-    source: str
-    revision: str | None
-    routes: list[Route]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def find_routes(path: str | pathlib.Path = ".", rev: str | None = None) -> RouteReport:

@@ -25,7 +25,7 @@ from typing import Any
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import AnalysisError
 from stackread.perf import collector_paused
-from stackread.rest import Route
+from stackread.route import Route
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",

@@ -67,9 +67,9 @@ _ZLIB_LEVEL = 1  # see the figures above
 
 
 def default_cache_dir() -> pathlib.Path:
-    from stackread import fetch  # lazily: fetch imports urllib, tarfile and more that reading never needs
+    from stackread import cachedir
 
-    return fetch.default_cache_dir() / "index"
+    return cachedir.default_cache_dir() / "index"
 
 
 class SummaryCache:
