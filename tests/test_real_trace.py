@@ -108,7 +108,9 @@ FLOWS = [
                       (COMPUTE, "call", COMPUTE, "check_can_live_migrate_source"),
                       (CONDUCTOR, "cast", COMPUTE, "live_migration"), (COMPUTE, "call", COMPUTE, "pre_live_migration"),
                       (COMPUTE, "call", COMPUTE, "post_live_migration_at_destination")],
-     {"prep_resize", "resize_instance", "finish_resize"}, "LibvirtDriver.live_migration"),
+     # The rollback is a recovery callback handed to the driver: the error path, as Nova's docs draw it.
+     {"prep_resize", "resize_instance", "finish_resize", "rollback_live_migration_at_destination",
+      "remove_volume_connection"}, "LibvirtDriver.live_migration"),
     ("shelve", [(API, "cast", COMPUTE, "shelve_instance")], set(), "LibvirtDriver.snapshot"),
     ("unshelve", [(API, "cast", CONDUCTOR, "unshelve_instance"), (CONDUCTOR, "call", SCHEDULER, "select_destinations"),
                   (CONDUCTOR, "cast", COMPUTE, "unshelve_instance")], set(), "LibvirtDriver.spawn"),

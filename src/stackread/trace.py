@@ -19,6 +19,7 @@ import hashlib
 import heapq
 import pathlib
 import pickle
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -401,7 +402,8 @@ class _Walker:
             if (function, line) in self._sends:
                 continue
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
-            for target, kind, target_receiver in self._choose(targets):
+            chosen = self._choose(targets)
+            for target, kind, target_receiver in chosen:
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 if kind in ("driver", "service"):
@@ -409,11 +411,35 @@ class _Walker:
                     continue
                 sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
-                (found if sub.children else others).append((context, ("call", target, line, target_receiver, record)))
+                where = context + self._recovery(target, record, [t for t, _k, _r in chosen] +
+                                                 [t for t, _c, _r, _e in targets])
+                (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
         result = _Visit(found, truncated, others)
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
+
+    def _recovery(self, target: str, record: list, callees: list[str]) -> list:
+        """A callback handed over for recovery runs when something fails: `driver.live_migration(...,
+        self._post_live_migration, self._rollback_live_migration)` (parameters post_method and
+        recover_method), `functools.partial(self._rollback_live_migration, ...)`. Named so by itself or
+        by the parameter it is passed as, it gets an except-like context: the error path."""
+        if _calls_itself(target, record):
+            return []
+        name = target.rpartition(".")[2]
+        if _RECOVERY.search(name):
+            return [["except", f"{name} is a recovery callback", record[2]]]
+        args, kwargs = record[5], record[6]
+        position = next((i for i, a in enumerate(args) if a[0] in ("n", "a") and a[-1] == name), None)
+        keyword = next((k for k, a in kwargs.items() if a[0] in ("n", "a") and a[-1] == name), None)
+        for callee in callees:
+            if callee == target or not _calls_itself(callee, record):
+                continue
+            params = self._parameters(callee)
+            role = keyword or (params[position] if position is not None and position < len(params) else None)
+            if role and _RECOVERY.search(role):
+                return [["except", f"called back as {role}", record[2]]]
+        return []
 
     def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
         """The targets worth following, each with its kind and receiver class: the chosen driver among
@@ -618,6 +644,10 @@ class _Walker:
             if value is not _UNKNOWN and name in params:
                 found[name] = value
         return found
+
+
+# Parameters that take a callback for when something fails: recover_method, rollback, on_error...
+_RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
 
 
 def _calls_itself(function: str, record: list) -> bool:
