@@ -51,7 +51,7 @@ def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, in
     tree = open_tree(path, rev)
     diagnostics = Diagnostics()
     with open_cache(cache_dir, use_cache, diagnostics) as cache:
-        key = _program_key(tree, include_tests)
+        key = program_key(tree, include_tests)
         if key is None:
             raise UsageError(f"{tree.label}: no Python files here")
         stored = cache.get_blob(key)
@@ -85,7 +85,7 @@ def _diagnostic(data: dict) -> Diagnostic:
     return Diagnostic(Severity(data["severity"]), data["path"], data["line"], data["message"])
 
 
-def _program_key(tree: SourceTree, include_tests: bool) -> str | None:
+def program_key(tree: SourceTree, include_tests: bool) -> str | None:
     digest = hashlib.sha1(f"{__version__}:{FORMAT}:{include_tests}".encode())
     paths = list_sources(tree, include_tests)
     if not paths:

@@ -117,9 +117,9 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
 def _tree_key(tree) -> str | None:
     """Every source file's content, the project's metadata files and stackread's own code: what any
     answer about the tree depends on."""
-    from stackread.callgraph import _program_key
+    from stackread.callgraph import program_key
 
-    program = _program_key(tree, False)
+    program = program_key(tree, False)
     if program is None:
         return None
     digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, program)).encode())
@@ -402,8 +402,8 @@ class _Walker:
             if (function, line) in self._sends:
                 continue
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
-            chosen = self._choose(targets)
-            for target, kind, target_receiver in chosen:
+            callees = [t for t, _certain, _r, _exact in targets]
+            for target, kind, target_receiver in self._choose(targets):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 if kind in ("driver", "service"):
@@ -411,8 +411,7 @@ class _Walker:
                     continue
                 sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
-                where = context + self._recovery(target, record, [t for t, _k, _r in chosen] +
-                                                 [t for t, _c, _r, _e in targets])
+                where = context + self._recovery(target, record, callees)
                 (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
         result = _Visit(found, truncated, others)
         if not truncated:
@@ -540,16 +539,9 @@ class _Walker:
         if budget > 0:
             listed = sorted(listed + [(c, t, budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         for context, (kind, target, line, receiver, record), child_budget in listed:
-            # A branch the literal arguments decide (`live=False` for a resize) is taken or impossible on
-            # this path; only what they leave open is a condition.
-            decided = [(entry, self.conditions.holds(entry[1], arguments) if entry[0] in ("if", "else") else None)
-                       for entry in context]
-            if any(holds is not None and (entry[0] == "if") != holds for entry, holds in decided
-                   if _names_in(entry[1]) & arguments.keys()):
+            context = self._on_path(context, arguments)
+            if context is None:
                 continue
-            context = [[entry[0], self.conditions.residue(entry[1], arguments), entry[2]]
-                       if entry[0] in ("if", "else") and _names_in(entry[1]) & arguments.keys() else entry
-                       for entry, holds in decided if holds is None or not (_names_in(entry[1]) & arguments.keys())]
             condition, loop, in_except = _describe(context)
             child_default = step.default_path and self.conditions.taken(module, context) and not in_except
             child_error = step.error_path or in_except
@@ -587,8 +579,37 @@ class _Walker:
         """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
         from stackread.rpc import render_expr
 
-        if not _calls_itself(function, record):
+        bound = self._bound(function, record)
+        if bound is None:
             return {}
+        result = {}
+        for name, expr in bound.items():
+            text = texts.get(expr[1]) if expr[0] == "n" else None
+            result[name] = text or render_expr(expr)
+        return {name: text for name, text in result.items() if "…" not in text}
+
+    def _on_path(self, context: list, arguments: dict[str, Any]) -> list | None:
+        """The context once the literal arguments of this path have decided what they can: None when
+        they rule the call out (`live=False` for a resize), else the branches they leave open, each
+        reduced to its open part (`not live and not rebuild and flavor` is `flavor`)."""
+        kept = []
+        for entry in context:
+            kind, text, line = entry
+            if kind not in ("if", "else") or not (_names_in(text) & arguments.keys()):
+                kept.append(entry)
+                continue
+            holds = self.conditions.holds(text, arguments)
+            if holds is None:
+                kept.append([kind, self.conditions.residue(text, arguments), line])
+            elif (kind == "if") != holds:
+                return None
+        return kept
+
+    def _bound(self, function: str, record: list) -> dict[str, list] | None:
+        """The function's parameters this call site passes, each with the argument's expression;
+        None when the site hands the function over rather than calling it (a callback)."""
+        if not _calls_itself(function, record):
+            return None
         params = self._parameters(function)
         args, kwargs = record[5], record[6]
         bound = {}
@@ -597,11 +618,7 @@ class _Walker:
                 break
             bound[name] = expr
         bound.update((name, expr) for name, expr in kwargs.items() if name in params)
-        result = {}
-        for name, expr in bound.items():
-            text = texts.get(expr[1]) if expr[0] == "n" else None
-            result[name] = text or render_expr(expr)
-        return {name: text for name, text in result.items() if "…" not in text}
+        return bound
 
     def _parameters(self, function: str) -> list[str]:
         """The parameters a caller passes: without the `self`/`cls` of a method."""
@@ -616,7 +633,8 @@ class _Walker:
     def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
         """The parameters a call binds to literals (`live=False`), or to the caller's own literal
         arguments; a parameter not passed has its literal default (`is_local_creation=False`)."""
-        if not _calls_itself(function, record):
+        bound = self._bound(function, record)
+        if bound is None:
             return {}
         params = self._parameters(function)
         definition = self.program.defs.get(function)
@@ -625,24 +643,11 @@ class _Walker:
         if definition is not None and "**" not in kwargs and not any(a[0] == "*" for a in args):
             found.update((name, value) for name, value in definition.defaults
                          if name not in kwargs and name not in params[:len(args)])
-
-        def literal(expr: list) -> Any:
+        for name, expr in bound.items():
             if expr[0] in ("k", "s"):
-                return expr[1]
-            if expr[0] == "n" and expr[1] in arguments:
-                return arguments[expr[1]]
-            return _UNKNOWN
-
-        for name, expr in zip(params, args):
-            if expr[0] == "*" or name.startswith("*"):
-                break
-            value = literal(expr)
-            if value is not _UNKNOWN:
-                found[name] = value
-        for name, expr in kwargs.items():
-            value = literal(expr)
-            if value is not _UNKNOWN and name in params:
-                found[name] = value
+                found[name] = expr[1]
+            elif expr[0] == "n" and expr[1] in arguments:
+                found[name] = arguments[expr[1]]
         return found
 
 

@@ -316,18 +316,8 @@ class Program:
         if init is None or param not in init.params:
             return _EMPTY
         position = init.params.index(param) - 1  # `self` is not passed
-        values: set = set()
-        for module, scope_name, call in self._calls_named(class_full.rpartition(".")[2]):
-            scope = Scope(module, scope_name)
-            if not any(v[0] == "cls" and v[1] == class_full for v in self.resolve(call[1], scope)):
-                continue
-            args, kwargs = call[5], call[6]
-            arg = kwargs.get(param) or (args[position] if 0 <= position < len(args) else None)
-            if arg is not None:
-                values |= self.resolve(arg, scope)
-                if arg[0] == "n":  # handed on from the caller's own parameter: `VolumeCastTask(scheduler_rpcapi)`
-                    values |= self.parameter_values(f"{module.name}.{scope_name}", arg[1])
-        return frozenset(values)
+        return self._passed(class_full.rpartition(".")[2], lambda v: v[0] == "cls" and v[1] == class_full,
+                            param, position, follow=True)
 
     def parameter_values(self, function_full: str, param: str) -> frozenset:
         """What the tree's call sites of a function pass as one of its parameters (Cinder's
@@ -344,15 +334,26 @@ class Program:
             return _EMPTY
         bound = definition.kind in ("method", "classmethod")
         position = definition.params.index(param) - (1 if bound else 0)
+        return self._passed(definition.qualname.rpartition(".")[2],
+                            lambda v: v[0] in ("func", "meth") and v[1] == function_full, param, position)
+
+    def _passed(self, name: str, is_callee: Callable[[Value], bool], param: str, position: int,
+                follow: bool = False) -> frozenset:
+        """What the call sites spelled `name(...)` whose callee `is_callee` pass as `param` (by keyword or
+        at `position`); with `follow`, an argument that is the caller's own parameter is followed to
+        what the caller's callers pass (`VolumeCastTask(scheduler_rpcapi)` inside get_flow)."""
         values: set = set()
-        for module, scope_name, call in self._calls_named(definition.qualname.rpartition(".")[2]):
+        for module, scope_name, call in self._calls_named(name):
             scope = Scope(module, scope_name)
-            if not any(v[0] in ("func", "meth") and v[1] == function_full for v in self.resolve(call[1], scope)):
+            if not any(is_callee(v) for v in self.resolve(call[1], scope)):
                 continue
             args, kwargs = call[5], call[6]
             arg = kwargs.get(param) or (args[position] if 0 <= position < len(args) else None)
-            if arg is not None and arg[0] != "*":
-                values |= self.resolve(arg, scope)
+            if arg is None or arg[0] == "*":
+                continue
+            values |= self.resolve(arg, scope)
+            if follow and arg[0] == "n":
+                values |= self.parameter_values(f"{module.name}.{scope_name}", arg[1])
         return frozenset(values)
 
     def _calls_named(self, name: str) -> list[tuple[ModuleFacts, str, list]]:
