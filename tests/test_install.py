@@ -1,0 +1,67 @@
+"""Every third-party import in stackread is declared in pyproject.toml, or optional with a clear message.
+
+A fresh virtual environment gets only what pyproject.toml declares; a module imported but not
+declared works on a developer's machine and fails for a new user (libcst did exactly that).
+"""
+
+import ast
+import pathlib
+import re
+import sys
+import tomllib
+
+import stackread
+
+PACKAGE = pathlib.Path(stackread.__file__).parent
+PYPROJECT = PACKAGE.parent.parent / "pyproject.toml"
+
+# Import name -> distribution name, where they differ.
+DISTRIBUTION = {"git": "GitPython"}
+# Optional at run time: imported inside `try`, with a message saying what to install.
+OPTIONAL = {"cairosvg"}
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    names = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        names += extra
+    return {re.split(r"[<>=!~;\[ ]", name, maxsplit=1)[0].lower() for name in names}
+
+
+def _third_party_imports() -> dict[str, str]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top != "stackread" and top not in sys.stdlib_module_names:
+                    found.setdefault(top, f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    return found
+
+
+def test_every_third_party_import_is_declared():
+    declared = _declared()
+    missing = {
+        name: where for name, where in _third_party_imports().items()
+        if name not in OPTIONAL and DISTRIBUTION.get(name, name).lower() not in declared
+    }
+    assert missing == {}
+
+
+def test_optional_imports_are_guarded():
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        guarded = {
+            id(node) for handler in ast.walk(tree) if isinstance(handler, ast.Try)
+            for stmt in handler.body for node in ast.walk(stmt)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name.split(".")[0] in OPTIONAL for a in node.names):
+                assert id(node) in guarded, f"{path.relative_to(PACKAGE)}:{node.lineno} imports an optional module unguarded"
