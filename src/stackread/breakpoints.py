@@ -9,7 +9,7 @@ Each process also gets the way to run it in the foreground: its console script, 
 API that only ships a WSGI module, a one-process WSGI server.
 
 `insert` puts a breakpoint statement at the same places (see `edits`); `remove` takes out
-every statement stackread inserted, wherever it is in the tree.
+every statement stackread inserted, wherever it is in the tree (both in `breakpoint_edits`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pathlib
 from dataclasses import dataclass, field
 
 from stackread import edits
+from stackread.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
 from stackread.diagnostics import Diagnostic
-from stackread.errors import AnalysisError, UsageError
 from stackread.trace import Step, Trace
 
 WHY = {
@@ -82,7 +82,10 @@ def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = N
 
     tree = open_tree(pathlib.Path(path), rev)
     root = pathlib.Path(path).resolve()
-    files = _Files(tree)
+    ours, note = our_lines(root) if rev is None else ((lambda p, data: set()), None)
+    files = _Files(tree, ours)
+    if note:
+        files.notes.append(note)
     places: list[Place] = []
     seen: set[tuple[str, int, bool]] = set()
 
@@ -134,9 +137,10 @@ def _own_driver_method(function: str, driver: str) -> bool:
 class _Files:
     """The analysed files, parsed once each, and the places in them."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, ours):
         self.tree = tree
-        self._parsed: dict[str, tuple[list[ast.stmt], list[bytes]] | None] = {}
+        self.ours = ours  # (path, data) -> numbers of the lines stackread inserted there
+        self._parsed: dict[str, tuple[list[ast.stmt], set[int]] | None] = {}
         self.notes: list[str] = []
 
     def _parse(self, path: str):
@@ -150,14 +154,14 @@ class _Files:
                 self.notes.append(f"{path}: cannot read or parse it; no breakpoints there.")
                 self._parsed[path] = None
             else:
-                self._parsed[path] = (edits.statements_in_order(module), data.split(b"\n"))
+                self._parsed[path] = (edits.statements_in_order(module), self.ours(path, data))
         return self._parsed[path]
 
     def entry(self, step: Step, why: str, detail: str) -> Place | None:
         parsed = self._parse(step.path)
         if parsed is None:
             return None
-        stmts, lines = parsed
+        stmts, ours = parsed
         name = step.function.rsplit(".", 1)[-1]
         for number, stmt in enumerate(stmts):
             if (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name
@@ -166,7 +170,7 @@ class _Files:
         else:
             self.notes.append(f"{step.path}:{step.line}: no def {name} there; no breakpoint for it.")
             return None
-        body = [s for s in stmt.body if not edits.carries_marker(lines, s)] or stmt.body
+        body = [s for s in stmt.body if s.lineno not in ours] or stmt.body  # our breakpoint is not the place
         if len(body) > 1 and edits.is_docstring(body[0]):
             body = body[1:]
         return Place(step.process, step.path, edits.first_line(body[0]), step.function, why, detail, number, True,
@@ -176,7 +180,7 @@ class _Files:
         parsed = self._parse(hop.client_path)
         if parsed is None:
             return None
-        stmts, lines = parsed
+        stmts, _ = parsed
         # The innermost statement holding the cast/call (the last one in pre-order): pdb stops there before it sends.
         holding = [(number, s) for number, s in enumerate(stmts)
                    if s.lineno <= hop.client_line <= (s.end_lineno or s.lineno)]
@@ -218,88 +222,3 @@ def _run(process: str, report, root: pathlib.Path) -> Run:
 
 def _script_run(process: str, script: str, config: str) -> Run:
     return Run(process, script, f"{script} {config}", f'python -m pdb -c continue "$(command -v {script})" {config}')
-
-
-def check_insert(rev: str | None) -> None:
-    if rev is not None:
-        raise UsageError("--insert edits the working tree; it cannot be combined with --rev")
-
-
-@dataclass
-class Changes:
-    files: list[pathlib.Path]  # absolute, in the order edited
-    inserted: int = 0
-    present: int = 0
-    removed: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def insert(plan: Plan, statement: str = edits.DEFAULT_STATEMENT, force: bool = False) -> Changes:
-    """Put the breakpoint statement at every place of the plan; refuse files with changes of the user's."""
-    from stackread.cachedir import default_cache_dir
-
-    edits.check_statement(statement)
-    work = edits.WorkingTree.open(plan.root)
-    by_file: dict[str, list[Place]] = {}
-    for place in plan.places:
-        by_file.setdefault(place.path, []).append(place)
-    outside, rel = [], {}
-    for path in by_file:
-        inside = work.inside(plan.root / path)
-        if inside is None:
-            outside.append(path)
-        rel[path] = inside
-    if outside:
-        raise UsageError(f"will not edit files outside {work.root}: {', '.join(outside)}")
-    cache = default_cache_dir().resolve()
-    if any(cache in (work.root / r).parents for r in rel.values()):
-        raise UsageError(f"{plan.root} is in stackread's cache, which later commands read: "
-                         "copy the tree or clone the project, and edit that")
-    if work.repo is None and not force:
-        raise UsageError(f"{work.root} is not in a git repository, so stackread cannot tell your changes "
-                         "from its own: pass --force to edit anyway (--remove takes the breakpoints out again)")
-    dirty = work.changed([rel[p] for p in by_file])
-    if dirty and not force:
-        listed = "\n  ".join(str(d) for d in dirty)
-        raise UsageError(f"uncommitted changes in {len(dirty)} file(s) that would get breakpoints; commit or "
-                         f"stash them, or pass --force:\n  {listed}")
-    changes = Changes([])
-    for path, places in by_file.items():
-        target = work.root / rel[path]
-        data = target.read_bytes()
-        result = edits.insert_breakpoints(data, {p.statement for p in places if p.at_entry},
-                                          {p.statement for p in places if not p.at_entry}, statement)
-        for place in places:
-            if place.statement in result.unplaced:
-                changes.notes.append(f"{path}:{place.line}: no line of its own to put a breakpoint before")
-        _check(target, result.data)
-        changes.inserted += result.inserted
-        changes.present += result.present
-        if result.data != data:
-            target.write_bytes(result.data)
-            changes.files.append(target)
-    return changes
-
-
-def remove(path: str | pathlib.Path) -> Changes:
-    """Take out every breakpoint statement stackread inserted under the tree (its repository, when in one)."""
-    work = edits.WorkingTree.open(path)
-    changes = Changes([])
-    for file in edits.files_with_breakpoints(pathlib.Path(path).resolve()):
-        if work.inside(file) is None:
-            continue
-        data = file.read_bytes()
-        new, removed = edits.remove_breakpoints(data)
-        if removed:
-            _check(file, new)
-            file.write_bytes(new)
-            changes.files.append(file)
-            changes.removed += removed
-    return changes
-
-
-def _check(path: pathlib.Path, data: bytes) -> None:
-    try:
-        ast.parse(data)
-    except SyntaxError as exc:  # never write a file that no longer parses
-        raise AnalysisError(f"{path}: the edit would not parse ({exc.msg} at line {exc.lineno}); file left as it was")

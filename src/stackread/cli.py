@@ -397,7 +397,8 @@ def _show_diff(result, other, operation, path, driver, settings, show_objects, c
 @click.option("--remove", is_flag=True, help="Take out every breakpoint statement stackread inserted (OPERATION optional).")
 @click.option("--stmt", "statement", default="import pdb; pdb.set_trace()", show_default=True,
               help="The statement --insert puts in, e.g. 'breakpoint()' or a remote debugger's.")
-@click.option("--force", is_flag=True, help="With --insert: edit files with uncommitted changes, or outside git.")
+@click.option("--force", is_flag=True, help="With --insert: edit files with uncommitted changes or other hard links, "
+              "or outside git. With --remove: take out every line marked # stackread-breakpoint, recorded or not.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
 def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, settings: tuple[str, ...],
@@ -412,8 +413,9 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
 
     \b
     --insert writes a breakpoint statement at each place instead, marked
-    `# stackread-breakpoint`; it refuses files with uncommitted changes (--force edits them)
-    and never edits outside the repository. --remove takes out exactly those statements, in
+    `# stackread-breakpoint`, and records each line in .git/stackread/; it refuses files with
+    uncommitted changes or other hard links (--force edits them), never edits outside the
+    repository, and writes all files or none. --remove takes out exactly the recorded lines, in
     every file under -C PATH, leaving each file as it was.
     """
     import os
@@ -424,8 +426,9 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
     if insert and remove:
         raise click.UsageError("--insert and --remove do not go together")
     if remove:
-        changes = bp.remove(path)
+        changes = bp.remove(path, force)
         click.echo("\n".join(view.change_lines(changes, "removed", os.getcwd())))
+        _report_problems(changes.problems)
         return
     if operation is None:
         raise click.UsageError("Missing argument 'OPERATION' (only --remove goes without one).")
@@ -449,6 +452,14 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
     else:
         click.echo("\n".join(view.lines(plan)))
     _report_diagnostics(result.diagnostics)
+
+
+def _report_problems(problems: list[str]) -> None:
+    """Edits that were left undone: on stderr, and exit status 1 once the rest is printed."""
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
+    if problems:
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False, extra_depth=0):

@@ -6,8 +6,10 @@ analysis finds a place with `ast`, the edit finds the same statement in libcst's
 without computing positions for the whole file. libcst keeps every byte it does not
 change, so a file comes back identical after an insert and a remove.
 
-Each inserted statement carries MARKER as its trailing comment; removing takes out whole
-statement lines with exactly that comment and nothing else.
+Each inserted statement carries MARKER as its trailing comment, for the user's eyes. Which
+lines are stackread's is known from the record `manifest` keeps, not from the marker: a user
+may have a line of their own ending in it. `remove_breakpoints` (every line with exactly that
+comment) is for `--remove --force` only.
 """
 
 from __future__ import annotations
@@ -87,13 +89,22 @@ def check_statement(text: str) -> None:
         raise UsageError(f"--stmt {text!r}: give simple statements, not a block")
 
 
+def inserted_text(statement: str) -> str:
+    """The line --insert writes, after the indentation."""
+    return f"{statement.strip()}  {_COMMENT}"
+
+
 def insert_breakpoints(data: bytes, entries: set[int], befores: set[int],
-                       statement: str = DEFAULT_STATEMENT) -> EditResult:
+                       statement: str = DEFAULT_STATEMENT, ours: frozenset[int] = frozenset()) -> EditResult:
     """Add the breakpoint statement at the start of the body of each def numbered in `entries`
-    (after its docstring) and before each statement numbered in `befores`."""
+    (after its docstring) and before each statement numbered in `befores`, unless a breakpoint
+    stackread inserted earlier (on a line numbered in `ours`) is already there."""
     module = libcst.parse_module(data)
-    line = libcst.parse_statement(f"{statement.strip()}  {_COMMENT}\n")
-    inserter = _Inserter(entries, befores, line)
+    line = libcst.parse_statement(inserted_text(statement) + "\n")
+    first = set()
+    if ours:
+        first = {n for n, stmt in enumerate(statements_in_order(ast.parse(data))) if stmt.lineno in ours}
+    inserter = _Inserter(entries, befores, line, first)
     new = module.visit(inserter)
     result = EditResult(new.bytes if inserter.inserted else data, inserter.inserted, inserter.present)
     result.unplaced = sorted((entries | befores) - inserter.placed)
@@ -140,16 +151,28 @@ class _Counting:
 
 
 class _Inserter(libcst.CSTTransformer, _Counting):
-    def __init__(self, entries, befores, line):
+    def __init__(self, entries, befores, line, ours: set[int]):
         super().__init__()
         self.entries, self.befores, self.line = entries, befores, line
+        self.ours = ours  # numbers of the first statements of lines stackread inserted earlier
+        self.ours_nodes: set[int] = set()  # ids of those lines' nodes, original and updated
         self.number: dict[int, int] = {}
         self.placed: set[int] = set()
         self.inserted = self.present = 0
 
     def on_visit(self, node) -> bool:
+        if isinstance(node, libcst.SimpleStatementLine) and len(self.number) in self.ours:
+            self.ours_nodes.add(id(node))  # its first small statement gets the next number
         self._count(node)
         return super().on_visit(node)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if id(original) in self.ours_nodes:
+            self.ours_nodes.add(id(updated))
+        return updated
+
+    def _is_ours(self, node) -> bool:
+        return node is self.line or id(node) in self.ours_nodes
 
     def _numbers(self, node) -> set[int]:
         own = {self.number.get(id(node))}
@@ -162,7 +185,7 @@ class _Inserter(libcst.CSTTransformer, _Counting):
             wanted = self._numbers(before) & self.befores
             if wanted:
                 self.placed |= wanted
-                if body and _is_marker_line(body[-1]):
+                if body and self._is_ours(body[-1]):
                     self.present += 1
                 else:
                     body.append(self.line)
@@ -177,7 +200,7 @@ class _Inserter(libcst.CSTTransformer, _Counting):
         self.placed.add(number)
         body = list(updated.body.body)
         at = 1 if body and _is_docstring_line(body[0]) else 0
-        if at < len(body) and _is_marker_line(body[at]):
+        if at < len(body) and self._is_ours(body[at]):
             self.present += 1
             return updated
         body.insert(at, self.line)
@@ -236,8 +259,9 @@ class WorkingTree:
         except ValueError:
             return None
 
-    def changed(self, files: list[pathlib.Path]) -> list[pathlib.Path]:
-        """Files (relative to root) with changes not committed, leaving out breakpoints of ours."""
+    def changed(self, files: list[pathlib.Path], ours=None) -> list[pathlib.Path]:
+        """Files (relative to root) with changes not committed, leaving out breakpoints of ours:
+        `ours(rel, data)` gives the file's bytes without the lines stackread inserted."""
         if self.repo is None or not files:
             return []
         out = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *map(str, files))
@@ -248,7 +272,7 @@ class WorkingTree:
                 continue
             committed = self._committed(rel)
             current = (self.root / rel).read_bytes()
-            if committed is None or remove_breakpoints(current)[0] != committed:
+            if committed is None or (ours(rel, current) if ours else current) != committed:
                 dirty.append(rel)
         return dirty
 
