@@ -4,7 +4,7 @@ A release is an sdist from a package index, and it is only ever unpacked, never
 built: pip prepares an sdist's metadata by running its setup.py or build
 backend, and stackread must never run the code it reads. So this module speaks
 the simple repository API itself (PEP 691 JSON, falling back to PEP 503 HTML)
-with urllib, and leaves pip out of everything but naming the configured index.
+with urllib, and reads only pip's configuration files, to find the configured index.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 import urllib.error
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from packaging.version import InvalidVersion, Version
 
+from stackread import pipconfig
 from stackread.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
 from stackread.errors import FetchError
 
@@ -97,7 +96,7 @@ def fetch_release(
         report(f"using cached {cached.name}")
         return cached
 
-    index = resolve_index_url(index_url)
+    index = resolve_index_url(index_url, report)
     report(f"looking up {project} on {index}")
     dist = choose_distribution(list_distributions(index, project), project, wanted)
     final = releases / f"{project}-{dist.version}"
@@ -132,33 +131,14 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def resolve_index_url(index_url: str | None = None) -> str:
-    """The index pip would use: argument, $PIP_INDEX_URL, pip's config, pip's default."""
+def resolve_index_url(index_url: str | None = None, report: Report | None = None) -> str:
+    """The index pip would use: argument, $PIP_INDEX_URL, pip's config files, PyPI.
+
+    pip is neither run nor imported: either would import a `pip` package from the current
+    directory, and stackread runs nothing it finds lying around."""
     if index_url:
         return index_url
-    if from_env := os.environ.get("PIP_INDEX_URL"):
-        return from_env
-    # pip is asked rather than imported: its config lookup and default index are
-    # internals that change between releases, and the command line does not.
-    if configured := _pip_output(["-m", "pip", "config", "get", "global.index-url"]):
-        return configured
-    default = _pip_output(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])
-    if not default:
-        raise FetchError("no package index configured: pass an index URL or set PIP_INDEX_URL")
-    return default
-
-
-def _pip_output(args: list[str]) -> str | None:
-    try:
-        done = subprocess.run(
-            [sys.executable, *args], capture_output=True, text=True, timeout=TIMEOUT
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    # pip config exits non-zero when the key is unset.
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+    return pipconfig.index_url(lambda line: (report or _silent)(f"warning: {line}"))
 
 
 def sdist_version(filename: str, project: str) -> Version | None:
