@@ -9,7 +9,7 @@ PACKAGE = pathlib.Path(stackread.__file__).parent
 
 # Lower number = lower layer; a module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "diagnostics": 0, "perf": 0, "cachedir": 0,
+    "errors": 0, "diagnostics": 0, "perf": 0, "cachedir": 0, "gitsafe": 0,
     "source": 1, "fetch": 1, "parsing": 1, "route": 1, "pipconfig": 1,
     "metadata": 2, "modules": 2, "index": 2, "edits": 2,
     "evaluate": 3, "config_opts": 3, "services": 3, "program": 3,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from packaging.version import InvalidVersion, Version
 
-from stackread import pipconfig
+from stackread import gitsafe, pipconfig
 from stackread.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
 from stackread.errors import FetchError
 
@@ -454,13 +454,17 @@ def clone_repository(
     final = repos / repository_dir_name(url)
     try:
         if final.is_dir():
-            _update(git.Repo(final), url, report)
+            _update(_opened(git.Repo(final)), url, report)
             return final
         repos.mkdir(parents=True, exist_ok=True)
         report(f"cloning {url}")
         staging = pathlib.Path(tempfile.mkdtemp(prefix=".clone-", dir=repos))
         try:
-            git.Repo.clone_from(url, staging)
+            # In the cache's own folder, with no hooks, fsmonitor or ext:: transport; '--' so
+            # that a URL can never be read as an option.
+            cloner = git.Git(str(repos))
+            gitsafe.for_new_clone().apply(cloner)
+            cloner.clone("--quiet", "--", url, str(staging))
             if not _publish(staging, final):
                 report(f"using {final.name} cloned meanwhile by another stackread")
         finally:
@@ -479,6 +483,15 @@ def repository_dir_name(url: str) -> str:
     tail = re.split(r"[/:]", url.rstrip("/"))[-1].removesuffix(".git")
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "repository"
     return f"{readable}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
+
+
+def _opened(repo: git.Repo) -> git.Repo:
+    """The cached clone, run with none of the commands its own configuration may name."""
+    safe = gitsafe.for_repository(["--git-dir", repo.git_dir])
+    if safe is None:
+        raise FetchError(f"cannot use {repo.working_dir}: git cannot read its configuration")
+    safe.apply(repo.git)
+    return repo
 
 
 def _update(repo: git.Repo, url: str, report: Report) -> None:
