@@ -471,7 +471,7 @@ def clone_repository(
             shutil.rmtree(staging, ignore_errors=True)
         return final
     except git.exc.GitCommandError as exc:
-        raise FetchError(f"cannot clone or update {url}: {_last_line(exc.stderr) or exc}") from exc
+        raise FetchError(f"cannot clone or update {url}: {_git_reason(exc.stderr) or exc}") from exc
     except git.exc.GitError as exc:
         raise FetchError(f"cannot use {final} for {url}: {type(exc).__name__} {exc}") from exc
     except OSError as exc:
@@ -506,13 +506,16 @@ def _update(repo: git.Repo, url: str, report: Report) -> None:
     try:
         repo.git.merge("--ff-only", upstream.name)
     except GitCommandError as exc:
-        reason = _last_line(exc.stderr)
+        reason = _git_reason(exc.stderr)
         report(f"kept the local checkout: it cannot fast-forward to {upstream.name} ({reason})")
 
 
-def _last_line(text: str | None) -> str:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1].strip("'") if lines else ""
+def _git_reason(text: str | None) -> str:
+    """git's own reason from GitPython's `stderr: '...'`: its first fatal or error line, else the last."""
+    body = (text or "").strip().removeprefix("stderr:").strip().removeprefix("'").removesuffix("'")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    failures = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (failures or lines or [""])[0 if failures else -1]
 
 
 def _silent(_line: str) -> None:
