@@ -10,8 +10,11 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import pathlib
 import socket
+import subprocess
+import sys
 import tarfile
 import threading
 import zipfile
@@ -19,12 +22,14 @@ import zipfile
 import git
 import pytest
 
+import stackread
 from stackread.errors import FetchError
 from stackread.fetch import (
     clone_repository,
     default_cache_dir,
     fetch_release,
     looks_like_git_url,
+    resolve_index_url,
 )
 
 DEMO_VERSIONS = ["1.0", "1.5", "1.9", "2.0rc1"]
@@ -223,6 +228,48 @@ def test_index_url_comes_from_pip_index_url_when_not_given(html_demo, cache, mon
     assert fetch_release("demo==1.5", cache).name == "demo-1.5"
 
 
+@pytest.fixture
+def planted_pip(tmp_path):
+    """A directory holding a `pip` package that leaves a canary file when anything imports it."""
+    folder = tmp_path / "planted"
+    canary = tmp_path / "canary"
+    (folder / "pip").mkdir(parents=True)
+    (folder / "pip" / "__init__.py").write_text(f"open({str(canary)!r}, 'a').write('ran\\n')\n")
+    (folder / "pip" / "__main__.py").write_text("print('https://planted.example/simple')\n")
+    return folder, canary
+
+
+def test_the_index_is_found_without_importing_pip_from_the_current_directory(
+        planted_pip, html_demo, tmp_path, monkeypatch):
+    folder, canary = planted_pip
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    config = tmp_path / "pip.conf"
+    config.write_text(f"[global]\nindex-url = {html_demo}\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+
+    assert resolve_index_url() == html_demo
+    assert not canary.exists()
+
+
+def test_stackread_get_run_from_a_directory_holding_pip_never_runs_it(planted_pip, html_demo, tmp_path):
+    folder, canary = planted_pip
+    config = tmp_path / "pip.conf"
+    config.write_text(f"[global]\nindex-url = {html_demo}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    # The source under test, by absolute path: a relative PYTHONPATH would mean the planted folder.
+    env.update(PIP_CONFIG_FILE=str(config), PYTHONPATH=str(pathlib.Path(stackread.__file__).parents[1]))
+
+    done = subprocess.run([sys.executable, "-m", "stackread", "get", "demo==1.5", "--cache-dir",
+                           str(tmp_path / "cache")], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(tmp_path / "cache" / "releases" / "demo-1.5")
+    assert f"looking up demo on {html_demo}" in done.stderr
+    assert not canary.exists()
+
+
 def test_wrong_hash_is_refused_and_nothing_is_kept(tmp_path, cache):
     index_url = html_index(tmp_path / "html", "demo", {"demo-1.0.tar.gz": sdist_bytes("demo-1.0")},
                            sha256={"demo-1.0.tar.gz": "0" * 64})
@@ -373,7 +420,8 @@ def test_clone_repository_clones_then_fetches_updates(tmp_path, cache):
 def test_clone_of_a_missing_repository_is_a_fetch_error(tmp_path, cache):
     url = (tmp_path / "nothing-here").as_uri()
 
-    with pytest.raises(FetchError, match="cannot clone or update"):
+    # git's own reason, on one line, not GitPython's command line and quoting around it.
+    with pytest.raises(FetchError, match=r"cannot clone or update .*: fatal: .*does not appear to be a git repository$"):
         clone_repository(url, cache)
 
     assert list((cache / "repos").iterdir()) == []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import libcst
 
+from stackread import gitsafe
 from stackread.errors import UsageError
 
 MARKER = "stackread-breakpoint"
@@ -249,6 +250,10 @@ class WorkingTree:
             return cls(start, None)
         if repo.bare or repo.working_tree_dir is None:
             return cls(start, None)
+        safe = gitsafe.for_repository(["--git-dir", repo.git_dir])
+        if safe is None:
+            raise UsageError(f"{repo.working_tree_dir}: git cannot read the repository's configuration")
+        safe.apply(repo.git)  # `git status` would run the repository's fsmonitor, filters, hooks
         return cls(pathlib.Path(repo.working_tree_dir).resolve(), repo)
 
     def inside(self, path: pathlib.Path) -> pathlib.Path | None:
@@ -264,7 +269,8 @@ class WorkingTree:
         `ours(rel, data)` gives the file's bytes without the lines stackread inserted."""
         if self.repo is None or not files:
             return []
-        out = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *map(str, files))
+        out = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--ignore-submodules=all", "--",
+                                   *map(str, files))
         listed = {pathlib.Path(entry[3:]) for entry in out.split("\0") if len(entry) > 3}
         dirty = []
         for rel in files:

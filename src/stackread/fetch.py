@@ -4,7 +4,7 @@ A release is an sdist from a package index, and it is only ever unpacked, never
 built: pip prepares an sdist's metadata by running its setup.py or build
 backend, and stackread must never run the code it reads. So this module speaks
 the simple repository API itself (PEP 691 JSON, falling back to PEP 503 HTML)
-with urllib, and leaves pip out of everything but naming the configured index.
+with urllib, and reads only pip's configuration files, to find the configured index.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 import urllib.error
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from packaging.version import InvalidVersion, Version
 
+from stackread import gitsafe, pipconfig
 from stackread.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
 from stackread.errors import FetchError
 
@@ -97,7 +96,7 @@ def fetch_release(
         report(f"using cached {cached.name}")
         return cached
 
-    index = resolve_index_url(index_url)
+    index = resolve_index_url(index_url, report)
     report(f"looking up {project} on {index}")
     dist = choose_distribution(list_distributions(index, project), project, wanted)
     final = releases / f"{project}-{dist.version}"
@@ -132,33 +131,14 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def resolve_index_url(index_url: str | None = None) -> str:
-    """The index pip would use: argument, $PIP_INDEX_URL, pip's config, pip's default."""
+def resolve_index_url(index_url: str | None = None, report: Report | None = None) -> str:
+    """The index pip would use: argument, $PIP_INDEX_URL, pip's config files, PyPI.
+
+    pip is neither run nor imported: either would import a `pip` package from the current
+    directory, and stackread runs nothing it finds lying around."""
     if index_url:
         return index_url
-    if from_env := os.environ.get("PIP_INDEX_URL"):
-        return from_env
-    # pip is asked rather than imported: its config lookup and default index are
-    # internals that change between releases, and the command line does not.
-    if configured := _pip_output(["-m", "pip", "config", "get", "global.index-url"]):
-        return configured
-    default = _pip_output(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])
-    if not default:
-        raise FetchError("no package index configured: pass an index URL or set PIP_INDEX_URL")
-    return default
-
-
-def _pip_output(args: list[str]) -> str | None:
-    try:
-        done = subprocess.run(
-            [sys.executable, *args], capture_output=True, text=True, timeout=TIMEOUT
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    # pip config exits non-zero when the key is unset.
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+    return pipconfig.index_url(lambda line: (report or _silent)(f"warning: {line}"))
 
 
 def sdist_version(filename: str, project: str) -> Version | None:
@@ -474,20 +454,24 @@ def clone_repository(
     final = repos / repository_dir_name(url)
     try:
         if final.is_dir():
-            _update(git.Repo(final), url, report)
+            _update(_opened(git.Repo(final)), url, report)
             return final
         repos.mkdir(parents=True, exist_ok=True)
         report(f"cloning {url}")
         staging = pathlib.Path(tempfile.mkdtemp(prefix=".clone-", dir=repos))
         try:
-            git.Repo.clone_from(url, staging)
+            # In the cache's own folder, with no hooks, fsmonitor or ext:: transport; '--' so
+            # that a URL can never be read as an option.
+            cloner = git.Git(str(repos))
+            gitsafe.for_new_clone().apply(cloner)
+            cloner.clone("--quiet", "--", url, str(staging))
             if not _publish(staging, final):
                 report(f"using {final.name} cloned meanwhile by another stackread")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return final
     except git.exc.GitCommandError as exc:
-        raise FetchError(f"cannot clone or update {url}: {_last_line(exc.stderr) or exc}") from exc
+        raise FetchError(f"cannot clone or update {url}: {_git_reason(exc.stderr) or exc}") from exc
     except git.exc.GitError as exc:
         raise FetchError(f"cannot use {final} for {url}: {type(exc).__name__} {exc}") from exc
     except OSError as exc:
@@ -499,6 +483,15 @@ def repository_dir_name(url: str) -> str:
     tail = re.split(r"[/:]", url.rstrip("/"))[-1].removesuffix(".git")
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "repository"
     return f"{readable}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
+
+
+def _opened(repo: git.Repo) -> git.Repo:
+    """The cached clone, run with none of the commands its own configuration may name."""
+    safe = gitsafe.for_repository(["--git-dir", repo.git_dir])
+    if safe is None:
+        raise FetchError(f"cannot use {repo.working_dir}: git cannot read its configuration")
+    safe.apply(repo.git)
+    return repo
 
 
 def _update(repo: git.Repo, url: str, report: Report) -> None:
@@ -513,13 +506,16 @@ def _update(repo: git.Repo, url: str, report: Report) -> None:
     try:
         repo.git.merge("--ff-only", upstream.name)
     except GitCommandError as exc:
-        reason = _last_line(exc.stderr)
+        reason = _git_reason(exc.stderr)
         report(f"kept the local checkout: it cannot fast-forward to {upstream.name} ({reason})")
 
 
-def _last_line(text: str | None) -> str:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1].strip("'") if lines else ""
+def _git_reason(text: str | None) -> str:
+    """git's own reason from GitPython's `stderr: '...'`: its first fatal or error line, else the last."""
+    body = (text or "").strip().removeprefix("stderr:").strip().removeprefix("'").removesuffix("'")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    failures = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (failures or lines or [""])[0 if failures else -1]
 
 
 def _silent(_line: str) -> None:

@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
+from stackread import gitsafe
 from stackread.errors import UsageError
 
 # Never the project's own source. Hidden directories (.git, .tox, .venv) are skipped too; a plain
@@ -102,9 +103,12 @@ class GitRevisionTree:
             repo = git.Repo(self.repo_path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise UsageError(f"{self.repo_path}: not a git repository (needed for --rev {self.rev})") from None
+        safe = gitsafe.for_repository(["--git-dir", repo.git_dir])
+        if safe is None:
+            raise UsageError(f"{self.repo_path}: git cannot read its configuration (needed for --rev {self.rev})")
         # A bare mirror without a config file looks non-bare to GitPython, which then runs git in
         # the parent directory; naming the git dir on every command works for all layouts.
-        repo.git.set_persistent_git_options(git_dir=repo.git_dir)
+        safe.apply(repo.git, git_dir=repo.git_dir)
         try:
             commit = repo.commit(self.rev)
         except (git.BadName, ValueError, git.GitCommandError, BrokenPipeError):
@@ -164,14 +168,18 @@ def open_tree(path: str | os.PathLike, rev: str | None = None) -> SourceTree:
 
 
 def _describe_checkout(root: pathlib.Path) -> str | None:
-    """`git describe` of a checkout, without importing GitPython on the common path."""
+    """`git describe` of a checkout, without importing GitPython on the common path.
+
+    Not `--dirty`: that refreshes the index, which runs the checkout's fsmonitor, filters and
+    index hooks, looks into submodules with their own configuration, and rewrites the index of
+    a tree stackread only reads. The tags and HEAD are in the object store and need none of it."""
     if not (root / ".git").exists():
         return None
+    safe = gitsafe.for_directory(root)
+    if safe is None:
+        return None
     try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "describe", "--tags", "--always", "--dirty"],
-            capture_output=True, text=True, timeout=10, check=False,
-        )
+        out = safe.run("-C", str(root), "describe", "--tags", "--always", timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pathlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from stackread.diagnostics import Diagnostics
 from stackread.index.files import content_key, list_sources, module_name
 from stackread.index.summary import FORMAT, summarize
+from stackread.index.workers import pool
 from stackread.parsing import ParseProblem, parse_source
 from stackread.perf import collector_paused
 from stackread.source import DirectoryTree, SourceTree
@@ -95,11 +94,8 @@ def _summarize_all(items: list[tuple[str, bytes]], progress: Progress | None, wo
             if progress:
                 progress(done, total)
         return results
-    # fork shares the already-imported interpreter; elsewhere the default start method works too.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for done, (path, summary) in enumerate(pool.map(summarize_file, items, chunksize=8), 1):
+    with pool(workers) as running:
+        for done, (path, summary) in enumerate(running.map(summarize_file, items, chunksize=8), 1):
             results[path] = summary
             if progress:
                 progress(done, total)
