@@ -2,6 +2,7 @@
 declare, or a value the option cannot take, ends the command (exit 2) with the closest names."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -130,10 +131,8 @@ def drivers(trace):
     return sorted(found)
 
 
-def run(*args, env_columns="100"):
-    import os
-
-    env = {**os.environ, "COLUMNS": env_columns}
+def run(*args):
+    env = {**os.environ, "COLUMNS": "100"}  # the error lists must read well at 100 columns
     return subprocess.run([sys.executable, "-m", "stackread", *args], capture_output=True, text=True, timeout=120,
                           env=env)
 
