@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from stackread import edits
 from stackread.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
 from stackread.diagnostics import Diagnostic
+from stackread.drivers import DEFAULT_DRIVER, matches_method
 from stackread.trace import Step, Trace
 
 WHY = {
@@ -75,7 +76,7 @@ class Plan:
         return self.root / place.path
 
 
-def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = None, *, driver: str = "libvirt",
+def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = None, *, driver: str | None = None,
                      errors: bool = False) -> Plan:
     from stackread.entrypoints import find_entrypoints
     from stackread.source import open_tree
@@ -128,10 +129,9 @@ def _in_order(root: Step):
         todo.extend(reversed(step.children))
 
 
-def _own_driver_method(function: str, driver: str) -> bool:
+def _own_driver_method(function: str, driver: str | None) -> bool:
     """LibvirtDriver.spawn for --driver libvirt; not the base class's default it inherits."""
-    parts = function.lower().split(".")
-    return len(parts) >= 2 and (driver.lower() in parts[:-2] or parts[-2].startswith(driver.lower()))
+    return matches_method(driver or DEFAULT_DRIVER, function)
 
 
 class _Files:

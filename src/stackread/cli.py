@@ -257,10 +257,11 @@ def _flow_options(rev_help: str, errors_help: str):
         for option in reversed([
             click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here)."),
             click.option("--rev", metavar="REV", help=rev_help),
-            click.option("--driver", default="libvirt", show_default=True,
-                         help="Which implementation of a driver interface to follow; 'all' shows every one."),
+            click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to follow: "
+                         "libvirt (default), ironic, fake.FakeDriver ...; 'all' shows every one."),
             click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
-                         help="Evaluate conditions with this option value instead of its default (repeatable)."),
+                         help="Evaluate conditions with this option value instead of its default (repeatable); "
+                              "the option must be declared in the tree, DEFAULT.OPTION is OPTION."),
             click.option("--errors", is_flag=True, help=errors_help),
         ]):
             command = option(command)
@@ -291,7 +292,7 @@ def _flow_options(rev_help: str, errors_help: str):
               help="Where SVG nodes link, with {path} and {line}; default file:// to the source.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
-def trace(operation: str, path: str, rev: str | None, driver: str, settings: tuple[str, ...], errors: bool,
+def trace(operation: str, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
           show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, as_json: bool, out: str | None,
           fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None,
           no_cache: bool) -> None:
@@ -318,6 +319,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     """
     import pathlib
 
+    from stackread.option_settings import parse_settings
     from stackread.render import diagram
     from stackread.render import trace as text_view
     from stackread.trace import MAX_DEPTH
@@ -340,11 +342,18 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
         if choice is None and (view or link_template):
             raise click.UsageError("--view and --link-template apply to drawings: add -o FILE or --format")
     extra_depth = MAX_DEPTH if all_calls else extra_depth
-    result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache,
+    values = other_values = parse_settings(settings)
+    if other is not None and values:  # each tree gets the options it declares
+        from stackread.option_settings import settings_across
+
+        (values, other_values), left_out = settings_across([(path, rev), _other_side(path, other)], values)
+        for warning in left_out:
+            click.echo(f"stackread: warning: {warning}", err=True)
+    result = _traced(operation, path, rev, driver, values, show_objects, cache_dir, no_cache,
                      named=other is not None, extra_depth=extra_depth)
     if other is not None:
-        _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-                   errors, as_json, fmt, target)
+        _show_diff(result, other, operation, path, driver, other_values, show_objects, cache_dir, no_cache,
+                   extra_depth, errors, as_json, fmt, target)
     elif choice is not None:
         data = diagram.render(result, choice, errors=errors, link_template=link_template)
         if target is None:
@@ -357,15 +366,19 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     _report_diagnostics(result.diagnostics)
 
 
-def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-               errors, as_json, fmt, target) -> None:
+def _other_side(path: str, other: str) -> tuple[str, str | None]:
+    """--diff OTHER: another directory is another source tree; anything else a revision of the same one."""
     import pathlib
 
+    return (other, None) if pathlib.Path(other).is_dir() else (path, other)
+
+
+def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
+               errors, as_json, fmt, target) -> None:
     from stackread.flowdiff import diff_traces
     from stackread.render import flowdiff as diff_view
 
-    # Another directory is another source tree; anything else is a revision of the same repository.
-    where, revision = (other, None) if pathlib.Path(other).is_dir() else (path, other)
+    where, revision = _other_side(path, other)
     newer = _traced(operation, where, revision, driver, settings, show_objects, cache_dir, no_cache, named=True,
                     extra_depth=extra_depth)
     diff = diff_traces(result, newer, errors)
@@ -401,7 +414,7 @@ def _show_diff(result, other, operation, path, driver, settings, show_objects, c
               "or outside git. With --remove: take out every line marked # stackread-breakpoint, recorded or not.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Index cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")
-def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, settings: tuple[str, ...],
+def breakpoints(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...],
                 errors: bool, as_json: bool, insert: bool, remove: bool, statement: str, force: bool,
                 cache_dir: str | None, no_cache: bool) -> None:
     """Where to stop, per process, to debug one API operation with pdb.
@@ -421,6 +434,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
     import os
 
     from stackread import breakpoints as bp
+    from stackread.option_settings import parse_settings
     from stackread.render import breakpoints as view
 
     if insert and remove:
@@ -432,12 +446,13 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
         return
     if operation is None:
         raise click.UsageError("Missing argument 'OPERATION' (only --remove goes without one).")
+    values = parse_settings(settings)
     if insert:
         bp.check_insert(rev)
         from stackread.edits import check_statement
 
         check_statement(statement)
-    result = _traced(operation, path, rev, driver, settings, False, cache_dir, no_cache)
+    result = _traced(operation, path, rev, driver, values, False, cache_dir, no_cache)
     plan = bp.plan_breakpoints(result, path, rev, driver=driver, errors=errors)
     if insert:
         changes = bp.insert(plan, statement, force)
@@ -467,15 +482,9 @@ def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_
     from stackread.render.output import index_progress
     from stackread.trace import UnknownOperation, trace_operation
 
-    values = {}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not GROUP.OPTION=VALUE", param_hint="--set")
-        values[key] = _option_value(value)
     try:
         with index_progress() as progress:
-            return trace_operation(path, operation, rev, driver=driver, settings=values, show_objects=show_objects,
+            return trace_operation(path, operation, rev, driver=driver, settings=settings, show_objects=show_objects,
                                    extra_depth=extra_depth, cache_dir=cache_dir, use_cache=not no_cache,
                                    progress=progress)
     except UnknownOperation as exc:
@@ -483,16 +492,6 @@ def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_
             click.echo(f"stackread: in {path}" + (f" @ {rev}" if rev else "") + ":", err=True)
         _print_candidates(exc.lookup)
         sys.exit(ExitCode.ANALYSIS_ERROR)
-
-
-def _option_value(text: str):
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    try:
-        return int(text)
-    except ValueError:
-        return text
 
 
 @cli.command()

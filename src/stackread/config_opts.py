@@ -3,7 +3,8 @@
 An option is declared as `cfg.StrOpt('topic', default='conductor')` inside a list, and
 the list gets its group where it is registered: `conf.register_opts(opts, group=conductor_group)`
 with `conductor_group = cfg.OptGroup('conductor')`, or `group='cells'`. Only files that
-mention the option's name are parsed, so a lookup costs a few files, not the tree.
+mention the option's name are parsed, so a lookup costs a few files, not the tree. Each option
+keeps what `--set` checks a value against: its class (IntOpt, BoolOpt, ...), literal choices and bounds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ class OptionDef:
     default: Ev
     path: str
     line: int
+    kind: str = "Opt"  # the declaring class: IntOpt, BoolOpt, StrOpt, ... ("Opt": the type is not known)
+    choices: tuple | None = None  # the values it allows, when the source lists them as literals
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    ignore_case: bool = False  # choices compare case-insensitively
 
 
 class OptionIndex(OptionLookup):
@@ -55,6 +61,10 @@ class OptionIndex(OptionLookup):
             if quoted[0] in data or quoted[1] in data:
                 found += [opt for opt in self._module_options(path) if opt.name == name]
         return found
+
+    def all_options(self) -> list[OptionDef]:
+        """Every option the tree declares (parses every file that declares any: for suggestions)."""
+        return [opt for path in self._option_files for opt in self._module_options(path)]
 
     def lookup(self, group: str | None, name: str) -> Ev | None:
         key = (group, name)
@@ -88,13 +98,20 @@ class OptionIndex(OptionLookup):
             name = _opt_name(node)
             if name is None:
                 continue
-            default_node = next((k.value for k in node.keywords if k.arg == "default"), None)
-            value = self.evaluator.eval(default_node, Scope(module)).value if default_node else None
+            keywords = {k.arg: k.value for k in node.keywords if k.arg}
+            value = self._literal(module, keywords.get("default"))
             # A value from an option points at the option's declaration: that is what a reader opens.
             default = Ev(value, module.path, node.lineno)
             group = groups.get(id(node))
-            options.append(OptionDef(group, name, default, module.path, node.lineno))
+            options.append(OptionDef(group, name, default, module.path, node.lineno, _call_name(node),
+                                     _choices(self._literal(module, keywords.get("choices"))),
+                                     _number(self._literal(module, keywords.get("min"))),
+                                     _number(self._literal(module, keywords.get("max"))),
+                                     self._literal(module, keywords.get("ignore_case")) is True))
         return options
+
+    def _literal(self, module: Module, node: ast.AST | None):
+        return self.evaluator.eval(node, Scope(module)).value if node is not None else None
 
     def _registered_groups(self, module: Module, holders: dict[str, set[int]]) -> dict[int, str]:
         """id(opt call) -> group, from the register calls in the module (or its list_opts table)."""
@@ -149,6 +166,18 @@ def _opt_holders(tree: ast.Module) -> dict[str, set[int]]:
                 merged = set().union(*(holders[r] for r in refs))
                 holders.setdefault(target.id, set()).update(merged)
     return holders
+
+
+def _choices(value) -> tuple | None:
+    """`choices=['a', 'b']` or `[('a', 'help'), ...]`; None when any of them is not a literal."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    found = tuple(item[0] if isinstance(item, tuple) and item else item for item in value)
+    return found if all(isinstance(item, (str, int, float, type(None))) for item in found) else None
+
+
+def _number(value) -> int | float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _opt_calls_in(node: ast.AST, holders: dict[str, set[int]]) -> set[int]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackread.diagnostics import Diagnostic, Diagnostics
+from stackread.drivers import DEFAULT_DRIVER, check_driver, matches_method
 from stackread.errors import AnalysisError
 from stackread.perf import collector_paused
 from stackread.route import Route
@@ -90,17 +91,22 @@ class Trace:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = None, *, driver: str = "libvirt",
+def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = None, *, driver: str | None = None,
                     settings: dict[str, Any] | None = None, show_objects: bool = False, extra_depth: int = 0,
                     cache_dir=None, use_cache: bool = True, progress=None) -> Trace:
     """The flow of one operation. `extra_depth` levels of calls that lead to no hop, driver or other
     service are shown too around the flow (`--depth N`; `--all-calls` is MAX_DEPTH).
 
     A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
-    question and stackread's own code: asked again, the answer is read back rather than worked out."""
+    question and stackread's own code: asked again, the answer is read back rather than worked out.
+
+    `driver` None is libvirt, unchecked (Cinder has none); a named one must be in the tree (drivers.py).
+    `settings` are checked against the tree's options (option_settings.py), `DEFAULT.x` is `x` in the key."""
     from stackread.callgraph import open_cache
+    from stackread.option_settings import normalized_settings
     from stackread.source import open_tree
 
+    settings = normalized_settings(settings or {})
     tree = open_tree(path, rev)
     diagnostics = Diagnostics()
     with open_cache(cache_dir, use_cache, diagnostics) as cache:
@@ -169,15 +175,17 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[str, Any] | None, show_objects: bool,
+def _trace(path, operation: str, rev: str | None, driver: str | None, settings: dict[str, Any], show_objects: bool,
            extra_depth: int, cache, tree_key: str | None, progress) -> Trace:
     from stackread.callgraph import build_program
     from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
+    from stackread.option_settings import check_settings
     from stackread.rest import routes_of_project
     from stackread.rpc import rpc_of_program
 
     project = open_project(path, rev)
+    settings = check_settings(project.options, settings)  # a typo costs no time: before anything is read
     routes = _cached(cache, tree_key and f"routes:{tree_key}", lambda: routes_of_project(project))
     lookup = find_operation(routes.routes, operation)
     if lookup.found is None:
@@ -194,13 +202,14 @@ def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[st
         conditions = _Conditions(project.options, settings or {}, program)
         program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
         rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
+        check_driver(program, driver)
         walker = _Walker(program, rpc, driver, show_objects, conditions, extra_depth)
         root = walker.walk(entry.controller, api_process)
     hops = _in_flow_order(root)
     notes = []
     if not hops:
         notes.append(f"{lookup.found.name} reaches no other process: everything happens in {api_process}.")
-    return Trace(operation, entry, routes.source, routes.revision, root, hops, dict(settings or {}), notes,
+    return Trace(operation, entry, routes.source, routes.revision, root, hops, dict(settings), notes,
                  list(diagnostics.items))
 
 
@@ -363,10 +372,11 @@ class _Visit:
 
 
 class _Walker:
-    def __init__(self, program, rpc, driver: str, show_objects: bool, conditions: _Conditions, extra_depth: int = 0):
+    def __init__(self, program, rpc, driver: str | None, show_objects: bool, conditions: _Conditions,
+                 extra_depth: int = 0):
         self.program = program
         self.extra_depth = extra_depth  # levels of calls that lead nowhere shown around the flow (--depth)
-        self.driver = driver.lower()
+        self.driver = (driver or DEFAULT_DRIVER).lower()
         self.show_objects = show_objects
         self.conditions = conditions
         self._sends: dict[tuple[str, int], list] = {}
@@ -469,8 +479,7 @@ class _Walker:
         return cls.endswith("Driver")
 
     def _matches_driver(self, function: str) -> bool:
-        parts = function.lower().split(".")
-        return self.driver in parts[:-2] or parts[-2].startswith(self.driver)
+        return matches_method(self.driver, function)
 
     def _service(self, module_name: str) -> str | None:
         """Other OpenStack services' clients: a module importing their client library, or

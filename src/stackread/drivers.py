@@ -1,0 +1,183 @@
+"""`--driver`: which implementation of a driver interface a flow follows, and the ones a tree has.
+
+Where a call may dispatch to several classes named `*Driver` (Nova's `self.driver.spawn(...)` on
+`ComputeDriver`), the flow follows the implementations the spelling names: a module of theirs
+(`libvirt`), the start of the class name (`LibvirtDriver`, `ironic`), or the class as Nova's
+`compute_driver` option names it (`libvirt.LibvirtDriver`, `fake.FakeDriver`); `all` follows each.
+
+A spelling that names no implementation in the tree would follow the abstract base class instead,
+silently, so it is refused, listing the drivers the tree has. The drivers are read from the
+program: the subclasses of each interface, the topmost `*Driver` class of a hierarchy in the tree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import textwrap
+from dataclasses import dataclass
+
+from stackread.errors import UsageError
+
+DEFAULT_DRIVER = "libvirt"  # what `--driver` follows when not given (and not checked: Cinder has none)
+_METHOD_KINDS = frozenset({"method", "classmethod", "staticmethod", "property"})
+_SHOWN = 8  # drivers listed per interface
+_WIDTH = 100  # the CLI's width (click's max_content_width)
+
+
+class UnknownDriver(UsageError):
+    """`--driver` names no implementation of a driver interface in the tree."""
+
+
+@dataclass(frozen=True)
+class DriverInterface:
+    name: str  # the base class, nova.virt.driver.ComputeDriver
+    methods: int  # how many it defines
+    implementations: tuple[str, ...]
+    spellings: tuple[str, ...]  # each implementation as `--driver` takes it: libvirt.LibvirtDriver
+
+
+def matches(spec: str, class_full: str) -> bool:
+    """Whether `--driver spec` names the class: a module part, the start of its name, or a dotted
+    spelling whose last part is the class and whose other parts are modules on its path."""
+    spec = spec.lower()
+    *modules, cls = class_full.lower().split(".")
+    if spec == "all":
+        return True
+    if "." not in spec:
+        return spec in modules or cls.startswith(spec)
+    *wanted, last = spec.split(".")
+    if last != cls:
+        wanted, last = wanted + [last], None
+    remaining = iter(modules)
+    return all(part in remaining for part in wanted)  # in order, as a subsequence of the module path
+
+
+def matches_method(spec: str, function: str) -> bool:
+    """`matches` for a method: nova.virt.libvirt.driver.LibvirtDriver.spawn."""
+    return "." in function and matches(spec, function.rpartition(".")[0])
+
+
+def driver_interfaces(program) -> list[DriverInterface]:
+    """The tree's driver interfaces with their implementations, the one a flow most likely means first."""
+    implementations = _implementations(program)
+    methods: dict[str, int] = {}
+    for definition in program.defs.values():
+        owner = definition.full.rpartition(".")[0]
+        if definition.kind in _METHOD_KINDS and owner in implementations:
+            methods[owner] = methods.get(owner, 0) + 1
+    interfaces = []
+    for root, found in implementations.items():
+        spelled = _listing_order([(_spelling(program, root, cls), cls) for cls in found])
+        interfaces.append(DriverInterface(root, methods.get(root, 0), tuple(cls for _s, cls in spelled),
+                                          tuple(s for s, _cls in spelled)))
+    # The interface a flow calls through most is wide and has many implementations (Nova's ComputeDriver).
+    return sorted(interfaces, key=lambda i: (-i.methods * len(i.implementations), i.name))
+
+
+def _implementations(program) -> dict[str, list[str]]:
+    """Interface -> its subclasses; an interface is the topmost `*Driver` above a `*Driver` class."""
+    roots: set[str] = set()
+    for full, definition in program.defs.items():
+        if definition.kind == "class" and _named_driver(full):
+            ancestors = [c for c in program.mro(full)[1:] if c in program.defs and _named_driver(c)]
+            if ancestors:
+                roots.add(ancestors[-1])
+    return {root: sorted(set(program.all_subclasses(root))) for root in sorted(roots)}
+
+
+def check_driver(program, spec: str | None) -> None:
+    """Nothing when `spec` names an implementation (or is None, the unchecked default, or `all`)."""
+    if spec is None or spec.lower() == "all":
+        return
+    if any(matches(spec, cls) for found in _implementations(program).values() for cls in found):
+        return
+    raise UnknownDriver(unknown_message(spec, driver_interfaces(program)))
+
+
+def unknown_message(spec: str, interfaces: list[DriverInterface]) -> str:
+    if not interfaces:
+        return (f"--driver: no driver {spec!r} in this tree, which has no driver interface "
+                "(classes named *Driver with subclasses)")
+    close = _close(spec, interfaces)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    lines = [f"--driver: no driver {spec!r} in this tree{hint}"]
+    main, others = interfaces[0], sorted(interfaces[1:], key=lambda i: -len(i.implementations))
+    lines += _wrapped(f"drivers of {main.name}: {_listing(main, close)}")
+    if others:
+        listed = ", ".join(f"{i.name} ({len(i.implementations)})" for i in others[:3])
+        lines += _wrapped(f"other driver interfaces: {listed}" + (" ..." if len(others) > 3 else ""))
+    lines.append("  ('--driver all' follows every implementation)")
+    return "\n".join(lines)
+
+
+def _listing(interface: DriverInterface, close: list[str]) -> str:
+    """Close matches first, then one driver per module, then how many more (and where, if in one module)."""
+    firsts = [s for s in close if s in interface.spellings]
+    seen_modules = {s.rpartition(".")[0] for s in firsts}
+    for spelling in interface.spellings:
+        module = spelling.rpartition(".")[0]
+        if module not in seen_modules and len(firsts) < _SHOWN:
+            firsts.append(spelling)
+            seen_modules.add(module)
+    rest: dict[str, int] = {}
+    for spelling in interface.spellings:
+        if spelling not in firsts:
+            module = spelling.rpartition(".")[0]
+            rest[module] = rest.get(module, 0) + 1
+    text = ", ".join(firsts)
+    if len(rest) == 1:
+        (module, count), = rest.items()
+        text += f" and {count} more in {module or 'its package'}"
+    elif rest:
+        text += f" and {sum(rest.values())} more"
+    return text
+
+
+def _wrapped(text: str) -> list[str]:
+    return textwrap.wrap(text, _WIDTH - 2, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
+
+
+def _close(spec: str, interfaces: list[DriverInterface]) -> list[str]:
+    """Spellings close to what was typed, by the whole spelling, the class name or a module of it."""
+    tokens: dict[str, list[str]] = {}
+    for interface in interfaces:
+        for spelling in interface.spellings:
+            for token in {spelling.lower(), *spelling.lower().split(".")}:
+                tokens.setdefault(token, []).append(spelling)
+    found = []
+    for token in difflib.get_close_matches(spec.lower(), list(tokens), n=2, cutoff=0.8):
+        found += tokens[token][:1]
+    return list(dict.fromkeys(found))[:2]
+
+
+def _named_driver(class_full: str) -> bool:
+    return class_full.rpartition(".")[2].endswith("Driver")
+
+
+def _spelling(program, root: str, cls: str) -> str:
+    """The class as the interface's package names it, as Nova's `compute_driver` does: relative to
+    nova.virt, through the shortest package that exports it (`libvirt.LibvirtDriver`)."""
+    definition = program.defs[cls]
+    root_module = program.defs[root].module
+    facts = program.modules.get(root_module)
+    package = facts.package if facts is not None else root_module.rpartition(".")[0]
+    name = definition.qualname
+    if not package or not definition.module.startswith(package + "."):
+        return cls
+    parts = definition.module[len(package) + 1:].split(".")
+    for end in range(1, len(parts)):
+        if ("cls", cls) in program.module_attr(f"{package}.{'.'.join(parts[:end])}", name):
+            return ".".join(parts[:end]) + "." + name
+    return ".".join(parts) + "." + name
+
+
+def _listing_order(spelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One driver per module first (its shortest name: FakeDriver before its variants), then the rest."""
+    def key(item: tuple[str, str]) -> tuple:
+        module, _dot, name = item[0].rpartition(".")
+        return (module, len(name), name)
+
+    ordered = sorted(spelled, key=key)
+    modules = [item[0].rpartition(".")[0] for item in ordered]
+    first = [item for i, item in enumerate(ordered) if i == 0 or modules[i] != modules[i - 1]]
+    return first + [item for item in ordered if item not in first]
