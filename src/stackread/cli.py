@@ -342,9 +342,10 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     extra_depth = MAX_DEPTH if all_calls else extra_depth
     result = _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache,
                      named=other is not None, extra_depth=extra_depth)
+    newer = []
     if other is not None:
-        _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-                   errors, as_json, fmt, target)
+        newer = _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache,
+                           extra_depth, errors, as_json, fmt, target)
     elif choice is not None:
         data = diagram.render(result, choice, errors=errors, link_template=link_template)
         if target is None:
@@ -355,10 +356,18 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     else:
         _show(as_json, lambda: text_view.to_json(result, errors), lambda: text_view.render(result, errors))
     _report_diagnostics(result.diagnostics)
+    _exit_on_errors(result.diagnostics + newer)
+
+
+def _exit_on_errors(diagnostics) -> None:
+    """Exit 1 after the answer when it misses something asked for (a flow cut at a skipped file)."""
+    if any(d.severity.value == "error" for d in diagnostics):
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-               errors, as_json, fmt, target) -> None:
+               errors, as_json, fmt, target) -> list:
+    """Shows the flow diff; returns the newer side's diagnostics, already reported."""
     import pathlib
 
     from stackread.flowdiff import diff_traces
@@ -386,6 +395,7 @@ def _show_diff(result, other, operation, path, driver, settings, show_objects, c
     else:
         _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
     _report_diagnostics(newer.diagnostics)
+    return list(newer.diagnostics)
 
 
 @cli.command()
@@ -449,6 +459,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str, 
     else:
         click.echo("\n".join(view.lines(plan)))
     _report_diagnostics(result.diagnostics)
+    _exit_on_errors(result.diagnostics)
 
 
 def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False, extra_depth=0):

@@ -45,6 +45,7 @@ class SkippedFile:
     module: str
     line: int | None  # where the problem is, when it is in the text
     reason: str  # "does not parse: invalid syntax", "not a regular file (a FIFO)"
+    unread: bool = False  # it could not be read at all (else: read, but it did not decode or parse)
 
 
 @dataclass
@@ -73,7 +74,7 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
             reason = getattr(tree, "refused", {}).get(shown_path(path), "cannot read")
             diagnostics.warning(path, None, f"{reason}; skipped")
             if name:
-                skipped.append(SkippedFile(path, name, None, reason))
+                skipped.append(SkippedFile(path, name, None, reason, unread=True))
             continue
         if name:  # a top-level __init__.py: the tree itself is a package, with no name of its own
             # The summary format is part of the key: a changed summarizer never reads old summaries.
@@ -98,7 +99,7 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
         if "problem" in summary:
             line, message = summary["problem"]
             diagnostics.warning(f.path, line, f"{message}; skipped")
-            skipped.append(SkippedFile(f.path, f.module, line, message))
+            skipped.append(SkippedFile(f.path, f.module, line, message, unread="unread" in summary))
         else:
             summaries[f.path] = summary
     report_refused(tree, diagnostics)  # what the walk would not list: names that are not UTF-8
