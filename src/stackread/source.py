@@ -66,21 +66,34 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def read_regular(root: pathlib.Path, path: str) -> bytes:
+def read_regular(root: pathlib.Path, path: str, real_dirs: dict[str, str] | None = None) -> bytes:
     """The bytes of the regular file at `path` under `root` (a resolved directory), whose real path
-    lies inside `root`; raises NotReadable otherwise, and for any error reading it.
+    lies inside `root`; raises NotReadable otherwise, and for any error reading it. `real_dirs`
+    keeps the real path of each directory read from, so a tree resolves each directory once.
 
     The file is looked at before it is opened, so a device is never opened, and opened without
     blocking and looked at again through the open descriptor, so a FIFO swapped in between can
     still not block the read."""
-    real = os.path.realpath(root / path)
+    parent, _, name = path.rpartition("/")
+    real_dir = real_dirs.get(parent) if real_dirs is not None else None
+    if real_dir is None:
+        real_dir = os.path.realpath(os.path.join(root, parent))
+        if real_dirs is not None:
+            real_dirs[parent] = real_dir
+    real = os.path.join(real_dir, name)
+    try:
+        info = os.lstat(real)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(real)
+            info = os.stat(real)
+    except OSError as exc:
+        raise NotReadable(f"cannot read: {exc.strerror}") from None
     if not _inside(real, str(root)):
         raise NotReadable("a link to outside the tree")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotReadable(f"not a regular file ({_kind(info.st_mode)})")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        mode = os.stat(real).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotReadable(f"not a regular file ({_kind(mode)})")
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
         fd = os.open(real, flags | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise NotReadable(f"cannot read: {exc.strerror}") from None
@@ -129,6 +142,7 @@ class DirectoryTree:
     label: str = ""
     revision: str | None = None
     refused: dict[str, str] = field(default_factory=dict, repr=False)  # path -> why it was not read
+    _real_dirs: dict[str, str] = field(default_factory=dict, repr=False)  # for read_regular
 
     def __post_init__(self) -> None:
         self.label = self.label or str(self.root)
@@ -141,7 +155,7 @@ class DirectoryTree:
 
     def read_bytes(self, path: str) -> bytes | None:
         try:
-            return read_regular(self.root, _norm(path))
+            return read_regular(self.root, _norm(path), self._real_dirs)
         except NotReadable as exc:
             if os.path.lexists(self._abs(path)):  # a file that is not there is no news
                 self._refuse(path, str(exc))
