@@ -135,6 +135,15 @@ def test_breakpoints_say_where_the_flow_is_cut(tmp_path):
     assert "reaches no other process" not in result.stdout
 
 
+def test_a_flow_diff_against_a_cut_flow_says_so_and_exits_1(tmp_path):
+    whole = write_tree(tmp_path / "whole", MINI)
+    cut = cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN})
+    result = CliRunner().invoke(cli, ["trace", "create_server", "-C", str(whole), "--diff", str(cut), "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert "2 removed" in result.stdout and "the flow is cut at" in result.stdout
+    assert "rpcapi  nova/conductor/rpcapi.py:1" not in result.stdout  # a cut is not a step on the path
+
+
 # -- real Nova -------------------------------------------------------------------------------------
 
 

@@ -173,3 +173,19 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path, comman
     # Asked again, the answer (and the warning) come back from the cache.
     again = run(command, root, tmp_path / "cache")
     assert again.returncode == 0 and decoded(again) == (out, err)
+
+
+def test_a_git_revision_skips_names_that_are_not_utf8(tmp_path):
+    root = write_tree(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/real.py": "def f():\n    pass\n"})
+    with open(os.fsencode(root) + b"/pkg/zz_\xff.py", "wb") as f:
+        f.write(b"def g():\n    pass\n")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "odd name"], check=True)
+    result = subprocess.run([sys.executable, "-m", "stackread", "callgraph", str(root), "--rev", "HEAD", "--json"],
+                            capture_output=True, timeout=120, env={**os.environ, "STACKREAD_CACHE_DIR": str(tmp_path / "c")})
+    out, err = decoded(result)
+    assert result.returncode == 0, err
+    assert "pkg/zz_\\xff.py: the name is not valid UTF-8; skipped" in err
+    assert "pkg.real.f" in {node["name"] for node in json.loads(out)["nodes"]}
