@@ -7,6 +7,7 @@ fails the test instead of hanging the suite.
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -92,10 +93,17 @@ def test_breakpoints_remove_passes_a_fifo_by(tmp_path):
 
 
 def test_a_device_is_never_opened(tmp_path):
+    # /dev/null, not /dev/zero: a regression must fail here, not read forever.
     tree = DirectoryTree(tmp_path.resolve())
-    os.symlink("/dev/zero", tmp_path / "zero.py")  # would read forever
-    assert tree.read_bytes("zero.py") is None and not tree.is_file("zero.py")
-    assert tree.refused == {"zero.py": "a link to outside the tree"}
+    os.symlink("/dev/null", tmp_path / "null.py")
+    assert tree.read_bytes("null.py") is None and not tree.is_file("null.py")
+    try:
+        os.mknod(tmp_path / "dev.py", stat.S_IFCHR | 0o600, os.makedev(1, 3))  # a null device in the tree
+    except PermissionError:
+        pytest.skip("making a device needs root")
+    assert tree.read_bytes("dev.py") is None and not tree.is_file("dev.py")
+    assert tree.refused == {"null.py": "a link to outside the tree",
+                            "dev.py": "not a regular file (a character device)"}
 
 
 # -- links --------------------------------------------------------------------------------------------
