@@ -14,7 +14,7 @@ LAYERS = {
     "metadata": 2, "modules": 2, "index": 2, "edits": 2, "manifest": 2,
     "evaluate": 3, "config_opts": 3, "services": 3, "program": 3,
     "entrypoints": 4, "callgraph": 4, "option_settings": 4, "drivers": 4,
-    "rpc": 5, "rest": 5, "operations": 5, "trace": 5, "flowdiff": 5,
+    "rpc": 5, "rest": 5, "operations": 5, "trace": 5, "flowdiff": 5, "cuts": 5,
     "breakpoints": 5, "breakpoint_edits": 5,
     "render": 6,
     "cli": 7, "__main__": 7, "__init__": 0,

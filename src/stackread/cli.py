@@ -351,9 +351,10 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
             click.echo(f"stackread: warning: {warning}", err=True)
     result = _traced(operation, path, rev, driver, values, show_objects, cache_dir, no_cache,
                      named=other is not None, extra_depth=extra_depth)
+    newer = []
     if other is not None:
-        _show_diff(result, other, operation, path, driver, other_values, show_objects, cache_dir, no_cache,
-                   extra_depth, errors, as_json, fmt, target)
+        newer = _show_diff(result, other, operation, path, driver, other_values, show_objects, cache_dir,
+                           no_cache, extra_depth, errors, as_json, fmt, target)
     elif choice is not None:
         data = diagram.render(result, choice, errors=errors, link_template=link_template)
         if target is None:
@@ -364,6 +365,13 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     else:
         _show(as_json, lambda: text_view.to_json(result, errors), lambda: text_view.render(result, errors))
     _report_diagnostics(result.diagnostics)
+    _exit_on_errors(result.diagnostics + newer)
+
+
+def _exit_on_errors(diagnostics) -> None:
+    """Exit 1 after the answer when it misses something asked for (a flow cut at a skipped file)."""
+    if any(d.severity.value == "error" for d in diagnostics):
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 def _other_side(path: str, other: str) -> tuple[str, str | None]:
@@ -374,7 +382,8 @@ def _other_side(path: str, other: str) -> tuple[str, str | None]:
 
 
 def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
-               errors, as_json, fmt, target) -> None:
+               errors, as_json, fmt, target) -> list:
+    """Shows the flow diff; returns the newer side's diagnostics, already reported."""
     from stackread.flowdiff import diff_traces
     from stackread.render import flowdiff as diff_view
 
@@ -399,6 +408,7 @@ def _show_diff(result, other, operation, path, driver, settings, show_objects, c
     else:
         _show(as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
     _report_diagnostics(newer.diagnostics)
+    return list(newer.diagnostics)
 
 
 @cli.command()
@@ -467,6 +477,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str |
     else:
         click.echo("\n".join(view.lines(plan)))
     _report_diagnostics(result.diagnostics)
+    _exit_on_errors(result.diagnostics)
 
 
 def _report_problems(problems: list[str]) -> None:

@@ -23,6 +23,7 @@ import libcst
 
 from stackread import gitsafe
 from stackread.errors import UsageError
+from stackread.source import NotReadable, read_regular
 
 MARKER = "stackread-breakpoint"
 _COMMENT = f"# {MARKER}"
@@ -301,9 +302,9 @@ def files_with_breakpoints(root: pathlib.Path) -> list[pathlib.Path]:
             path = pathlib.Path(dirpath) / name
             if path.is_symlink():
                 continue
-            try:
-                data = path.read_bytes()
-            except OSError:
+            try:  # a FIFO named x.py would block a plain read forever
+                data = read_regular(root, str(path.relative_to(root)))
+            except NotReadable:
                 continue
             if _MARKER_BYTES in data:
                 found.append(path)

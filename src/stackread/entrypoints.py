@@ -22,7 +22,7 @@ from stackread.evaluate import DefRef, Evaluator, ModuleRef, Scope
 from stackread.metadata import DeclaredEntryPoint, ProjectMetadata, read_metadata
 from stackread.modules import ModuleIndex
 from stackread.services import ApiInfo, ServiceInfo, describe_process
-from stackread.source import SourceTree, open_tree
+from stackread.source import SourceTree, open_tree, report_refused
 
 SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 WSGI_SCRIPT_GROUP = "wsgi_scripts"
@@ -86,7 +86,14 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Proj
     tree = open_tree(root, rev)
     if rev is None and not metadata_dir:
         metadata_dir = _installed_metadata_dir(tree)
-    metadata = read_metadata(tree, metadata_dir)
+    try:
+        metadata = read_metadata(tree, metadata_dir)
+    except UsageError as exc:
+        if not tree.refused:
+            raise
+        # "no packaging metadata" next to a setup.cfg that is a FIFO: say why it was not read.
+        why = "; ".join(f"{path}: {reason}" for path, reason in tree.refused.items())
+        raise UsageError(f"{exc} (not read: {why})") from None
     diagnostics = Diagnostics()
     roots = ("", "src") if tree.is_dir("src") else ("",)
     index = ModuleIndex(tree, diagnostics, roots)
@@ -106,6 +113,7 @@ def entrypoints_of_project(project: Project) -> EntrypointReport:
     targeted = {ep.target.split(":", 1)[0] for ep in entrypoints}
     entrypoints += [ep for ep in _wsgi_applications(index, options, packages) if ep.target.split(":")[0] not in targeted]
     entrypoints.sort(key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
+    report_refused(tree, diagnostics)
     return EntrypointReport(metadata.name, metadata.version, tree.revision, tree.label,
                             tuple(entrypoints), tuple(diagnostics.items))
 

@@ -207,7 +207,7 @@ def _steps_of(root: Step, errors: bool) -> dict[tuple[str, str], Step]:
     todo = [root]
     while todo:
         step = todo.pop()
-        if step.error_path and not errors:
+        if step.error_path and not errors or step.kind == "cut":  # a cut is no function: the notes say it
             continue
         key = (step.process, step.function)
         if key not in found or (found[key].seen_above and not step.seen_above):

@@ -27,6 +27,7 @@ from stackread.diagnostics import Diagnostic
 from stackread.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
 from stackread.modules import Module, class_member
 from stackread.route import Route, RouteReport
+from stackread.source import report_refused
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
@@ -50,6 +51,7 @@ def routes_of_project(project) -> RouteReport:
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
+    report_refused(project.tree, project.diagnostics)
     return RouteReport(project.tree.label, project.tree.revision, reader.routes(), list(project.diagnostics.items))
 
 

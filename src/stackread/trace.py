@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stackread.cuts import cut_modules, cut_text
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.drivers import DEFAULT_DRIVER, check_driver, matches_method
 from stackread.errors import AnalysisError
@@ -76,6 +77,7 @@ class Step:
     receiver_exact: bool = False  # `self` is exactly of that class (no subclass override runs)
     seen_above: bool = False  # already expanded earlier in the tree
     children: list["Step"] = field(default_factory=list)
+    cut: str | None = None  # kind "cut": why the flow cannot be followed into `path` (see cuts.py)
 
 
 @dataclass
@@ -177,6 +179,7 @@ def _code_fingerprint() -> str:
 
 def _trace(path, operation: str, rev: str | None, driver: str | None, settings: dict[str, Any], show_objects: bool,
            extra_depth: int, cache, tree_key: str | None, progress) -> Trace:
+    from stackread import cuts
     from stackread.callgraph import build_program
     from stackread.entrypoints import entrypoints_of_project, open_project
     from stackread.operations import find_operation
@@ -198,16 +201,17 @@ def _trace(path, operation: str, rev: str | None, driver: str | None, settings: 
     api_process = f"{report.project}-api" if report.project else "api"
     diagnostics = Diagnostics()
     with collector_paused():
-        program, _ = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
+        program, indexed = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
         conditions = _Conditions(project.options, settings or {}, program)
         program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
         rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
         check_driver(program, driver)
-        walker = _Walker(program, rpc, driver, show_objects, conditions, extra_depth)
+        walker = _Walker(program, rpc, driver, show_objects, conditions, extra_depth, indexed.skipped,
+                         cuts.cut_sends(program, rpc.sends, services))
         root = walker.walk(entry.controller, api_process)
     hops = _in_flow_order(root)
-    notes = []
-    if not hops:
+    notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
+    if not hops and not notes:
         notes.append(f"{lookup.found.name} reaches no other process: everything happens in {api_process}.")
     return Trace(operation, entry, routes.source, routes.revision, root, hops, dict(settings), notes,
                  list(diagnostics.items))
@@ -373,8 +377,10 @@ class _Visit:
 
 class _Walker:
     def __init__(self, program, rpc, driver: str | None, show_objects: bool, conditions: _Conditions,
-                 extra_depth: int = 0):
+                 extra_depth: int = 0, skipped=(), cut_sends: dict[tuple[str, int], list[str]] | None = None):
         self.program = program
+        self.skipped = {s.module: s for s in skipped}  # modules the flow cannot be followed into
+        self._cut_sends = cut_sends or {}
         self.extra_depth = extra_depth  # levels of calls that lead nowhere shown around the flow (--depth)
         self.driver = (driver or DEFAULT_DRIVER).lower()
         self.show_objects = show_objects
@@ -409,7 +415,10 @@ class _Walker:
             context = contexts[ctx] if ctx is not None else []
             for send in self._sends.get((function, line), []):
                 found.append((context + ([send.branch] if send.branch else []), ("hop", send, line, (None, True), record)))  # the service's own manager
-            if (function, line) in self._sends:
+            # A call into a skipped module, or a send whose serving manager is in one: the flow is cut.
+            for skipped in self._cut_sends.get((function, line)) or cut_modules(self.program, module, record, receiver):
+                found.append((context, ("cut", skipped, line, (None, False), record)))
+            if (function, line) in self._sends or (function, line) in self._cut_sends:
                 continue
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
             callees = [t for t, _certain, _r, _exact in targets]
@@ -531,6 +540,9 @@ class _Walker:
         return root
 
     def _step(self, function: str, process: str, kind: str) -> Step:
+        if kind == "cut":
+            skipped = self.skipped[function]
+            return Step(function, skipped.path, skipped.line or 0, process, kind, cut=cut_text(skipped))
         definition = self.program.defs.get(function)
         path = self.program.modules[definition.module].path if definition else "?"
         return Step(function, path, definition.line if definition else 0, process, kind)

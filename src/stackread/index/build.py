@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from stackread.diagnostics import Diagnostics
@@ -13,7 +13,7 @@ from stackread.index.summary import FORMAT, summarize
 from stackread.index.workers import pool
 from stackread.parsing import ParseProblem, parse_source
 from stackread.perf import collector_paused
-from stackread.source import DirectoryTree, SourceTree
+from stackread.source import DirectoryTree, NotReadable, SourceTree, read_regular, report_refused, shown_path
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48
@@ -35,11 +35,24 @@ class SourceFile:
     key: str  # content hash: equal contents share one summary
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A module of the tree that is not in the program: it could not be read or did not parse.
+    What the program would have learned from it is missing, and a flow through it is cut."""
+
+    path: str
+    module: str
+    line: int | None  # where the problem is, when it is in the text
+    reason: str  # "does not parse: invalid syntax", "not a regular file (a FIFO)"
+    unread: bool = False  # it could not be read at all (else: read, but it did not decode or parse)
+
+
 @dataclass
 class IndexResult:
     files: list[SourceFile]
     summaries: dict[str, dict]  # path -> summary (parseable files only)
     parsed: int  # files parsed in this run (cache misses)
+    skipped: list[SkippedFile] = field(default_factory=list)
 
 
 def index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, *, include_tests: bool = False,
@@ -51,11 +64,17 @@ def index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, *, incl
 def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, include_tests: bool,
                 progress: Progress | None, workers: int | None) -> IndexResult:
     files: list[SourceFile] = []
+    skipped: list[SkippedFile] = []
     for path in list_sources(tree, include_tests):
         data = tree.read_bytes(path)
-        if data is None:
-            continue
         name, is_package = module_name(path)
+        if data is None:
+            # The tree says why (a FIFO, a link out of the tree, no permission); never silently.
+            reason = getattr(tree, "refused", {}).get(shown_path(path), "cannot read")
+            diagnostics.warning(path, None, f"{reason}; skipped")
+            if name:
+                skipped.append(SkippedFile(path, name, None, reason, unread=True))
+            continue
         if name:  # a top-level __init__.py: the tree itself is a package, with no name of its own
             # The summary format is part of the key: a changed summarizer never reads old summaries.
             files.append(SourceFile(path, name, is_package, f"summary-v{FORMAT}:{content_key(data)}"))
@@ -69,7 +88,8 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
     fresh = _summarize_all(items, progress, workers)
     # In batches: one transaction over every summary would hold all their encodings at once.
     for start in range(0, len(missing), _CACHE_BATCH):
-        cache.put_many({f.key: fresh[f.path] for f in missing[start:start + _CACHE_BATCH]})
+        cache.put_many({f.key: fresh[f.path] for f in missing[start:start + _CACHE_BATCH]
+                        if "unread" not in fresh[f.path]})
     summaries: dict[str, dict] = {}
     for f in files:
         summary = cached.get(f.key) or fresh.get(f.path)
@@ -78,9 +98,11 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
         if "problem" in summary:
             line, message = summary["problem"]
             diagnostics.warning(f.path, line, f"{message}; skipped")
+            skipped.append(SkippedFile(f.path, f.module, line, message, unread="unread" in summary))
         else:
             summaries[f.path] = summary
-    return IndexResult(files, summaries, len(missing))
+    report_refused(tree, diagnostics)  # what the walk would not list: names that are not UTF-8
+    return IndexResult(files, summaries, len(missing), skipped)
 
 
 def _summarize_all(items: list[tuple[str, bytes]], progress: Progress | None, workers: int | None) -> dict[str, dict]:
@@ -107,9 +129,10 @@ def summarize_file(item: tuple[str, bytes | str]) -> tuple[str, dict]:
     path, source = item
     if isinstance(source, str):
         try:
-            data = (pathlib.Path(source) / path).read_bytes()
-        except OSError as exc:
-            return path, {"format": FORMAT, "problem": [None, f"cannot read: {exc.strerror}"]}
+            data = read_regular(pathlib.Path(source), path)
+        except NotReadable as exc:
+            # Not a fact about the content the key was made from: never cached (see _index_tree).
+            return path, {"format": FORMAT, "problem": [None, str(exc)], "unread": True}
     else:
         data = source
     try:

@@ -25,6 +25,8 @@ from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
 # instance made right there (`compute.API()`): its class is exact, no subclass's override runs.
 Value = tuple
 #                ("super", class_full, self_class) ("ext", dotted) ("str", text)
+#                ("cut", module): anything reached through a module of the tree that was skipped (it did
+#                not parse or could not be read); a call to it is where a flow can no longer be followed.
 _EMPTY: frozenset = frozenset()
 _BUILTINS = frozenset(dir(builtins))
 # Library calls that build an object from a dotted name held in a string (or a config option).
@@ -135,8 +137,9 @@ class Stats:
 
 class Program:
     def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
-                 dispatch_excludes: Callable[[str], bool] = lambda name: False):
+                 dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = ()):
         self.modules = {m.name: m for m in modules}
+        self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
         self.options = options
         self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
         # Whether a branch is taken under a configuration (module, context index) -> False when not:
@@ -159,7 +162,9 @@ class Program:
     # -- names and modules -------------------------------------------------------------------
 
     def module_value(self, name: str) -> Value:
-        return ("mod", name) if name in self.modules else ("ext", name)
+        if name in self.modules:
+            return ("mod", name)
+        return ("cut", name) if name in self.skipped else ("ext", name)
 
     def is_project(self, dotted: str) -> bool:
         return dotted.split(".")[0] in self._tops
@@ -178,6 +183,8 @@ class Program:
         sub = f"{module_name}.{name}"
         if sub in self.modules:
             return frozenset({("mod", sub)})
+        if sub in self.skipped:
+            return frozenset({("cut", sub)})
         for record in module.bindings.get("", {}).get("*", []):
             found = self.module_attr(record[1], name, _seen | {module_name}) if not name.startswith("_") else _EMPTY
             if found:
@@ -204,8 +211,10 @@ class Program:
             return frozenset({("mod", full)})
         if module in self.modules:
             return self.module_attr(module, name, _seen)
+        if full in self.skipped or module in self.skipped:
+            return frozenset({("cut", full if full in self.skipped else module)})
         if self.is_project(module):
-            return _EMPTY  # ours but missing or unparsed
+            return _EMPTY  # ours but missing
         return frozenset({("ext", full)})
 
     def resolve_dotted(self, dotted: str) -> frozenset:
@@ -218,6 +227,8 @@ class Program:
                 for attr in parts[cut:]:
                     values = frozenset(v for value in sorted(values) for v in self.attribute(value, attr))
                 return values
+            if module in self.skipped:
+                return frozenset({("cut", module)})
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else _EMPTY
 
     # -- classes -----------------------------------------------------------------------------
@@ -537,8 +548,8 @@ class Program:
         kind = value[0]
         if kind == "mod":
             return self.module_attr(value[1], name)
-        if kind == "ext":
-            return frozenset({_external(f"{value[1]}.{name}")})
+        if kind in ("ext", "cut"):
+            return frozenset({_external(f"{value[1]}.{name}")}) if kind == "ext" else frozenset({value})
         if kind in ("cls", "inst"):
             owner, member = self.find_member(value[1], name)
             if member is not None:
@@ -576,6 +587,8 @@ class Program:
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
             return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
+        if kind == "cut":
+            return frozenset({func})
         return _EMPTY
 
     def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:

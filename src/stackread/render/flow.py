@@ -51,6 +51,7 @@ class Note:
     text: str
     path: str = ""
     line: int = 0
+    cut: bool = False  # where the flow cannot be followed (a skipped file): drawn as an alert
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,8 @@ class _Builder:
                              "invoke", step.function, step.path, step.line,
                              default_path=step.default_path, error_path=step.error_path)]
             return items + ([] if step.seen_above else self.children(step, shown))
+        if step.kind == "cut":
+            return [Note(step.process, step.cut or "flow cut", step.path, step.line, cut=True)]
         if step.seen_above:
             return []  # expanded above: the diagram shows a flow once
         return self.children(step, shown)

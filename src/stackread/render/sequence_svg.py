@@ -307,9 +307,10 @@ def _note(n: Note, c: _Canvas) -> None:
     x = c.x[n.lane]
     group = _el("g", {"class": "note", "data-lane": n.lane}, parent=c.notes)
     target = _link(group, c.url_of(n.path, n.line) if n.path else None, f"{n.text}\n{n.path}:{n.line}")
-    _el("rect", {"x": x - width / 2, "y": c.y, "width": width, "height": height, "fill": "#fffbe6",
-                 "stroke": "#b5a35a", "stroke-width": 1, "rx": 2}, parent=target)
-    _text(target, x, c.y + 13, lines, size=SMALL, fill="#333333")
+    fill, stroke, ink = ("#fde0e0", "#c0392b", "#8b0000") if n.cut else ("#fffbe6", "#b5a35a", "#333333")
+    _el("rect", {"x": x - width / 2, "y": c.y, "width": width, "height": height, "fill": fill,
+                 "stroke": stroke, "stroke-width": 1.5 if n.cut else 1, "rx": 2}, parent=target)
+    _text(target, x, c.y + 13, lines, size=SMALL, fill=ink)
     c.y += height + 10
 
 

@@ -147,6 +147,8 @@ def to_seqdiag(seq: Sequence) -> str:
                     source, target = target, source
                 attr_text = f" [{', '.join(attrs)}]" if attrs else ""
                 lines.append(f"  {source} {_SEQDIAG_ARROWS[item.kind]} {target}{attr_text};")
+            elif isinstance(item, Note) and item.cut:  # a note of its own is a message's in seqdiag
+                lines.append(f"  === {seqdiag_separator(item.text)} ===")
             elif isinstance(item, Frame):
                 for j, branch in enumerate(item.branches):
                     keyword = item.kind if j == 0 else "else"

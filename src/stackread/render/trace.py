@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stackread.cuts import Cut, cuts_of
 from stackread.trace import Hop, Step, Trace
 
 
@@ -22,7 +23,7 @@ def _hop_json(h: Hop) -> dict[str, Any]:
 def _step_json(s: Step, errors: bool) -> dict[str, Any]:
     return {"function": s.function, "path": s.path, "line": s.line, "process": s.process, "kind": s.kind,
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
-            "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above,
+            "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
 
@@ -32,7 +33,13 @@ def to_json(trace: Trace, errors: bool = False) -> dict[str, Any]:
             "entry": {"verb": e.verb, "path": e.path, "action": e.action, "controller": e.controller},
             "source": trace.source, "revision": trace.revision, "settings": trace.settings,
             "hops": [_hop_json(h) for h in trace.hops if errors or not h.error_path],
-            "steps": [_step_json(trace.root, errors)], "notes": trace.notes}
+            "steps": [_step_json(trace.root, errors)], "cuts": [_cut_json(c) for c in cuts_of(trace.root)],
+            "notes": trace.notes}
+
+
+def _cut_json(c: Cut) -> dict[str, Any]:
+    return {"process": c.process, "function": c.function, "path": c.path, "line": c.line, "module": c.module,
+            "skipped_path": c.skipped_path, "skipped_line": c.skipped_line, "text": c.text}
 
 
 def render(trace: Trace, errors: bool = False) -> list:
@@ -93,6 +100,8 @@ def _label(s: Step) -> str:
         return f"[green]{name}[/] {where}  [green](virt driver)[/]{extra}"
     if s.kind == "service":
         return f"[blue]{name}[/] {where}  [blue]({s.service})[/]{extra}"
+    if s.kind == "cut":
+        return f"[bold red]{escape(s.cut or 'flow cut')}[/]  [dim](the call at line {s.call_line})[/]{extra}"
     return f"{name} {where}{extra}"
 
 

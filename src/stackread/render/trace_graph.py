@@ -16,6 +16,9 @@ from stackread.render.flow import conjuncts, driver_lane, one_line, short
 from stackread.trace import Step, Trace
 
 _MAX_LABEL = 36
+# Where the flow cannot be followed (a skipped file): an alert, not a function.
+CUT_ATTRS = (("shape", "note"), ("style", "filled"), ("fillcolor", "#fde0e0"), ("color", "#c0392b"),
+             ("fontcolor", "#8b0000"), ("penwidth", "1.6"))
 
 
 def _clip(text: str, limit: int = _MAX_LABEL) -> str:
@@ -57,6 +60,11 @@ class _Drawer:
             attrs += g.SERVICE_ATTRS
         elif step.kind == "hop":
             attrs += g.ENDPOINT_ATTRS
+        elif step.kind == "cut":
+            why = (step.cut or "").removeprefix(f"flow cut: {step.path} ")
+            how, _, detail = why.partition(" (")
+            label = "\n".join(["flow cut", step.path, how] + ([_clip(f"({detail}", 44)] if detail else []))
+            attrs += CUT_ATTRS
         if root:
             attrs += g.ROOT_ATTRS
         elif not step.default_path:
@@ -64,7 +72,7 @@ class _Drawer:
         attrs = [("label", label), *attrs]
         if step.path:
             where = f"{step.path}:{step.line}"
-            attrs += [("tooltip", f"{step.function}\n{where}"),
+            attrs += [("tooltip", step.cut if step.kind == "cut" else f"{step.function}\n{where}"),
                       ("URL", source_url(self.trace, step.path, step.line, self.link_template))]
         else:
             attrs += [("tooltip", step.function)]
