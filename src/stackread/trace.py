@@ -18,11 +18,11 @@ import functools
 import hashlib
 import heapq
 import pathlib
-import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stackread import datacodec
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import AnalysisError
 from stackread.perf import collector_paused
@@ -136,18 +136,40 @@ def _question_key(tree_key: str, operation: str, driver: str, settings: dict[str
 
 
 def _load(cache, key: str | None):
+    """The answer stored under key, or None: plain JSON decoded into the type the key's kind names,
+    so a stored entry can hold data only; a damaged, foreign or older entry is worked out again."""
     stored = cache.get_blob(key) if key else None
-    if stored is not None:
-        try:
-            return pickle.loads(stored)
-        except Exception:  # noqa: BLE001 - a damaged or foreign entry is worked out again
+    if stored is None:
+        return None
+    try:
+        value = datacodec.decode(_stored_type(key), stored)
+    except datacodec.DecodeError:
+        return None
+    if isinstance(value, Trace):
+        # The hops are the tree's own Hop objects (flow diff pairs them by identity), not copies.
+        hops = _in_flow_order(value.root)
+        if hops != value.hops:
             return None
-    return None
+        value.hops = hops
+    return value
+
+
+def _stored_type(key: str) -> type:
+    kind = key.split(":", 1)[0]
+    if kind == "routes":
+        from stackread.route import RouteReport
+
+        return RouteReport
+    if kind == "entrypoints":
+        from stackread.entrypoints import EntrypointReport  # only a new question reads it
+
+        return EntrypointReport
+    return Trace
 
 
 def _store(cache, key: str | None, value) -> None:
     if key:
-        cache.put_blob(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put_blob(key, datacodec.encode(value))
 
 
 def _cached(cache, key: str | None, compute):
