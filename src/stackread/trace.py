@@ -100,6 +100,7 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     question and stackread's own code: asked again, the answer is read back rather than worked out."""
     from stackread.callgraph import open_cache
     from stackread.source import open_tree
+    from stackread.treekey import tree_key as _tree_key
 
     tree = open_tree(path, rev)
     diagnostics = Diagnostics()
@@ -112,21 +113,6 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
                             progress)
             _store(cache, key, result)
         return result
-
-
-def _tree_key(tree) -> str | None:
-    """Every source file's content, the project's metadata files and stackread's own code: what any
-    answer about the tree depends on."""
-    from stackread.callgraph import program_key
-
-    program = program_key(tree, False)
-    if program is None:
-        return None
-    digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, program)).encode())
-    for name in tree.list_dir(""):  # setup.cfg, pyproject.toml: entry points, the package's name
-        if name.endswith((".cfg", ".toml", ".py", ".ini")):
-            digest.update(name.encode() + b"\0" + (tree.read_bytes(name) or b""))
-    return digest.hexdigest()
 
 
 def _question_key(tree_key: str, operation: str, driver: str, settings: dict[str, Any], show_objects: bool,
@@ -179,16 +165,6 @@ def _cached(cache, key: str | None, compute):
         value = compute()
         _store(cache, key, value)
     return value
-
-
-@functools.lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """stackread's own source: a changed reader never returns an answer the old one cached."""
-    digest = hashlib.sha1()
-    package = pathlib.Path(__file__).resolve().parent
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def _trace(path, operation: str, rev: str | None, driver: str, settings: dict[str, Any] | None, show_objects: bool,
