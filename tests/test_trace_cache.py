@@ -194,3 +194,22 @@ def test_the_key_names_every_file_the_metadata_is_read_from(tmp_path, monkeypatc
     entrypoints_of_project(open_project(root))
     keyed = set(treekey.metadata_inputs(open_tree(root)))
     assert {p for p in read if not p.endswith(".py")} - keyed == set()
+
+
+def test_trace_on_a_cache_of_another_layout_warns_once_and_reads_back_from_its_second_run(tmp_path, monkeypatch):
+    import sqlite3
+
+    from stackread.index.cache import DB_NAME
+
+    root = write_tree(tmp_path / "nova", MINI)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with sqlite3.connect(cache / DB_NAME) as raw:
+        raw.execute("CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB)")
+    raw.close()
+    first = trace_operation(root, "create_server", cache_dir=cache)
+    with monkeypatch.context() as patch:
+        patch.setattr(trace_module, "_trace", lambda *args: pytest.fail("worked out again"))
+        second = trace_operation(root, "create_server", cache_dir=cache)
+    told = [d.message for d in first.diagnostics + second.diagnostics]
+    assert len(told) == 1 and "another layout" in told[0] and hops(second) == hops(first) == BOTH

@@ -103,8 +103,8 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     from stackread.treekey import tree_key as _tree_key
 
     tree = open_tree(path, rev)
-    diagnostics = Diagnostics()
-    with open_cache(cache_dir, use_cache, diagnostics) as cache:
+    cache_notes = Diagnostics()  # what the cache itself reports (a rebuilt file): told, never stored
+    with open_cache(cache_dir, use_cache, cache_notes) as cache:
         tree_key = _tree_key(tree) if use_cache else None
         key = _question_key(tree_key, operation, driver, settings or {}, show_objects, extra_depth) if tree_key else None
         result = _load(cache, key)
@@ -112,6 +112,8 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
             result = _trace(path, operation, rev, driver, settings, show_objects, extra_depth, cache, tree_key,
                             progress)
             _store(cache, key, result)
+        if cache_notes.items:
+            result.diagnostics = cache_notes.items + result.diagnostics
         return result
 
 
