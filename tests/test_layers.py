@@ -11,7 +11,7 @@ PACKAGE = pathlib.Path(stackread.__file__).parent
 LAYERS = {
     "errors": 0, "diagnostics": 0, "perf": 0, "cachedir": 0, "datacodec": 0,
     "source": 1, "fetch": 1, "parsing": 1, "route": 1,
-    "metadata": 2, "modules": 2, "index": 2, "edits": 2,
+    "metadata": 2, "modules": 2, "index": 2, "edits": 2, "cacheadmin": 2,
     "evaluate": 3, "config_opts": 3, "services": 3, "program": 3,
     "entrypoints": 4, "callgraph": 4, "treekey": 4, "rpc": 5, "rest": 5, "operations": 5, "trace": 5, "flowdiff": 5,
     "breakpoints": 5,
