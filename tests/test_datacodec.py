@@ -81,3 +81,13 @@ def test_a_type_the_codec_cannot_tell_apart_is_a_programming_error():
 
     with pytest.raises(TypeError):
         datacodec.encode(Either(Node("x")))
+
+
+def test_annotations_are_read_as_typing_reads_them():
+    import typing
+
+    from stackread import trace
+
+    for cls in (trace.Trace, trace.Step, trace.Hop, EntrypointReport, EntryPoint, RouteReport, Route, ServiceInfo,
+                ApiInfo, Diagnostic, Node):
+        assert datacodec._field_types(cls) == typing.get_type_hints(cls), cls

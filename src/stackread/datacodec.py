@@ -14,10 +14,15 @@ Object identity is not kept: two fields holding the same object come back as two
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
+import operator
+import re
+import sys
 import types
 import typing
 from typing import Any, Callable
@@ -110,7 +115,7 @@ def _lazy(tp: Any) -> list[_Codec]:
 
 
 def _dataclass(cls: type) -> tuple[_Codec, _Codec]:
-    hints = typing.get_type_hints(cls)
+    hints = _field_types(cls)
     names = [f.name for f in dataclasses.fields(cls) if f.init]
     fields = [(name, _lazy(hints[name])) for name in names]
     count = len(fields)
@@ -180,7 +185,7 @@ def _schema(cls: type) -> str:
                 continue
             done.add(tp)
             if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-                hints = typing.get_type_hints(tp)
+                hints = _field_types(tp)
                 fields = [(f.name, hints[f.name]) for f in dataclasses.fields(tp) if f.init]
                 seen.append(f"{tp.__module__}.{tp.__qualname__}(" + ",".join(f"{n}:{t!r}" for n, t in fields) + ")")
                 todo += [t for _n, t in fields]
@@ -190,3 +195,68 @@ def _schema(cls: type) -> str:
                 todo += list(typing.get_args(tp))
         _SCHEMAS[cls] = hashlib.sha1("\n".join(sorted(seen)).encode()).hexdigest()[:16]
     return _SCHEMAS[cls]
+
+
+# -- the annotations, read without compiling them ------------------------------------------------
+
+_TOKEN = re.compile(r"\s*(\.\.\.|[A-Za-z_][\w.]*|[][,|]|'[^']*'|\"[^\"]*\")")
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    """{field: type} of a dataclass whose annotations are strings (`from __future__ import
+    annotations`). typing.get_type_hints compiles each string, which made reading one flow back
+    10 ms slower than the read itself; these few forms are parsed directly instead."""
+    fields = dataclasses.fields(cls)
+    if not all(isinstance(f.type, str) for f in fields):
+        return typing.get_type_hints(cls)  # evaluated annotations, maybe with forward references
+    namespace = {**vars(builtins), "Any": Any, **vars(sys.modules[cls.__module__])}
+    try:
+        return {f.name: _parse_type(f.type, namespace) for f in fields}
+    except (KeyError, ValueError, TypeError, IndexError):
+        return typing.get_type_hints(cls)  # a form the parser does not know: the slow, general way
+
+
+def _parse_type(text: str, namespace: dict[str, Any]) -> Any:
+    tokens = _TOKEN.findall(text)
+    if "".join(tokens) != text.replace(" ", ""):
+        raise ValueError(text)
+    position = 0
+
+    def union() -> Any:
+        nonlocal position
+        members = [atom()]
+        while position < len(tokens) and tokens[position] == "|":
+            position += 1
+            members.append(atom())
+        return functools.reduce(operator.or_, members)
+
+    def atom() -> Any:
+        nonlocal position
+        token = tokens[position]
+        position += 1
+        if token == "...":
+            return Ellipsis
+        if token[0] in "'\"":
+            return _parse_type(token[1:-1], namespace)
+        value = namespace[token.split(".")[0]]
+        for part in token.split(".")[1:]:
+            value = getattr(value, part)
+        if value is None:
+            value = type(None)
+        if position < len(tokens) and tokens[position] == "[":
+            position += 1
+            args = [union()]
+            while tokens[position] == ",":
+                position += 1
+                args.append(union())
+            if tokens[position] != "]":
+                raise ValueError(text)
+            position += 1
+            value = value[tuple(args)] if len(args) > 1 else value[args[0]]
+        return value
+
+    result = union()
+    if position != len(tokens):
+        raise ValueError(text)
+    return result
