@@ -91,3 +91,17 @@ def test_annotations_are_read_as_typing_reads_them():
     for cls in (trace.Trace, trace.Step, trace.Hop, EntrypointReport, EntryPoint, RouteReport, Route, ServiceInfo,
                 ApiInfo, Diagnostic, Node):
         assert datacodec._field_types(cls) == typing.get_type_hints(cls), cls
+
+
+@dataclass(frozen=True)
+class Shapes:
+    pair: tuple[str, int]
+    names: frozenset[str]
+    table: dict[str, tuple[int, ...]]
+
+
+def test_fixed_tuples_sets_and_tables_come_back_as_they_were():
+    value = Shapes(("nova-api", 3), frozenset({"b", "a"}), {"x": (1, 2)})
+    assert datacodec.decode(Shapes, datacodec.encode(value)) == value
+    with pytest.raises(datacodec.DecodeError):
+        datacodec.decode(Shapes, envelope_of(value, [["nova-api"], ["a"], {}]))

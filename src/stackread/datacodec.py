@@ -87,6 +87,19 @@ def _build(tp: Any) -> tuple[_Codec, _Codec]:
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _lazy(args[0])
         return (lambda v: [item[0](x) for x in v]), (lambda v: tuple([item[1](x) for x in _of(list, v)]))
+    if origin is tuple and args and Ellipsis not in args:  # tuple[str, int]: one codec per position
+        items = [_lazy(a) for a in args]
+
+        def decode_fixed(v: Any) -> tuple:
+            if type(v) is not list or len(v) != len(items):
+                raise DecodeError(f"expected a list of {len(items)}")
+            return tuple([item[1](x) for item, x in zip(items, v)])
+
+        return (lambda v: [item[0](x) for item, x in zip(items, v)]), decode_fixed
+    if origin is frozenset and len(args) == 1:
+        item = _lazy(args[0])
+        return ((lambda v: sorted([item[0](x) for x in v], key=repr)),
+                (lambda v: frozenset([item[1](x) for x in _of(list, v)])))
     if origin is dict and len(args) == 2 and args[0] is str:
         item = _lazy(args[1])
         return ((lambda v: {k: item[0](x) for k, x in v.items()}),
