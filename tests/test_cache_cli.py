@@ -48,7 +48,7 @@ def test_info_says_where_the_cache_is_what_it_holds_and_its_limit(cache):
     assert found["repos"]["names"] == ["nova"]
 
     text = CliRunner().invoke(cli, ["cache", "info"]).stdout
-    for words in (str(cache / "index" / DB_NAME), "traced flows", "call graphs", "file summaries",
+    for words in (str(cache / "index" / DB_NAME), "traced flow", "call graph", "file summaries",
                   "512.0 MiB limit (default)", "1 release,", "nova-1.0"):
         assert words in text
 
@@ -65,7 +65,7 @@ def test_clear_removes_the_computed_results_and_keeps_the_downloads(cache, tmp_p
     result = CliRunner().invoke(cli, ["cache", "clear"])
     assert result.exit_code == 0
     assert f"removed the computed results in {cache / 'index'}" in result.stdout
-    assert "1 traced flows" in result.stdout and "1 call graphs" in result.stdout
+    assert "1 traced flow," in result.stdout and "1 call graph," in result.stdout
     assert "kept 1 release" in result.stdout and "--all removes the releases too" in result.stdout
     assert list((cache / "index").iterdir()) == []
     assert (cache / "releases" / "nova-1.0" / "setup.cfg").is_file() and (cache / "repos" / "nova").is_dir()

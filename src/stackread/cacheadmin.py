@@ -20,8 +20,9 @@ from stackread import cachedir
 from stackread.index import cache as index_cache
 
 # What each kind of stored entry is, in the words the user knows.
-KINDS = {"summaries": "file summaries", "program": "call graphs", "trace": "traced flows",
-         "routes": "route tables", "entrypoints": "entry point reports", "other": "other results"}
+KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call graph", "call graphs"),
+         "trace": ("traced flow", "traced flows"), "routes": ("route table", "route tables"),
+         "entrypoints": ("entry point report", "entry point reports"), "other": ("other result", "other results")}
 
 
 @dataclass(frozen=True)

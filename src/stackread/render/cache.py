@@ -33,7 +33,7 @@ def lines(info: CacheInfo) -> list[str]:
     elif not index.entries:
         out.append("  (empty)")
     for kind, (count, size) in _in_order(index.entries):
-        out.append(f"  {count:>8,}  {KINDS.get(kind, kind):<20} {_size(size):>10}")
+        out.append(f"  {count:>8,}  {_kind(kind, count):<20} {_size(size):>10}")
     if index.older_files:
         out.append(f"  {len(index.older_files)} file(s) of an older format, removed on the next write")
     for title, downloads in (("downloaded releases", info.releases), ("cloned repositories", info.repos)):
@@ -48,7 +48,7 @@ def lines(info: CacheInfo) -> list[str]:
 def cleared_lines(cleared: Cleared) -> list[str]:
     index, before = cleared.before.index, cleared.before
     if index.entries or index.bytes or index.older_files or index.problem:
-        held = ", ".join(f"{count:,} {KINDS.get(kind, kind)}" for kind, (count, _size) in _in_order(index.entries))
+        held = ", ".join(f"{count:,} {_kind(kind, count)}" for kind, (count, _size) in _in_order(index.entries))
         out = [f"removed the computed results in {os.path.dirname(index.path)} ({_size(index.bytes)}"
                + (f": {held})" if held else ")")]
     else:
@@ -62,6 +62,11 @@ def cleared_lines(cleared: Cleared) -> list[str]:
             out.append(f"kept {_count(downloads, title)} in {downloads.path} (--all removes the {title} too)")
     out += [f"warning: {problem}" for problem in cleared.problems]
     return out
+
+
+def _kind(kind: str, count: int) -> str:
+    singular, plural = KINDS.get(kind, (kind, kind))
+    return singular if count == 1 else plural
 
 
 def _in_order(entries: dict[str, tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
