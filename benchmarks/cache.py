@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable
 
 from stackread.index import cache
+from stackread.perf import collector_paused
 
 VERSION = "0.1.0"
 WORDS = ["self", "context", "instance", "compute_api", "compute_rpcapi", "db", "objects", "LOG",
@@ -154,7 +155,7 @@ def storages(items: dict[str, dict], root: pathlib.Path, repeat: int) -> None:
             rows = []
             for key, value in items.items():
                 payload = pack(cache._ENCODER.encode(value).encode())
-                rows.append((key, VERSION, zlib.crc32(payload), payload))
+                rows.append(cache._row(key, VERSION, payload, 0))
             db = cache._connect(path)
             cache._write(db, "summaries", rows)
             db.close()
@@ -163,8 +164,8 @@ def storages(items: dict[str, dict], root: pathlib.Path, repeat: int) -> None:
             db = cache._connect(path)
             rows = cache._select_many(db, list(items), VERSION)
             db.close()
-            with cache._gc_paused():
-                return [json.loads(unpack(payload)) for _, crc, payload in rows if zlib.crc32(payload) == crc]
+            with collector_paused():
+                return [json.loads(unpack(payload)) for _, crc, _used, payload in rows if zlib.crc32(payload) == crc]
 
         put_time = best(put, repeat)
         print(f"{label:14} {db_size(directory):6.1f} MB  {put_time:7.3f} s  {best(get, repeat):7.3f} s")
@@ -172,7 +173,7 @@ def storages(items: dict[str, dict], root: pathlib.Path, repeat: int) -> None:
 
 def lookups(items: dict[str, dict], root: pathlib.Path, repeat: int) -> None:
     """Fetching the rows only (no decoding): the part of get_many SQLite does."""
-    db = cache._connect(root / "shipped" / f"summaries-v{cache.FORMAT_VERSION}.sqlite")
+    db = cache._connect(root / "shipped" / cache.DB_NAME)
     keys = list(items)
     select = "SELECT key, crc, payload FROM summaries WHERE version = ? AND key "
 
@@ -209,7 +210,7 @@ def decode_kept(payloads: list[bytes], pause: bool, freeze: bool) -> tuple[float
     time of the collection that the next few thousand allocations would start anyway."""
     gc.collect()
     start = time.perf_counter()
-    with cache._gc_paused() if pause else contextlib.nullcontext():
+    with collector_paused() if pause else contextlib.nullcontext():
         kept = [json.loads(payload) for payload in payloads]
     if freeze:
         gc.freeze()

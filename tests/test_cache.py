@@ -361,3 +361,84 @@ def test_two_processes_writing_and_reading_the_same_keys_at_once_corrupt_nothing
     with sqlite3.connect(tmp_path / DB_NAME) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     raw.close()
+
+
+# -- a valid database of another layout --------------------------------------------------
+
+FOREIGN_LAYOUTS = {
+    "blobs with other columns": "CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB)",
+    "summaries of the first format": "CREATE TABLE summaries (key TEXT PRIMARY KEY, version TEXT NOT NULL, "
+                                     "crc INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "blobs without a primary key": "CREATE TABLE blobs (key TEXT, version TEXT NOT NULL, crc INTEGER NOT NULL, "
+                                   "used INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "blobs a view": "CREATE VIEW blobs AS SELECT 'k' AS key, 'v' AS version, 0 AS crc, 0 AS used, x'00' AS payload",
+}
+
+
+@pytest.mark.parametrize("layout", FOREIGN_LAYOUTS)
+def test_a_database_of_another_layout_is_rebuilt_once_with_one_warning(tmp_path, layout):
+    with sqlite3.connect(tmp_path / DB_NAME) as raw:
+        raw.execute(FOREIGN_LAYOUTS[layout])
+    raw.close()
+
+    warnings: list[str] = []
+    for _run in range(2):
+        with open_cache(tmp_path, warnings) as cache:
+            assert cache.get_many(["k"]) in ({}, {"k": summary("k")})
+            cache.put_many({"k": summary("k")})
+            cache.put_blob("graph", b"data")
+            assert cache.get_many(["k"]) == {"k": summary("k")} and cache.get_blob("graph") == b"data"
+    with open_cache(tmp_path, warnings) as cache:
+        assert cache.get_many(["k"]) == {"k": summary("k")} and cache.get_blob("graph") == b"data"
+    assert len(warnings) == 1 and "another layout" in warnings[0] and DB_NAME in warnings[0]
+
+
+def test_a_missing_table_is_made_again_without_a_word(tmp_path):
+    fill(tmp_path, 1)
+    with sqlite3.connect(tmp_path / DB_NAME) as raw:
+        raw.execute("DROP TABLE blobs")
+    raw.close()
+    warnings: list[str] = []
+    with open_cache(tmp_path, warnings) as cache:
+        cache.put_blob("graph", b"data")
+    with open_cache(tmp_path, warnings) as cache:
+        assert cache.get_blob("graph") == b"data" and cache.get_many(["key-0000"]) == {"key-0000": summary("key-0000")}
+    assert warnings == []
+
+
+def test_a_table_changed_under_a_running_cache_is_rebuilt_with_one_warning(tmp_path):
+    warnings: list[str] = []
+    with open_cache(tmp_path, warnings) as cache:
+        with sqlite3.connect(tmp_path / DB_NAME) as raw:
+            raw.execute("DROP TABLE blobs")
+            raw.execute("CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB)")
+        raw.close()
+        assert cache.get_blob("graph") is None
+        cache.put_blob("graph", b"data")
+        assert cache.get_blob("graph") == b"data"
+    assert len(warnings) == 1 and "another layout" in warnings[0]
+
+
+def test_a_command_on_a_database_of_another_layout_caches_again_from_its_second_run(make_tree, tmp_path):
+    from stackread.callgraph import load_callgraph
+
+    root = make_tree({"pkg/__init__.py": "", "pkg/mod.py": "def f():\n    return g()\n\ndef g():\n    pass\n"})
+    index = tmp_path / "index"
+    index.mkdir()
+    with sqlite3.connect(index / DB_NAME) as raw:
+        raw.execute(FOREIGN_LAYOUTS["blobs with other columns"])
+    raw.close()
+    first = load_callgraph(root, cache_dir=index)
+    second = load_callgraph(root, cache_dir=index)
+    assert not first.from_cache and second.from_cache
+    messages = [d.message for d in first.diagnostics + second.diagnostics]
+    assert len(messages) == 1 and "another layout" in messages[0]
+
+
+def test_a_new_format_removes_the_files_of_older_ones(tmp_path):
+    older = [tmp_path / f"summaries-v{v}.sqlite{suffix}" for v in range(1, FORMAT_VERSION) for suffix in ("", "-wal")]
+    for path in older:
+        path.write_bytes(b"old")
+    (tmp_path / "unrelated.sqlite").write_bytes(b"mine")
+    fill(tmp_path, 1)
+    assert [p for p in older if p.exists()] == [] and (tmp_path / "unrelated.sqlite").exists()

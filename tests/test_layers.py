@@ -9,11 +9,11 @@ PACKAGE = pathlib.Path(stackread.__file__).parent
 
 # Lower number = lower layer; a module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "diagnostics": 0, "perf": 0, "cachedir": 0, "writes": 0, "gitsafe": 0,
+    "errors": 0, "diagnostics": 0, "perf": 0, "cachedir": 0, "writes": 0, "gitsafe": 0, "datacodec": 0,
     "source": 1, "fetch": 1, "parsing": 1, "route": 1, "pipconfig": 1,
-    "metadata": 2, "modules": 2, "index": 2, "edits": 2, "manifest": 2,
+    "metadata": 2, "modules": 2, "index": 2, "edits": 2, "manifest": 2, "cacheadmin": 2,
     "evaluate": 3, "config_opts": 3, "services": 3, "program": 3,
-    "entrypoints": 4, "callgraph": 4, "option_settings": 4, "drivers": 4,
+    "entrypoints": 4, "callgraph": 4, "option_settings": 4, "drivers": 4, "treekey": 4,
     "rpc": 5, "rest": 5, "operations": 5, "trace": 5, "flowdiff": 5, "cuts": 5,
     "breakpoints": 5, "breakpoint_edits": 5,
     "render": 6,

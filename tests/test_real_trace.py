@@ -188,3 +188,9 @@ def test_cinder_volume_create_through_its_taskflow(real_release):
     hops = default_hops(trace_operation(real_release("cinder-current"), "volume create"))
     assert in_order(hops, [("cinder-api", "cast", "cinder-scheduler", "create_volume"),
                            ("cinder-scheduler", "cast", "cinder-volume", "create_volume")])
+
+
+def test_a_flow_read_back_from_the_cache_prints_as_worked_out(real_release, monkeypatch):
+    from test_trace_cache import assert_cold_and_warm_print_the_same
+
+    assert_cold_and_warm_print_the_same(real_release("nova-current"), None, monkeypatch)

@@ -50,7 +50,9 @@ def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, in
                    progress: Progress | None = None) -> CallGraphResult:
     tree = open_tree(path, rev)
     diagnostics = Diagnostics()
-    with open_cache(cache_dir, use_cache, diagnostics) as cache:
+    # What the cache itself reports (a rebuilt file) is told once, never stored with the answer.
+    cache_notes = Diagnostics()
+    with open_cache(cache_dir, use_cache, cache_notes) as cache:
         key = program_key(tree, include_tests)
         if key is None:
             raise UsageError(f"{tree.label}: no Python files here")
@@ -60,13 +62,15 @@ def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, in
                 data = json.loads(stored)
                 diagnostics.items += [_diagnostic(d) for d in data["diagnostics"]]
                 return CallGraphResult(CallGraph.from_dict(data), data["stats"], tree.label, tree.revision,
-                                       True, list(diagnostics.items), stored)
+                                       True, cache_notes.items + diagnostics.items, stored)
             except (ValueError, KeyError, TypeError):
-                diagnostics.warning(None, None, "cached call graph was unreadable; rebuilding it")
+                cache_notes.warning(None, None, "cached call graph was unreadable; rebuilding it")
+                diagnostics = Diagnostics()
         with collector_paused():
             result = _build(tree, cache, diagnostics, include_tests, progress)
         result.graph_json = payload(result)
         cache.put_blob(key, result.graph_json)
+        result.diagnostics = cache_notes.items + result.diagnostics
         return result
 
 

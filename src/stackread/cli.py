@@ -531,6 +531,53 @@ def get(spec: str, cache_dir: str | None, index_url: str | None) -> None:
     click.echo(str(path))
 
 
+_CACHE_DIR_HELP = "The cache directory, holding index/, releases/ and repos/ (default: $STACKREAD_CACHE_DIR, else $XDG_CACHE_HOME/stackread, else ~/.cache/stackread)."
+
+
+@cli.group()
+def cache() -> None:
+    """What stackread keeps, and emptying it.
+
+    \b
+    Computed results (index/: file summaries, call graphs, traced flows) are worked out again
+    when missing; past $STACKREAD_CACHE_MAX_MB (default 512) the least recently used go first.
+    Downloads (releases/ from `stackread get`, repos/) stay until `stackread cache clear --all`.
+    """
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help=_CACHE_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
+def cache_info(cache_dir: str | None, as_json: bool) -> None:
+    """Where the cache is, its size on disk, the entries of each kind, and the limit."""
+    import pathlib
+
+    from stackread.cacheadmin import cache_info as read_info
+    from stackread.render import cache as view
+
+    info = read_info(pathlib.Path(cache_dir) if cache_dir else None)
+    click.echo(json.dumps(view.to_json(info), indent=1) if as_json else "\n".join(view.lines(info)))
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help=_CACHE_DIR_HELP)
+@click.option("--all", "everything", is_flag=True, help="Remove the downloaded releases and cloned repositories too.")
+def cache_clear(cache_dir: str | None, everything: bool) -> None:
+    """Remove the computed results (the next run works them out again), and say what went.
+
+    Downloaded releases are kept unless --all: commands may be pointed at them.
+    """
+    import pathlib
+
+    from stackread.cacheadmin import clear_cache
+    from stackread.render import cache as view
+
+    cleared = clear_cache(pathlib.Path(cache_dir) if cache_dir else None, downloads=everything)
+    click.echo("\n".join(view.cleared_lines(cleared)))
+    if cleared.problems:
+        sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
 def _show(as_json: bool, to_json, render) -> None:
     """The command's answer: JSON, or the rich renderables for a person."""
     if as_json:

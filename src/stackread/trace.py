@@ -18,11 +18,11 @@ import functools
 import hashlib
 import heapq
 import pathlib
-import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stackread import datacodec
 from stackread.cuts import cut_modules, cut_text
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.drivers import DEFAULT_DRIVER, check_driver, matches_method
@@ -107,11 +107,12 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
     from stackread.callgraph import open_cache
     from stackread.option_settings import normalized_settings
     from stackread.source import open_tree
+    from stackread.treekey import tree_key as _tree_key
 
     settings = normalized_settings(settings or {})
     tree = open_tree(path, rev)
-    diagnostics = Diagnostics()
-    with open_cache(cache_dir, use_cache, diagnostics) as cache:
+    cache_notes = Diagnostics()  # what the cache itself reports (a rebuilt file): told, never stored
+    with open_cache(cache_dir, use_cache, cache_notes) as cache:
         tree_key = _tree_key(tree) if use_cache else None
         key = _question_key(tree_key, operation, driver, settings or {}, show_objects, extra_depth) if tree_key else None
         result = _load(cache, key)
@@ -119,22 +120,9 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
             result = _trace(path, operation, rev, driver, settings, show_objects, extra_depth, cache, tree_key,
                             progress)
             _store(cache, key, result)
+        if cache_notes.items:
+            result.diagnostics = cache_notes.items + result.diagnostics
         return result
-
-
-def _tree_key(tree) -> str | None:
-    """Every source file's content, the project's metadata files and stackread's own code: what any
-    answer about the tree depends on."""
-    from stackread.callgraph import program_key
-
-    program = program_key(tree, False)
-    if program is None:
-        return None
-    digest = hashlib.sha1(repr((_code_fingerprint(), str(tree.label), tree.revision, program)).encode())
-    for name in tree.list_dir(""):  # setup.cfg, pyproject.toml: entry points, the package's name
-        if name.endswith((".cfg", ".toml", ".py", ".ini")):
-            digest.update(name.encode() + b"\0" + (tree.read_bytes(name) or b""))
-    return digest.hexdigest()
 
 
 def _question_key(tree_key: str, operation: str, driver: str, settings: dict[str, Any], show_objects: bool,
@@ -144,18 +132,44 @@ def _question_key(tree_key: str, operation: str, driver: str, settings: dict[str
 
 
 def _load(cache, key: str | None):
+    """The answer stored under key, or None: plain JSON decoded into the type the key's kind names,
+    so a stored entry can hold data only; a damaged, foreign or older entry is worked out again."""
     stored = cache.get_blob(key) if key else None
-    if stored is not None:
-        try:
-            return pickle.loads(stored)
-        except Exception:  # noqa: BLE001 - a damaged or foreign entry is worked out again
+    if stored is None:
+        return None
+    try:
+        value = datacodec.decode(_stored_type(key), stored)
+    except datacodec.DecodeError:
+        return None
+    if isinstance(value, Trace):
+        # The hops are the tree's own Hop objects (flow diff pairs them by identity), not copies.
+        hops = _in_flow_order(value.root)
+        if hops != value.hops:
             return None
-    return None
+        value.hops = hops
+    return value
+
+
+def _stored_type(key: str) -> type:
+    kind = key.split(":", 1)[0]
+    if kind == "routes":
+        from stackread.route import RouteReport
+
+        return RouteReport
+    if kind == "entrypoints":
+        from stackread.entrypoints import EntrypointReport  # only a new question reads it
+
+        return EntrypointReport
+    return Trace
 
 
 def _store(cache, key: str | None, value) -> None:
     if key:
-        cache.put_blob(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            data = datacodec.encode(value)
+        except TypeError:  # a field type the codec lacks: answered, not kept (the round-trip tests fail)
+            return
+        cache.put_blob(key, data)
 
 
 def _cached(cache, key: str | None, compute):
@@ -165,16 +179,6 @@ def _cached(cache, key: str | None, compute):
         value = compute()
         _store(cache, key, value)
     return value
-
-
-@functools.lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """stackread's own source: a changed reader never returns an answer the old one cached."""
-    digest = hashlib.sha1()
-    package = pathlib.Path(__file__).resolve().parent
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def _trace(path, operation: str, rev: str | None, driver: str | None, settings: dict[str, Any], show_objects: bool,

@@ -34,10 +34,20 @@ lists of 900 keys, one IN list of all keys, a joined temporary table, or one que
 key. The garbage collector is paused while decoding (2.3 s instead of 0.7 s for the
 synthetic set); the one collection this defers (0.15-0.4 s) disappears if the caller
 runs gc.freeze() once it has loaded what it keeps.
+
+The database is bounded: past `max_bytes` (default 512 MiB, `STACKREAD_CACHE_MAX_MB`), the
+least recently used rows go, summaries and blobs alike, until it is back under three quarters
+of that. Each row says when it was last used (stored before the payload, so that ordering rows
+by it never reads the payloads); a read marks it used again at most once an hour, written in
+one batch when the cache is closed, so that a warm answer costs no write at all. A file whose
+tables are not the ones this code makes (another program's, or a broken one) is rebuilt empty
+with one warning, as a corrupt one is; the files of older formats are removed when a new one
+is made.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import pathlib
 import sqlite3
@@ -48,19 +58,22 @@ from typing import Any, TypeVar
 
 from stackread.perf import collector_paused
 
-__all__ = ["FORMAT_VERSION", "SummaryCache", "default_cache_dir"]
+__all__ = ["DB_NAME", "FORMAT_VERSION", "SummaryCache", "default_cache_dir"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: rows carry when they were last used
+DB_NAME = f"summaries-v{FORMAT_VERSION}.sqlite"
 
 _T = TypeVar("_T")
 _BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
 _CHUNK = 900  # keys per query: under 999, the smallest host-parameter limit SQLite has shipped with
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS summaries (
-    key TEXT PRIMARY KEY, version TEXT NOT NULL, crc INTEGER NOT NULL, payload BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (
-    key TEXT PRIMARY KEY, version TEXT NOT NULL, crc INTEGER NOT NULL, payload BLOB NOT NULL);
-"""
+_TABLES = ("summaries", "blobs")
+_SCHEMA = "".join(f"""
+CREATE TABLE IF NOT EXISTS {table} (
+    key TEXT PRIMARY KEY, version TEXT NOT NULL, crc INTEGER NOT NULL, used INTEGER NOT NULL, payload BLOB NOT NULL);
+""" for table in _TABLES)
+_TOUCH_EVERY = 3600  # seconds: a row read again sooner is not marked again (LRU to the hour is plenty)
+_EVICT_TO = 0.75  # of max_bytes: evicting a quarter at a time, a full cache is not trimmed on every put
+_WAL_LIMIT = 16 * 2**20  # bytes the write-ahead log keeps after a checkpoint (a Nova put_many is ~9 MB)
 # check_circular=False: summaries are trees, and the cycle check costs 40% of encoding.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _ZLIB_LEVEL = 1  # see the figures above
@@ -79,17 +92,32 @@ class SummaryCache:
         *,
         stackread_version: str,
         warn: Callable[[str], None] = lambda message: None,
+        max_bytes: int | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._version = stackread_version
         self._warn = warn
-        self._path = None if directory is None else directory / f"summaries-v{FORMAT_VERSION}.sqlite"
+        self._clock = clock
+        self._path = None if directory is None else directory / DB_NAME
         self._db: sqlite3.Connection | None = None
-        if self._path is not None:
-            try:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = _connect(self._path)
-            except (OSError, sqlite3.Error) as exc:
-                self._recover(exc)
+        self._touched: dict[str, set[str]] = {table: set() for table in _TABLES}  # read, to mark used
+        self._max_bytes = max_bytes
+        if self._path is None:
+            return
+        if max_bytes is None:
+            from stackread.cachedir import cache_limit
+
+            self._max_bytes, problem = cache_limit()
+            if problem:
+                warn(problem)
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            new = not self._path.exists()
+            self._db = _connect(self._path)
+            if new:
+                _remove_older_formats(self._path.parent)
+        except (OSError, sqlite3.Error) as exc:
+            self._recover(exc)
 
     def __enter__(self) -> SummaryCache:
         return self
@@ -98,6 +126,12 @@ class SummaryCache:
         self.close()
 
     def close(self) -> None:
+        """Marks what was read as used (one write, if anything is due), and closes the file."""
+        if any(self._touched.values()):
+            self._run(self._mark_used, None)
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -108,9 +142,10 @@ class SummaryCache:
         rows = self._run(lambda db: _select_many(db, wanted, self._version), [])
         found: dict[str, dict] = {}
         damaged = 0
+        self._touch("summaries", [(key, used) for key, _crc, used, _payload in rows])
         # Decoding allocates millions of containers: pausing makes a Nova-scale get_many 2-3x faster.
         with collector_paused():
-            for key, crc, payload in rows:
+            for key, crc, _used, payload in rows:
                 summary = _decode(crc, payload)
                 if isinstance(summary, dict):
                     found[key] = summary
@@ -124,15 +159,17 @@ class SummaryCache:
     def put_many(self, items: Mapping[str, dict]) -> None:
         if self._db is None:
             return
-        rows = [_row(key, self._version, _encode(summary)) for key, summary in items.items()]
-        self._run(lambda db: _write(db, "summaries", rows), None)
+        now = self._now()
+        rows = [_row(key, self._version, _encode(summary), now) for key, summary in items.items()]
+        self._run(lambda db: self._put(db, "summaries", rows), None)
 
     def get_blob(self, key: str) -> bytes | None:
-        sql = "SELECT crc, payload FROM blobs WHERE key = ? AND version = ?"
+        sql = "SELECT crc, used, payload FROM blobs WHERE key = ? AND version = ?"
         row = self._run(lambda db: db.execute(sql, (key, self._version)).fetchone(), None)
         if row is None:
             return None
-        crc, payload = row
+        crc, used, payload = row
+        self._touch("blobs", [(key, used)])
         if not _intact(crc, payload):
             self._warn(f"ignoring the damaged entry {key} in the cache {self._path}")
             return None
@@ -141,8 +178,34 @@ class SummaryCache:
     def put_blob(self, key: str, data: bytes) -> None:
         if self._db is None:
             return
-        row = _row(key, self._version, bytes(data))
-        self._run(lambda db: _write(db, "blobs", [row]), None)
+        row = _row(key, self._version, bytes(data), self._now())
+        self._run(lambda db: self._put(db, "blobs", [row]), None)
+
+    # -- least recently used out ---------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def _touch(self, table: str, rows: list[tuple[str, object]]) -> None:
+        """Remembers the rows read whose mark of use is over an hour old."""
+        due = self._now() - _TOUCH_EVERY
+        self._touched[table].update(key for key, used in rows if not isinstance(used, int) or used < due)
+
+    def _mark_used(self, db: sqlite3.Connection) -> None:
+        now = self._now()
+        db.execute("BEGIN IMMEDIATE")
+        with db:
+            for table, keys in self._touched.items():
+                db.executemany(f"UPDATE {table} SET used = ? WHERE key = ?", [(now, key) for key in keys])
+        for keys in self._touched.values():
+            keys.clear()
+
+    def _put(self, db: sqlite3.Connection, table: str, rows: list[tuple[str, str, int, int, bytes]]) -> None:
+        _write(db, table, rows)
+        assert self._max_bytes is not None  # set whenever there is a database
+        if _bytes_in_use(db) > self._max_bytes:
+            self._mark_used(db)  # what this run read counts as used now: it stays
+            _evict(db, _bytes_in_use(db) - int(self._max_bytes * _EVICT_TO))
 
     def _run(self, operation: Callable[[sqlite3.Connection], _T], fallback: _T) -> _T:
         """operation's result, or fallback when the cache is off or fails (which is reported)."""
@@ -155,29 +218,61 @@ class SummaryCache:
             return fallback
 
     def _recover(self, exc: OSError | sqlite3.Error) -> None:
-        """Report exc in one line; rebuild a corrupt cache empty, or else go on without one."""
-        self.close()
+        """Report exc in one line; rebuild a corrupt or foreign cache empty, or else go on without one."""
+        self._disconnect()
+        for keys in self._touched.values():
+            keys.clear()
         assert self._path is not None
-        if _is_corruption(exc):
+        was = "was corrupt" if _is_corruption(exc) else "had tables of another layout" if _is_foreign(exc) else None
+        if was:
             try:
                 _delete(self._path)
                 self._db = _connect(self._path)
             except (OSError, sqlite3.Error) as again:
                 exc = again
             else:
-                self._warn(f"the cache {self._path} was corrupt ({exc}); rebuilt it empty")
+                self._warn(f"the cache {self._path} {was} ({exc}); rebuilt it empty")
                 return
         self._warn(f"cannot use the cache {self._path} ({exc}); running without it")
 
 
+def contents(path: pathlib.Path) -> dict[str, tuple[int, int]]:
+    """{kind: (entries, bytes stored)} of the database at path, read only (never made or repaired):
+    "summaries" for the per-file summaries, a blob's key up to its colon for the rest (program,
+    trace, routes, entrypoints). Raises sqlite3.Error for a file that cannot be read."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT)
+    try:
+        problem = layout_problem(db)
+        if problem:
+            raise ForeignLayout(problem)
+        rows = db.execute("SELECT 'summaries', count(*), total(length(payload)) FROM summaries UNION ALL "
+                          "SELECT CASE WHEN instr(key, ':') THEN substr(key, 1, instr(key, ':') - 1) ELSE 'other' END,"
+                          " count(*), total(length(payload)) FROM blobs GROUP BY 1").fetchall()
+    finally:
+        db.close()
+    return {kind: (count, int(size)) for kind, count, size in rows if count}
+
+
+class ForeignLayout(sqlite3.DatabaseError):
+    """A valid SQLite file whose tables are not the ones this code makes."""
+
+
 def _connect(path: pathlib.Path) -> sqlite3.Connection:
     # isolation_level=None: transactions are begun explicitly, as IMMEDIATE for writes (below).
+    new = not path.exists()
     db = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
     try:
+        if new:  # set before the first table and WAL, or never; on an existing file it is a write
+            # Evicted rows then give their pages back to the file system (`stackread cache info`).
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         _use_wal(db)
         # In WAL mode NORMAL still commits atomically; a power cut may only drop the latest puts.
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
         db.executescript(_SCHEMA)
+        problem = layout_problem(db)
+        if problem:
+            raise ForeignLayout(problem)
     except BaseException:
         db.close()
         raise
@@ -199,25 +294,80 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _select_many(db: sqlite3.Connection, keys: list[str], version: str) -> list[tuple[str, int, Any]]:
-    rows: list[tuple[str, int, Any]] = []
+def layout_problem(db: sqlite3.Connection) -> str | None:
+    """What differs between the file's tables and the ones this code makes; None when nothing does."""
+    for table in _TABLES:
+        kind = db.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        if kind != ("table",):
+            return f"{table} is a {kind[0] if kind else 'missing'}, not a table"
+        found = [tuple(column[1:]) for column in db.execute(f"PRAGMA table_info({table})")]
+        if found != _expected_columns(table):
+            names = ", ".join(column[0] for column in found) or "none"
+            return f"table {table} has columns {names}"
+    return None
+
+
+@functools.cache
+def _expected_columns(table: str) -> list[tuple]:
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return [tuple(column[1:]) for column in db.execute(f"PRAGMA table_info({table})")]
+    finally:
+        db.close()
+
+
+def _bytes_in_use(db: sqlite3.Connection) -> int:
+    """The database's pages that hold something (the file less its free pages): cheap, from the header."""
+    pages = db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]
+    return pages * db.execute("PRAGMA page_size").fetchone()[0]
+
+
+def _evict(db: sqlite3.Connection, excess: int) -> None:
+    """Deletes the least recently used rows holding at least `excess` bytes, and frees their pages."""
+    # length() of a blob is read from the row's header: neither query loads a payload.
+    rows = db.execute(" UNION ALL ".join(f"SELECT '{t}', key, used, length(key) + length(payload) FROM {t}"
+                                         for t in _TABLES) + " ORDER BY used").fetchall()
+    doomed: dict[str, list[tuple[str]]] = {table: [] for table in _TABLES}
+    freed = 0
+    for table, key, _used, size in rows:
+        if freed >= excess:
+            break
+        doomed[table].append((key,))
+        freed += size
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        for table, keys in doomed.items():
+            db.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
+    db.executescript("PRAGMA incremental_vacuum;")  # executescript: execute() would free one page only
+
+
+def _remove_older_formats(directory: pathlib.Path) -> None:
+    """The files of earlier formats: this code never reads them again, and they hold their size."""
+    for version in range(1, FORMAT_VERSION):
+        _delete(directory / f"summaries-v{version}.sqlite")
+
+
+def _select_many(db: sqlite3.Connection, keys: list[str], version: str) -> list[tuple[str, int, Any, Any]]:
+    rows: list[tuple[str, int, Any, Any]] = []
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
-        sql = f"SELECT key, crc, payload FROM summaries WHERE version = ? AND key IN ({','.join('?' * len(chunk))})"
+        sql = f"SELECT key, crc, used, payload FROM summaries WHERE version = ? AND key IN ({','.join('?' * len(chunk))})"
         rows += db.execute(sql, (version, *chunk)).fetchall()
     return rows
 
 
-def _write(db: sqlite3.Connection, table: str, rows: list[tuple[str, str, int, bytes]]) -> None:
+def _write(db: sqlite3.Connection, table: str, rows: list[tuple[str, str, int, int, bytes]]) -> None:
     # IMMEDIATE takes the write lock before anything else (waiting out another writer within
     # the busy timeout), so the batch can never be refused halfway for want of it.
     db.execute("BEGIN IMMEDIATE")
     with db:  # commits, or rolls back on any error so that no part of the batch lands
-        db.executemany(f"INSERT OR REPLACE INTO {table} (key, version, crc, payload) VALUES (?, ?, ?, ?)", rows)
+        db.executemany(f"INSERT OR REPLACE INTO {table} (key, version, crc, used, payload) VALUES (?, ?, ?, ?, ?)",
+                       rows)
 
 
-def _row(key: str, version: str, payload: bytes) -> tuple[str, str, int, bytes]:
-    return key, version, zlib.crc32(payload), payload
+def _row(key: str, version: str, payload: bytes, used: int) -> tuple[str, str, int, int, bytes]:
+    return key, version, zlib.crc32(payload), used, payload
 
 
 def _intact(crc: object, payload: object) -> bool:
@@ -246,6 +396,13 @@ def _error_code(exc: BaseException) -> int | None:
 
 def _is_corruption(exc: BaseException) -> bool:
     return _error_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _is_foreign(exc: BaseException) -> bool:
+    """Tables not as this code makes them: found on opening, or (changed meanwhile) by a query."""
+    return isinstance(exc, ForeignLayout) or (
+        isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(("no such table", "no such column",
+                                                                           "table blobs has no", "table summaries has no")))
 
 
 def _delete(path: pathlib.Path) -> None:
