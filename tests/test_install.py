@@ -13,7 +13,7 @@ import tomllib
 import stackread
 
 PACKAGE = pathlib.Path(stackread.__file__).parent
-PYPROJECT = PACKAGE.parent.parent / "pyproject.toml"
+PYPROJECT = pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml"  # the clone's, wherever stackread is installed
 
 # Import name -> distribution name, where they differ.
 DISTRIBUTION = {"git": "GitPython"}
