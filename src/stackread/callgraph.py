@@ -110,7 +110,8 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     modules = [ModuleFacts(by_path[p].module, p, by_path[p].is_package, summaries.pop(p)) for p in list(summaries)]
     options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
-                      dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))))
+                      dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
+                      diagnostics=diagnostics)
     return program, indexed
 
 

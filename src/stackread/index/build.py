@@ -80,6 +80,8 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
             line, message = summary["problem"]
             diagnostics.warning(f.path, line, f"{message}; skipped")
         else:
+            for line, message in summary.get("warnings", ()):  # what was cut short in a deep file
+                diagnostics.warning(f.path, line, message)
             summaries[f.path] = summary
     return IndexResult(files, summaries, len(missing))
 
