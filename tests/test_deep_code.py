@@ -122,7 +122,9 @@ def _deep_nova(root):
     servers = servers.replace("from nova.api.openstack import wsgi\n", "from nova.api.openstack import chain\n")
     servers = servers.replace("class ServersController(wsgi.Controller):", "class ServersController(chain.C599):")
     ladder = elif_ladder(1000).replace("helper()", "pass").replace("            ", "        ")
-    servers = servers.replace("    def create(self, req, body):\n", "    def create(self, req, body):\n        kind = body\n" + ladder)
+    total = "        total = " + " + ".join(["kind"] * 1500) + "\n"
+    servers = servers.replace("    def create(self, req, body):\n",
+                              "    def create(self, req, body):\n        kind = body\n" + total + ladder)
     assert ladder in servers
     files["nova/api/openstack/compute/servers.py"] = servers
     files["nova/api/openstack/chain.py"] = "from nova.api.openstack import wsgi\n\n" + class_chain(600).replace(
@@ -199,9 +201,27 @@ def test_the_commands_answer_on_deep_code_without_a_traceback(tmp_path):
     env_cache = ["--cache-dir", str(tmp_path / "cache")]
     for args in (["callgraph", str(root), *env_cache], ["entrypoints", str(root)], ["rpc", str(root), *env_cache],
                  ["routes", str(root)], ["trace", "create_server", "-C", str(root), *env_cache],
-                 ["graph", "ServersController.create", "-C", str(root), *env_cache]):
+                 ["graph", "ServersController.create", "-C", str(root), *env_cache],
+                 ["breakpoints", "create_server", "-C", str(root), *env_cache],
+                 ["breakpoints", "create_server", "-C", str(root), "--insert", "--force", *env_cache],
+                 ["breakpoints", "create_server", "-C", str(root), "--remove", "--force", *env_cache]):
         done = subprocess.run([sys.executable, "-m", "stackread", *args], capture_output=True, text=True, timeout=300,
                               env={"STACKREAD_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
                                    "PYTHONPATH": ":".join(sys.path)})
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr, (args, done.stderr)
         assert done.returncode in (0, 1) and done.stdout, (args, done.stderr)
+
+
+def test_breakpoints_go_in_and_out_of_deep_files_byte_for_byte():
+    import ast
+
+    from stackread import edits
+
+    ladder = "def f(kind):\n" + elif_ladder(2500).replace("            ", "    ") + "    helper()\n"
+    plus = "def f(a):\n    x = " + " + ".join(["a"] * 2500) + "\n    helper()\n"
+    for source in (ladder, plus):
+        data = source.encode()
+        last = len(edits.statements_in_order(ast.parse(data))) - 1
+        result = edits.insert_breakpoints(data, {0}, {last})
+        assert (result.inserted, result.unplaced) == (2, [])
+        assert edits.remove_breakpoints(result.data) == (data, 2)
