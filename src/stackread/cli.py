@@ -197,6 +197,7 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
         report = view.only_service(report, service)
     _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
     _report_diagnostics(report.diagnostics)
+    _exit_on_errors(report.diagnostics)
 
 
 @cli.command()
@@ -221,6 +222,7 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
     if name is None:
         _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
         _report_diagnostics(report.diagnostics)
+        _exit_on_errors(report.diagnostics)
         return
     from stackread.operations import find_operation
 
@@ -232,8 +234,11 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
             stdout().print(renderable)
     else:
         _print_candidates(lookup)
+    if any(d.severity.value == "error" for d in report.diagnostics):  # malformed metadata, say
+        _report_diagnostics(report.diagnostics)
     if not lookup.found:
         sys.exit(ExitCode.ANALYSIS_ERROR)
+    _exit_on_errors(report.diagnostics)
 
 
 def _print_candidates(lookup) -> None:
@@ -355,6 +360,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str, settings: tup
     else:
         _show(as_json, lambda: text_view.to_json(result, errors), lambda: text_view.render(result, errors))
     _report_diagnostics(result.diagnostics)
+    _exit_on_errors(result.diagnostics)
 
 
 def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
@@ -535,6 +541,12 @@ def _report_diagnostics(diagnostics) -> None:
         click.echo(f"  {d.severity.value}: {d}", err=True)
     if len(shown) < len(diagnostics):
         click.echo(f"  ... and {len(diagnostics) - len(shown)} more (--json lists them all)", err=True)
+
+
+def _exit_on_errors(diagnostics) -> None:
+    """Exit status 1 once the answer is out, when the input was read but something in it is wrong."""
+    if any(d.severity.value == "error" for d in diagnostics):
+        sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
 def main() -> None:

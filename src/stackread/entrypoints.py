@@ -88,6 +88,7 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Proj
         metadata_dir = _installed_metadata_dir(tree)
     metadata = read_metadata(tree, metadata_dir)
     diagnostics = Diagnostics()
+    diagnostics.extend(metadata.problems)  # every question about the project answers with them
     roots = ("", "src") if tree.is_dir("src") else ("",)
     index = ModuleIndex(tree, diagnostics, roots)
     return Project(tree, metadata, index, _project_packages(index, metadata.entrypoints), diagnostics)
