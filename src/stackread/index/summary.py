@@ -35,7 +35,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 12
+FORMAT = 13  # 13: control contexts capped at _MAX_CONTEXT, with "warnings"
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
