@@ -251,8 +251,7 @@ class Program:
         return found
 
     def mro(self, class_full: str) -> list[str]:
-        found = self._mro.get(class_full)
-        return found if found is not None else linearise(class_full, self.bases, self._mro)
+        return self._mro.get(class_full) or linearise(class_full, self.bases, self._mro)  # never empty
 
     @cached_property
     def subclasses(self) -> dict[str, list[str]]:
@@ -417,8 +416,7 @@ class Program:
         if not stack_nearly_full():
             self._next_check = depth + CHECK_EVERY
             return False
-        definition = module.defs.get(function)
-        path, line = self._site or (module.path, definition.line if definition is not None else None)
+        path, line = self._site or (module.path, module.defs[function].line if function in module.defs else None)
         self.diagnostics.warning(path, line, cut_message(depth))
         return True
 
@@ -770,21 +768,19 @@ class Program:
         targets: list[tuple[str, bool, str | None, bool]] = []
         externals: list[str] = []
         site, self._site = self._site, (module.path, record[2])  # where a chain cut short is reported
-        try:
-            for value in sorted(self.resolve(callee, scope)):
-                if value[0] == "ext":
-                    externals.append(value[1])
-                else:
-                    targets += self._targets(value)
-            for arg in list(args) + list(kwargs.values()):
-                if arg[0] in ("n", "a"):
-                    for value in sorted(self.resolve(arg, scope)):
-                        if value[0] in ("func", "meth"):
-                            targets += self._targets(value)
-            if callee[0] == "a" and callee[2] == "add":
-                targets += self._flow_tasks(args, scope)
-        finally:
-            self._site = site
+        for value in sorted(self.resolve(callee, scope)):
+            if value[0] == "ext":
+                externals.append(value[1])
+            else:
+                targets += self._targets(value)
+        for arg in list(args) + list(kwargs.values()):
+            if arg[0] in ("n", "a"):
+                for value in sorted(self.resolve(arg, scope)):
+                    if value[0] in ("func", "meth"):
+                        targets += self._targets(value)
+        if callee[0] == "a" and callee[2] == "add":
+            targets += self._flow_tasks(args, scope)
+        self._site = site  # no finally: nothing catches an exception from here and goes on
         return targets, externals
 
     def _flow_tasks(self, args: list, scope: Scope) -> list[tuple[str, bool, str | None, bool]]:
