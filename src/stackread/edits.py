@@ -140,14 +140,18 @@ def _with_deep_stack(work, *args):
 
     limit = sys.getrecursionlimit()
     size = threading.stack_size(_EDIT_STACK_BYTES)
-    sys.setrecursionlimit(max(limit, _EDIT_RECURSION_LIMIT))
+    sys.setrecursionlimit(max(limit, _EDIT_RECURSION_LIMIT))  # the caller's thread only waits meanwhile
     try:
         worker = threading.Thread(target=run, name="stackread-edit")
         worker.start()
         worker.join()
+    except RuntimeError:  # no room for such a stack here: as deep as the caller's thread allows
+        outcome.append(None)
     finally:
         threading.stack_size(size)
         sys.setrecursionlimit(limit)
+    if outcome[0] is None:
+        return work(*args)
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
