@@ -41,6 +41,37 @@ def test_walrus_and_async_names_in_one_tree():
     assert [a.arg for a in tree.body[0].args.args] == ["a", "asyn_"]
 
 
+def test_async_name_at_the_end_of_a_line_before_def_for_or_with():
+    # The `def`, `for` or `with` that follows on the next line is not the async keyword's.
+    for after in ("def g():\n    pass\n", "for i in x:\n    pass\n", "with x:\n    pass\n"):
+        tree, _ = parse_source(("def f(async):\n    return async\n" + after).encode(), "m.py")
+        assert [a.arg for a in tree.body[0].args.args] == ["asyn_"] and len(tree.body) == 2
+
+
+@pytest.mark.parametrize("src", [
+    "x = async",  # at the end of the file, no newline
+    "x = async  # a comment\ndef g():\n    pass\n",
+    "f(a, async\n  )\nfor i in y:\n    pass\n",  # inside parentheses, across lines
+    "y = [x for x in async\n     for z in x]\n",  # the next clause's `for` on the next line
+    "def f(await):\n    return await\ndef g():\n    pass\n",
+])
+def test_async_and_await_names_next_to_line_ends(src):
+    tree, text = parse_source(src.encode(), "m.py")
+    dump = ast.dump(tree)
+    assert text == src and ("asyn_" in dump or "awai_" in dump)
+
+
+def test_real_async_keywords_stay_where_a_name_is_renamed():
+    src = ("async def f(x):\n    async with x as y:\n        pass\n    async for i in y:\n        pass\n"
+           "    return [a async\n            for a in b]\n"
+           "def g(async):\n    return async\n")
+    tree, _ = parse_source(src.encode(), "m.py")
+    f, g = tree.body
+    assert isinstance(f, ast.AsyncFunctionDef) and [type(s).__name__ for s in f.body] == ["AsyncWith", "AsyncFor",
+                                                                                          "Return"]
+    assert f.body[2].value.generators[0].is_async and (g.args.args[0].arg, g.args.args[0].col_offset) == ("asyn_", 6)
+
+
 def test_utf8_bom_is_accepted():
     tree, text = parse_source("\ufeff# -*- coding: utf-8 -*-\nX = 'é'\n".encode("utf-8"), "host_mapper.py")
     assert tree.body[0].targets[0].id == "X"

@@ -148,7 +148,7 @@ class _Files:
             data = self.tree.read_bytes(path)
             try:
                 module = ast.parse(data) if data is not None else None
-            except (SyntaxError, ValueError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):  # MemoryError: too deeply nested
                 module = None
             if module is None:
                 self.notes.append(f"{path}: cannot read or parse it; no breakpoints there.")

@@ -115,7 +115,7 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
-                      skipped=[f.module for f in indexed.skipped])
+                      skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics)
     return program, indexed
 
 

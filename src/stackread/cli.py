@@ -197,6 +197,7 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
         report = view.only_service(report, service)
     _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
     _report_diagnostics(report.diagnostics)
+    _exit_on_errors(report.diagnostics)
 
 
 @cli.command()
@@ -221,6 +222,7 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
     if name is None:
         _show(as_json, lambda: view.to_json(report), lambda: view.render(report))
         _report_diagnostics(report.diagnostics)
+        _exit_on_errors(report.diagnostics)
         return
     from stackread.operations import find_operation
 
@@ -232,8 +234,11 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
             stdout().print(renderable)
     else:
         _print_candidates(lookup)
+    if any(d.severity.value == "error" for d in report.diagnostics):  # malformed metadata, say
+        _report_diagnostics(report.diagnostics)
     if not lookup.found:
         sys.exit(ExitCode.ANALYSIS_ERROR)
+    _exit_on_errors(report.diagnostics)
 
 
 def _print_candidates(lookup) -> None:
@@ -369,7 +374,8 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
 
 
 def _exit_on_errors(diagnostics) -> None:
-    """Exit 1 after the answer when it misses something asked for (a flow cut at a skipped file)."""
+    """Exit status 1 once the answer is out, when the input was read but something in it is wrong
+    (a malformed entry point, a flow cut at a skipped file)."""
     if any(d.severity.value == "error" for d in diagnostics):
         sys.exit(ExitCode.ANALYSIS_ERROR)
 

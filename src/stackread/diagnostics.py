@@ -42,6 +42,10 @@ class Diagnostics:
             self._seen.add(item)
             self.items.append(item)
 
+    def extend(self, items) -> None:
+        for item in items:
+            self.add(item.severity, item.path, item.line, item.message)
+
     def warning(self, path: str | None, line: int | None, message: str) -> None:
         self.add(Severity.WARNING, path, line, message)
 

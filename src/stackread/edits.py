@@ -29,28 +29,32 @@ MARKER = "stackread-breakpoint"
 _COMMENT = f"# {MARKER}"
 _MARKER_BYTES = _COMMENT.encode()
 DEFAULT_STATEMENT = "import pdb; pdb.set_trace()"
+# For libcst's recursion over code nested as deep as ast allows (~3000 levels, ~10 frames each).
+_EDIT_RECURSION_LIMIT = 60_000
+_EDIT_STACK_BYTES = 512 * 1024 * 1024
 
 
 # -- statements in document order (the ast side) --------------------------------------------------
 
 def statements_in_order(tree: ast.Module) -> list[ast.stmt]:
-    """Every statement of the module, pre-order, in source order: the numbering edits use."""
+    """Every statement of the module, pre-order, in source order: the numbering edits use.
+    From a stack: an elif ladder nests one level per branch."""
     found: list[ast.stmt] = []
-
-    def block(stmts) -> None:
-        for stmt in stmts:
-            found.append(stmt)
-            for name in ("body", "handlers", "orelse", "finalbody", "cases"):
-                items = getattr(stmt, name, None)
-                if not isinstance(items, list):
-                    continue
-                for item in items:
-                    if isinstance(item, ast.stmt):
-                        block([item])
-                    elif isinstance(item, (ast.excepthandler, ast.match_case)):
-                        block(item.body)
-
-    block(tree.body)
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        stmt = stack.pop()
+        found.append(stmt)
+        inner: list[ast.stmt] = []
+        for name in ("body", "handlers", "orelse", "finalbody", "cases"):
+            items = getattr(stmt, name, None)
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                if isinstance(item, ast.stmt):
+                    inner.append(item)
+                elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                    inner += item.body
+        stack += reversed(inner)
     return found
 
 
@@ -101,6 +105,10 @@ def insert_breakpoints(data: bytes, entries: set[int], befores: set[int],
     """Add the breakpoint statement at the start of the body of each def numbered in `entries`
     (after its docstring) and before each statement numbered in `befores`, unless a breakpoint
     stackread inserted earlier (on a line numbered in `ours`) is already there."""
+    return _with_deep_stack(_insert, data, entries, befores, statement, ours)
+
+
+def _insert(data: bytes, entries: set[int], befores: set[int], statement: str, ours: frozenset[int]) -> EditResult:
     module = libcst.parse_module(data)
     line = libcst.parse_statement(inserted_text(statement) + "\n")
     first = set()
@@ -117,10 +125,49 @@ def remove_breakpoints(data: bytes) -> tuple[bytes, int]:
     """The file without the statement lines stackread marked, and how many went."""
     if _MARKER_BYTES not in data:
         return data, 0
+    return _with_deep_stack(_remove, data)
+
+
+def _remove(data: bytes) -> tuple[bytes, int]:
     module = libcst.parse_module(data)
     remover = _Remover()
     new = module.visit(remover)
     return (new.bytes if remover.removed else data), remover.removed
+
+
+def _with_deep_stack(work, *args):
+    """`work(*args)` in a thread with a large stack and a recursion limit to match. libcst parses,
+    visits and prints by recursion, a few frames per level of nesting, and code nests as deep as ast
+    builds it (an elif ladder, `a + a + ...`, thousands of levels): on the main thread's stack and
+    limit that would end in RecursionError. The stack is reserved, not used, until it is needed."""
+    import sys
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(work(*args))
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome.append(exc)
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size(_EDIT_STACK_BYTES)
+    sys.setrecursionlimit(max(limit, _EDIT_RECURSION_LIMIT))  # the caller's thread only waits meanwhile
+    try:
+        worker = threading.Thread(target=run, name="stackread-edit")
+        worker.start()
+        worker.join()
+    except RuntimeError:  # no room for such a stack here: as deep as the caller's thread allows
+        outcome.append(None)
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    if outcome[0] is None:
+        return work(*args)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _is_marker_line(node) -> bool:
@@ -166,7 +213,8 @@ class _Inserter(libcst.CSTTransformer, _Counting):
         if isinstance(node, libcst.SimpleStatementLine) and len(self.number) in self.ours:
             self.ours_nodes.add(id(node))  # its first small statement gets the next number
         self._count(node)
-        return super().on_visit(node)
+        # No statement lies inside an expression: not descending keeps deep ones (`a + a + ...`) cheap.
+        return not isinstance(node, libcst.BaseExpression) and super().on_visit(node)
 
     def leave_SimpleStatementLine(self, original, updated):
         if id(original) in self.ours_nodes:
@@ -212,6 +260,9 @@ class _Inserter(libcst.CSTTransformer, _Counting):
 
 class _Remover(libcst.CSTTransformer):
     removed = 0
+
+    def on_visit(self, node) -> bool:
+        return not isinstance(node, libcst.BaseExpression) and super().on_visit(node)
 
     def leave_IndentedBlock(self, original, updated):
         body, carried = [], []

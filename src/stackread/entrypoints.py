@@ -95,6 +95,7 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Proj
         why = "; ".join(f"{path}: {reason}" for path, reason in tree.refused.items())
         raise UsageError(f"{exc} (not read: {why})") from None
     diagnostics = Diagnostics()
+    diagnostics.extend(metadata.problems)  # every question about the project answers with them
     roots = ("", "src") if tree.is_dir("src") else ("",)
     index = ModuleIndex(tree, diagnostics, roots)
     return Project(tree, metadata, index, _project_packages(index, metadata.entrypoints), diagnostics)

@@ -92,6 +92,9 @@ _STR_METHODS = frozenset({"rpartition", "partition", "split", "rsplit", "replace
                           "removeprefix", "removesuffix"})
 _OSLO_CONF = frozenset({"oslo_config.cfg.CONF", "oslo.config.cfg.CONF"})
 _MAX_DEPTH = 40
+# Names followed through modules (re-exports, star imports) at once: a chain of generated modules
+# could be thousands long, and each link is a few frames of Python's stack. Nova's longest is 3.
+_MAX_CHAIN = 64
 
 
 @dataclass
@@ -150,8 +153,8 @@ class Evaluator:
         key = (module.name, name)
         if key in self._module_cache:
             return self._module_cache[key]
-        if key in self._active:
-            return UNKNOWN_EV  # a cycle of imports or assignments
+        if key in self._active or len(self._active) >= _MAX_CHAIN:
+            return UNKNOWN_EV  # a cycle of imports or assignments, or a chain too long to follow
         self._active.add(key)
         try:
             result = self._module_attr(module, name)
@@ -285,19 +288,20 @@ class Evaluator:
         found = self.options.lookup(group, name)
         return found if found is not None else UNKNOWN_EV
 
-    def class_attribute(self, cls: DefRef, attr: str, _seen: frozenset = frozenset()) -> Ev | None:
-        """A method or class-body value of `cls`, looked up through its bases in the tree."""
-        if cls.dotted in _seen:
-            return None
-        member = class_member(cls.node, attr)
-        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return Ev(DefRef(cls.module, f"{cls.qualname}.{attr}", member), cls.module.path, member.lineno)
-        if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
-            return self.eval(member.value, Scope(cls.module))
-        for base in self.bases(cls):
-            found = self.class_attribute(base, attr, _seen | {cls.dotted})
-            if found is not None:
-                return found
+    def class_attribute(self, cls: DefRef, attr: str) -> Ev | None:
+        """A method or class-body value of `cls`, looked up through its bases in the tree, depth first
+        (from a stack: an inheritance chain is as long as the code makes it)."""
+        stack: list[tuple[DefRef, frozenset]] = [(cls, frozenset())]  # a class, and the classes below it
+        while stack:
+            cls, below = stack.pop()
+            if cls.dotted in below:
+                continue  # a cycle through broken bases
+            member = class_member(cls.node, attr)
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return Ev(DefRef(cls.module, f"{cls.qualname}.{attr}", member), cls.module.path, member.lineno)
+            if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
+                return self.eval(member.value, Scope(cls.module))
+            stack += [(base, below | {cls.dotted}) for base in reversed(self.bases(cls))]
         return None
 
     def bases(self, cls: DefRef) -> list[DefRef]:

@@ -95,11 +95,15 @@ def class_member(cls: ast.ClassDef, name: str) -> ast.AST | None:
 
 
 def _module_level_statements(body: list[ast.stmt]):
-    for stmt in body:
+    """Statements in source order, each followed by those nested in it; a stack, not recursion,
+    since an elif ladder nests as deep as it is long."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
         yield stmt
         if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for child_body in _child_bodies(stmt):
-                yield from _module_level_statements(child_body)
+            for child_body in reversed(_child_bodies(stmt)):
+                stack.extend(reversed(child_body))
 
 
 def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:

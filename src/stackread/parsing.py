@@ -54,12 +54,15 @@ def parse_source(data: bytes, path: str) -> tuple[ast.Module, str]:
     try:
         return _parse(text, path), text
     except SyntaxError as first:
-        renamed = rename_keyword_identifiers(text)
-        if renamed is not None and renamed != text:
-            try:
-                return _parse(renamed, path), text
-            except SyntaxError:
-                pass
+        # A line break inside brackets may split a real `async for` of a comprehension or sit between
+        # an `async` name and the `for` of the next clause: both readings are tried, that one first.
+        for across_lines in (True, False):
+            renamed = rename_keyword_identifiers(text, async_keyword_across_lines=across_lines)
+            if renamed is not None and renamed != text:
+                try:
+                    return _parse(renamed, path), text
+                except SyntaxError:
+                    pass
         detail = first.msg
         if _looks_like_python2(first):
             detail += " (Python 2 syntax)"
@@ -85,23 +88,31 @@ def _looks_like_python2(err: SyntaxError) -> bool:
     ) or text.startswith("exec ")
 
 
-def rename_keyword_identifiers(text: str) -> str | None:
-    """`text` with `async`/`await` used as names renamed in place; None if it does not tokenize."""
+def rename_keyword_identifiers(text: str, async_keyword_across_lines: bool = True) -> str | None:
+    """`text` with `async`/`await` used as names renamed in place; None if it does not tokenize.
+
+    `async` is the keyword only when `def`, `for` or `with` follows it on the same logical line:
+    `def f(async):` then `return async` then, on the next line, `def g():` is a name at the end of a
+    line. Within brackets a line break does not end the logical line; with
+    `async_keyword_across_lines=False` it counts as an end all the same (`[x for x in async` then
+    `for y in z]` on the next line, where `async` is a name).
+    """
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return None
-    significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE,
-                                                       tokenize.INDENT, tokenize.DEDENT)]
+    skipped = (tokenize.COMMENT, tokenize.NL) if async_keyword_across_lines else (tokenize.COMMENT,)
+    line_ends = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
     edits: list[tuple[int, int, str]] = []
-    for i, tok in enumerate(significant):
+    for i, tok in enumerate(tokens):
         if tok.type != tokenize.NAME or tok.string not in RENAMED_KEYWORDS:
             continue
-        nxt = significant[i + 1].string if i + 1 < len(significant) else ""
-        prev = significant[i - 1].string if i > 0 else ""
+        nxt = _neighbour(tokens, i, 1, skipped, line_ends)
+        prev = _neighbour(tokens, i, -1, (tokenize.COMMENT, tokenize.NL), line_ends)
         if tok.string == "async" and nxt in ("def", "for", "with"):
             continue  # the real keyword
-        if tok.string == "await" and not (prev in (".", "def", "import", "as") or nxt in ("=", ",", ")", "]", ":", ".")):
+        if tok.string == "await" and not (prev in (".", "def", "import", "as")
+                                          or nxt in ("=", ",", ")", "]", ":", ".", "")):
             continue  # `await expr` is the keyword; only name-like uses are renamed
         edits.append((tok.start[0], tok.start[1], RENAMED_KEYWORDS[tok.string]))
     if not edits:
@@ -111,3 +122,14 @@ def rename_keyword_identifiers(text: str) -> str | None:
         line = lines[row - 1]
         lines[row - 1] = line[:col] + new + line[col + len(new):]
     return "".join(lines)
+
+
+def _neighbour(tokens: list[tokenize.TokenInfo], i: int, step: int, skipped: tuple[int, ...],
+               line_ends: tuple[int, ...]) -> str:
+    """The next (step 1) or previous (-1) token's text on the same logical line; "" past its end."""
+    j = i + step
+    while 0 <= j < len(tokens) and tokens[j].type in skipped:
+        j += step
+    if not 0 <= j < len(tokens) or tokens[j].type in line_ends:
+        return ""
+    return tokens[j].string

@@ -218,6 +218,10 @@ class _Interpreter:
                 self._block(stmt.orelse, scope, returns)
             elif isinstance(stmt, (ast.If, ast.While)):
                 # Both branches: a router declares what it may serve; conditions are configuration.
+                # An elif ladder is walked in this loop, not one call deeper per branch.
+                while len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If):
+                    self._block(stmt.body, scope, returns)
+                    stmt = stmt.orelse[0]
                 self._block(stmt.body, scope, returns)
                 self._block(stmt.orelse, scope, returns)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -419,17 +423,17 @@ class _RouteReader:
         return self._members[cls.dotted]
 
     def mro(self, cls: DefRef) -> list[DefRef]:
+        """The class and its bases, depth first, each once (from a stack: chains may be hundreds deep)."""
         order: list[DefRef] = []
         seen: set[str] = set()
-
-        def visit(c: DefRef) -> None:
+        stack = [cls]
+        while stack:
+            c = stack.pop()
             if c.dotted in seen:
-                return
+                continue
             seen.add(c.dotted)
             order.append(c)
-            for base in self.ev.bases(c):
-                visit(base)
-        visit(cls)
+            stack.extend(reversed(self.ev.bases(c)))
         return order
 
     def _actions(self, controllers: Controllers, collection: str | None) -> dict[str, list[tuple[DefRef, ast.AST]]]:

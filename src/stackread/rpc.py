@@ -93,6 +93,7 @@ def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_di
     project = open_project(path, rev)
     tree = project.tree
     diagnostics = Diagnostics()
+    diagnostics.extend(project.metadata.problems)
     services = [ep for ep in entrypoints_of_project(project).entrypoints if ep.service is not None]
     with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)

@@ -203,18 +203,29 @@ def _run_defaults(evaluator: Evaluator, target: DefRef, env: LazyLocals) -> None
 def _run(evaluator: Evaluator, target: DefRef, stmt: ast.stmt, env: LazyLocals) -> None:
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
         env.assign(stmt.targets[0].id, stmt.value)
-    elif isinstance(stmt, ast.If):
+    # An elif ladder is followed in this loop, not one call deeper per branch.
+    while isinstance(stmt, ast.If):
         decided = _truth(evaluator, stmt.test, Scope(target.module, env))
-        if decided is not None:
-            for inner in stmt.body if decided else stmt.orelse:
-                _run(evaluator, target, inner, env)
+        if decided is None:
+            return
+        branch = stmt.body if decided else stmt.orelse
+        if len(branch) == 1 and isinstance(branch[0], ast.If):
+            stmt = branch[0]
+            continue
+        for inner in branch:
+            _run(evaluator, target, inner, env)
+        return
 
 
 def _truth(evaluator: Evaluator, test: ast.AST, scope: Scope) -> bool | None:
     """The value of a condition when the names in it are known; None when it cannot be told."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _truth(evaluator, test.operand, scope)
-        return None if inner is None else not inner
+    negations = 0  # `not not ... x` counted, not recursed into
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negations += 1
+        test = test.operand
+    if negations:
+        inner = _truth(evaluator, test, scope)
+        return None if inner is None else inner != (negations % 2 == 1)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
             and test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
         value = evaluator.eval(test.left, scope).value

@@ -204,6 +204,7 @@ def _trace(path, operation: str, rev: str | None, driver: str | None, settings: 
     services = [ep for ep in report.entrypoints if ep.service is not None]
     api_process = f"{report.project}-api" if report.project else "api"
     diagnostics = Diagnostics()
+    diagnostics.extend(project.metadata.problems)
     with collector_paused():
         program, indexed = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
         conditions = _Conditions(project.options, settings or {}, program)

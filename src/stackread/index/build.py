@@ -100,6 +100,8 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
             diagnostics.warning(f.path, line, f"{message}; skipped")
             skipped.append(SkippedFile(f.path, f.module, line, message, unread="unread" in summary))
         else:
+            for line, message in summary.get("warnings", ()):  # what was cut short in a deep file
+                diagnostics.warning(f.path, line, message)
             summaries[f.path] = summary
     report_refused(tree, diagnostics)  # what the walk would not list: names that are not UTF-8
     return IndexResult(files, summaries, len(missing), skipped)

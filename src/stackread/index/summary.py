@@ -20,6 +20,10 @@ Expressions are encoded as small lists:
 Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
 "contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
 
+A summary may carry "warnings": [[line, message], ...], what was cut short in the file (the
+index reports them with the file's path); a summary never fails on deep code: the walk over
+expressions and elif ladders is iterative, since generated code nests thousands deep.
+
 Control context of a call (for `trace`: conditions, loops, error paths) is a chain of
 ["if" | "else" | "loop" | "except" | "finally", source text, line] entries, stored once
 per module in "contexts" and referred to by index.
@@ -31,14 +35,20 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 12
+FORMAT = 13  # 13: control contexts capped at _MAX_CONTEXT, with "warnings"
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
+# Control contexts deeper than this (a generated elif ladder) keep their outer entries only: each
+# call's chain is stored whole, so a ladder of n branches would cost n*n entries. Nova's deepest is 31.
+_MAX_CONTEXT = 64
 UNKNOWN = ["?"]
 STARRED = ["*"]
 _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
                                  "abstractmethod", "wraps"})
+# Nodes with nothing below them worth walking: names, literals, and the shared context and operator nodes.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, *ast.operator.__subclasses__(),
+                     *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__()})
 _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
                   ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
 
@@ -58,6 +68,7 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
+        **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
 
@@ -89,6 +100,33 @@ class _Summarizer(ast.NodeVisitor):
         self.scope_kind = "module"
         self.self_name: str | None = None  # first parameter of the enclosing method
         self.context: list[list] = []
+        self.warnings: list[list] = []  # [line, message]
+
+    def visit(self, node: ast.AST) -> None:
+        # Expressions are walked without recursion: `a + a + ...`, `x.f().f()...` nest as deep as
+        # ast builds them (~3000). Statements nest at most 100 deep (Python's indentation limit),
+        # elif ladders aside, which visit_If walks in a loop.
+        if isinstance(node, ast.expr):
+            self._walk_expression(node)
+        else:
+            super().visit(node)
+
+    def _walk_expression(self, root: ast.expr) -> None:
+        """Calls and `self.attr` loads in an expression, in the order a recursive visit meets them."""
+        stack: list[ast.AST] = [root]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind in _LEAVES:
+                continue
+            if kind is ast.Call:
+                children = self._call(node)
+            elif kind is ast.Attribute:
+                self._attribute_load(node)
+                children = [node.value]
+            else:
+                children = list(ast.iter_child_nodes(node))
+            stack.extend(reversed(children))
 
     # -- scopes ------------------------------------------------------------------------------
 
@@ -99,8 +137,7 @@ class _Summarizer(ast.NodeVisitor):
             # `if not CONF.x: return` guards everything after it as if it were an else branch.
             if isinstance(stmt, ast.If) and not stmt.orelse and stmt.body \
                     and isinstance(stmt.body[-1], ast.Return) and self.scope_kind != "class":
-                self.context.append(["else", self.source(stmt.test), stmt.lineno])
-                guards += 1
+                guards += self._enter(["else", self.source(stmt.test), stmt.lineno])
         for _ in range(guards):
             self.context.pop()
 
@@ -201,15 +238,17 @@ class _Summarizer(ast.NodeVisitor):
                 self.visit(target.slice)
 
     def _assign(self, target: ast.AST, value: ast.AST, line: int) -> None:
-        if isinstance(target, ast.Name):
-            self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
-        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                and self.self_name and target.value.id == self.self_name:
-            self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
-        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
-                and len(target.elts) == len(value.elts):
-            for t, v in zip(target.elts, value.elts):
-                self._assign(t, v, line)
+        pairs = [(target, value)]  # `a, (b, c) = x, (y, z)` unpacked pair by pair, in order
+        while pairs:
+            target, value = pairs.pop()
+            if isinstance(target, ast.Name):
+                self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and self.self_name and target.value.id == self.self_name:
+                self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+                    and len(target.elts) == len(value.elts):
+                pairs.extend(reversed(list(zip(target.elts, value.elts))))
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -229,29 +268,27 @@ class _Summarizer(ast.NodeVisitor):
             value = self.enc(node.value) if node.value is not None else ["k", None]
             self.returns.append([self.scope, value, self._context_id()])
 
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.Call) -> list[ast.AST]:
+        """Records a call site; returns the parts that may hold calls of their own (`a().b()`, arguments)."""
         callee = self.enc(node.func)
         args = [self.enc_arg(a) for a in node.args]
         kwargs = {k.arg: self.enc_arg(k.value) for k in node.keywords if k.arg}
         if any(k.arg is None for k in node.keywords):
             kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
-        # The receiver chain may hold calls of its own (`a().b()`); arguments too.
-        if isinstance(node.func, ast.Attribute):
-            self.visit(node.func.value)
-        elif not isinstance(node.func, ast.Name):
-            self.visit(node.func)
-        for arg in node.args:
-            self.visit(arg)
-        for kw in node.keywords:
-            self.visit(kw.value)
+        # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
+        func = node.func
+        children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
+            [] if isinstance(func, ast.Name) else [func]
+        children += node.args
+        children += [kw.value for kw in node.keywords]
+        return children
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:
+    def _attribute_load(self, node: ast.Attribute) -> None:
         # Reached only for attributes not in call position: `self.prop` may run a property.
         if isinstance(node.value, ast.Name) and self.self_name and node.value.id == self.self_name \
                 and isinstance(node.ctx, ast.Load):
             self.attr_loads.append([self.scope, node.attr, node.lineno])
-        self.visit(node.value)
 
     # -- control context ---------------------------------------------------------------------
 
@@ -264,18 +301,41 @@ class _Summarizer(ast.NodeVisitor):
             self.contexts.append([list(c) for c in self.context])
         return self._context_ids[key]
 
+    def _enter(self, entry: list) -> bool:
+        """Adds a context entry; False (and a warning, once) when the chain is already too deep."""
+        if len(self.context) < _MAX_CONTEXT:
+            self.context.append(entry)
+            return True
+        if not any(w[1].startswith("conditions nested") for w in self.warnings):
+            self.warnings.append([entry[2], f"conditions nested more than {_MAX_CONTEXT} deep (an elif ladder?); "
+                                            "the deeper ones are left out of the calls' conditions"])
+        return False
+
     def _within(self, entry: list, body: list[ast.stmt]) -> None:
-        self.context.append(entry)
+        entered = self._enter(entry)
         self.visit_body(body)
-        self.context.pop()
+        if entered:
+            self.context.pop()
 
     def visit_If(self, node: ast.If) -> None:
-        self.visit(node.test)
-        self._narrowings(node.test)
-        condition = self.source(node.test)
-        self._within(["if", condition, node.lineno], node.body)
-        if node.orelse:
-            self._within(["else", condition, node.lineno], node.orelse)
+        # `elif` is an If alone in the orelse of the one before: a ladder of them is walked in this
+        # loop, each branch under the else of all the tests above it.
+        elses = 0
+        while True:
+            self.visit(node.test)
+            self._narrowings(node.test)
+            condition = self.source(node.test)
+            self._within(["if", condition, node.lineno], node.body)
+            if not node.orelse:
+                break
+            elses += self._enter(["else", condition, node.lineno])
+            if len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+                node = node.orelse[0]
+                continue
+            self.visit_body(node.orelse)
+            break
+        if elses:
+            del self.context[-elses:]
 
     def _narrowings(self, test: ast.AST) -> None:
         """`isinstance(x, C)` says x may be a C: recorded as an assignment of a C instance (of C or a subclass)."""

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
+from stackread.diagnostics import Diagnostics
 from stackread.modules import resolve_relative
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
+from stackread.program.depth import CHECK_EVERY, CHECK_FROM, cut_message, stack_nearly_full
+from stackread.program.mro import linearise
 
 # ("mod", name) ("cls", full) ("inst", full[, True]) ("func", full) ("meth", full, recv[, True]); True marks an
 # instance made right there (`compute.API()`): its class is exact, no subclass's override runs.
@@ -137,9 +140,11 @@ class Stats:
 
 class Program:
     def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
-                 dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = ()):
+                 dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
+                 diagnostics: Diagnostics | None = None):
         self.modules = {m.name: m for m in modules}
         self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
+        self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()  # chains cut short
         self.options = options
         self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
         # Whether a branch is taken under a configuration (module, context index) -> False when not:
@@ -157,6 +162,9 @@ class Program:
         self._active: set = set()
         self._ctor_calls: dict[str, list] = {}
         self._mro: dict[str, list[str]] = {}
+        self._chain = 0  # module_attr calls under way (the rest of the nesting is len(self._active))
+        self._next_check = CHECK_FROM  # nesting at which the stack is measured next (program.depth)
+        self._site: tuple[str, int] | None = None  # the call site being resolved: where a cut is reported
         self.stats = Stats()
 
     # -- names and modules -------------------------------------------------------------------
@@ -175,8 +183,16 @@ class Program:
 
     def module_attr(self, module_name: str, name: str, _seen: frozenset = frozenset()) -> frozenset:
         module = self.modules.get(module_name)
-        if module is None or module_name in _seen:
+        if module is None or module_name in _seen or \
+                len(self._active) + self._chain >= self._next_check and self._cut_short(module, ""):
             return _EMPTY
+        self._chain += 1  # re-exports and star imports chain modules without passing through resolve
+        try:
+            return self._module_attr(module, module_name, name, _seen)
+        finally:
+            self._chain -= 1
+
+    def _module_attr(self, module: ModuleFacts, module_name: str, name: str, _seen: frozenset) -> frozenset:
         records = module.bindings.get("", {}).get(name)
         if records:
             return self._binding_values(module, Scope(module, ""), records, _seen | {module_name})
@@ -247,10 +263,7 @@ class Program:
         return found
 
     def mro(self, class_full: str) -> list[str]:
-        if class_full not in self._mro:
-            self._mro[class_full] = [class_full]  # guards a cycle through broken bases
-            self._mro[class_full] = _c3(class_full, self.bases, self.mro)
-        return self._mro[class_full]
+        return self._mro.get(class_full) or linearise(class_full, self.bases, self._mro)  # never empty
 
     @cached_property
     def subclasses(self) -> dict[str, list[str]]:
@@ -401,11 +414,23 @@ class Program:
         cached = memo.get(key)
         if cached is not None and cached[0] is expr:
             return cached[1]
+        if len(self._active) + self._chain >= self._next_check and self._cut_short(scope.module, scope.function):
+            return _EMPTY
         result = self._memoised(memo, key, lambda: self._resolve(expr, scope))
         if memo.get(key) is result:  # stored, not a provisional answer to a cycle
             # The entry holds the expression itself: while it exists, no other object can take its id.
             memo[key] = (expr, result)
         return result
+
+    def _cut_short(self, module: ModuleFacts, function: str) -> bool:
+        """Whether the chain being followed is too deep to go on (see program.depth); warns where."""
+        depth = len(self._active) + self._chain
+        if not stack_nearly_full():
+            self._next_check = depth + CHECK_EVERY
+            return False
+        path, line = self._site or (module.path, module.defs[function].line if function in module.defs else None)
+        self.diagnostics.warning(path, line, cut_message(depth))
+        return True
 
     def _memoised(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
         """Compute once. A computation that meets itself (`query = query.filter()`) gets an empty
@@ -756,6 +781,7 @@ class Program:
         scope = Scope(module, scope_name, self_class, self_exact)
         targets: list[tuple[str, bool, str | None, bool]] = []
         externals: list[str] = []
+        site, self._site = self._site, (module.path, record[2])  # where a chain cut short is reported
         for value in sorted(self.resolve(callee, scope)):
             if value[0] == "ext":
                 externals.append(value[1])
@@ -768,6 +794,7 @@ class Program:
                         targets += self._targets(value)
         if callee[0] == "a" and callee[2] == "add":
             targets += self._flow_tasks(args, scope)
+        self._site = site  # no finally: nothing catches an exception from here and goes on
         return targets, externals
 
     def _flow_tasks(self, args: list, scope: Scope) -> list[tuple[str, bool, str | None, bool]]:
@@ -852,30 +879,3 @@ def _node_kind(module: ModuleFacts, definition: Definition) -> str:
         return "class"
     parent = module.defs.get(definition.qualname.rpartition(".")[0])
     return "method" if parent is not None and parent.kind == "class" else "function"
-
-
-def _c3(cls: str, bases_of: Callable[[str], list[str]], mro_of: Callable[[str], list[str]]) -> list[str]:
-    """C3 linearisation; a hierarchy Python would reject falls back to depth-first order."""
-    bases = bases_of(cls)
-    sequences = [list(mro_of(base)) for base in bases] + [list(bases)]
-    result = [cls]
-    while True:
-        sequences = [s for s in sequences if s]
-        if not sequences:
-            return result
-        for sequence in sequences:
-            head = sequence[0]
-            if not any(head in s[1:] for s in sequences):
-                break
-        else:
-            seen = set(result)
-            for base in bases:
-                for item in mro_of(base):
-                    if item not in seen:
-                        seen.add(item)
-                        result.append(item)
-            return result
-        result.append(head)
-        for sequence in sequences:
-            if sequence and sequence[0] == head:
-                del sequence[0]
