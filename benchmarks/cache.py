@@ -84,7 +84,7 @@ def summaries(files: int, kb: float) -> dict[str, dict]:
 def real_summaries(path: str) -> dict[str, dict]:
     from stackread.diagnostics import Diagnostics
     from stackread.index.build import index_tree
-    from stackread.source import open_tree
+    from stackread.source.trees import open_tree
 
     with cache.SummaryCache(None, stackread_version=VERSION) as disabled:  # parse every file
         result = index_tree(open_tree(path, None), disabled, Diagnostics(), include_tests=True)

@@ -22,19 +22,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from stackread.callgraph import load_callgraph
+from stackread.flows.callgraph import load_callgraph
 from stackread.diagnostics import Diagnostics
-from stackread.fetch import fetch_release
+from stackread.source.fetch import fetch_release
 from stackread.index.build import index_tree
 from stackread.index.cache import SummaryCache
 from stackread.index.files import list_sources
-from stackread.source import open_tree
+from stackread.source.trees import open_tree
 
 SYMBOL = "ComputeManager.build_and_run_instance"
 
 _REPORT_RSS = """
 import resource, sys
-from stackread.cli import main
+from stackread.cli.commands import main
 sys.argv = ["stackread", *sys.argv[1:]]
 try:
     main()

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from stackread.fetch import fetch_release
+from stackread.source.fetch import fetch_release
 
 DEFAULT = ["nova==34.0.0", "nova==15.1.5", "cinder==29.0.0"]
 
@@ -31,7 +31,7 @@ def timed(args: list[str], repeat: int) -> tuple[float, float]:
 
 _REPORT_RSS = """
 import resource, sys
-from stackread.cli import main
+from stackread.cli.commands import main
 sys.argv = ["stackread", *sys.argv[1:]]
 try:
     main()

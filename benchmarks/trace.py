@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from stackread.fetch import fetch_release
+from stackread.source.fetch import fetch_release
 
 DEFAULT_OPERATIONS = ["create_server", "resize", "live-migrate"]
 

@@ -39,7 +39,7 @@ def make_tree(tmp_path):
 
 
 def _real_cache() -> pathlib.Path:
-    from stackread.fetch import default_cache_dir
+    from stackread.source.fetch import default_cache_dir
 
     return default_cache_dir()
 
@@ -48,7 +48,7 @@ def _real_cache() -> pathlib.Path:
 def real_release():
     """Path of an unpacked real release, downloaded once into the stackread cache."""
     from stackread.errors import FetchError
-    from stackread.fetch import fetch_release
+    from stackread.source.fetch import fetch_release
 
     def get(key: str) -> pathlib.Path:
         spec = REAL_RELEASES[key]

@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-from stackread import breakpoints as bp
-from stackread.edits import (MARKER, WorkingTree, carries_marker, first_line, insert_breakpoints, is_docstring,
+from stackread.flows import breakpoints as bp
+from stackread.source.edits import (MARKER, WorkingTree, carries_marker, first_line, insert_breakpoints, is_docstring,
                              remove_breakpoints, statements_in_order)
 from stackread.errors import AnalysisError, UsageError
 
@@ -82,7 +82,7 @@ def test_insert_twice_inserts_once_and_a_one_line_body_is_left_alone():
     # Numbers of the edited file: the inserted line is two statements (import; call). Which lines are
     # stackread's comes from its record (here: the lines the first insert added), not from the marker.
     numbers, _ = numbered(once.data)
-    from stackread.manifest import added_lines
+    from stackread.flows.breakpoint_manifest import added_lines
 
     ours = frozenset(added_lines(data, once.data))
     assert len(ours) == 1
@@ -115,7 +115,7 @@ def test_remove_keeps_user_lines_and_crlf_files_round_trip():
 
 
 def test_stmt_must_be_one_line_of_simple_statements():
-    from stackread.edits import check_statement
+    from stackread.source.edits import check_statement
 
     check_statement("breakpoint()")
     check_statement("import remote_pdb; remote_pdb.set_trace('127.0.0.1', 4444)")
@@ -176,7 +176,7 @@ def test_insert_refuses_changed_files_unless_forced_and_never_edits_outside_the_
 
 
 def test_outside_git_insert_needs_force_and_records_its_lines_in_the_cache_directory(tmp_path, monkeypatch):
-    from stackread import manifest
+    from stackread.flows import breakpoint_manifest as manifest
 
     monkeypatch.setenv("STACKREAD_CACHE_DIR", str(tmp_path / "cache"))
     tree = tmp_path / "tree"
@@ -240,7 +240,7 @@ def test_insert_refuses_files_with_other_hard_links_unless_forced_and_then_write
 
 def failing_on(monkeypatch, nth: int):
     """Make the nth file write (counting from 1) fail as an immutable file does, also for root."""
-    from stackread import writes
+    from stackread.source import writes
 
     put, calls = writes._put, []
 
@@ -255,8 +255,8 @@ def failing_on(monkeypatch, nth: int):
 
 
 def test_insert_and_remove_write_every_file_or_none(tmp_path, monkeypatch):
-    from stackread import manifest
-    from stackread.writes import WriteFailed
+    from stackread.flows import breakpoint_manifest as manifest
+    from stackread.source.writes import WriteFailed
 
     repo = committed_repo(tmp_path / "repo", FIVE)
     before = contents(repo)
@@ -285,7 +285,7 @@ def test_insert_and_remove_write_every_file_or_none(tmp_path, monkeypatch):
 
 
 def test_write_all_puts_back_every_file_when_a_real_write_fails(tmp_path):
-    from stackread.writes import Write, WriteFailed, write_all
+    from stackread.source.writes import Write, WriteFailed, write_all
 
     (tmp_path / "a.py").write_bytes(b"a\n")
     (tmp_path / "b.py").write_bytes(b"b\r\n")
@@ -363,7 +363,7 @@ def test_remove_in_a_file_changed_since_takes_out_only_recorded_lines_still_ther
     # On the command line: a warning on stderr, and exit status 1 once the rest is done.
     from click.testing import CliRunner
 
-    from stackread.cli import cli
+    from stackread.cli.commands import cli
 
     bp.insert(plan)
     path.write_text(path.read_text().replace("    import pdb; pdb.set_trace()  # stackread-breakpoint\n    return 2",
@@ -385,7 +385,7 @@ def test_remove_in_a_file_changed_since_takes_out_only_recorded_lines_still_ther
 def test_a_crafted_record_is_refused_and_nothing_is_edited(tmp_path, path, text):
     import json
 
-    from stackread import manifest
+    from stackread.flows import breakpoint_manifest as manifest
 
     files = {"pkg/a.py": "def f():\n    return 1\n"}
     repo = committed_repo(tmp_path / "repo", files)

@@ -420,7 +420,7 @@ def test_a_table_changed_under_a_running_cache_is_rebuilt_with_one_warning(tmp_p
 
 
 def test_a_command_on_a_database_of_another_layout_caches_again_from_its_second_run(make_tree, tmp_path):
-    from stackread.callgraph import load_callgraph
+    from stackread.flows.callgraph import load_callgraph
 
     root = make_tree({"pkg/__init__.py": "", "pkg/mod.py": "def f():\n    return g()\n\ndef g():\n    pass\n"})
     index = tmp_path / "index"

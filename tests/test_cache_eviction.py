@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from stackread import cachedir
+from stackread.source import cachedir
 from stackread.index.cache import DB_NAME, SummaryCache
 
 HOUR = 3600

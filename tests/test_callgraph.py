@@ -10,7 +10,7 @@ import git
 import pytest
 
 from conftest import FIXTURES
-from stackread.callgraph import load_callgraph
+from stackread.flows.callgraph import load_callgraph
 
 SMALL = {
     "pkg/__init__.py": "",
@@ -147,14 +147,14 @@ def test_the_graph_is_the_same_whatever_the_hash_seed():
 
 
 def test_summaries_of_another_format_are_never_used(make_tree, tmp_path, monkeypatch):
-    import stackread.callgraph
+    import stackread.flows.callgraph
     from stackread.index import build, summary
 
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
     load_callgraph(root, cache_dir=cache)
     newer = summary.FORMAT + 1
-    for module in (summary, build, stackread.callgraph):
+    for module in (summary, build, stackread.flows.callgraph):
         monkeypatch.setattr(module, "FORMAT", newer)
     again = load_callgraph(root, cache_dir=cache)
     assert (again.from_cache, again.stats["parsed"]) == (False, 4)

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from stackread import datacodec
+from stackread.index import datacodec
 from stackread.diagnostics import Diagnostic, Severity
-from stackread.entrypoints import EntryPoint, EntrypointReport
-from stackread.route import Route, RouteReport
-from stackread.services import ApiInfo, ServiceInfo
+from stackread.flows.entrypoints import EntryPoint, EntrypointReport
+from stackread.frameworks.rest.route import Route, RouteReport
+from stackread.frameworks.services import ApiInfo, ServiceInfo
 
 
 @dataclass
@@ -86,7 +86,7 @@ def test_a_type_the_codec_cannot_tell_apart_is_a_programming_error():
 def test_annotations_are_read_as_typing_reads_them():
     import typing
 
-    from stackread import trace
+    from stackread.flows import trace
 
     for cls in (trace.Trace, trace.Step, trace.Hop, EntrypointReport, EntryPoint, RouteReport, Route, ServiceInfo,
                 ApiInfo, Diagnostic, Node):

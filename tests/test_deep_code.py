@@ -11,11 +11,11 @@ import textwrap
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread.callgraph import load_callgraph
-from stackread.entrypoints import find_entrypoints
-from stackread.parsing import parse_source
+from stackread.flows.callgraph import load_callgraph
+from stackread.flows.entrypoints import find_entrypoints
+from stackread.source.parsing import parse_source
 from stackread.index.summary import summarize
-from stackread.trace import trace_operation
+from stackread.flows.trace import trace_operation
 
 
 def elif_ladder(n: int) -> str:
@@ -158,7 +158,7 @@ def test_trace_and_entrypoints_go_through_deep_code(tmp_path):
 
 
 def test_routes_are_read_through_a_router_with_a_ladder_and_a_controller_600_classes_down(tmp_path):
-    from stackread.rest import find_routes
+    from stackread.flows.routes import find_routes
 
     root = _deep_nova(tmp_path / "nova")
     routes = {(r.verb, r.path, r.controller) for r in find_routes(root).routes}
@@ -167,9 +167,9 @@ def test_routes_are_read_through_a_router_with_a_ladder_and_a_controller_600_cla
 
 def test_the_evaluator_follows_a_600_class_chain_and_cuts_a_chain_of_500_modules(make_tree):
     from stackread.diagnostics import Diagnostics
-    from stackread.evaluate import Evaluator
-    from stackread.modules import ModuleIndex
-    from stackread.source import open_tree
+    from stackread.program.evaluate import Evaluator
+    from stackread.program.modules import ModuleIndex
+    from stackread.source.trees import open_tree
 
     files = {"pkg/__init__.py": "", "pkg/classes.py": class_chain(600).replace("    def m(self):\n        pass",
                                                                                 "    VALUE = 'deep'")}
@@ -187,8 +187,8 @@ def test_the_evaluator_follows_a_600_class_chain_and_cuts_a_chain_of_500_modules
 
 def test_a_module_level_ladder_binds_its_names(make_tree):
     from stackread.diagnostics import Diagnostics
-    from stackread.modules import ModuleIndex
-    from stackread.source import open_tree
+    from stackread.program.modules import ModuleIndex
+    from stackread.source.trees import open_tree
 
     ladder = elif_ladder(1500).replace("            ", "").replace("helper()", "LEVEL = 1")
     index = ModuleIndex(open_tree(make_tree({"pkg/__init__.py": "", "pkg/m.py": ladder + "LAST = 2\n"})), Diagnostics())
@@ -215,7 +215,7 @@ def test_the_commands_answer_on_deep_code_without_a_traceback(tmp_path):
 def test_breakpoints_go_in_and_out_of_deep_files_byte_for_byte():
     import ast
 
-    from stackread import edits
+    from stackread.source import edits
 
     ladder = "def f(kind):\n" + elif_ladder(2500).replace("            ", "    ") + "    helper()\n"
     plus = "def f(a):\n    x = " + " + ".join(["a"] * 2500) + "\n    helper()\n"

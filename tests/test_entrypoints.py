@@ -6,7 +6,7 @@ import git
 import pytest
 
 from conftest import FIXTURES
-from stackread.entrypoints import find_entrypoints
+from stackread.flows.entrypoints import find_entrypoints
 from stackread.errors import UsageError
 
 

@@ -24,7 +24,7 @@ import pytest
 
 import stackread
 from stackread.errors import FetchError
-from stackread.fetch import (
+from stackread.source.fetch import (
     clone_repository,
     default_cache_dir,
     fetch_release,

@@ -17,14 +17,14 @@ from click.testing import CliRunner
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread.cli import cli
-from stackread.cuts import cuts_of
+from stackread.cli.commands import cli
+from stackread.flows.cuts import cuts_of
 from stackread.render import trace as text_view
 from stackread.render.flow import Note, sequence, walk
 from stackread.render.sequence_svg import to_svg
 from stackread.render.sequence_text import to_mermaid, to_seqdiag
 from stackread.render.trace_graph import to_dot
-from stackread.trace import trace_operation
+from stackread.flows.trace import trace_operation
 
 BROKEN = "def broken(:\n"
 SERVERS = "nova/api/openstack/compute/servers.py"

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import write_tree
-from stackread.cli import cli
-from stackread.flowdiff import diff_traces
-from stackread.rest import Route
-from stackread.trace import Hop, Step, Trace
+from stackread.cli.commands import cli
+from stackread.flows.flowdiff import diff_traces
+from stackread.frameworks.rest.routes_mapper import Route
+from stackread.flows.trace import Hop, Step, Trace
 
 # -- hand-made traces: the matching rules ----------------------------------------------------------
 

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread import gitsafe
-from stackread.cli import cli
-from stackread.fetch import clone_repository
+from stackread.source import gitsafe
+from stackread.cli.commands import cli
+from stackread.source.fetch import clone_repository
 
 HOOKS = ("pre-commit", "pre-merge-commit", "prepare-commit-msg", "commit-msg", "post-commit", "pre-rebase",
          "post-checkout", "post-merge", "pre-push", "pre-receive", "update", "proc-receive", "post-receive",

@@ -3,8 +3,8 @@
 import pytest
 
 from stackread.errors import UsageError
-from stackread.metadata import read_metadata
-from stackread.source import open_tree
+from stackread.frameworks.packaging import read_metadata
+from stackread.source.trees import open_tree
 
 
 def eps(tree_path):

@@ -4,7 +4,7 @@ import ast
 
 import pytest
 
-from stackread.parsing import ParseProblem, parse_source
+from stackread.source.parsing import ParseProblem, parse_source
 
 OCATA_LIVE_MIGRATE = b'''\
 class API(object):

@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from stackread.pipconfig import DEFAULT_INDEX_URL, Places, config_files, configured_index_url, index_url
+from stackread.source.pipconfig import DEFAULT_INDEX_URL, Places, config_files, configured_index_url, index_url
 
 
 @pytest.fixture

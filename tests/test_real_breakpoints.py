@@ -10,12 +10,12 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from stackread import breakpoints as bp
-from stackread.cli import cli
-from stackread.edits import first_line
+from stackread.flows import breakpoints as bp
+from stackread.cli.commands import cli
+from stackread.source.edits import first_line
 from stackread.errors import UsageError
 from stackread.render import breakpoints as view
-from stackread.trace import trace_operation
+from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stackread.callgraph import load_callgraph
+from stackread.flows.callgraph import load_callgraph
 
 pytestmark = pytest.mark.real
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from stackread.flowdiff import diff_traces
+from stackread.flows.flowdiff import diff_traces
 from stackread.render import flowdiff as view
-from stackread.trace import trace_operation
+from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 

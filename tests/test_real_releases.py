@@ -2,7 +2,7 @@
 
 import pytest
 
-from stackread.entrypoints import find_entrypoints
+from stackread.flows.entrypoints import find_entrypoints
 
 pytestmark = pytest.mark.real
 

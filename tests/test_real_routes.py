@@ -2,8 +2,8 @@
 
 import pytest
 
-from stackread.operations import find_operation
-from stackread.rest import find_routes
+from stackread.flows.operations import find_operation
+from stackread.flows.routes import find_routes
 
 pytestmark = pytest.mark.real
 

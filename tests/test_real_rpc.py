@@ -2,7 +2,7 @@
 
 import pytest
 
-from stackread.rpc import find_rpc
+from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli import cli
-from stackread.trace import trace_operation
+from stackread.cli.commands import cli
+from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli import cli
-from stackread.operations import find_operation
-from stackread.rest import find_routes
+from stackread.cli.commands import cli
+from stackread.flows.operations import find_operation
+from stackread.flows.routes import find_routes
 
 SETUP_CFG = """
 [metadata]

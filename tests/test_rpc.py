@@ -2,7 +2,7 @@
 
 import pytest
 
-from stackread.rpc import find_rpc
+from stackread.flows.rpc import find_rpc
 
 SERVICE = """
 import os
@@ -210,7 +210,7 @@ def test_cli_json_and_service_filter(tmp_path):
     from click.testing import CliRunner
 
     from conftest import write_tree
-    from stackread.cli import cli
+    from stackread.cli.commands import cli
 
     root = write_tree(tmp_path / "nova", MINI_NOVA)
     result = CliRunner().invoke(cli, ["rpc", str(root), "--json", "--no-cache", "--service", "nova-conductor"])
@@ -227,7 +227,7 @@ def test_version_branches_that_send_different_names_are_listed(tmp_path):
     from click.testing import CliRunner
     from conftest import write_tree
 
-    from stackread.cli import cli
+    from stackread.cli.commands import cli
 
     files = dict(MINI_NOVA)
     files["nova/compute/rpcapi.py"] = files["nova/compute/rpcapi.py"] + """

@@ -1,6 +1,6 @@
 """From a console script's main to the RPC service it builds: each rule on a tiny package."""
 
-from stackread.entrypoints import find_entrypoints
+from stackread.flows.entrypoints import find_entrypoints
 
 SETUP = """
 [metadata]

@@ -5,8 +5,8 @@ import pytest
 from conftest import write_tree
 from test_flowdiff import MINI
 
-import stackread.trace as trace_module
-from stackread.trace import trace_operation
+import stackread.flows.trace as trace_module
+from stackread.flows.trace import trace_operation
 
 
 def hops(trace):
@@ -49,12 +49,14 @@ import pickle  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
 
-from stackread import datacodec, treekey  # noqa: E402
-from stackread.callgraph import open_cache  # noqa: E402
-from stackread.cli import cli  # noqa: E402
+from stackread.index import datacodec  # noqa: E402
+
+from stackread.flows import treekey
+from stackread.flows.callgraph import open_cache  # noqa: E402
+from stackread.cli.commands import cli  # noqa: E402
 from stackread.diagnostics import Diagnostics  # noqa: E402
-from stackread.source import open_tree  # noqa: E402
-from stackread.trace import Trace  # noqa: E402
+from stackread.source.trees import open_tree  # noqa: E402
+from stackread.flows.trace import Trace  # noqa: E402
 
 
 class _MakesADirectory:
@@ -178,8 +180,8 @@ def test_an_edit_of_any_metadata_input_is_a_new_answer(tmp_path, kind):
 
 @pytest.mark.parametrize("kind", INPUTS)
 def test_the_key_names_every_file_the_metadata_is_read_from(tmp_path, monkeypatch, kind):
-    from stackread.entrypoints import entrypoints_of_project, open_project
-    from stackread.source import DirectoryTree
+    from stackread.flows.entrypoints import entrypoints_of_project, open_project
+    from stackread.source.trees import DirectoryTree
 
     metadata, _edited, _text, _after = INPUTS[kind]
     root = write_tree(tmp_path / "nova", {**_SOURCES, **metadata})

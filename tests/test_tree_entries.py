@@ -16,7 +16,7 @@ import pytest
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread.source import DirectoryTree, open_tree
+from stackread.source.trees import DirectoryTree, open_tree
 
 PYPROJECT = """
 [project]

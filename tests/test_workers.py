@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent("""
     import multiprocessing, pathlib, sys, time
     from stackread.diagnostics import Diagnostics
     from stackread.index import build, workers
-    from stackread.source import DirectoryTree
+    from stackread.source.trees import DirectoryTree
 
     if sys.argv[2] == "watch":  # as on a system without PR_SET_PDEATHSIG
         workers._parent_death_signal = lambda: False

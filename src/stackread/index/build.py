@@ -11,9 +11,9 @@ from stackread.diagnostics import Diagnostics
 from stackread.index.files import content_key, list_sources, module_name
 from stackread.index.summary import FORMAT, summarize
 from stackread.index.workers import pool
-from stackread.parsing import ParseProblem, parse_source
+from stackread.source.parsing import ParseProblem, parse_source
 from stackread.perf import collector_paused
-from stackread.source import DirectoryTree, NotReadable, SourceTree, read_regular, report_refused, shown_path
+from stackread.source.trees import DirectoryTree, NotReadable, SourceTree, read_regular, report_refused, shown_path
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48

@@ -80,7 +80,7 @@ _ZLIB_LEVEL = 1  # see the figures above
 
 
 def default_cache_dir() -> pathlib.Path:
-    from stackread import cachedir
+    from stackread.source import cachedir
 
     return cachedir.default_cache_dir() / "index"
 
@@ -105,7 +105,7 @@ class SummaryCache:
         if self._path is None:
             return
         if max_bytes is None:
-            from stackread.cachedir import cache_limit
+            from stackread.source.cachedir import cache_limit
 
             self._max_bytes, problem = cache_limit()
             if problem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from stackread.source import SourceTree
+from stackread.source.trees import SourceTree
 
 TEST_DIRS = frozenset({"tests", "test"})
 

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Callable, Iterable
 
 from stackread.diagnostics import Diagnostics
-from stackread.modules import resolve_relative
+from stackread.program.modules import resolve_relative
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
 from stackread.program.depth import CHECK_EVERY, CHECK_FROM, cut_message, stack_nearly_full
 from stackread.program.mro import linearise

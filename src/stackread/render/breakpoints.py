@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackread.breakpoints import Changes, Place, Plan
+from stackread.flows.breakpoints import Changes, Place, Plan
 
 
 def _short(dotted: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from stackread.cacheadmin import KINDS, CacheInfo, Cleared, Downloads
+from stackread.index.cacheadmin import KINDS, CacheInfo, Cleared, Downloads
 
 
 def to_json(info: CacheInfo) -> dict[str, Any]:

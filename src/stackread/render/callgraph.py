@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from stackread.callgraph import CallGraphResult, payload
+from stackread.flows.callgraph import CallGraphResult, payload
 
 
 def write_json(result: CallGraphResult, out: IO[str]) -> None:

@@ -14,7 +14,7 @@ import pathlib
 from dataclasses import dataclass
 
 from stackread.errors import StackreadError, UsageError
-from stackread.trace import Trace
+from stackread.flows.trace import Trace
 
 FORMATS = ("svg", "png", "dot", "json", "mermaid", "plantuml", "seqdiag")
 TEXT_FORMATS = ("dot", "json", "mermaid", "plantuml", "seqdiag")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from stackread.entrypoints import WSGI_APPLICATION_GROUP, EntryPoint, EntrypointReport
+from stackread.flows.entrypoints import WSGI_APPLICATION_GROUP, EntryPoint, EntrypointReport
 
 JSON_SCHEMA_VERSION = 1
 

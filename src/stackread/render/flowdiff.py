@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackread.flowdiff import FlowDiff, HopChange, StepChange
-from stackread.trace import Hop, Step, Trace
+from stackread.flows.flowdiff import FlowDiff, HopChange, StepChange
+from stackread.flows.trace import Hop, Step, Trace
 
 HOP_STATUSES = ("added", "removed", "renamed", "changed", "moved", "same")
 STEP_STATUSES = ("added", "removed", "moved")

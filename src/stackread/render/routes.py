@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackread.operations import Lookup, Operation
-from stackread.rest import Route, RouteReport
+from stackread.flows.operations import Lookup, Operation
+from stackread.frameworks.rest.routes_mapper import Route, RouteReport
 
 
 def route_json(route: Route) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from stackread.rpc import RpcReport, Send
+from stackread.frameworks.messaging import RpcReport, Send
 
 
 def only_service(report: RpcReport, service: str) -> RpcReport:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackread.cuts import Cut, cuts_of
-from stackread.trace import Hop, Step, Trace
+from stackread.flows.cuts import Cut, cuts_of
+from stackread.flows.trace import Hop, Step, Trace
 
 
 def _short(dotted: str) -> str:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import libcst
 
-from stackread import gitsafe
+from stackread.source import gitsafe
 from stackread.errors import UsageError
-from stackread.source import NotReadable, read_regular
+from stackread.source.trees import NotReadable, read_regular
 
 MARKER = "stackread-breakpoint"
 _COMMENT = f"# {MARKER}"

@@ -53,7 +53,7 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
     PATH is a source tree (git clone or unpacked sdist), or an installed distribution
     (a *.dist-info directory). For RPC services: binary, manager class and topic.
     """
-    from stackread.entrypoints import find_entrypoints
+    from stackread.flows.entrypoints import find_entrypoints
     from stackread.render import entrypoints as view
     from stackread.render.output import progress_status, stdout
 
@@ -78,7 +78,7 @@ def _cache_options(func):
 
 
 def _load_graph(path: str, rev: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool):
-    from stackread.callgraph import load_callgraph
+    from stackread.flows.callgraph import load_callgraph
     from stackread.render.output import index_progress
 
     with index_progress() as progress:
@@ -189,7 +189,7 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
     """
     from stackread.render import rpc as view
     from stackread.render.output import index_progress
-    from stackread.rpc import find_rpc
+    from stackread.flows.rpc import find_rpc
 
     with index_progress() as progress:
         report = find_rpc(path, rev, cache_dir=cache_dir, use_cache=not no_cache, progress=progress)
@@ -215,7 +215,7 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
     """
     from stackread.render import routes as view
     from stackread.render.output import progress_status, stdout
-    from stackread.rest import find_routes
+    from stackread.flows.routes import find_routes
 
     with progress_status(f"reading the REST routes of {path}"):
         report = find_routes(path, rev)
@@ -224,7 +224,7 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
         _report_diagnostics(report.diagnostics)
         _exit_on_errors(report.diagnostics)
         return
-    from stackread.operations import find_operation
+    from stackread.flows.operations import find_operation
 
     lookup = find_operation(report.routes, name)
     if as_json:
@@ -324,10 +324,10 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     """
     import pathlib
 
-    from stackread.option_settings import parse_settings
+    from stackread.flows.settings import parse_settings
     from stackread.render import diagram
     from stackread.render import trace as text_view
-    from stackread.trace import MAX_DEPTH
+    from stackread.flows.trace import MAX_DEPTH
 
     target = pathlib.Path(out) if out else None
     if as_json and (target or fmt):
@@ -349,7 +349,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     extra_depth = MAX_DEPTH if all_calls else extra_depth
     values = other_values = parse_settings(settings)
     if other is not None and values:  # each tree gets the options it declares
-        from stackread.option_settings import settings_across
+        from stackread.flows.settings import settings_across
 
         (values, other_values), left_out = settings_across([(path, rev), _other_side(path, other)], values)
         for warning in left_out:
@@ -390,7 +390,7 @@ def _other_side(path: str, other: str) -> tuple[str, str | None]:
 def _show_diff(result, other, operation, path, driver, settings, show_objects, cache_dir, no_cache, extra_depth,
                errors, as_json, fmt, target) -> list:
     """Shows the flow diff; returns the newer side's diagnostics, already reported."""
-    from stackread.flowdiff import diff_traces
+    from stackread.flows.flowdiff import diff_traces
     from stackread.render import flowdiff as diff_view
 
     where, revision = _other_side(path, other)
@@ -449,8 +449,8 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str |
     """
     import os
 
-    from stackread import breakpoints as bp
-    from stackread.option_settings import parse_settings
+    from stackread.flows import breakpoints as bp
+    from stackread.flows.settings import parse_settings
     from stackread.render import breakpoints as view
 
     if insert and remove:
@@ -465,7 +465,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str |
     values = parse_settings(settings)
     if insert:
         bp.check_insert(rev)
-        from stackread.edits import check_statement
+        from stackread.source.edits import check_statement
 
         check_statement(statement)
     result = _traced(operation, path, rev, driver, values, False, cache_dir, no_cache)
@@ -497,7 +497,7 @@ def _report_problems(problems: list[str]) -> None:
 def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False, extra_depth=0):
     """trace_operation with the command line's options; an unknown operation lists the close ones."""
     from stackread.render.output import index_progress
-    from stackread.trace import UnknownOperation, trace_operation
+    from stackread.flows.trace import UnknownOperation, trace_operation
 
     try:
         with index_progress() as progress:
@@ -524,7 +524,7 @@ def get(spec: str, cache_dir: str | None, index_url: str | None) -> None:
     """
     import pathlib
 
-    from stackread import fetch
+    from stackread.source import fetch
 
     def report(line: str) -> None:
         click.echo(f"  {line}", err=True)
@@ -558,7 +558,7 @@ def cache_info(cache_dir: str | None, as_json: bool) -> None:
     """Where the cache is, its size on disk, the entries of each kind, and the limit."""
     import pathlib
 
-    from stackread.cacheadmin import cache_info as read_info
+    from stackread.index.cacheadmin import cache_info as read_info
     from stackread.render import cache as view
 
     info = read_info(pathlib.Path(cache_dir) if cache_dir else None)
@@ -575,7 +575,7 @@ def cache_clear(cache_dir: str | None, everything: bool) -> None:
     """
     import pathlib
 
-    from stackread.cacheadmin import clear_cache
+    from stackread.index.cacheadmin import clear_cache
     from stackread.render import cache as view
 
     cleared = clear_cache(pathlib.Path(cache_dir) if cache_dir else None, downloads=everything)

@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
-from stackread import gitsafe
+from stackread.source import gitsafe
 from stackread.errors import UsageError
 
 # Never the project's own source. Hidden directories (.git, .tox, .venv) are skipped too; a plain

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import UsageError
-from stackread.source import SourceTree
+from stackread.source.trees import SourceTree
 
 
 @dataclass(frozen=True)

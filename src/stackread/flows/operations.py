@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from stackread.rest import Route
+from stackread.frameworks.rest.routes_mapper import Route
 
 # CLI and everyday words -> the action key or (verb, path) they mean. Only what cannot be derived.
 _VOCABULARY: dict[str, tuple[str, ...]] = {

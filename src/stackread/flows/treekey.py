@@ -12,8 +12,8 @@ import functools
 import hashlib
 import pathlib
 
-from stackread.callgraph import program_key
-from stackread.source import SourceTree
+from stackread.flows.callgraph import program_key
+from stackread.source.trees import SourceTree
 
 # What `metadata.read_metadata` and `entrypoints._installed_metadata_dir` may read, besides .py
 # files: a project's own files where it stands (a source tree, an sdist), and in each *.egg-info /
@@ -52,7 +52,7 @@ def metadata_inputs(tree: SourceTree) -> list[str]:
 def code_fingerprint() -> str:
     """stackread's own source: a changed reader never returns an answer the old one cached."""
     digest = hashlib.sha1()
-    package = pathlib.Path(__file__).resolve().parent
+    package = pathlib.Path(__file__).resolve().parents[1]  # the stackread package, not flows/
     for file in sorted(package.rglob("*.py")):
         digest.update(file.read_bytes())
     return digest.hexdigest()

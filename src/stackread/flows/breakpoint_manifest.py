@@ -27,7 +27,7 @@ import pathlib
 import re
 from dataclasses import dataclass
 
-from stackread import edits
+from stackread.source import edits
 from stackread.errors import AnalysisError, UsageError
 
 FORMAT = "stackread-breakpoints"
@@ -92,7 +92,7 @@ class Manifest:
 def location(work: edits.WorkingTree) -> pathlib.Path:
     if work.repo is not None:
         return pathlib.Path(work.repo.git_dir).resolve() / "stackread" / "breakpoints.json"
-    from stackread.cachedir import default_cache_dir
+    from stackread.source.cachedir import default_cache_dir
 
     key = hashlib.sha256(str(work.root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return default_cache_dir() / "edits" / f"{key}.json"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from stackread.diagnostics import Diagnostics
-from stackread.parsing import ParseProblem, parse_source
-from stackread.source import SourceTree
+from stackread.source.parsing import ParseProblem, parse_source
+from stackread.source.trees import SourceTree
 
 TEST_PACKAGE_PARTS = frozenset({"tests", "test"})
 

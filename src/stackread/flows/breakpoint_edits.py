@@ -22,12 +22,14 @@ import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from stackread import edits, manifest
+from stackread.source import edits
+
+from stackread.flows import breakpoint_manifest as manifest
 from stackread.errors import AnalysisError, StackreadError, UsageError
-from stackread.writes import Write, write_all
+from stackread.source.writes import Write, write_all
 
 if TYPE_CHECKING:
-    from stackread.breakpoints import Place, Plan
+    from stackread.flows.breakpoints import Place, Plan
 
 _MAX_NOTES = 10  # unrecorded marked lines listed one by one, then counted
 
@@ -50,7 +52,7 @@ def check_insert(rev: str | None) -> None:
 def insert(plan: "Plan", statement: str = edits.DEFAULT_STATEMENT, force: bool = False) -> Changes:
     """Put the breakpoint statement at every place of the plan, and record each line put in; refuse
     (editing nothing) files outside the repository, with changes of the user's or other hard links."""
-    from stackread.cachedir import default_cache_dir
+    from stackread.source.cachedir import default_cache_dir
 
     edits.check_statement(statement)
     work = edits.WorkingTree.open(plan.root)

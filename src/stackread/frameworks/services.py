@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from stackread.evaluate import UNKNOWN, DefRef, Ev, Evaluator, LazyLocals, ModuleRef, Scope
+from stackread.program.evaluate import UNKNOWN, DefRef, Ev, Evaluator, LazyLocals, ModuleRef, Scope
 
 _APP_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 SERVICE_PARAMS = frozenset({"binary", "topic", "manager", "manager_module"})

@@ -15,14 +15,14 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from stackread.config_opts import OptionIndex
+from stackread.frameworks.oslo_config import OptionIndex
 from stackread.diagnostics import Diagnostic, Diagnostics
 from stackread.errors import UsageError
-from stackread.evaluate import DefRef, Evaluator, ModuleRef, Scope
-from stackread.metadata import DeclaredEntryPoint, ProjectMetadata, read_metadata
-from stackread.modules import ModuleIndex
-from stackread.services import ApiInfo, ServiceInfo, describe_process
-from stackread.source import SourceTree, open_tree, report_refused
+from stackread.program.evaluate import DefRef, Evaluator, ModuleRef, Scope
+from stackread.frameworks.packaging import DeclaredEntryPoint, ProjectMetadata, read_metadata
+from stackread.program.modules import ModuleIndex
+from stackread.frameworks.services import ApiInfo, ServiceInfo, describe_process
+from stackread.source.trees import SourceTree, open_tree, report_refused
 
 SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 WSGI_SCRIPT_GROUP = "wsgi_scripts"

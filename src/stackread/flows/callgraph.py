@@ -21,7 +21,7 @@ from stackread.index.files import TEST_DIRS, content_key, list_sources
 from stackread.index.summary import FORMAT
 from stackread.perf import collector_paused
 from stackread.program.graph import CallGraph
-from stackread.source import SourceTree, open_tree
+from stackread.source.trees import SourceTree, open_tree
 
 Progress = Callable[[int, int], None]
 
@@ -133,8 +133,8 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
 
 def _option_resolver(tree: SourceTree, diagnostics: Diagnostics, packages: set[str]):
     """CONF.x / CONF.group.x -> the option's default string, read from the source when asked."""
-    from stackread.config_opts import OptionIndex
-    from stackread.modules import ModuleIndex
+    from stackread.frameworks.oslo_config import OptionIndex
+    from stackread.program.modules import ModuleIndex
 
     index = ModuleIndex(tree, diagnostics)
     options = OptionIndex(index, sorted(packages))

@@ -22,13 +22,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackread import datacodec
-from stackread.cuts import cut_modules, cut_text
+from stackread.index import datacodec
+from stackread.flows.cuts import cut_modules, cut_text
 from stackread.diagnostics import Diagnostic, Diagnostics
-from stackread.drivers import DEFAULT_DRIVER, check_driver, matches_method
+from stackread.frameworks.drivers import DEFAULT_DRIVER, check_driver, matches_method
 from stackread.errors import AnalysisError
 from stackread.perf import collector_paused
-from stackread.route import Route
+from stackread.frameworks.rest.route import Route
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
@@ -104,10 +104,10 @@ def trace_operation(path: str | pathlib.Path, operation: str, rev: str | None = 
 
     `driver` None is libvirt, unchecked (Cinder has none); a named one must be in the tree (drivers.py).
     `settings` are checked against the tree's options (option_settings.py), `DEFAULT.x` is `x` in the key."""
-    from stackread.callgraph import open_cache
-    from stackread.option_settings import normalized_settings
-    from stackread.source import open_tree
-    from stackread.treekey import tree_key as _tree_key
+    from stackread.flows.callgraph import open_cache
+    from stackread.flows.settings import normalized_settings
+    from stackread.source.trees import open_tree
+    from stackread.flows.treekey import tree_key as _tree_key
 
     settings = normalized_settings(settings or {})
     tree = open_tree(path, rev)
@@ -153,11 +153,11 @@ def _load(cache, key: str | None):
 def _stored_type(key: str) -> type:
     kind = key.split(":", 1)[0]
     if kind == "routes":
-        from stackread.route import RouteReport
+        from stackread.frameworks.rest.route import RouteReport
 
         return RouteReport
     if kind == "entrypoints":
-        from stackread.entrypoints import EntrypointReport  # only a new question reads it
+        from stackread.flows.entrypoints import EntrypointReport  # only a new question reads it
 
         return EntrypointReport
     return Trace
@@ -183,13 +183,13 @@ def _cached(cache, key: str | None, compute):
 
 def _trace(path, operation: str, rev: str | None, driver: str | None, settings: dict[str, Any], show_objects: bool,
            extra_depth: int, cache, tree_key: str | None, progress) -> Trace:
-    from stackread import cuts
-    from stackread.callgraph import build_program
-    from stackread.entrypoints import entrypoints_of_project, open_project
-    from stackread.operations import find_operation
-    from stackread.option_settings import check_settings
-    from stackread.rest import routes_of_project
-    from stackread.rpc import rpc_of_program
+    from stackread.flows import cuts
+    from stackread.flows.callgraph import build_program
+    from stackread.flows.entrypoints import entrypoints_of_project, open_project
+    from stackread.flows.operations import find_operation
+    from stackread.flows.settings import check_settings
+    from stackread.frameworks.rest.routes_mapper import routes_of_project
+    from stackread.frameworks.messaging import rpc_of_program
 
     project = open_project(path, rev)
     settings = check_settings(project.options, settings)  # a typo costs no time: before anything is read
@@ -603,7 +603,7 @@ class _Walker:
 
     def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
         """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
-        from stackread.rpc import render_expr
+        from stackread.frameworks.messaging import render_expr
 
         bound = self._bound(function, record)
         if bound is None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from stackread.config_opts import DEFAULT_GROUP, OptionDef, OptionIndex
+from stackread.frameworks.oslo_config import DEFAULT_GROUP, OptionDef, OptionIndex
 from stackread.errors import UsageError
 
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
@@ -199,7 +199,7 @@ def settings_across(trees: list[tuple[Any, str | None]], settings: Mapping[str, 
     """For a comparison of trees, given as (path, revision): the settings each one declares, checked
     against it, and a warning for each setting left out of a tree that lacks the option (Ocata's
     use_neutron is gone from later releases). One that no tree declares is an error."""
-    from stackread.entrypoints import open_project
+    from stackread.flows.entrypoints import open_project
 
     indexes = [(f"{path} @ {rev}" if rev else str(path), open_project(path, rev).options) for path, rev in trees]
     per_tree: list[dict[str, Any]] = [{} for _ in indexes]

@@ -18,11 +18,11 @@ import ast
 import pathlib
 from dataclasses import dataclass, field
 
-from stackread import edits
-from stackread.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
+from stackread.source import edits
+from stackread.flows.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
 from stackread.diagnostics import Diagnostic
-from stackread.drivers import DEFAULT_DRIVER, matches_method
-from stackread.trace import Step, Trace
+from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
+from stackread.flows.trace import Step, Trace
 
 WHY = {
     "entry": "entry of the API controller",
@@ -78,8 +78,8 @@ class Plan:
 
 def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = None, *, driver: str | None = None,
                      errors: bool = False) -> Plan:
-    from stackread.entrypoints import find_entrypoints
-    from stackread.source import open_tree
+    from stackread.flows.entrypoints import find_entrypoints
+    from stackread.source.trees import open_tree
 
     tree = open_tree(pathlib.Path(path), rev)
     root = pathlib.Path(path).resolve()

@@ -12,11 +12,9 @@ method of that name. A method of the same name on another class never matches.
 
 from __future__ import annotations
 
-import pathlib
 from dataclasses import dataclass, field
 
-from stackread.diagnostics import Diagnostic, Diagnostics
-from stackread.perf import collector_paused
+from stackread.diagnostics import Diagnostic
 from stackread.program.resolve import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -83,23 +81,6 @@ class RpcReport:
         for send in self.sends:
             by_client.setdefault(send.client, []).append(send)
         return [sends for sends in by_client.values() if len({s.method for s in sends}) > 1]
-
-
-def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_dir=None, use_cache: bool = True,
-             progress=None) -> RpcReport:
-    from stackread.callgraph import build_program, open_cache
-    from stackread.entrypoints import entrypoints_of_project, open_project
-
-    project = open_project(path, rev)
-    tree = project.tree
-    diagnostics = Diagnostics()
-    diagnostics.extend(project.metadata.problems)
-    services = [ep for ep in entrypoints_of_project(project).entrypoints if ep.service is not None]
-    with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
-        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
-        report = rpc_of_program(program, services, tree.label, tree.revision)
-    report.diagnostics = list(diagnostics.items)
-    return report
 
 
 def rpc_of_program(program, services, source: str, revision: str | None) -> RpcReport:

@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 
-from stackread import cachedir
+from stackread.source import cachedir
 from stackread.index import cache as index_cache
 
 # What each kind of stored entry is, in the words the user knows.

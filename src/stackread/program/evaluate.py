@@ -14,7 +14,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackread.modules import ImportBinding, Module, ModuleIndex, class_member
+from stackread.program.modules import ImportBinding, Module, ModuleIndex, class_member
 
 
 class _Unknown:

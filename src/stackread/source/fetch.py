@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from packaging.version import InvalidVersion, Version
 
-from stackread import gitsafe, pipconfig
-from stackread.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
+from stackread.source import gitsafe
+
+from stackread.source import pipconfig
+from stackread.source.cachedir import default_cache_dir  # noqa: F401 - part of fetch's API
 from stackread.errors import FetchError
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from stackread.evaluate import UNKNOWN, Ev, Evaluator, OptionLookup, Scope
-from stackread.modules import Module, ModuleIndex
+from stackread.program.evaluate import UNKNOWN, Ev, Evaluator, OptionLookup, Scope
+from stackread.program.modules import Module, ModuleIndex
 
 _REGISTER = frozenset({"register_opts", "register_opt", "register_cli_opts", "register_cli_opt"})
 _OPT_CALL = re.compile(rb"[A-Za-z]Opt\(")

@@ -18,16 +18,14 @@ microversion bounds, one row per definition when a method is defined once per ve
 from __future__ import annotations
 
 import ast
-import pathlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackread.diagnostics import Diagnostic
-from stackread.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
-from stackread.modules import Module, class_member
-from stackread.route import Route, RouteReport
-from stackread.source import report_refused
+from stackread.program.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
+from stackread.program.modules import Module, class_member
+from stackread.frameworks.rest.route import Route, RouteReport
+from stackread.source.trees import report_refused
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
@@ -37,12 +35,6 @@ _PROJECT_PREFIX = re.compile(r"^/\{project_id[^}]*\}(?=/|$)|^/:project_id(?=/|$)
 _MAX_LOOP = 5000  # rows in one routing table; more means we are interpreting something else
 _MAX_CALL_DEPTH = 4
 _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps for every resource
-
-
-def find_routes(path: str | pathlib.Path = ".", rev: str | None = None) -> RouteReport:
-    from stackread.entrypoints import open_project
-
-    return routes_of_project(open_project(path, rev))
 
 
 def routes_of_project(project) -> RouteReport:
