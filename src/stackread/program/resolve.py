@@ -1,0 +1,90 @@
+"""The whole program, resolved from its per-module summaries: the one object every reader asks.
+
+It owns the engine's parts, one concern each, and answers through them:
+- program.names: what a name means in a scope, imports and re-exports, dotted names;
+- program.classes: bases, MRO, members, subclasses and what instance attributes hold;
+- program.values: what an expression can be (attributes, calls, returns, tables, options);
+- program.calls: what a call site runs, dispatched to overrides;
+- program.callgraph: all of it as one call graph;
+and program.depth's Guard keeps the recursion they share finite and within the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from stackread.diagnostics import Diagnostics
+from stackread.program.callgraph import Stats, build_callgraph
+from stackread.program.calls import Calls, Target
+from stackread.program.classes import Classes
+from stackread.program.depth import Guard
+from stackread.program.facts import Definition, ModuleFacts, Scope, Value, enclosing_class
+from stackread.program.graph import CallGraph
+from stackread.program.names import Names
+from stackread.program.values import OptionResolver, Values
+
+
+class Program:
+    def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
+                 dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
+                 diagnostics: Diagnostics | None = None):
+        self.modules = {m.name: m for m in modules}
+        self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
+        self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()  # chains cut short
+        self.defs: dict[str, Definition] = {}
+        for module in self.modules.values():
+            for definition in module.defs.values():
+                self.defs[definition.full] = definition
+        guard = Guard(self.diagnostics)
+        self.values = Values(self.modules, self.defs, guard, options)
+        self.names = Names(self.modules, self.skipped, guard, self.values)
+        self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
+        self.values.names, self.values.classes = self.names, self.classes  # see Values
+        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, dispatch_excludes)
+        self.stats = Stats()
+
+    @property
+    def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:
+        """Whether a branch is taken under a configuration (see Names.branch_taken); set before resolving."""
+        return self.names.branch_taken
+
+    @branch_taken.setter
+    def branch_taken(self, taken: Callable[[ModuleFacts, int], bool] | None) -> None:
+        self.names.branch_taken = taken
+
+    # What the frameworks and flows ask; each answer is one part's.
+
+    def resolve(self, expr: list, scope: Scope) -> frozenset:
+        return self.values.resolve(expr, scope)
+
+    def option_value(self, value: Value) -> str | None:
+        return self.values.option_value(value)
+
+    def module_attr(self, module_name: str, name: str) -> frozenset:
+        return self.names.module_attr(module_name, name)
+
+    def resolve_dotted(self, dotted: str) -> frozenset:
+        return self.names.resolve_dotted(dotted)
+
+    def mro(self, class_full: str) -> list[str]:
+        return self.classes.mro(class_full)
+
+    def find_member(self, class_full: str, name: str) -> tuple[str, Definition | None]:
+        return self.classes.find_member(class_full, name)
+
+    def all_subclasses(self, class_full: str) -> list[str]:
+        return self.classes.all_subclasses(class_full)
+
+    @staticmethod
+    def enclosing_class(scope: Scope) -> str | None:
+        return enclosing_class(scope)
+
+    def calls_in(self, function_full: str) -> list[list]:
+        return self.calls.calls_in(function_full)
+
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
+                        ) -> tuple[list[Target], list[str]]:
+        return self.calls.call_targets_as(module, record, self_class, self_exact)
+
+    def build(self) -> CallGraph:
+        return build_callgraph(self, self.stats)
