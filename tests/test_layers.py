@@ -61,3 +61,16 @@ def test_analysis_never_imports_rich_or_click():
         source = path.read_text()
         assert "import rich" not in source and "from rich" not in source, rel
         assert "import click" not in source, rel
+
+
+def test_program_modules_and_classes_stay_small():
+    """The engine is split by concern (issue 13): no module of program/ over 650 lines, no class
+    over 400 (Program itself was once one class of 700)."""
+    for path in (PACKAGE / "program").rglob("*.py"):
+        source = path.read_text()
+        rel = path.relative_to(PACKAGE).as_posix()
+        assert len(source.splitlines()) <= 650, f"{rel} has {len(source.splitlines())} lines"
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ClassDef):
+                length = node.end_lineno - node.lineno + 1
+                assert length <= 400, f"{rel}:{node.lineno}: class {node.name} has {length} lines"

@@ -104,7 +104,8 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
                   progress: Progress | None = None):
     """The resolved whole program (summaries from the cache where it has them), and what was indexed."""
     from stackread.index.build import index_tree  # only a cold run parses and resolves
-    from stackread.program.resolve import ModuleFacts, Program
+    from stackread.program.facts import ModuleFacts
+    from stackread.program.resolve import Program
 
     indexed = index_tree(tree, cache, diagnostics, include_tests=include_tests, progress=progress)
     by_path = {f.path: f for f in indexed.files}

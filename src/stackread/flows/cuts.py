@@ -48,7 +48,7 @@ def cut_modules(program, module, record: list, receiver: tuple[str | None, bool]
     """The skipped modules a call site's callee is reached through, run by `self` of class `receiver`."""
     if not program.skipped:
         return []
-    from stackread.program.resolve import Scope
+    from stackread.program.facts import Scope
 
     scope = Scope(module, record[0], *receiver)
     return sorted({value[1] for value in program.resolve(record[1], scope) if value[0] == "cut"})

@@ -276,7 +276,7 @@ class _Conditions:
         chain = _attribute_chain(func)
         if self.program is None or module is None or not chain:
             return None
-        from stackread.program.resolve import Scope
+        from stackread.program.facts import Scope
 
         expr: list = ["n", chain[0]]
         for attr in chain[1:]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
-from stackread.program.resolve import Scope
+from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
 

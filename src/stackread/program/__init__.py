@@ -1,4 +1,5 @@
 """The whole program: module summaries resolved into names, imports, classes and their MRO, values
-and calls (modules, evaluate, resolve, mro), and the call graph they make (graph). Knows Python,
+and calls (resolve.Program, made of facts, names, classes, values, calls; depth, mro), the call
+graph they make (callgraph, graph), and source-level evaluation (modules, evaluate). Knows Python,
 not OpenStack; imports index, source and the shared modules.
 """

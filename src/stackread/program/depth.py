@@ -1,4 +1,5 @@
-"""How deep the value-flow engine may follow one chain before it cuts it short.
+"""How deep the value-flow engine may follow one chain before it cuts it short, and the Guard that
+its parts share to keep every chain finite: memoised, a cycle answered empty, depth watched.
 
 The engine follows values by recursion (a name to its assignment, to the function it calls,
 to what that returns, ...), memoised. Code can make such a chain as long as it likes
@@ -11,6 +12,10 @@ values are left out, with a warning. A run that never comes near the limit answe
 from __future__ import annotations
 
 import sys
+from typing import Callable
+
+from stackread.diagnostics import Diagnostics
+from stackread.program.facts import EMPTY, ModuleFacts
 
 CHECK_FROM = 32  # nesting below which the stack is never measured
 CHECK_EVERY = 8  # levels between two measurements; each level takes at most ~12 frames
@@ -29,3 +34,44 @@ def stack_nearly_full() -> bool:
 def cut_message(depth: int) -> str:
     return (f"values here flow through more than {depth} nested definitions, too deep to follow; "
             "what lies further along is left out")
+
+
+class Guard:
+    """The chains the engine is following right now, shared by all its parts: each computation runs
+    at most once at a time, and none goes deeper than the stack allows.
+
+    The engine's parts test `len(guard.active) + guard.chain >= guard.next_check` themselves before
+    calling `cut_short`: it is on the hottest path, and most of the time it is False.
+    """
+
+    def __init__(self, diagnostics: Diagnostics):
+        self.diagnostics = diagnostics  # where a chain cut short is reported
+        self.active: set = set()  # the memoised computations under way
+        self.chain = 0  # module_attr calls under way (the rest of the nesting is len(self.active))
+        self.next_check = CHECK_FROM  # nesting at which the stack is measured next
+        self.site: tuple[str, int] | None = None  # the call site being resolved: where a cut is reported
+
+    def cut_short(self, module: ModuleFacts, function: str) -> bool:
+        """Whether the chain being followed is too deep to go on; warns where."""
+        depth = len(self.active) + self.chain
+        if not stack_nearly_full():
+            self.next_check = depth + CHECK_EVERY
+            return False
+        path, line = self.site or (module.path, module.defs[function].line if function in module.defs else None)
+        self.diagnostics.warning(path, line, cut_message(depth))
+        return True
+
+    def memoised(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
+        """Compute once. A computation that meets itself (`query = query.filter()`) gets an empty
+        provisional answer there; value sets are walked in sorted order, so which answers are
+        provisional, and so the result, never depends on hash seeds: every run gives the same graph."""
+        active = (id(memo), key)
+        if active in self.active:
+            return EMPTY
+        self.active.add(active)
+        try:
+            result = compute()
+        finally:
+            self.active.discard(active)
+        memo[key] = result
+        return result

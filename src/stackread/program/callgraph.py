@@ -1,0 +1,82 @@
+"""The whole program's call graph: a node per module and definition, an edge per target of every
+call site (and per property read through `self`), the library names called listed apart.
+
+A call site whose callee cannot be evaluated gives no edge (it is counted as unresolved), never
+a guess by method name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from stackread.program.facts import Definition, ModuleFacts, Scope, enclosing_class
+from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
+
+if TYPE_CHECKING:
+    from stackread.program.resolve import Program
+
+
+@dataclass
+class Stats:
+    calls: int = 0
+    resolved: int = 0
+    external: int = 0
+    unresolved: int = 0
+
+
+def build_callgraph(program: Program, stats: Stats) -> CallGraph:
+    """Every module's edges, counting the call sites in `stats`."""
+    graph = CallGraph()
+    for module in program.modules.values():
+        graph.add_node(Node(module.name, "module", module.path, 1))
+        for definition in module.defs.values():
+            graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
+    for module in sorted(program.modules.values(), key=lambda m: m.name):
+        _module_edges(program, graph, module, stats)
+        program.values.forget_local()
+    return graph
+
+
+def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats: Stats) -> None:
+    seen: set[tuple] = set()
+
+    def add(caller: str, callee: str, line: int, certain: bool) -> None:
+        key = (caller, callee, line)
+        if key not in seen and callee in graph:
+            seen.add(key)
+            graph.add_edge(Edge(caller, callee, module.path, line, certain))
+
+    call_targets = program.calls.call_targets
+    callers: dict[str, str] = {}  # one string per scope, shared by all its edges
+    for record in module.calls():
+        scope_name, line = record[0], record[2]
+        caller = callers.get(scope_name)
+        if caller is None:
+            caller = callers[scope_name] = f"{module.name}.{scope_name}" if scope_name else module.name
+        stats.calls += 1
+        targets, externals = call_targets(module, record)
+        for dotted in externals:
+            graph.external.append(ExternalCall(caller, dotted, module.path, line))
+            stats.external += 1
+        for target, certain in targets:
+            add(caller, target, line, certain)
+        if externals or targets:
+            stats.resolved += 1
+        else:
+            stats.unresolved += 1
+    for scope_name, attr, line in module.attr_loads():
+        scope = Scope(module, scope_name)
+        owner = enclosing_class(scope)
+        if owner is None:
+            continue
+        _cls, member = program.classes.find_member(owner, attr)
+        if member is not None and member.kind == "property":
+            add(f"{module.name}.{scope_name}", member.full, line, True)
+
+
+def _node_kind(module: ModuleFacts, definition: Definition) -> str:
+    if definition.kind == "class":
+        return "class"
+    parent = module.defs.get(definition.qualname.rpartition(".")[0])
+    return "method" if parent is not None and parent.kind == "class" else "function"

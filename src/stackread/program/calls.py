@@ -1,0 +1,142 @@
+"""What a call site runs: the definitions its callee can be, with a method dispatched to every
+override in subclasses of the receiver's class (unless the instance was made right there),
+a class to its `__init__`, an instance to its `__call__`; and the functions handed to it as
+arguments (callbacks, spawn helpers, taskflow tasks), which count as called.
+
+Each target comes with the class its `self` is an instance of when that is not its own class,
+so that a walk down the calls (`trace`) resolves `self.x` in an inherited method on the right class.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from stackread.program.classes import Classes
+from stackread.program.depth import Guard
+from stackread.program.facts import Definition, ModuleFacts, Scope, Value
+from stackread.program.values import Values
+
+Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of its `self`, exactly that class)
+
+
+class Calls:
+    def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
+                 values: Values, classes: Classes, dispatch_excludes: Callable[[str], bool]):
+        self.modules = modules
+        self.defs = defs
+        self.guard = guard
+        self.values = values
+        self.classes = classes
+        self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
+        self._calls_by_scope: dict[str, dict[str, list[list]]] = {}
+
+    def dispatch(self, method_full: str, receiver: str) -> list[str]:
+        """The method and every override of it in subclasses of the receiver's class."""
+        name = method_full.rpartition(".")[2]
+        targets = [method_full]
+        for sub in self.classes.all_subclasses(receiver):
+            if self.dispatch_excludes(sub):
+                continue
+            override = self.classes.own_member(sub, name)
+            if override is not None and override.full not in targets and override.kind != "class":
+                targets.append(override.full)
+        return targets
+
+    def call_targets(self, module: ModuleFacts, record: list) -> tuple[list[tuple[str, bool]], list[str]]:
+        """What one call site may run: (definition, certain) pairs, and the library names it calls.
+
+        Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
+        """
+        targets, externals = self.call_targets_as(module, record, None)
+        return [(target, certain) for target, certain, _self, _exact in targets], externals
+
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
+                        ) -> tuple[list[Target], list[str]]:
+        """`call_targets` for a method run on an instance of `self_class` (None: of its own class),
+        exactly that class when `self_exact`. Each target comes with the class its own `self` is then
+        an instance of (None: its own) and whether exactly.
+
+        `TaskBase.execute` run by a LiveMigrationTask calls `self._execute()`: the live-migration
+        task's, not every task's; `API.attach_volume` run by an `API()` calls `API._attach_volume`,
+        not the cells subclass's override."""
+        scope_name, callee, _line, _col, _ctx, args, kwargs = record
+        scope = Scope(module, scope_name, self_class, self_exact)
+        targets: list[Target] = []
+        externals: list[str] = []
+        guard = self.guard
+        site, guard.site = guard.site, (module.path, record[2])  # where a chain cut short is reported
+        resolve = self.values.resolve
+        for value in sorted(resolve(callee, scope)):
+            if value[0] == "ext":
+                externals.append(value[1])
+            else:
+                targets += self._targets(value)
+        for arg in list(args) + list(kwargs.values()):
+            if arg[0] in ("n", "a"):
+                for value in sorted(resolve(arg, scope)):
+                    if value[0] in ("func", "meth"):
+                        targets += self._targets(value)
+        if callee[0] == "a" and callee[2] == "add":
+            targets += self._flow_tasks(args, scope)
+        guard.site = site  # no finally: nothing catches an exception from here and goes on
+        return targets, externals
+
+    def _flow_tasks(self, args: list, scope: Scope) -> list[Target]:
+        """`flow.add(VolumeCastTask(...), ...)`: a taskflow engine runs each task's `execute` (Cinder's
+        and Manila's API flows); the flow is read as calling them where it is put together."""
+        found = []
+        for arg in args:
+            if arg[0] != "c":
+                continue
+            for value in sorted(self.values.resolve(arg, scope)):
+                if value[0] == "inst" and len(value) > 2:
+                    _owner, execute = self.classes.find_member(value[1], "execute")
+                    if execute is not None and execute.kind == "method":
+                        found.append((execute.full, True, _receiver(execute.full, value[1]), True))
+        return found
+
+    def calls_in(self, function_full: str) -> list[list]:
+        """The call records written in one function's own body (not in functions nested in it)."""
+        definition = self.defs.get(function_full)
+        if definition is None:
+            return []
+        module = self.modules[definition.module]
+        by_scope = self._calls_by_scope.get(module.name)
+        if by_scope is None:
+            by_scope = self._calls_by_scope[module.name] = {}
+            for record in module.calls():
+                by_scope.setdefault(record[0], []).append(record)
+        return by_scope.get(definition.qualname, [])
+
+    def _targets(self, value: Value) -> list[Target]:
+        kind = value[0]
+        if kind == "func":
+            definition = self.defs.get(value[1])
+            if definition is not None and definition.kind == "class":
+                return self._constructor(value[1])
+            return [(value[1], True, None, False)]
+        if kind == "meth":
+            if len(value) > 3:  # on an instance made right there: no override runs
+                return [(value[1], True, _receiver(value[1], value[2]), True)]
+            targets = self.dispatch(value[1], value[2])
+            return [(t, len(targets) == 1, _receiver(t, value[2]) if t == value[1] else None, False)
+                    for t in targets]
+        if kind == "cls":
+            return self._constructor(value[1])
+        if kind == "inst":
+            _owner, member = self.classes.find_member(value[1], "__call__")
+            if member is None:
+                return []
+            return [(member.full, True, _receiver(member.full, value[1]), len(value) > 2)]
+        return []
+
+    def _constructor(self, class_full: str) -> list[Target]:
+        _owner, init = self.classes.find_member(class_full, "__init__")
+        if init is None:
+            return [(class_full, True, None, True)]
+        return [(init.full, True, _receiver(init.full, class_full), True)]
+
+
+def _receiver(method_full: str, receiver: str) -> str | None:
+    """The receiver class when it is not the method's own (an inherited method)."""
+    return None if method_full.rpartition(".")[0] == receiver else receiver

@@ -1,0 +1,130 @@
+"""What the engine knows of each module before it resolves anything, and the values it answers with.
+
+A module's summary (from the index) is digested once into its definitions, its bindings per
+scope and its `self.x = ...` assignments; call sites and attribute loads are decoded afresh each
+time they are read, not kept. A `Scope` is where an expression is read: a module, a function or
+class body in it, and what `self` is there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+
+from stackread.program.modules import resolve_relative
+
+# ("mod", name) ("cls", full) ("inst", full[, True]) ("func", full) ("meth", full, recv[, True]); True marks an
+# instance made right there (`compute.API()`): its class is exact, no subclass's override runs.
+Value = tuple
+#                ("super", class_full, self_class) ("ext", dotted) ("str", text)
+#                ("cut", module): anything reached through a module of the tree that was skipped (it did
+#                not parse or could not be read); a call to it is where a flow can no longer be followed.
+EMPTY: frozenset = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    module: str
+    qualname: str
+    kind: str  # class, function, method, classmethod, staticmethod, property
+    line: int
+    params: tuple[str, ...]
+    bases: tuple
+    decorators: tuple
+    full: str  # module.qualname, made once: it is in every value, edge and memo entry
+    defaults: tuple = ()  # (parameter, literal default) pairs
+
+
+@dataclass
+class ModuleFacts:
+    name: str
+    path: str
+    is_package: bool
+    summary: dict
+
+    @cached_property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    def __post_init__(self) -> None:
+        # Definitions, bindings and self-assignments are digested here and the raw records dropped:
+        # with Nova's tests they would otherwise be held twice (~50 MB).
+        self.defs: dict[str, Definition] = {
+            d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
+                             sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else ())
+            for d in self.summary["defs"]}
+        self.bindings = self._bindings()
+        self.self_assigns = self._self_assigns()
+        self.summary = {key: value for key, value in self.summary.items()
+                        if key not in ("defs", "assigns", "imports")}
+
+    def _bindings(self) -> dict[str, dict[str, list]]:
+        """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);
+        an assignment under if/else/loop/except carries the index of its control context."""
+        scopes: dict[str, dict[str, list]] = {}
+        for qual in self.defs:
+            parent, _, name = qual.rpartition(".")
+            scopes.setdefault(parent, {}).setdefault(name, []).append(("def", qual))
+        for scope, local, module, name, level, _line in self.summary["imports"]:
+            absolute = self.absolute(module, level)
+            if name == "*":
+                scopes.setdefault(scope, {}).setdefault("*", []).append(("import", absolute, "*"))
+            else:
+                scopes.setdefault(scope, {}).setdefault(local, []).append(("import", absolute, name))
+        for scope, target, expr, _line, context in self.summary["assigns"]:
+            if not target.startswith("self."):
+                record = ("assign", expr) if context is None else ("assign", expr, context)
+                scopes.setdefault(scope, {}).setdefault(target, []).append(record)
+        return scopes
+
+    def _self_assigns(self) -> dict[str, list[tuple[str, list]]]:
+        """attribute -> [(scope of the assigning function, expr)] for `self.attr = expr`."""
+        found: dict[str, list] = {}
+        for scope, target, expr, _line, _context in self.summary["assigns"]:
+            if target.startswith("self."):
+                found.setdefault(target[5:], []).append((scope, expr))
+        return found
+
+    def calls(self) -> list[list]:
+        """[scope, callee, line, col, context, args, kwargs] per call site, decoded afresh (not kept)."""
+        return _decoded(self.summary["calls"])
+
+    def attr_loads(self) -> list[list]:
+        return _decoded(self.summary["attr_loads"])
+
+    def contexts(self) -> list[list]:
+        return _decoded(self.summary["contexts"])
+
+    def absolute(self, module: str, level: int) -> str:
+        return resolve_relative(self.package, module, level)
+
+
+@dataclass
+class Scope:
+    module: ModuleFacts
+    function: str  # qualname of the function, "" at module level, a class qualname in a class body
+    # The class `self` is an instance of, when it is a subclass of the method's own class: an
+    # inherited __init__ building Target(topic=self.TOPIC) sends to the subclass's TOPIC (cinder).
+    self_class: str | None = None
+    self_exact: bool = False  # `self` is exactly of that class (made right there), not of a subclass
+
+    @property
+    def key(self) -> tuple:
+        return (self.module.name, self.function, self.self_class, self.self_exact)
+
+
+def enclosing_class(scope: Scope) -> str | None:
+    """The innermost class whose body or methods the scope is in."""
+    parts = scope.function.split(".") if scope.function else []
+    for cut in range(len(parts), 0, -1):
+        qual = ".".join(parts[:cut])
+        definition = scope.module.defs.get(qual)
+        if definition is not None and definition.kind == "class":
+            return definition.full
+    return None
+
+
+def _decoded(part: str | list) -> list:
+    return json.loads(part) if isinstance(part, str) else part

@@ -1,0 +1,160 @@
+"""What a name means where it is read: local, enclosing and module scopes, imports, re-exports and
+star imports, and dotted names (`nova.compute.manager.ComputeManager`) as the tree spells them.
+
+A name bound by assignment is worth what its expression is worth, so this part asks the values
+part (program.values) for those; a name from outside the tree is an external value, never a guess.
+"""
+
+from __future__ import annotations
+
+import builtins
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable
+
+from stackread.program.depth import Guard
+from stackread.program.facts import EMPTY, ModuleFacts, Scope, Value, enclosing_class
+
+if TYPE_CHECKING:
+    from stackread.program.values import Values
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class Names:
+    def __init__(self, modules: dict[str, ModuleFacts], skipped: frozenset, guard: Guard, values: Values):
+        self.modules = modules
+        self.skipped = skipped  # modules of the tree not in the program
+        self.guard = guard
+        self.values = values
+        # Whether a branch is taken under a configuration (module, context index) -> False when not:
+        # `trace` reads `if is_neutron(): cls = NEUTRON_NET_API` on the option defaults. None: all are.
+        self.branch_taken: Callable[[ModuleFacts, int], bool] | None = None
+
+    def taken(self, module: ModuleFacts, context: int | None) -> bool:
+        """Whether code under that control context (None: under none) runs in the configuration read."""
+        return context is None or self.branch_taken is None or self.branch_taken(module, context)
+
+    def module_value(self, name: str) -> Value:
+        if name in self.modules:
+            return ("mod", name)
+        return ("cut", name) if name in self.skipped else ("ext", name)
+
+    def is_project(self, dotted: str) -> bool:
+        return dotted.split(".")[0] in self._tops
+
+    @cached_property
+    def _tops(self) -> set[str]:
+        return {name.split(".")[0] for name in self.modules}
+
+    def module_attr(self, module_name: str, name: str, _seen: frozenset = frozenset()) -> frozenset:
+        module = self.modules.get(module_name)
+        guard = self.guard
+        if module is None or module_name in _seen or \
+                len(guard.active) + guard.chain >= guard.next_check and guard.cut_short(module, ""):
+            return EMPTY
+        guard.chain += 1  # re-exports and star imports chain modules without passing through resolve
+        try:
+            return self._module_attr(module, module_name, name, _seen)
+        finally:
+            guard.chain -= 1
+
+    def _module_attr(self, module: ModuleFacts, module_name: str, name: str, _seen: frozenset) -> frozenset:
+        records = module.bindings.get("", {}).get(name)
+        if records:
+            return self.binding_values(module, Scope(module, ""), records, _seen | {module_name})
+        sub = f"{module_name}.{name}"
+        if sub in self.modules:
+            return frozenset({("mod", sub)})
+        if sub in self.skipped:
+            return frozenset({("cut", sub)})
+        for record in module.bindings.get("", {}).get("*", []):
+            found = self.module_attr(record[1], name, _seen | {module_name}) if not name.startswith("_") else EMPTY
+            if found:
+                return found
+        return EMPTY
+
+    def binding_values(self, module: ModuleFacts, scope: Scope, records: list, _seen: frozenset = frozenset()) -> frozenset:
+        values: set = set()
+        for record in records:
+            if record[0] == "def":
+                definition = module.defs[record[1]]
+                values.add(("cls" if definition.kind == "class" else "func", definition.full))
+            elif record[0] == "import":
+                values |= self.import_values(record[1], record[2], _seen)
+            elif len(record) < 3 or self.branch_taken is None or self.branch_taken(module, record[2]):
+                values |= self.values.resolve(record[1], scope)
+        return frozenset(values)
+
+    def import_values(self, module: str, name: str | None, _seen: frozenset = frozenset()) -> frozenset:
+        if name is None:
+            return frozenset({self.module_value(module)})
+        full = f"{module}.{name}"
+        if full in self.modules:
+            return frozenset({("mod", full)})
+        if module in self.modules:
+            return self.module_attr(module, name, _seen)
+        if full in self.skipped or module in self.skipped:
+            return frozenset({("cut", full if full in self.skipped else module)})
+        if self.is_project(module):
+            return EMPTY  # ours but missing
+        return frozenset({("ext", full)})
+
+    def resolve_dotted(self, dotted: str) -> frozenset:
+        """`nova.compute.manager.ComputeManager` to what it names in the tree."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                values = frozenset({("mod", module)})
+                for attr in parts[cut:]:
+                    values = frozenset(v for value in sorted(values) for v in self.values.attribute(value, attr))
+                return values
+            if module in self.skipped:
+                return frozenset({("cut", module)})
+        return frozenset({("ext", dotted)}) if not self.is_project(dotted) else EMPTY
+
+    def name(self, name: str, scope: Scope) -> frozenset:
+        found = self.lookup(name, scope)
+        if isinstance(found, frozenset):
+            return found
+        if found is not None:
+            return self.binding_values(found[0].module, found[0], found[1])
+        for record in scope.module.bindings.get("", {}).get("*", []):
+            values = self.module_attr(record[1], name)
+            if values:
+                return values
+        if name in _BUILTINS:
+            return frozenset({("ext", f"builtins.{name}")})
+        return EMPTY
+
+    def lookup(self, name: str, scope: Scope) -> tuple[Scope, list] | frozenset | None:
+        """Where `name` is bound as seen from `scope`: (scope of the binding, its records); or the
+        value itself for a method's `self`/`cls`, an empty set for a parameter; None when unbound."""
+        module = scope.module
+        function = scope.function
+        while function:
+            definition = module.defs.get(function)
+            if definition is None:
+                break
+            if definition.kind == "class":
+                # A class body's names are not visible from its methods; from the body itself they are.
+                if function == scope.function:
+                    records = module.bindings.get(function, {}).get(name)
+                    if records:
+                        return Scope(module, function), records
+                function = function.rpartition(".")[0]
+                continue
+            if definition.params and name == definition.params[0] and definition.kind in ("method", "property", "classmethod"):
+                owner = scope.self_class or enclosing_class(Scope(module, function.rpartition(".")[0]))
+                if owner:
+                    if definition.kind == "classmethod":
+                        return frozenset({("cls", owner)})
+                    return frozenset({("inst", owner, True) if scope.self_exact else ("inst", owner)})
+            records = module.bindings.get(function, {}).get(name)
+            if records:
+                return Scope(module, function, scope.self_class, scope.self_exact), records
+            if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
+                return EMPTY  # a parameter: its type is not known here
+            function = function.rpartition(".")[0]
+        records = module.bindings.get("", {}).get(name)
+        return (Scope(module, ""), records) if records else None

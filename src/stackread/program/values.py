@@ -1,0 +1,285 @@
+"""What an expression can be: the engine every reader of the program asks.
+
+An expression (as the index records it) is evaluated to the set of things it can denote:
+modules, classes, instances of classes, functions, methods reached through an instance
+(which dispatch to overrides in subclasses too), external names, strings. Types come from where
+values are made, never from names alone: `self.compute_api = compute.API()` makes the
+attribute an instance of `API` (or of whatever the factory `compute.API` returns), and
+`self.compute_api.create(...)` then calls `API.create`. An expression that cannot be
+evaluated gives no value, never a guess by method name.
+
+Names are looked up by program.names, class members and instance attributes by program.classes;
+this part evaluates the rest: attributes, calls and what they return, dict tables, library
+importers and configuration options.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Callable
+
+from stackread.program.depth import Guard
+from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
+
+if TYPE_CHECKING:
+    from stackread.program.classes import Classes
+    from stackread.program.names import Names
+
+# Library calls that build an object from a dotted name held in a string (or a config option).
+_IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_import": 0,
+              "import_object_ns": 1, "import_versioned_module": 1}
+_CONF = "oslo_config.cfg.CONF"
+OptionResolver = Callable[[str | None, str], str | None]
+
+
+class Values:
+    # Names and classes evaluate the expressions they bind, and values look up names and members:
+    # the engine's one cycle. Program makes this part first and hands it the two others (`names`,
+    # `classes`) once they exist.
+    names: Names
+    classes: Classes
+
+    def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
+                 options: OptionResolver | None):
+        self.modules = modules
+        self.defs = defs
+        self.guard = guard
+        self.options = options
+        self._resolved: dict[tuple, dict[int, frozenset]] = {}  # scope key -> id(expr) -> values
+        self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
+        self._returns: dict[tuple, frozenset] = {}
+
+    def resolve(self, expr: list, scope: Scope) -> frozenset:
+        key = id(expr)
+        # Module-level and class-body bindings are asked for from everywhere; an expression in a
+        # function body mostly once, so those are kept only while their module is being built.
+        memos = self._resolved if scope.module.defs.get(scope.function) is None \
+            or scope.module.defs[scope.function].kind == "class" else self._local_resolved
+        memo = memos.get(scope.key)
+        if memo is None:
+            memo = memos[scope.key] = {}
+        cached = memo.get(key)
+        if cached is not None and cached[0] is expr:
+            return cached[1]
+        guard = self.guard
+        if len(guard.active) + guard.chain >= guard.next_check and guard.cut_short(scope.module, scope.function):
+            return EMPTY
+        result = guard.memoised(memo, key, lambda: self._resolve(expr, scope))
+        if memo.get(key) is result:  # stored, not a provisional answer to a cycle
+            # The entry holds the expression itself: while it exists, no other object can take its id.
+            memo[key] = (expr, result)
+        return result
+
+    def forget_local(self) -> None:
+        """Drop what was memoised for expressions in function bodies (done with their module)."""
+        self._local_resolved.clear()
+
+    def _resolve(self, expr: list, scope: Scope) -> frozenset:
+        kind = expr[0]
+        if kind == "n":
+            return self.names.name(expr[1], scope)
+        if kind == "a":
+            return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
+        if kind == "i":
+            return self.lookup_table(expr[1], expr[2], scope)
+        if kind == "either":
+            return frozenset(v for operand in expr[1] for v in self.resolve(operand, scope))
+        if kind == "d":
+            return frozenset({("ext", "builtins.dict()")})
+        if kind == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2] and self.tables(expr[1][1], scope):
+            return self.lookup_table(expr[1][1], expr[2][0], scope)
+        if kind == "c":
+            return frozenset(v for func in sorted(self.resolve(expr[1], scope))
+                             for v in self.call_result(func, expr, scope))
+        if kind == "s":
+            return frozenset({("str", expr[1])})
+        if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
+            return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
+        if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
+            return frozenset({("const", repr(expr[1]))})
+        if kind == "super":
+            cls = enclosing_class(scope)
+            return frozenset({("super", cls)}) if cls else EMPTY
+        return EMPTY
+
+    def tables(self, expr: list, scope: Scope, depth: int = 0) -> list[tuple[list, Scope]]:
+        """The dict literals an expression may be (`CELL_TYPE_TO_CLS_NAME`), with the scope of each."""
+        if depth > 6:
+            return []
+        kind = expr[0]
+        if kind == "d":
+            return [(expr, scope)]
+        if kind == "n":
+            found = self.names.lookup(expr[1], scope)
+            records = [] if found is None or isinstance(found, frozenset) else found[1]
+            return [t for r in records for t in self._record_tables(r, found[0], depth)]
+        if kind == "a":
+            return [t for value in sorted(self.resolve(expr[1], scope)) if value[0] == "mod"
+                    for r in self.modules[value[1]].bindings.get("", {}).get(expr[2], [])
+                    for t in self._record_tables(r, Scope(self.modules[value[1]], ""), depth)]
+        return []
+
+    def _record_tables(self, record: tuple, scope: Scope, depth: int) -> list[tuple[list, Scope]]:
+        if record[0] == "assign":
+            return self.tables(record[1], scope, depth + 1)
+        if record[0] == "import" and record[2] not in (None, "*") and record[1] in self.modules:
+            owner = self.modules[record[1]]
+            return [t for r in owner.bindings.get("", {}).get(record[2], [])
+                    for t in self._record_tables(r, Scope(owner, ""), depth + 1)]
+        return []
+
+    def lookup_table(self, table_expr: list, key_expr: list | None, scope: Scope) -> frozenset:
+        """`table[key]` / `table.get(key)`: the entry for a known key, every entry's value otherwise."""
+        found = self.resolve(key_expr, scope) if key_expr else frozenset()
+        keys = {v[1] for v in found if v[0] == "str"}
+        constants = {v[1] for v in found if v[0] == "const"}  # CELL_TYPE_TO_CLS_NAME[None]
+        values: set = set()
+        for table, table_scope in self.tables(table_expr, scope):
+            entries = table[1]
+            chosen = [v for k, v in entries if k[0] == "s" and k[1] in keys or k[0] == "k" and repr(k[1]) in constants]
+            for value_expr in chosen or [v for _k, v in entries]:
+                values |= self.resolve(value_expr, table_scope)
+        return frozenset(values)
+
+    def attribute(self, value: Value, name: str) -> frozenset:
+        kind = value[0]
+        if kind == "mod":
+            return self.names.module_attr(value[1], name)
+        if kind in ("ext", "cut"):
+            return frozenset({_external(f"{value[1]}.{name}")}) if kind == "ext" else frozenset({value})
+        if kind in ("cls", "inst"):
+            owner, member = self.classes.find_member(value[1], name)
+            if member is not None:
+                if member.kind == "class":
+                    return frozenset({("cls", member.full)})
+                if member.kind == "property" and kind == "inst":
+                    return self.returns(member.full)
+                if member.kind in ("staticmethod",) or kind == "cls" and member.kind != "classmethod":
+                    return frozenset({("func", member.full)})
+                return frozenset({("meth", member.full, value[1]) + value[2:]})
+            if kind == "inst":
+                return self.classes.instance_attr(value[1], name)
+            if owner:
+                return self.classes.class_attribute(owner, name)
+            return EMPTY
+        if kind == "super":
+            _owner, member = self.classes.find_member(value[1], name, after=value[1])
+            if member is not None and member.kind != "class":
+                return frozenset({("func", member.full)})
+            return EMPTY
+        return EMPTY
+
+    def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
+        kind = func[0]
+        if kind == "cls":
+            return self._proxied(func[1], call, scope) or frozenset({("inst", func[1], True)})
+        if kind in ("func", "meth"):
+            definition = self.defs.get(func[1])
+            if definition is not None and definition.kind == "class":
+                return frozenset({("inst", definition.full, True)})
+            return self.returns(func[1]) | self._checked(definition, call, scope)
+        if kind == "ext":
+            # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
+            # makes `LOG.debug(...)` an external call rather than an unresolved one.
+            return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
+        if kind == "cut":
+            return frozenset({func})
+        return EMPTY
+
+    def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
+        """A type-check helper returns its argument as an instance of the class it is handed:
+        `utils.check_isinstance(driver, ComputeDriver)` (Ocata's load_compute_driver) is a ComputeDriver."""
+        if definition is None or len(call) < 4:
+            return EMPTY
+        module = self.modules[definition.module]
+        bindings = module.bindings.get(definition.qualname, {})
+        params = list(definition.params)
+        found: set = set()
+        for returning, expr, _context in module.summary["returns"]:
+            if returning != definition.qualname or expr[0] != "n":
+                continue
+            for record in bindings.get(expr[1], []):
+                checked = record[1] if record[0] == "assign" and record[1][0] == "isa" else None
+                if not checked or checked[1][0] != "n" or checked[1][1] not in params:
+                    continue
+                name = checked[1][1]
+                position = params.index(name)
+                arg = call[2][position] if position < len(call[2]) else call[3].get(name)
+                if arg is not None:
+                    found |= {("inst", v[1]) for v in self.resolve(arg, scope) if v[0] == "cls"}
+        return frozenset(found)
+
+    def _proxied(self, cls: str, call: list, scope: Scope) -> frozenset:
+        """A lazy proxy (`LazyLoader(import_class('...SchedulerQueryClient'))`: a class whose
+        `__getattr__` forwards everything) stands for the class it is handed."""
+        if not call[2] or self.classes.find_member(cls, "__getattr__")[1] is None:
+            return EMPTY
+        return _instantiated(frozenset(v for v in self.resolve(call[2][0], scope) if v[0] == "cls"))
+
+    def returns(self, function_full: str) -> frozenset:
+        """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
+        key = ("returns", function_full)
+        cached = self._returns.get(key)
+        if cached is not None:
+            return cached
+        return self.guard.memoised(self._returns, key, lambda: self._returns_of(function_full))
+
+    def _returns_of(self, function_full: str) -> frozenset:
+        definition = self.defs.get(function_full)
+        values: set = set()
+        if definition is not None:
+            module = self.modules[definition.module]
+            scope = Scope(module, definition.qualname)
+            for returning, expr, context in module.summary["returns"]:
+                if returning == definition.qualname and self.names.taken(module, context):
+                    values |= self.resolve(expr, scope)
+        return frozenset(values)
+
+    def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
+        position = _IMPORTERS.get(dotted.rpartition(".")[2])
+        if position is None or len(call[2]) <= position:
+            return EMPTY
+        result: set = set()
+        resolve_dotted = self.names.resolve_dotted
+        for value in sorted(self.resolve(call[2][position], scope)):
+            target = value[1] if value[0] == "str" else self.option_value(value)
+            if not target:
+                continue
+            if dotted.endswith("import_object_ns") and position == 1:
+                for ns in sorted(self.resolve(call[2][0], scope)):
+                    if ns[0] == "str":
+                        result |= _instantiated(resolve_dotted(f"{ns[1]}.{target}"))
+            if dotted.rpartition(".")[2] in ("import_class", "import_module", "try_import"):
+                result |= resolve_dotted(target)
+            else:
+                result |= _instantiated(resolve_dotted(target))
+        return frozenset(result)
+
+    def option_value(self, value: Value) -> str | None:
+        """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
+        if value[0] != "ext" or not value[1].startswith(_CONF + ".") or self.options is None:
+            return None
+        parts = value[1][len(_CONF) + 1:].split(".")
+        if len(parts) == 1:
+            return self.options(None, parts[0])
+        if len(parts) == 2:
+            return self.options(parts[0], parts[1])
+        return None
+
+
+def _instantiated(values: frozenset) -> frozenset:
+    """The classes among the values as instances made right there (`import_object` builds one)."""
+    return frozenset(("inst", v[1], True) if v[0] == "cls" else v for v in values)
+
+
+def _external(dotted: str) -> Value:
+    """An external value, named at most one attribute past the first call.
+
+    `query = query.filter(...)` repeated in a function would otherwise make ever longer names
+    (`model_query().filter().filter()...`), each a distinct value.
+    """
+    head, call, rest = dotted.partition("()")
+    if call:
+        dotted = f"{head}()" if not rest.startswith(".") else f"{head}().{rest[1:].split('.')[0].split('(')[0]}"
+    # Interned: the same library names (LOG.debug, ...) recur in tens of thousands of calls.
+    return ("ext", sys.intern(dotted))
