@@ -15,7 +15,7 @@ from stackread.flows.callgraph import load_callgraph
 from stackread.flows.entrypoints import find_entrypoints
 from stackread.source.parsing import parse_source
 from stackread.index.summary import summarize
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 
 def elif_ladder(n: int) -> str:

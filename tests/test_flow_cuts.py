@@ -24,7 +24,7 @@ from stackread.render.flow import Note, sequence, walk
 from stackread.render.sequence_svg import to_svg
 from stackread.render.sequence_text import to_mermaid, to_seqdiag
 from stackread.render.trace_graph import to_dot
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 BROKEN = "def broken(:\n"
 SERVERS = "nova/api/openstack/compute/servers.py"

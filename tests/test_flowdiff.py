@@ -11,7 +11,7 @@ from conftest import write_tree
 from stackread.cli.commands import cli
 from stackread.flows.flowdiff import diff_traces
 from stackread.frameworks.rest.routes_mapper import Route
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.walker import Hop, Step, Trace
 
 # -- hand-made traces: the matching rules ----------------------------------------------------------
 

@@ -15,7 +15,7 @@ from stackread.cli.commands import cli
 from stackread.source.edits import first_line
 from stackread.errors import UsageError
 from stackread.render import breakpoints as view
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 pytestmark = pytest.mark.real
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from stackread.cli.commands import cli
 from stackread.render.diagram import Choice, render
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 pytestmark = pytest.mark.real
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from stackread.flows.trace import MAX_DEPTH, trace_operation
+from stackread.flows.walker import MAX_DEPTH, trace_operation
 
 pytestmark = pytest.mark.real
 

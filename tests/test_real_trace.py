@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from stackread.cli.commands import cli
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 pytestmark = pytest.mark.real
 

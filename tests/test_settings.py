@@ -12,7 +12,7 @@ from conftest import write_tree
 from test_flowdiff import MINI
 
 from stackread.flows.settings import SettingError, normalized_name, parse_settings
-from stackread.flows.trace import trace_operation
+from stackread.flows.walker import trace_operation
 
 # MINI's create_server, with options deciding the way and a compute manager calling a virt driver.
 TREE = {
@@ -153,7 +153,7 @@ def test_good_values_still_change_the_flow(nova):
 
 
 def test_default_group_is_the_bare_name_and_shares_the_cached_answer(nova, tmp_path, monkeypatch):
-    import stackread.flows.trace as trace_module
+    import stackread.flows.walker as trace_module
 
     cache = tmp_path / "cache"
     bare = trace_operation(nova, "create_server", settings={"direct_compute": "true"}, cache_dir=cache)

@@ -5,8 +5,8 @@ import pytest
 from conftest import write_tree
 from test_flowdiff import MINI
 
-import stackread.flows.trace as trace_module
-from stackread.flows.trace import trace_operation
+import stackread.flows.walker as trace_module
+from stackread.flows.walker import trace_operation
 
 
 def hops(trace):
@@ -56,7 +56,7 @@ from stackread.flows.callgraph import open_cache  # noqa: E402
 from stackread.cli.commands import cli  # noqa: E402
 from stackread.diagnostics import Diagnostics  # noqa: E402
 from stackread.source.trees import open_tree  # noqa: E402
-from stackread.flows.trace import Trace  # noqa: E402
+from stackread.flows.walker import Trace  # noqa: E402
 
 
 class _MakesADirectory:

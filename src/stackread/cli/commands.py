@@ -327,7 +327,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     from stackread.flows.settings import parse_settings
     from stackread.render import diagram
     from stackread.render import trace as text_view
-    from stackread.flows.trace import MAX_DEPTH
+    from stackread.flows.walker import MAX_DEPTH
 
     target = pathlib.Path(out) if out else None
     if as_json and (target or fmt):
@@ -497,7 +497,7 @@ def _report_problems(problems: list[str]) -> None:
 def _traced(operation, path, rev, driver, settings, show_objects, cache_dir, no_cache, named=False, extra_depth=0):
     """trace_operation with the command line's options; an unknown operation lists the close ones."""
     from stackread.render.output import index_progress
-    from stackread.flows.trace import UnknownOperation, trace_operation
+    from stackread.flows.walker import UnknownOperation, trace_operation
 
     try:
         with index_progress() as progress:

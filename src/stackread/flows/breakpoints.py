@@ -22,7 +22,7 @@ from stackread.source import edits
 from stackread.flows.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
-from stackread.flows.trace import Step, Trace
+from stackread.flows.walker import Step, Trace
 
 WHY = {
     "entry": "entry of the API controller",

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.walker import Hop, Step, Trace
 
 # What a hop does; a difference in any of these is a change a reader of the flow cares about.
 _HOP_MEANING = ("method", "source", "target", "kind", "fanout", "client", "endpoint", "route", "default_path",
