@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.render.diagram import Choice, render
-from stackread.flows.walker import trace_operation
+from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 

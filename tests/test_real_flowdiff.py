@@ -6,7 +6,7 @@ import pytest
 
 from stackread.flows.flowdiff import diff_traces
 from stackread.render import flowdiff as view
-from stackread.flows.walker import trace_operation
+from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 

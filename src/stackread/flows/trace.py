@@ -1,0 +1,105 @@
+"""`stackread trace OPERATION`: the cross-process flow of one API operation.
+
+From the controller method the operation's route names (`routes --find`), the walk follows
+resolved calls inside a process; a call that reaches an RPC client method's cast or call
+becomes a hop into the service that serves it (`rpc`), and the walk goes on from the
+endpoint method there. The tree keeps only what leads somewhere: the calls on the way to
+each hop, the virt-driver call (one implementation chosen by `--driver`), and calls into
+other services' client libraries (Neutron, Glance, Cinder, Placement), which are leaves.
+Each call keeps the if/else/loop/except it is written under; conditions on oslo.config
+options are evaluated on their defaults (or on `--set group.option=value`) to mark the
+default path; `except` blocks are the error path.
+
+Here the pieces meet: the question and its cache (question.py), the conditions (conditions.py),
+the walk (walker.py) and the flow it makes (flow.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from stackread.diagnostics import Diagnostics
+from stackread.errors import AnalysisError
+from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
+from stackread.flows.question import MAX_DEPTH, Question, cached, load, store  # noqa: F401 (the API)
+from stackread.flows.reading import Progress, Reading
+from stackread.perf import collector_paused
+
+
+class UnknownOperation(AnalysisError):
+    def __init__(self, lookup, where: str | None = None):
+        self.lookup = lookup
+        self.where = where  # the tree that lacks it, when two are read (--diff)
+        what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
+        super().__init__(f"{lookup.query!r} {what}")
+
+
+def trace_operation(project: Reading | str | os.PathLike, question: Question | str,
+                    progress: Progress | None = None) -> Trace:
+    """The flow of one operation in the project (a Reading, or the working tree at a path).
+
+    A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
+    question and stackread's own code: asked again, the answer is read back rather than worked out.
+
+    The driver None is libvirt, unchecked (Cinder has none); a named one must be in the tree (drivers.py).
+    The settings are checked against the tree's options (settings.py), `DEFAULT.x` is `x` in the key."""
+    from stackread.flows.settings import normalized_settings
+    from stackread.flows.treekey import tree_key as _tree_key
+
+    reading, question = Reading.of(project), Question.of(question)
+    question = replace(question, settings=normalized_settings(question.settings))
+    tree = reading.tree
+    cache_notes = Diagnostics()  # what the cache itself reports (a rebuilt file): told, never stored
+    with reading.open_cache(cache_notes) as cache:
+        tree_key = _tree_key(tree) if reading.use_cache else None
+        key = question.key(tree_key) if tree_key else None
+        result = load(cache, key)
+        if result is None:
+            result = _trace(reading, question, cache, tree_key, progress)
+            store(cache, key, result)
+        if cache_notes.items:
+            result.diagnostics = cache_notes.items + result.diagnostics
+        return result
+
+
+def _trace(reading: Reading, question: Question, cache, tree_key: str | None, progress: Progress | None) -> Trace:
+    from stackread.flows import cuts
+    from stackread.flows.callgraph import build_program
+    from stackread.flows.conditions import Conditions
+    from stackread.flows.operations import find_operation
+    from stackread.flows.settings import check_settings
+    from stackread.flows.walker import Walker
+    from stackread.frameworks.drivers import check_driver
+    from stackread.frameworks.messaging import rpc_of_program
+    from stackread.frameworks.rest.routes_mapper import routes_of_project
+
+    project = reading.project
+    settings = check_settings(project.options, question.settings)  # a typo costs no time: before anything is read
+    routes = cached(cache, tree_key and f"routes:{tree_key}", lambda: routes_of_project(project))
+    lookup = find_operation(routes.routes, question.operation)
+    if lookup.found is None:
+        raise UnknownOperation(lookup)
+    entry = lookup.found.route
+    if not entry.controller:
+        raise AnalysisError(f"{question.operation!r} maps to {entry.verb} {entry.path}, "
+                            "but no controller method serves it")
+    report = cached(cache, tree_key and f"entrypoints:{tree_key}", lambda: reading.entrypoints)
+    services = [ep for ep in report.entrypoints if ep.service is not None]
+    api_process = f"{report.project}-api" if report.project else "api"
+    diagnostics = Diagnostics()
+    diagnostics.extend(project.metadata.problems)
+    with collector_paused():
+        program, indexed = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
+        conditions = Conditions(project.options, settings, program)
+        program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
+        rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
+        check_driver(program, question.driver)
+        holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
+        root = Walker(program, rpc, question, conditions, holes).walk(entry.controller, api_process)
+    hops = in_flow_order(root)
+    notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
+    if not hops and not notes:
+        notes.append(f"{lookup.found.name} reaches no other process: everything happens in {api_process}.")
+    return Trace(question.operation, entry, routes.source, routes.revision, root, hops, dict(settings), notes,
+                 list(diagnostics.items))
