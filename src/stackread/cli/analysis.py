@@ -34,13 +34,6 @@ _graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE
                                include_tests=True)
 
 
-def _load_graph(project: Reading, include_tests: bool):
-    from stackread.flows.callgraph import load_callgraph
-
-    with index_progress() as progress:
-        return load_callgraph(project, include_tests, progress)
-
-
 @cli.command()
 @path_argument
 @rev_option
@@ -55,9 +48,11 @@ def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, ca
     several possible targets (an overridden method, a driver interface) has one edge per
     target, each marked uncertain. Calls into libraries are listed apart as external.
     """
+    from stackread.flows.callgraph import load_callgraph
     from stackread.render import callgraph as view
 
-    result = _load_graph(Reading(path, rev, cache_dir, not no_cache), include_tests)
+    with index_progress() as progress:
+        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
     view.show(result, as_json)
     report_diagnostics(result.diagnostics)
 
@@ -79,10 +74,11 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
     SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
     or a unique suffix of one (ComputeManager.build_and_run_instance).
     """
-    from stackread.flows.callgraph import neighbourhood
+    from stackread.flows.callgraph import load_callgraph, neighbourhood
     from stackread.render.graph import show_neighbourhood
 
-    result = _load_graph(Reading(path, rev, cache_dir, not no_cache), include_tests)
+    with index_progress() as progress:
+        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
     show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template)
     report_diagnostics(result.diagnostics)
 

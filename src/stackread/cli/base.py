@@ -8,9 +8,6 @@ from stackread import __version__
 from stackread.errors import ExitCode, StackreadError
 from stackread.render.output import report_diagnostics
 
-REV_HELP = "Read this git revision without checking it out."
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="stackread")
 @click.option("--debug", is_flag=True, help="Show tracebacks of failures.")  # read by main(), before click
@@ -35,13 +32,12 @@ def cli(debug: bool) -> None:
 
 path_argument = click.argument("path", default=".", type=click.Path())
 path_option = click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
-rev_option = click.option("--rev", metavar="REV", help=REV_HELP)
+rev_option = click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
 
 
 def cache_options(cache_help: str = "Index cache directory.", include_tests: bool = False):
-    """--cache-dir and --no-cache (where the index cache is, or none at all); --include-tests too
-    for the commands that analyse the whole tree."""
+    """--cache-dir and --no-cache: where the index cache is, or none; --include-tests for whole-tree commands."""
     def decorate(command):
         command = click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")(command)
         command = click.option("--cache-dir", type=click.Path(file_okay=False), help=cache_help)(command)
@@ -52,8 +48,7 @@ def cache_options(cache_help: str = "Index cache directory.", include_tests: boo
 
 
 def finish(diagnostics, reported: bool = False) -> None:
-    """Once the answer is out: what was wrong in the input on stderr (unless `reported`), and exit
-    status 1 when something in the input is wrong (a malformed entry point, a flow cut at a bad file)."""
+    """Once the answer is out: the input's problems on stderr (unless `reported`), exit status 1 for errors."""
     if not reported:
         report_diagnostics(diagnostics)
     if any(d.severity.value == "error" for d in diagnostics):

@@ -1,19 +1,20 @@
 """The commands that follow one operation across processes: trace (and --diff), breakpoints."""
 
+import contextlib
 import functools
 import sys
 
 import click
 
-from stackread.cli.base import REV_HELP, cache_options, cli, finish, json_option, path_option
-from stackread.errors import ExitCode, StackreadError
+from stackread.cli.base import cache_options, cli, finish, json_option, path_option, rev_option
+from stackread.errors import ExitCode, StackreadError, UnknownOperation
 from stackread.flows.reading import Reading
-from stackread.render.output import index_progress, tell
+from stackread.render.output import explain, index_progress, warn
 
 
-def _flow_options(rev_help: str, errors_help: str):
+def _flow_options(rev, errors_help: str):
     """The options of every command that traces a flow: where, which revision, driver, settings."""
-    options = [path_option, click.option("--rev", metavar="REV", help=rev_help),
+    options = [path_option, rev,
                click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to follow: "
                             "libvirt (default), ironic, fake.FakeDriver ...; 'all' shows every one."),
                click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
@@ -23,9 +24,20 @@ def _flow_options(rev_help: str, errors_help: str):
     return lambda command: functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
+@contextlib.contextmanager
+def _traced():
+    """Around a trace, its progress bar; an operation the tree lacks lists the close ones, and exits 1."""
+    try:
+        with index_progress() as progress:
+            yield progress
+    except UnknownOperation as exc:
+        explain(exc)
+        sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
 @cli.command()
 @click.argument("operation")
-@_flow_options(REV_HELP, "Also show the error path (calls in except blocks).")
+@_flow_options(rev_option, "Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
@@ -79,18 +91,15 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     question = asked.Question(operation, driver, given.parse_settings(settings), show_objects,
                               asked.MAX_DEPTH if all_calls else extra_depth, errors)
     project = Reading(path, rev, cache_dir, not no_cache)
-    with index_progress() as progress:
-        if other is None:
-            answer = tracing.trace_operation(project, question, progress)
-        else:
-            answer = flowdiff.diff_operation(project, project.other(other), question, progress,
-                                             lambda warning: tell(f"stackread: warning: {warning}"))
+    with _traced() as progress:
+        answer = (tracing.trace_operation(project, question, progress) if other is None
+                  else flowdiff.diff_operation(project, project.other(other), question, progress, warn))
     finish(show_answer(answer, output, errors), reported=True)
 
 
 @cli.command()
 @click.argument("operation", required=False)
-@_flow_options("Read this git revision without checking it out (not with --insert).",
+@_flow_options(click.option("--rev", metavar="REV", help="Read this git revision without checking it out (not with --insert)."),
                "Also stop on the error path (calls in except blocks).")
 @json_option
 @click.option("--insert", is_flag=True, help="Put a breakpoint statement at each place in the working tree.")
@@ -131,7 +140,7 @@ def breakpoints(operation: str | None, path: str, rev: str | None, driver: str |
     question = asked.Question(operation, driver, given.parse_settings(settings), errors=errors)
     if insert:
         bp.check_insert(rev, statement)
-    with index_progress() as progress:
+    with _traced() as progress:
         plan = bp.plan_breakpoints(Reading(path, rev, cache_dir, not no_cache), question, progress)
     if insert:
         view.show_inserted(plan, bp.insert(plan, statement, force), path)

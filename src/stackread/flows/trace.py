@@ -20,19 +20,11 @@ import os
 from dataclasses import replace
 
 from stackread.diagnostics import Diagnostics
-from stackread.errors import AnalysisError
+from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
 from stackread.flows.question import MAX_DEPTH, Question, cached, load, store  # noqa: F401 (the API)
 from stackread.flows.reading import Progress, Reading
 from stackread.perf import collector_paused
-
-
-class UnknownOperation(AnalysisError):
-    def __init__(self, lookup, where: str | None = None):
-        self.lookup = lookup
-        self.where = where  # the tree that lacks it, when two are read (--diff)
-        what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
-        super().__init__(f"{lookup.query!r} {what}")
 
 
 def trace_operation(project: Reading | str | os.PathLike, question: Question | str,

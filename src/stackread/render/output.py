@@ -74,10 +74,14 @@ def tell(line: str) -> None:
     click.echo(line, err=True)
 
 
+def warn(text: str) -> None:
+    tell(f"stackread: warning: {text}")
+
+
 def explain(error: Exception, debug: bool = False) -> bool:
     """A failure the user can mend, on stderr: one line, or for an operation the tree lacks the ones
     it might have meant. False when the traceback is wanted instead (--debug)."""
-    from stackread.flows.trace import UnknownOperation
+    from stackread.errors import UnknownOperation
     from stackread.render.routes import print_candidates
 
     if isinstance(error, UnknownOperation):  # told the same with --debug: it is no failure of ours
