@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
 from stackread.diagnostics import Diagnostics
 from stackread.source.fetch import fetch_release
 from stackread.index.build import index_tree
@@ -34,7 +35,7 @@ SYMBOL = "ComputeManager.build_and_run_instance"
 
 _REPORT_RSS = """
 import resource, sys
-from stackread.cli.commands import main
+from stackread.cli import main
 sys.argv = ["stackread", *sys.argv[1:]]
 try:
     main()
@@ -100,7 +101,7 @@ def main() -> None:
         edited = tree_dir / "nova" / "compute" / "api.py"
         edited.write_text(edited.read_text() + "\n\ndef _benchmark_edit():\n    pass\n")
         start = time.perf_counter()
-        result = load_callgraph(tree_dir, cache_dir=work / "cache" / "index")  # where the CLI runs put it
+        result = load_callgraph(Reading(tree_dir, cache_dir=work / "cache" / "index"))  # where the CLI runs put it
         print(f"after editing one file: {result.stats['parsed']} file(s) parsed, {time.perf_counter() - start:.2f} s")
 
         for label, extra in (("no cache", ["--no-cache"]), ("writing the cache", ["--cache-dir", str(work / "mem")])):

@@ -31,7 +31,7 @@ def timed(args: list[str], repeat: int) -> tuple[float, float]:
 
 _REPORT_RSS = """
 import resource, sys
-from stackread.cli.commands import main
+from stackread.cli import main
 sys.argv = ["stackread", *sys.argv[1:]]
 try:
     main()

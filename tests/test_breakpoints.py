@@ -363,7 +363,7 @@ def test_remove_in_a_file_changed_since_takes_out_only_recorded_lines_still_ther
     # On the command line: a warning on stderr, and exit status 1 once the rest is done.
     from click.testing import CliRunner
 
-    from stackread.cli.commands import cli
+    from stackread.cli import cli
 
     bp.insert(plan)
     path.write_text(path.read_text().replace("    import pdb; pdb.set_trace()  # stackread-breakpoint\n    return 2",

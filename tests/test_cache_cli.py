@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.index.cache import DB_NAME
 
 

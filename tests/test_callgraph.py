@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FIXTURES
 from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
 
 SMALL = {
     "pkg/__init__.py": "",
@@ -28,13 +29,13 @@ def run_cli(*args, env=None):
 def test_editing_one_file_reparses_only_that_file(make_tree, tmp_path):
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
-    first = load_callgraph(root, cache_dir=cache)
+    first = load_callgraph(Reading(root, cache_dir=cache))
     assert (first.from_cache, first.stats["parsed"]) == (False, 4)
-    again = load_callgraph(root, cache_dir=cache)
+    again = load_callgraph(Reading(root, cache_dir=cache))
     assert again.from_cache
     assert {(e.caller, e.callee) for e in again.graph.edges()} == {(e.caller, e.callee) for e in first.graph.edges()}
     (root / "pkg" / "c.py").write_text("from pkg import b\n\ndef unused():\n    b.helper()\n")
-    edited = load_callgraph(root, cache_dir=cache)
+    edited = load_callgraph(Reading(root, cache_dir=cache))
     assert (edited.from_cache, edited.stats["parsed"]) == (False, 1)
     assert ("pkg.c.unused", "pkg.b.helper") in {(e.caller, e.callee) for e in edited.graph.edges()}
 
@@ -42,19 +43,19 @@ def test_editing_one_file_reparses_only_that_file(make_tree, tmp_path):
 def test_a_corrupted_cache_is_reported_once_and_rebuilt(make_tree, tmp_path):
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
-    load_callgraph(root, cache_dir=cache)
+    load_callgraph(Reading(root, cache_dir=cache))
     for db in cache.glob("*.sqlite"):
         db.write_bytes(b"this is not a database" * 100)
-    result = load_callgraph(root, cache_dir=cache)
+    result = load_callgraph(Reading(root, cache_dir=cache))
     assert len(result.diagnostics) == 1 and "cache" in result.diagnostics[0].message
     assert ("pkg.a.run", "pkg.b.work") in {(e.caller, e.callee) for e in result.graph.edges()}
-    assert load_callgraph(root, cache_dir=cache).from_cache
+    assert load_callgraph(Reading(root, cache_dir=cache)).from_cache
 
 
 def test_no_cache_writes_nothing(make_tree, tmp_path):
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
-    load_callgraph(root, cache_dir=cache, use_cache=False)
+    load_callgraph(Reading(root, cache_dir=cache, use_cache=False))
     assert not cache.exists()
 
 
@@ -69,8 +70,8 @@ def test_rev_reads_the_call_graph_of_a_revision(make_tree, tmp_path):
     (root / "pkg" / "a.py").write_text("from pkg import b\n\ndef run():\n    b.helper()\n")
     repo.git.add(A=True)
     repo.index.commit("two")
-    old = load_callgraph(root, rev="v1", use_cache=False).graph
-    new = load_callgraph(root, use_cache=False).graph
+    old = load_callgraph(Reading(root, rev="v1", use_cache=False)).graph
+    new = load_callgraph(Reading(root, use_cache=False)).graph
     assert {e.callee for e in old.calls_from("pkg.a.run")} == {"pkg.b.work"}
     assert {e.callee for e in new.calls_from("pkg.a.run")} == {"pkg.b.helper"}
 
@@ -84,7 +85,7 @@ def test_bad_files_are_skipped_with_one_warning_each(make_tree, tmp_path):
         "pkg/huge.py": "X = 1\n" * 900_000,
     })
     os.symlink(root / "pkg", root / "pkg" / "loop")
-    result = load_callgraph(root, use_cache=False)
+    result = load_callgraph(Reading(root, use_cache=False))
     warned = sorted(d.path for d in result.diagnostics)
     assert warned == ["pkg/deep.py", "pkg/huge.py", "pkg/latin.py", "pkg/py2.py"]
     assert ("pkg.a.run", "pkg.b.work") in {(e.caller, e.callee) for e in result.graph.edges()}
@@ -96,13 +97,13 @@ def test_the_analysed_code_is_never_imported(make_tree, tmp_path):
         "pkg/__init__.py": f"open({str(trap)!r}, 'w').write('x')\n",
         "pkg/mod.py": f"import os\nopen({str(trap)!r}, 'w').write('y')\n\ndef f():\n    os.getcwd()\n",
     })
-    load_callgraph(root, use_cache=False)
+    load_callgraph(Reading(root, use_cache=False))
     assert not trap.exists()
 
 
 def test_old_grammar_files_are_analysed():
     # nova/compute/api.py uses `async` as a name, as Newton/Ocata did.
-    graph = load_callgraph(FIXTURES / "nova-ocata", use_cache=False).graph
+    graph = load_callgraph(Reading(FIXTURES / "nova-ocata", use_cache=False)).graph
     assert "nova.compute.api.API.live_migrate" in graph
     assert graph.calls_from("nova.compute.api.API.live_migrate")
 
@@ -152,9 +153,9 @@ def test_summaries_of_another_format_are_never_used(make_tree, tmp_path, monkeyp
 
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
-    load_callgraph(root, cache_dir=cache)
+    load_callgraph(Reading(root, cache_dir=cache))
     newer = summary.FORMAT + 1
     for module in (summary, build, stackread.flows.callgraph):
         monkeypatch.setattr(module, "FORMAT", newer)
-    again = load_callgraph(root, cache_dir=cache)
+    again = load_callgraph(Reading(root, cache_dir=cache))
     assert (again.from_cache, again.stats["parsed"]) == (False, 4)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from stackread.cli.commands import cli
+from stackread.cli import cli
 
 
 def run(*args):

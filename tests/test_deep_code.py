@@ -12,6 +12,7 @@ from conftest import write_tree
 from test_flowdiff import MINI
 
 from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
 from stackread.flows.entrypoints import find_entrypoints
 from stackread.source.parsing import parse_source
 from stackread.index.summary import summarize
@@ -82,7 +83,7 @@ def edges(result) -> set[tuple[str, str]]:
 
 def test_each_deep_shape_is_read_and_the_calls_around_it_are_found(make_tree):
     root = make_tree(DEEP)
-    result = load_callgraph(root, use_cache=False)
+    result = load_callgraph(Reading(root, use_cache=False))
     found = edges(result)
     for caller in ("ladder", "plus", "attributes", "method_chain", "nested_calls"):
         assert (f"pkg.deep.{caller}", "pkg.deep.helper") in found, caller
@@ -109,7 +110,7 @@ def test_a_ladder_is_summarised_as_a_short_one_would_be():
 def test_a_file_too_deep_for_ast_is_skipped_with_a_warning(make_tree):
     root = make_tree({"pkg/__init__.py": "", "pkg/ok.py": "def f():\n    g()\ndef g():\n    pass\n",
                       "pkg/huge.py": "x = " + "-" * 5000 + "1\n"})
-    result = load_callgraph(root, use_cache=False)
+    result = load_callgraph(Reading(root, use_cache=False))
     assert ("pkg.ok.f", "pkg.ok.g") in edges(result)
     assert [(d.path, "does not parse" in d.message) for d in result.diagnostics] == [("pkg/huge.py", True)]
 
@@ -148,7 +149,7 @@ def _deep_nova(root):
 
 def test_trace_and_entrypoints_go_through_deep_code(tmp_path):
     root = _deep_nova(tmp_path / "nova")
-    trace = trace_operation(root, "create_server", cache_dir=tmp_path / "cache")
+    trace = trace_operation(Reading(root, cache_dir=tmp_path / "cache"), "create_server")
     assert [(h.source, h.kind, h.target, h.method) for h in trace.hops] == [
         ("nova-api", "cast", "nova-conductor", "build_instances"),
         ("nova-conductor", "cast", "nova-compute", "build_and_run_instance")]

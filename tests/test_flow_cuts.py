@@ -17,14 +17,15 @@ from click.testing import CliRunner
 from conftest import write_tree
 from test_flowdiff import MINI
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.flows.cuts import cuts_of
+from stackread.flows.reading import Reading
+from stackread.flows.trace import trace_operation
 from stackread.render import trace as text_view
 from stackread.render.flow import Note, sequence, walk
 from stackread.render.sequence_svg import to_svg
 from stackread.render.sequence_text import to_mermaid, to_seqdiag
 from stackread.render.trace_graph import to_dot
-from stackread.flows.trace import trace_operation
 
 BROKEN = "def broken(:\n"
 SERVERS = "nova/api/openstack/compute/servers.py"
@@ -42,9 +43,12 @@ def errors(trace):
     return [(d.path, d.line) for d in trace.diagnostics if d.severity.value == "error"]
 
 
+def uncached(root):
+    return trace_operation(Reading(root, use_cache=False), "create_server")
+
+
 def test_a_call_into_a_module_that_does_not_parse_is_where_the_flow_is_cut(tmp_path):
-    trace = trace_operation(cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN}), "create_server",
-                            use_cache=False)
+    trace = uncached(cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN}))
     assert trace.hops == []
     assert where(trace) == [("nova-api", SERVERS, 10, "nova.conductor.rpcapi", "nova/conductor/rpcapi.py", 1)]
     cut = trace.root.children[0]
@@ -59,21 +63,19 @@ def test_a_name_imported_from_a_skipped_module_cuts_the_flow_too(tmp_path):
     servers = MINI[SERVERS].replace("from nova.conductor import rpcapi as conductor_rpcapi",
                                     "from nova.conductor.rpcapi import ComputeTaskAPI").replace(
         "conductor_rpcapi.ComputeTaskAPI()", "ComputeTaskAPI()")
-    trace = trace_operation(cut_tree(tmp_path, **{SERVERS: servers, "nova/conductor/rpcapi.py": BROKEN}),
-                            "create_server", use_cache=False)
+    trace = uncached(cut_tree(tmp_path, **{SERVERS: servers, "nova/conductor/rpcapi.py": BROKEN}))
     assert [c[:4] for c in where(trace)] == [("nova-api", SERVERS, 10, "nova.conductor.rpcapi")]
 
 
 def test_a_send_whose_serving_manager_does_not_parse_is_cut_at_the_send(tmp_path):
     manager = MINI["nova/conductor/manager.py"] + "\ndef broken(:\n"
-    trace = trace_operation(cut_tree(tmp_path, **{"nova/conductor/manager.py": manager}), "create_server",
-                            use_cache=False)
+    trace = uncached(cut_tree(tmp_path, **{"nova/conductor/manager.py": manager}))
     assert trace.hops == []
     assert [c[:4] for c in where(trace)] == [("nova-api", "nova/conductor/rpcapi.py", 13, "nova.conductor.manager")]
 
 
 def test_a_skipped_module_off_the_flow_cuts_nothing(tmp_path):
-    trace = trace_operation(cut_tree(tmp_path, **{"nova/unused.py": BROKEN}), "create_server", use_cache=False)
+    trace = uncached(cut_tree(tmp_path, **{"nova/unused.py": BROKEN}))
     assert len(trace.hops) == 2 and where(trace) == [] and errors(trace) == []
 
 
@@ -99,8 +101,7 @@ def test_an_unreadable_module_on_the_flow_is_a_cut_with_its_reason(tmp_path, mon
 
 
 def test_the_cut_is_in_the_json_and_in_both_drawings(tmp_path):
-    trace = trace_operation(cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN}), "create_server",
-                            use_cache=False)
+    trace = uncached(cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN}))
     data = json.loads(json.dumps(text_view.to_json(trace)))
     assert data["cuts"] == [{"process": "nova-api", "function": "nova.api.openstack.compute.servers.ServersController.create",
                              "path": SERVERS, "line": 10, "module": "nova.conductor.rpcapi",
@@ -121,8 +122,8 @@ def test_the_cut_is_in_the_json_and_in_both_drawings(tmp_path):
 
 def test_a_cut_survives_the_cache(tmp_path):
     root = cut_tree(tmp_path, **{"nova/conductor/rpcapi.py": BROKEN})
-    first = trace_operation(root, "create_server", cache_dir=tmp_path / "cache")
-    again = trace_operation(root, "create_server", cache_dir=tmp_path / "cache")
+    first = trace_operation(Reading(root, cache_dir=tmp_path / "cache"), "create_server")
+    again = trace_operation(Reading(root, cache_dir=tmp_path / "cache"), "create_server")
     assert where(again) == where(first) and errors(again) == errors(first) == [(SERVERS, 10)]
     assert again.root.children[0].cut == first.root.children[0].cut
 

@@ -2,16 +2,18 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 import git
 import pytest
 from click.testing import CliRunner
 
 from conftest import write_tree
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.flows.flowdiff import diff_traces
 from stackread.frameworks.rest.routes_mapper import Route
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.flow import Hop, Step, Trace
 
 # -- hand-made traces: the matching rules ----------------------------------------------------------
 
@@ -401,3 +403,24 @@ def test_diff_drawn_as_a_sequence_svg(tmp_path):
                      ("nova-conductor", "nova-compute", "call", "changed")}
     texts = "".join(ET.parse(out).getroot().itertext())
     assert "build_instances -> schedule_and_build_instances" in texts and "cast -> call" in texts
+
+
+def test_an_operation_a_tree_lacks_lists_the_close_ones_and_a_diff_names_that_tree(tmp_path):
+    old = write_tree(tmp_path / "old", MINI)
+    new = write_tree(tmp_path / "new", MINI)
+    routes = new / "nova/api/openstack/compute/routes.py"
+    routes.write_text(routes.read_text().replace("('/servers', {", "('/instances', {"))
+
+    def run(*args):  # the console script: main() tells why on stderr, with the exit status
+        return subprocess.run([sys.executable, "-m", "stackread", *args, "--no-cache"], capture_output=True, text=True,
+                              timeout=120)
+
+    alone = run("trace", "create_servers", "-C", str(old))
+    assert alone.returncode == 1 and alone.stdout == ""
+    assert alone.stderr.splitlines()[0] == "stackread: 'create_servers' is not an operation of this API; closest:"
+    assert "ServersController.create" in alone.stderr
+    assert run("--debug", "trace", "create_servers", "-C", str(old)).stderr == alone.stderr  # no traceback: no bug
+    diff = run("trace", "create_server", "-C", str(old), "--diff", str(new))
+    assert diff.returncode == 1 and diff.stdout == ""
+    assert diff.stderr.splitlines()[:2] == [f"stackread: in {new}:",
+                                            "stackread: 'create_server' is not an operation of this API; closest:"]

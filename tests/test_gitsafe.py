@@ -14,7 +14,7 @@ from conftest import write_tree
 from test_flowdiff import MINI
 
 from stackread.source import gitsafe
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.source.fetch import clone_repository
 
 HOOKS = ("pre-commit", "pre-merge-commit", "prepare-commit-msg", "commit-msg", "post-commit", "pre-rebase",

@@ -63,6 +63,62 @@ def test_analysis_never_imports_rich_or_click():
         assert "import click" not in source, rel
 
 
+# -- sizes: modules a reader can hold in mind, a command line that only wires -----------------------
+
+MAX_MODULE_LINES = 650
+MAX_CLI_LINES = 450
+MAX_PARAMETERS = 5
+
+
+def _lines(path: pathlib.Path) -> int:
+    return len(path.read_text().splitlines())
+
+
+def _modules(*packages: str) -> list[pathlib.Path]:
+    return sorted(p for package in packages for p in (PACKAGE / package).rglob("*.py"))
+
+
+def test_no_module_of_flows_or_cli_is_over_650_lines():
+    big = {p.relative_to(PACKAGE).as_posix(): _lines(p) for p in _modules("flows", "cli")}
+    assert {name: n for name, n in big.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_the_cli_is_thin():
+    # Click commands parse options, build one request, call one flow and hand the answer to render:
+    # what to draw, which view, how a diff or a diagnostic prints lives in render, decisions in flows.
+    assert sum(_lines(p) for p in _modules("cli")) < MAX_CLI_LINES
+
+
+def _is_click_command(node: ast.AST) -> bool:
+    """A click callback takes one parameter per option by click's design: it is the command line
+    itself, and builds the request objects (Reading, Question, TraceOutput) from them at once."""
+    for decorator in getattr(node, "decorator_list", []):
+        call = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(call, ast.Attribute) and call.attr in ("command", "group"):
+            return True
+    return False
+
+
+def _parameters(node) -> list[str]:
+    args = node.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    return names[1:] if names[:1] in (["self"], ["cls"]) else names
+
+
+def test_no_helper_of_flows_or_cli_takes_more_than_five_parameters():
+    # The values a flow question is made of travel together (flows/question.py Question, flows/
+    # reading.py Reading), never as ten loose ones; keyword-only options count as parameters too.
+    many = []
+    for path in _modules("flows", "cli"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and not _is_click_command(node):
+                if len(_parameters(node)) > MAX_PARAMETERS:
+                    many.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {getattr(node, 'name', 'lambda')}"
+                                f"({', '.join(_parameters(node))})")
+    assert many == []
+
+
 def test_program_modules_and_classes_stay_small():
     """The engine is split by concern (issue 13): no module of program/ over 650 lines, no class
     over 400 (Program itself was once one class of 700)."""

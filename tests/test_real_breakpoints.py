@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from stackread.flows import breakpoints as bp
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.source.edits import first_line
 from stackread.errors import UsageError
 from stackread.render import breakpoints as view
-from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
 
@@ -39,7 +38,7 @@ def checkout(real_release, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plan(checkout):
-    return bp.plan_breakpoints(trace_operation(checkout, "create_server"), checkout)
+    return bp.plan_breakpoints(checkout, "create_server")
 
 
 def function_at(path: pathlib.Path, line: int) -> str:

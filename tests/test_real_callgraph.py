@@ -3,18 +3,19 @@
 import pytest
 
 from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
 
 pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
 def ocata(real_release):
-    return load_callgraph(real_release("nova-ocata"), use_cache=False)
+    return load_callgraph(Reading(real_release("nova-ocata"), use_cache=False))
 
 
 @pytest.fixture(scope="module")
 def current(real_release):
-    return load_callgraph(real_release("nova-current"), use_cache=False)
+    return load_callgraph(Reading(real_release("nova-current"), use_cache=False))
 
 
 def callees(result, name):

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.render.diagram import Choice, render
 from stackread.flows.trace import trace_operation
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from stackread.flows.reading import Reading
 from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
@@ -27,7 +28,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module", params=["nova-ocata", "nova-current"])
 def report(request, real_release):
-    return find_rpc(real_release(request.param), use_cache=False)
+    return find_rpc(Reading(real_release(request.param), use_cache=False))
 
 
 def test_a_dozen_client_methods_reach_the_right_endpoint(report):
@@ -51,7 +52,7 @@ def test_almost_every_send_is_matched(report):
 
 def test_cinder_topic_decides_between_same_named_methods(real_release):
     # create_volume exists on SchedulerManager and VolumeManager; the client's topic decides.
-    report = find_rpc(real_release("cinder-current"), use_cache=False)
+    report = find_rpc(Reading(real_release("cinder-current"), use_cache=False))
     pairs = {(s.client.rsplit(".", 2)[-2], s.endpoint) for s in report.sends if s.method == "create_volume"}
     assert pairs == {("SchedulerAPI", "cinder.scheduler.manager.SchedulerManager.create_volume"),
                      ("VolumeAPI", "cinder.volume.manager.VolumeManager.create_volume")}

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from stackread.flows.question import Question
 from stackread.flows.trace import MAX_DEPTH, trace_operation
 
 pytestmark = pytest.mark.real
@@ -23,11 +24,11 @@ def run(*args):
 
 def test_ocata_use_neutron_in_either_spelling(real_release):
     path = real_release("nova-ocata")
-    bare = trace_operation(path, "create_server", settings={"use_neutron": "false"})
-    grouped = trace_operation(path, "create_server", settings={"DEFAULT.use_neutron": "False"})
+    bare = trace_operation(path, Question("create_server", settings={"use_neutron": "false"}))
+    grouped = trace_operation(path, Question("create_server", settings={"DEFAULT.use_neutron": "False"}))
     assert ("nova-api", "call", "nova-network", "validate_networks") in default_hops(bare)
     assert default_hops(grouped) == default_hops(bare) and grouped.settings == bare.settings == {"use_neutron": False}
-    cells = trace_operation(path, "create_server", settings={"cells.enable": "true"})
+    cells = trace_operation(path, Question("create_server", settings={"cells.enable": "true"}))
     hops = {h.method: h for h in cells.hops if h.source == "nova-api"}
     assert hops["build_instances"].default_path and not hops["schedule_and_build_instances"].default_path
 
@@ -36,7 +37,7 @@ def test_current_workarounds_option_decides_the_placement_query(real_release):
     path = real_release("nova-current")
 
     def pcpu_fallback(settings):
-        trace = trace_operation(path, "create_server", settings=settings, extra_depth=MAX_DEPTH)
+        trace = trace_operation(path, Question("create_server", settings=settings, depth=MAX_DEPTH))
         found, todo = set(), [trace.root]
         while todo:
             step = todo.pop()
@@ -75,7 +76,7 @@ def test_ocata_drivers_and_spellings(real_release):
     result = run("trace", "reboot", "-C", str(path), "--driver", "xenap.XenAPIDriver")
     assert result.returncode == 2 and "did you mean xenapi.XenAPIDriver?" in result.stderr
     assert "hyperv.HyperVDriver" in result.stderr
-    reboot = trace_operation(path, "reboot", driver="ironic.IronicDriver")
+    reboot = trace_operation(path, Question("reboot", driver="ironic.IronicDriver"))
     drivers, todo = set(), [reboot.root]
     while todo:
         step = todo.pop()

@@ -5,7 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
+from stackread.flows.question import Question
 from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
@@ -53,7 +54,7 @@ def test_create_server_on_ocata_marks_the_cells_branch(real_release):
     assert hops["schedule_and_build_instances"].default_path
     assert not hops["build_instances"].default_path and "CONF.cells.enable" in hops["build_instances"].condition
     assert ("nova-conductor", "cast", "nova-compute", "build_and_run_instance") in default_hops(trace)
-    cells = trace_operation(path, "create_server", settings={"cells.enable": True})
+    cells = trace_operation(path, Question("create_server", settings={"cells.enable": True}))
     hops = {h.method: h for h in cells.hops if h.source == "nova-api"}
     assert hops["build_instances"].default_path and not hops["schedule_and_build_instances"].default_path
 
@@ -143,7 +144,7 @@ def test_volume_attach_moved_to_the_conductor(real_release):
 def test_ocata_network_api_follows_use_neutron(real_release):
     path = real_release("nova-ocata")
     assert not [h for h in default_hops(trace_operation(path, "create_server")) if h[2] == "nova-network"]
-    legacy = default_hops(trace_operation(path, "create_server", settings={"use_neutron": False}))
+    legacy = default_hops(trace_operation(path, Question("create_server", settings={"use_neutron": False})))
     assert (API, "call", "nova-network", "validate_networks") in legacy
     assert (COMPUTE, "call", "nova-network", "allocate_for_instance") in legacy
 
@@ -167,7 +168,7 @@ def steps_of(trace):
 
 def test_depth_and_all_calls_widen_the_tree_not_the_flow(real_release):
     path = real_release("nova-current")
-    pruned, wider, every = (trace_operation(path, "pause", extra_depth=d) for d in (0, 1, 12))
+    pruned, wider, every = (trace_operation(path, Question("pause", depth=d)) for d in (0, 1, 12))
     assert "nova.compute.manager.ComputeManager._notify_about_instance_usage" not in steps_of(pruned)
     assert "nova.compute.manager.ComputeManager._notify_about_instance_usage" in steps_of(wider)
     assert len(steps_of(pruned)) < len(steps_of(wider)) < len(steps_of(every))

@@ -3,13 +3,14 @@
 import pytest
 
 from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
 
 
 @pytest.fixture
 def graph_of(make_tree, tmp_path):
     def build(files, **kwargs):
         root = make_tree(files)
-        return load_callgraph(root, use_cache=False, **kwargs).graph
+        return load_callgraph(Reading(root, use_cache=False), **kwargs).graph
     return build
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from stackread.cli.commands import cli
+from stackread.cli import cli
 from stackread.flows.operations import find_operation
 from stackread.flows.routes import find_routes
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from stackread.flows.reading import Reading
 from stackread.flows.rpc import find_rpc
 
 SERVICE = """
@@ -163,7 +164,7 @@ def report(tmp_path_factory):
     from conftest import write_tree
 
     root = write_tree(tmp_path_factory.mktemp("rpc") / "nova", MINI_NOVA)
-    return find_rpc(root, use_cache=False)
+    return find_rpc(Reading(root, use_cache=False))
 
 
 def send(report, method):
@@ -210,7 +211,7 @@ def test_cli_json_and_service_filter(tmp_path):
     from click.testing import CliRunner
 
     from conftest import write_tree
-    from stackread.cli.commands import cli
+    from stackread.cli import cli
 
     root = write_tree(tmp_path / "nova", MINI_NOVA)
     result = CliRunner().invoke(cli, ["rpc", str(root), "--json", "--no-cache", "--service", "nova-conductor"])
@@ -227,7 +228,7 @@ def test_version_branches_that_send_different_names_are_listed(tmp_path):
     from click.testing import CliRunner
     from conftest import write_tree
 
-    from stackread.cli.commands import cli
+    from stackread.cli import cli
 
     files = dict(MINI_NOVA)
     files["nova/compute/rpcapi.py"] = files["nova/compute/rpcapi.py"] + """
@@ -239,7 +240,7 @@ def test_version_branches_that_send_different_names_are_listed(tmp_path):
                     cctxt = self.client.prepare(server=instance.host, version='6.0')
                     cctxt.cast(ctxt, 'rebuild_instance_legacy', instance=instance)
         """
-    report = find_rpc(write_tree(tmp_path / "nova", files), use_cache=False)
+    report = find_rpc(Reading(write_tree(tmp_path / "nova", files), use_cache=False))
     [branches] = report.renamed_branches
     assert [(s.method, s.version, s.condition) for s in branches] == [
         ("rebuild_instance", "6.1", "self.client.can_send_version('6.1')"),

@@ -11,6 +11,8 @@ import pytest
 from conftest import write_tree
 from test_flowdiff import MINI
 
+from stackread.flows.question import Question
+from stackread.flows.reading import Reading
 from stackread.flows.settings import SettingError, normalized_name, parse_settings
 from stackread.flows.trace import trace_operation
 
@@ -131,6 +133,10 @@ def drivers(trace):
     return sorted(found)
 
 
+def uncached(nova, **question):
+    return trace_operation(Reading(nova, use_cache=False), Question("create_server", **question))
+
+
 def run(*args):
     env = {**os.environ, "COLUMNS": "100"}  # the error lists must read well at 100 columns
     return subprocess.run([sys.executable, "-m", "stackread", *args], capture_output=True, text=True, timeout=120,
@@ -143,27 +149,27 @@ DIRECT = [("nova-api", "nova-compute", "build_and_run_instance")]
 
 
 def test_good_values_still_change_the_flow(nova):
-    assert default_hops(trace_operation(nova, "create_server", use_cache=False)) == VIA_CONDUCTOR
+    assert default_hops(uncached(nova)) == VIA_CONDUCTOR
     for settings in ({"direct_compute": "true"}, {"direct_compute": True}, {"DEFAULT.direct_compute": "yes"},
                      {"workarounds.skip_conductor": "on"}, {"build_mode": "direct"}):
-        trace = trace_operation(nova, "create_server", settings=settings, use_cache=False)
+        trace = uncached(nova, settings=settings)
         assert default_hops(trace) == DIRECT, settings
-    assert default_hops(trace_operation(nova, "create_server", settings={"direct_compute": "0"},
-                                        use_cache=False)) == VIA_CONDUCTOR
+    assert default_hops(uncached(nova, settings={"direct_compute": "0"})) == VIA_CONDUCTOR
 
 
 def test_default_group_is_the_bare_name_and_shares_the_cached_answer(nova, tmp_path, monkeypatch):
     import stackread.flows.trace as trace_module
 
     cache = tmp_path / "cache"
-    bare = trace_operation(nova, "create_server", settings={"direct_compute": "true"}, cache_dir=cache)
+    cached = Reading(nova, cache_dir=cache)
+    bare = trace_operation(cached, Question("create_server", settings={"direct_compute": "true"}))
     assert bare.settings == {"direct_compute": True}
 
     def not_again(*args, **kwargs):
         raise AssertionError("worked out again")
 
     monkeypatch.setattr(trace_module, "_trace", not_again)
-    grouped = trace_operation(nova, "create_server", settings={"DEFAULT.direct-compute": "true"}, cache_dir=cache)
+    grouped = trace_operation(cached, Question("create_server", settings={"DEFAULT.direct-compute": "true"}))
     assert default_hops(grouped) == default_hops(bare) == DIRECT
 
 
@@ -210,11 +216,11 @@ def test_bad_settings_exit_2_with_one_line_and_close_matches(nova, setting, mess
 
 def test_api_callers_get_the_same_checks(nova):
     with pytest.raises(SettingError, match="did you mean DEFAULT.direct_compute"):
-        trace_operation(nova, "create_server", settings={"direct_compte": True}, use_cache=False)
+        uncached(nova, settings={"direct_compte": True})
     with pytest.raises(SettingError, match="'yes' is not an integer"):
-        trace_operation(nova, "create_server", settings={"reclaim_instance_interval": "yes"}, use_cache=False)
+        uncached(nova, settings={"reclaim_instance_interval": "yes"})
     with pytest.raises(SettingError, match="True is not an integer"):
-        trace_operation(nova, "create_server", settings={"reclaim_instance_interval": True}, use_cache=False)
+        uncached(nova, settings={"reclaim_instance_interval": True})
 
 
 def test_names_are_normalized_before_anything_else():
@@ -243,14 +249,14 @@ def test_a_comparison_leaves_an_option_out_of_the_tree_that_lacks_it(nova, tmp_p
 
 def test_driver_spellings_that_name_an_implementation(nova):
     libvirt = ["nova.virt.libvirt.driver.LibvirtDriver.spawn"]
-    assert drivers(trace_operation(nova, "create_server", use_cache=False)) == libvirt
+    assert drivers(uncached(nova)) == libvirt
     for spelling in ("libvirt", "LibvirtDriver", "libvirt.LibvirtDriver", "nova.virt.libvirt.driver.LibvirtDriver"):
-        assert drivers(trace_operation(nova, "create_server", driver=spelling, use_cache=False)) == libvirt, spelling
-    assert drivers(trace_operation(nova, "create_server", driver="fake.FakeDriver", use_cache=False)) == [
+        assert drivers(uncached(nova, driver=spelling)) == libvirt, spelling
+    assert drivers(uncached(nova, driver="fake.FakeDriver")) == [
         "nova.virt.fake.FakeDriver.spawn"]
-    assert drivers(trace_operation(nova, "create_server", driver="fake", use_cache=False)) == [
+    assert drivers(uncached(nova, driver="fake")) == [
         "nova.virt.fake.FakeDriver.spawn", "nova.virt.fake.SmallFakeDriver.spawn"]
-    assert len(drivers(trace_operation(nova, "create_server", driver="all", use_cache=False))) == 4
+    assert len(drivers(uncached(nova, driver="all"))) == 4
 
 
 @pytest.mark.parametrize("spelling, first", [

@@ -6,6 +6,8 @@ from conftest import write_tree
 from test_flowdiff import MINI
 
 import stackread.flows.trace as trace_module
+from stackread.flows.question import Question
+from stackread.flows.reading import Reading
 from stackread.flows.trace import trace_operation
 
 
@@ -16,7 +18,7 @@ def hops(trace):
 def test_asked_again_the_flow_is_read_back_and_an_edit_is_seen(tmp_path, monkeypatch):
     root = write_tree(tmp_path / "nova", MINI)
     cache = tmp_path / "cache"
-    first = trace_operation(root, "create_server", cache_dir=cache)
+    first = trace_operation(Reading(root, cache_dir=cache), "create_server")
     assert hops(first) == [("nova-api", "cast", "nova-conductor", "build_instances"),
                            ("nova-conductor", "cast", "nova-compute", "build_and_run_instance")]
 
@@ -25,18 +27,18 @@ def test_asked_again_the_flow_is_read_back_and_an_edit_is_seen(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(trace_module, "_trace", not_again)
-        again = trace_operation(root, "create_server", cache_dir=cache)
+        again = trace_operation(Reading(root, cache_dir=cache), "create_server")
     assert hops(again) == hops(first) and again.root.function == first.root.function
     # Another question is another answer: a setting is part of the key.
     with monkeypatch.context() as patch:
         patch.setattr(trace_module, "_trace", not_again)
         with pytest.raises(AssertionError):
-            trace_operation(root, "create_server", cache_dir=cache, settings={"cells.enable": True})
+            trace_operation(Reading(root, cache_dir=cache), Question("create_server", settings={"cells.enable": True}))
 
     rpcapi = root / "nova/compute/rpcapi.py"
     rpcapi.write_text(rpcapi.read_text().replace("cctxt.cast(ctxt, 'build_and_run_instance'",
                                                  "return cctxt.call(ctxt, 'build_and_run_instance'"))
-    edited = trace_operation(root, "create_server", cache_dir=cache)
+    edited = trace_operation(Reading(root, cache_dir=cache), "create_server")
     assert ("nova-conductor", "call", "nova-compute", "build_and_run_instance") in hops(edited)
 
 
@@ -53,10 +55,10 @@ from stackread.index import datacodec  # noqa: E402
 
 from stackread.flows import treekey
 from stackread.flows.callgraph import open_cache  # noqa: E402
-from stackread.cli.commands import cli  # noqa: E402
+from stackread.cli import cli  # noqa: E402
 from stackread.diagnostics import Diagnostics  # noqa: E402
 from stackread.source.trees import open_tree  # noqa: E402
-from stackread.flows.trace import Trace  # noqa: E402
+from stackread.flows.flow import Trace  # noqa: E402
 
 
 class _MakesADirectory:
@@ -70,7 +72,7 @@ class _MakesADirectory:
 
 
 def _trace_key(root, operation="create_server"):
-    return trace_module._question_key(treekey.tree_key(open_tree(root)), operation, None, {}, False, 0)
+    return Question(operation).key(treekey.tree_key(open_tree(root)))
 
 
 def _overwrite(cache, key, payload):
@@ -82,7 +84,7 @@ def _overwrite(cache, key, payload):
 def test_a_crafted_entry_runs_nothing_and_the_flow_is_worked_out_again(tmp_path):
     root = write_tree(tmp_path / "nova", MINI)
     cache = tmp_path / "cache"
-    computed = trace_operation(root, "create_server", cache_dir=cache)
+    computed = trace_operation(Reading(root, cache_dir=cache), "create_server")
     marker = tmp_path / "ran"
     schema = json.loads(datacodec.encode(computed))["schema"]
     crafted = [
@@ -95,7 +97,7 @@ def test_a_crafted_entry_runs_nothing_and_the_flow_is_worked_out_again(tmp_path)
     ]
     for payload in crafted:
         _overwrite(cache, _trace_key(root), payload)
-        again = trace_operation(root, "create_server", cache_dir=cache)
+        again = trace_operation(Reading(root, cache_dir=cache), "create_server")
         assert not marker.exists()
         assert again == computed
     # Worked out again, the answer is stored again as data.
@@ -122,7 +124,7 @@ def assert_cold_and_warm_print_the_same(root, cache, monkeypatch, operation="cre
     command = ["trace", operation, "-C", str(root)] + (["--cache-dir", str(cache)] if cache else [])
     for form in ([], ["--json"], ["--errors"]):
         with monkeypatch.context() as patch:
-            patch.setattr(trace_module, "_load", lambda *args: None)  # cold, whatever the cache holds
+            patch.setattr(trace_module, "load", lambda *args: None)  # cold, whatever the cache holds
             cold = CliRunner().invoke(cli, command + form)
         with monkeypatch.context() as patch:
             patch.setattr(trace_module, "_trace", not_again)
@@ -171,11 +173,11 @@ def test_an_edit_of_any_metadata_input_is_a_new_answer(tmp_path, kind):
     metadata, edited, text, after = INPUTS[kind]
     root = write_tree(tmp_path / "nova", {**_SOURCES, **metadata})
     cache = tmp_path / "cache"
-    assert hops(trace_operation(root, "create_server", cache_dir=cache)) == BOTH
+    assert hops(trace_operation(Reading(root, cache_dir=cache), "create_server")) == BOTH
     (root / edited).parent.mkdir(exist_ok=True)
     (root / edited).write_text(text)
-    assert hops(trace_operation(root, "create_server", use_cache=False)) == after  # what the edit means
-    assert hops(trace_operation(root, "create_server", cache_dir=cache)) == after
+    assert hops(trace_operation(Reading(root, use_cache=False), "create_server")) == after  # what the edit means
+    assert hops(trace_operation(Reading(root, cache_dir=cache), "create_server")) == after
 
 
 @pytest.mark.parametrize("kind", INPUTS)
@@ -209,9 +211,9 @@ def test_trace_on_a_cache_of_another_layout_warns_once_and_reads_back_from_its_s
     with sqlite3.connect(cache / DB_NAME) as raw:
         raw.execute("CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB)")
     raw.close()
-    first = trace_operation(root, "create_server", cache_dir=cache)
+    first = trace_operation(Reading(root, cache_dir=cache), "create_server")
     with monkeypatch.context() as patch:
         patch.setattr(trace_module, "_trace", lambda *args: pytest.fail("worked out again"))
-        second = trace_operation(root, "create_server", cache_dir=cache)
+        second = trace_operation(Reading(root, cache_dir=cache), "create_server")
     told = [d.message for d in first.diagnostics + second.diagnostics]
     assert len(told) == 1 and "another layout" in told[0] and hops(second) == hops(first) == BOTH

@@ -31,3 +31,14 @@ class AnalysisError(StackreadError):
 
 class FetchError(StackreadError):
     """A release or repository could not be brought into the cache."""
+
+
+class UnknownOperation(AnalysisError):
+    """A name that names no single operation of the API (`trace`, `breakpoints`): `lookup` holds the
+    operations it may have meant, `where` the tree that lacks it when two are read (--diff)."""
+
+    def __init__(self, lookup, where: str | None = None):
+        self.lookup = lookup
+        self.where = where
+        what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
+        super().__init__(f"{lookup.query!r} {what}")

@@ -1,4 +1,5 @@
-"""The questions users ask, each answered from one project: entrypoints, callgraph, routes, rpc,
-operation names (operations), trace with its cache key and cuts, flow diff and breakpoints, with
+"""The questions users ask, each answered from one project (`Reading`: tree, revision, cache):
+entrypoints, callgraph, routes, rpc, operation names, and for one operation (a `Question`) the
+trace (walker, conditions, cuts, the flow it makes and its cache), flow diff and breakpoints, with
 the --set settings they take. Imports frameworks and everything below; never render or cli.
 """

@@ -44,9 +44,12 @@ class Changes:
     problems: list[str] = field(default_factory=list)  # something was left as it was: exit status 1
 
 
-def check_insert(rev: str | None) -> None:
+def check_insert(rev: str | None, statement: str = edits.DEFAULT_STATEMENT) -> None:
+    """What --insert refuses before anything is traced: a revision (it edits the working tree), and
+    a statement that is no Python statement."""
     if rev is not None:
         raise UsageError("--insert edits the working tree; it cannot be combined with --rev")
+    edits.check_statement(statement)
 
 
 def insert(plan: "Plan", statement: str = edits.DEFAULT_STATEMENT, force: bool = False) -> Changes:
@@ -141,15 +144,17 @@ def remove(path: str | pathlib.Path, force: bool = False) -> Changes:
         _remove_marked(work, under, changes, pending)
     else:
         log = manifest.load(work)
-        taken = _remove_recorded(work, log, under, changes, pending, records)
+        taken, records = _remove_recorded(work, log, under, changes, pending)
         _note_unrecorded(work, under, taken, changes)
     _commit(work, log, records, pending)
     return changes
 
 
-def _remove_recorded(work, log, under, changes, pending, records) -> dict[pathlib.Path, bytes]:
-    """Plan the removal of the recorded lines under `under`: the files that lose lines, as they will be."""
+def _remove_recorded(work, log, under, changes, pending) -> tuple[dict[pathlib.Path, bytes], dict[str, None]]:
+    """Plan the removal of the recorded lines under `under`: the files that lose lines, as they will be,
+    and the records to forget (None each)."""
     taken: dict[pathlib.Path, bytes] = {}
+    records: dict[str, None] = {}
     for rec in log.records:
         target = work.root / rec.path
         if not _within(target, under):
@@ -186,7 +191,7 @@ def _remove_recorded(work, log, under, changes, pending, records) -> dict[pathli
             changes.removed += len(found.numbers)
             taken[target] = new
         records[rec.path] = None
-    return taken
+    return taken, records
 
 
 def _remove_marked(work, under, changes, pending) -> None:

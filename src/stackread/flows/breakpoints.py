@@ -15,6 +15,7 @@ every statement stackread inserted, wherever it is in the tree (both in `breakpo
 from __future__ import annotations
 
 import ast
+import os
 import pathlib
 from dataclasses import dataclass, field
 
@@ -22,7 +23,10 @@ from stackread.source import edits
 from stackread.flows.breakpoint_edits import Changes, check_insert, insert, our_lines, remove  # noqa: F401 (the API)
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
-from stackread.flows.trace import Step, Trace
+from stackread.flows.flow import Step
+from stackread.flows.question import Question
+from stackread.flows.reading import Reading
+from stackread.flows.trace import Progress, trace_operation
 
 WHY = {
     "entry": "entry of the API controller",
@@ -76,15 +80,15 @@ class Plan:
         return self.root / place.path
 
 
-def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = None, *, driver: str | None = None,
-                     errors: bool = False) -> Plan:
-    from stackread.flows.entrypoints import find_entrypoints
-    from stackread.source.trees import open_tree
-
-    tree = open_tree(pathlib.Path(path), rev)
-    root = pathlib.Path(path).resolve()
-    ours, note = our_lines(root) if rev is None else ((lambda p, data: set()), None)
-    files = _Files(tree, ours)
+def plan_breakpoints(project: Reading | str | os.PathLike, question: Question | str,
+                     progress: Progress | None = None) -> Plan:
+    """Where to stop in the flow `trace` finds for the question: the error path's places too
+    with `question.errors`, the driver's own methods of `question.driver` ('all': every driver's)."""
+    reading, question = Reading.of(project), Question.of(question)
+    trace = trace_operation(reading, question, progress)
+    root = pathlib.Path(reading.path).resolve()
+    ours, note = our_lines(root) if reading.rev is None else ((lambda p, data: set()), None)
+    files = _Files(reading.tree, ours)
     if note:
         files.notes.append(note)
     places: list[Place] = []
@@ -99,7 +103,7 @@ def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = N
             places.append(place)
 
     for step in _in_order(trace.root):
-        if step.error_path and not errors:
+        if step.error_path and not question.errors:
             continue
         if step.kind == "entry":
             add(files.entry(step, "entry", WHY["entry"]))
@@ -109,14 +113,13 @@ def plan_breakpoints(trace: Trace, path: str | pathlib.Path, rev: str | None = N
             add(files.send(hop, hop.source, when))
             add(files.entry(step, "endpoint", WHY["endpoint"].format(kind=hop.kind, method=hop.method,
                                                                      source=hop.source) + when))
-        elif step.kind == "driver" and (driver == "all" or _own_driver_method(step.function, driver)):
+        elif step.kind == "driver" and _stops_at_driver(step.function, question.driver):
             add(files.entry(step, "driver", WHY["driver"]))
     processes = list(dict.fromkeys(p.process for p in places))
-    report = find_entrypoints(path, rev)
-    runs = {process: _run(process, report, root) for process in processes}
+    runs = {process: _run(process, reading.entrypoints, root) for process in processes}
     e = trace.entry
     request = f"{e.verb} {e.path}" + (f" {{{e.action!r}: ...}}" if e.action else "")
-    return Plan(trace.operation, request, root, rev, processes, places, runs, list(trace.notes + files.notes),
+    return Plan(trace.operation, request, root, reading.rev, processes, places, runs, list(trace.notes + files.notes),
                 list(trace.diagnostics))
 
 
@@ -129,9 +132,10 @@ def _in_order(root: Step):
         todo.extend(reversed(step.children))
 
 
-def _own_driver_method(function: str, driver: str | None) -> bool:
-    """LibvirtDriver.spawn for --driver libvirt; not the base class's default it inherits."""
-    return matches_method(driver or DEFAULT_DRIVER, function)
+def _stops_at_driver(function: str, driver: str | None) -> bool:
+    """LibvirtDriver.spawn for --driver libvirt; not the base class's default it inherits. Every
+    driver's own methods for --driver all."""
+    return driver == "all" or matches_method(driver or DEFAULT_DRIVER, function)
 
 
 class _Files:

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pathlib
 from dataclasses import dataclass, field
-from typing import Callable
 
 from stackread import __version__
 from stackread.diagnostics import Diagnostic, Diagnostics, Severity
-from stackread.errors import UsageError
+from stackread.errors import AnalysisError, UsageError
 from stackread.index import cache as summary_cache
 from stackread.index.files import TEST_DIRS, content_key, list_sources
 from stackread.index.summary import FORMAT
 from stackread.perf import collector_paused
+from stackread.flows.reading import Progress, Reading
 from stackread.program.graph import CallGraph
-from stackread.source.trees import SourceTree, open_tree
-
-Progress = Callable[[int, int], None]
+from stackread.source.trees import SourceTree
 
 
 @dataclass
@@ -45,14 +44,15 @@ def open_cache(cache_dir: str | pathlib.Path | None, use_cache: bool, diagnostic
                                       warn=lambda message: diagnostics.warning(None, None, message))
 
 
-def load_callgraph(path: str | pathlib.Path = ".", rev: str | None = None, *, include_tests: bool = False,
-                   cache_dir: str | pathlib.Path | None = None, use_cache: bool = True,
+def load_callgraph(project: Reading | str | os.PathLike = ".", include_tests: bool = False,
                    progress: Progress | None = None) -> CallGraphResult:
-    tree = open_tree(path, rev)
+    """The project's call graph (a Reading, or the working tree at a path), from the cache when it has it."""
+    reading = Reading.of(project)
+    tree = reading.tree
     diagnostics = Diagnostics()
     # What the cache itself reports (a rebuilt file) is told once, never stored with the answer.
     cache_notes = Diagnostics()
-    with open_cache(cache_dir, use_cache, cache_notes) as cache:
+    with reading.open_cache(cache_notes) as cache:
         key = program_key(tree, include_tests)
         if key is None:
             raise UsageError(f"{tree.label}: no Python files here")
@@ -146,3 +146,44 @@ def _option_resolver(tree: SourceTree, diagnostics: Diagnostics, packages: set[s
 
     return lookup
 
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """`graph SYMBOL`: the definition asked about, and the calls around it up to `depth` calls away."""
+
+    name: str
+    graph: CallGraph
+    callers: bool
+    callees: bool
+    depth: int
+
+
+def neighbourhood(graph: CallGraph, symbol: str, depth: int, callers: bool, callees: bool) -> Neighbourhood:
+    """What calls the symbol and what it calls; asking for neither is asking for both."""
+    name = one_symbol(graph, symbol)
+    if not callers and not callees:
+        callers = callees = True
+    return Neighbourhood(name, graph.neighbourhood(name, depth, callers=callers, callees=callees), callers, callees,
+                         depth)
+
+
+def one_symbol(graph: CallGraph, symbol: str) -> str:
+    """The one definition a dotted name or a unique suffix of one names (`graph SYMBOL`); an
+    AnalysisError listing the matches when it is ambiguous, or the close names when nothing matches."""
+    import difflib
+
+    found = graph.find(symbol)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "\n  ".join(found[:20]) + ("\n  ..." if len(found) > 20 else "")
+        raise AnalysisError(f"{symbol!r} is ambiguous; {len(found)} definitions match:\n  {listed}")
+    names = [node.name for node in graph.nodes()]
+    short: dict[str, list[str]] = {}
+    for name in names:
+        short.setdefault(name.rsplit(".", 2)[-1], []).append(name)
+        short.setdefault(".".join(name.rsplit(".", 2)[-2:]), []).append(name)
+    close = difflib.get_close_matches(symbol, list(short), n=5, cutoff=0.6)
+    hint = "".join(f"\n  {short[c][0]}" for c in close)
+    raise AnalysisError(f"no definition named {symbol!r}" + (f"; did you mean:{hint}" if hint else ""))

@@ -38,6 +38,15 @@ class Cut:
         return f"{self.path}:{self.line}: {self.text}"
 
 
+@dataclass(frozen=True)
+class Cuts:
+    """What a walk of the program cannot follow: the skipped modules by name, and the RPC sends
+    (client method, line) whose serving manager lives in one, with those modules."""
+
+    skipped: dict[str, "SkippedFile"]
+    sends: dict[tuple[str, int], list[str]]
+
+
 def cut_text(skipped: "SkippedFile") -> str:
     how = "read" if skipped.unread else "parsed"
     where = f"line {skipped.line}: " if skipped.line else ""

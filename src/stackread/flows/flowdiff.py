@@ -18,15 +18,21 @@ trees such as two unpacked sdists) are compared hop by hop and step by step:
   name (`Class.method`) when a module was renamed; a matched step whose path or line differs
   has *moved*, with both places; the others are added or removed.
 
-Pure: it reads two `Trace`s and nothing else.
+`diff_traces` is pure: it reads two `Trace`s and nothing else. `diff_operation` traces the
+operation on both sides first, each with the `--set` values its tree declares.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable
 
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.flow import Hop, Step, Trace
+
+if TYPE_CHECKING:
+    from stackread.flows.question import Question
+    from stackread.flows.reading import Reading
+    from stackread.flows.trace import Progress
 
 # What a hop does; a difference in any of these is a change a reader of the flow cares about.
 _HOP_MEANING = ("method", "source", "target", "kind", "fanout", "client", "endpoint", "route", "default_path",
@@ -93,7 +99,6 @@ def diff_traces(old: Trace, new: Trace, errors: bool = False) -> FlowDiff:
     out unless `errors`, except a hop that moved onto or off the error path."""
     pairs, removed, added = _match_hops(old.hops, new.hops)
     changes: dict[int, HopChange] = {}  # by id() of the new hop
-    partner: dict[int, Hop] = {}  # id() of an old hop -> its new hop
     local = {**_local_conditions(old.root), **_local_conditions(new.root)}
     for a, b, renamed in pairs:
         meaning, place = _compare(a, b)
@@ -102,12 +107,34 @@ def diff_traces(old: Trace, new: Trace, errors: bool = False) -> FlowDiff:
             meaning.append(FieldChange("condition", was, now))
         status = "renamed" if renamed else "changed" if meaning else "moved" if place else "same"
         changes[id(b)] = HopChange(status, a, b, meaning + place)
-        partner[id(a)] = b
-    ordered = _in_order(old.hops, new.hops, changes, partner, removed, added)
+    ordered = _in_order(old.hops, new.hops, changes, removed, added)
     if not errors:
         ordered = [c for c in ordered if not all(h.error_path for h in (c.old, c.new) if h is not None)]
     steps = _diff_steps(_steps_of(old.root, errors), _steps_of(new.root, errors))
     return FlowDiff(new.operation, old, new, ordered, steps, errors)
+
+
+def diff_operation(old: Reading, new: Reading, question: Question, progress: Progress | None = None,
+                   tell: Callable[[str], None] | None = None) -> FlowDiff:
+    """How the question's flow changed from the old project to the new one. Each side is asked with
+    the settings its tree declares; `tell` (the CLI: stderr) hears of each one left out of a side,
+    before anything is traced. An operation one side lacks is an UnknownOperation naming that side."""
+    from stackread.flows.settings import settings_across
+    from stackread.flows.trace import UnknownOperation, trace_operation
+
+    asked = [question, question]
+    if question.settings:
+        per_tree, left_out = settings_across([old, new], question.settings)
+        asked = [replace(question, settings=settings) for settings in per_tree]
+        for warning in left_out if tell is not None else ():
+            tell(warning)
+    traces = []
+    for reading, side in zip((old, new), asked):
+        try:
+            traces.append(trace_operation(reading, side, progress))
+        except UnknownOperation as exc:
+            raise UnknownOperation(exc.lookup, reading.label) from None
+    return diff_traces(traces[0], traces[1], question.errors)
 
 
 # -- hops ------------------------------------------------------------------------------------------
@@ -179,10 +206,11 @@ def _normal(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _in_order(old: list[Hop], new: list[Hop], changes: dict[int, HopChange], partner: dict[int, Hop],
-              removed: list[Hop], added: list[Hop]) -> list[HopChange]:
+def _in_order(old: list[Hop], new: list[Hop], changes: dict[int, HopChange], removed: list[Hop],
+              added: list[Hop]) -> list[HopChange]:
     """The new flow's order; each removed hop right after the new partner of the nearest old hop
     before it that has one (or first)."""
+    partner = {id(c.old): c.new for c in changes.values()}  # id() of an old hop -> its new hop
     removed_ids = {id(h) for h in removed}
     after: dict[int | None, list[HopChange]] = {}
     anchor: int | None = None

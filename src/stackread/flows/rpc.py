@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import pathlib
+import os
 
 from stackread.diagnostics import Diagnostics
+from stackread.flows.callgraph import Progress
+from stackread.flows.reading import Reading
 from stackread.frameworks.messaging import RpcReport, rpc_of_program
 from stackread.perf import collector_paused
 
 
-def find_rpc(path: str | pathlib.Path = ".", rev: str | None = None, *, cache_dir=None, use_cache: bool = True,
-             progress=None) -> RpcReport:
-    from stackread.flows.callgraph import build_program, open_cache
-    from stackread.flows.entrypoints import entrypoints_of_project, open_project
+def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | None = None) -> RpcReport:
+    """The sends and endpoints of the project (a Reading, or the working tree at a path)."""
+    from stackread.flows.callgraph import build_program
 
-    project = open_project(path, rev)
-    tree = project.tree
+    reading = Reading.of(project)
+    tree = reading.project.tree
     diagnostics = Diagnostics()
-    diagnostics.extend(project.metadata.problems)
-    services = [ep for ep in entrypoints_of_project(project).entrypoints if ep.service is not None]
-    with open_cache(cache_dir, use_cache, diagnostics) as cache, collector_paused():
+    diagnostics.extend(reading.project.metadata.problems)
+    services = [ep for ep in reading.entrypoints.entrypoints if ep.service is not None]
+    with reading.open_cache(diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         report = rpc_of_program(program, services, tree.label, tree.revision)
     report.diagnostics = list(diagnostics.items)

@@ -16,10 +16,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackread.frameworks.oslo_config import DEFAULT_GROUP, OptionDef, OptionIndex
 from stackread.errors import UsageError
+
+if TYPE_CHECKING:
+    from stackread.flows.reading import Reading
 
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
 _TRUE, _FALSE = frozenset({"true", "1", "on", "yes"}), frozenset({"false", "0", "off", "no"})
@@ -194,14 +197,11 @@ def _guessed(text: str) -> Any:
         return text
 
 
-def settings_across(trees: list[tuple[Any, str | None]], settings: Mapping[str, Any]
-                    ) -> tuple[list[dict[str, Any]], list[str]]:
-    """For a comparison of trees, given as (path, revision): the settings each one declares, checked
-    against it, and a warning for each setting left out of a tree that lacks the option (Ocata's
-    use_neutron is gone from later releases). One that no tree declares is an error."""
-    from stackread.flows.entrypoints import open_project
-
-    indexes = [(f"{path} @ {rev}" if rev else str(path), open_project(path, rev).options) for path, rev in trees]
+def settings_across(readings: list[Reading], settings: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """For a comparison of trees: the settings each one declares, checked against it, and a warning
+    for each setting left out of a tree that lacks the option (Ocata's use_neutron is gone from
+    later releases). One that no tree declares is an error."""
+    indexes = [(reading.label, reading.project.options) for reading in readings]
     per_tree: list[dict[str, Any]] = [{} for _ in indexes]
     warnings = []
     for key, value in normalized_settings(settings).items():

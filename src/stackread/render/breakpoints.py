@@ -72,3 +72,35 @@ def change_lines(changes: Changes, verb: str, cwd) -> list[str]:
         out.append(f"{changes.present} place{'s' if changes.present != 1 else ''} already had one")
     out += [f"note: {note}" for note in changes.notes]
     return out
+
+
+def show_plan(plan: Plan, as_json: bool) -> None:
+    """The plan as a .pdbrc (`break FILE:LINE` per place, the way to run each process), or JSON."""
+    import json
+
+    from stackread.render.output import say
+
+    say(json.dumps(to_json(plan), indent=1) if as_json else "\n".join(lines(plan)))
+
+
+def show_changes(changes: Changes, verb: str) -> None:
+    """What --insert or --remove did, with paths relative to here; the edits left undone on stderr."""
+    import os
+
+    from stackread.render.output import say, tell
+
+    say("\n".join(change_lines(changes, verb, os.getcwd())))
+    for problem in changes.problems:
+        tell(f"warning: {problem}")
+
+
+def show_inserted(plan: Plan, changes: Changes, path: str) -> None:
+    """What --insert did, then how to run each process in the foreground and take them out again."""
+    from stackread.render.output import say
+
+    show_changes(changes, "inserted")
+    for process in plan.processes:
+        run = plan.runs[process]
+        if run.command:
+            say(f"run {process} in the foreground:  {run.command}")
+    say(f"`stackread breakpoints --remove -C {path}` takes them out again")

@@ -89,3 +89,11 @@ def _size(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
     return f"{size} B"
+
+
+def show_info(info: CacheInfo, as_json: bool) -> None:
+    import json
+
+    from stackread.render.output import say
+
+    say(json.dumps(to_json(info), indent=1) if as_json else "\n".join(lines(info)))

@@ -29,3 +29,15 @@ def summary(result: CallGraphResult) -> str:
         + " · --json for every edge · stackread graph SYMBOL for one neighbourhood[/]",
     ]
     return "\n".join(lines)
+
+
+def show(result: CallGraphResult, as_json: bool) -> None:
+    """Every node and edge as JSON, or the summary for a person."""
+    import sys
+
+    from stackread.render.output import stdout
+
+    if as_json:
+        write_json(result, sys.stdout)
+    else:
+        stdout().print(summary(result))

@@ -14,7 +14,7 @@ import pathlib
 from dataclasses import dataclass
 
 from stackread.errors import StackreadError, UsageError
-from stackread.flows.trace import Trace
+from stackread.flows.flow import Trace
 
 FORMATS = ("svg", "png", "dot", "json", "mermaid", "plantuml", "seqdiag")
 TEXT_FORMATS = ("dot", "json", "mermaid", "plantuml", "seqdiag")

@@ -140,3 +140,16 @@ def _table(title: str, columns: tuple[str, ...]):
     for column in columns:
         table.add_column(column, overflow="fold")
     return table
+
+
+def show(report: EntrypointReport, as_json: bool, show_plugins: bool) -> None:
+    """The report as JSON (indented by two, as it always was), or the tables for a person."""
+    import json
+
+    from stackread.render.output import say, stdout
+
+    if as_json:
+        say(json.dumps(to_json(report), indent=2))
+    else:
+        for renderable in render(report, show_plugins):
+            stdout().print(renderable)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from stackread.flows.trace import Step, Trace
+from stackread.flows.flow import Step, Trace
 
 CLIENT = "client"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackread.flows.flowdiff import FlowDiff, HopChange, StepChange
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.flow import Hop, Step, Trace
 
 HOP_STATUSES = ("added", "removed", "renamed", "changed", "moved", "same")
 STEP_STATUSES = ("added", "removed", "moved")

@@ -12,10 +12,14 @@ import pathlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from stackread.errors import StackreadError, UsageError
 from stackread.program.graph import CallGraph, Edge, Node
+
+if TYPE_CHECKING:
+    from stackread.flows.callgraph import Neighbourhood
 
 DRAWING_FORMATS = ("svg", "png", "dot")
 
@@ -400,3 +404,15 @@ def write_bytes(out: pathlib.Path, data: bytes) -> None:
         out.write_bytes(data)
     except OSError as exc:
         raise StackreadError(f"cannot write {out}: {exc.strerror or exc}") from exc
+
+
+def show_neighbourhood(found: Neighbourhood, output: str | None, link_template: str | None) -> None:
+    """`graph SYMBOL`: the tree on stdout, or a drawing written to `output`."""
+    from stackread.render.output import stdout, tell
+
+    if output:
+        write_drawing(found.graph, found.name, pathlib.Path(output), link_template=link_template)
+        tell(f"wrote {output} ({len(found.graph)} nodes)")
+    else:
+        stdout().print(render_tree(found.graph, found.name, callers=found.callers, callees=found.callees,
+                                   depth=found.depth))

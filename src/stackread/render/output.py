@@ -1,10 +1,19 @@
-"""The one place that owns terminal consoles; analysis code never imports rich."""
+"""The one place that owns terminal consoles; analysis code never imports rich.
+
+Also how every command ends: its answer on stdout (JSON, or rich renderables for a person), and
+the diagnostics on stderr, counted, errors first.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
+
+import click
+
+_MAX_DIAGNOSTICS = 8
 
 
 @functools.cache
@@ -53,3 +62,58 @@ def index_progress():
             bar.update(task, completed=done)
 
         yield update
+
+
+def say(text: str, nl: bool = True) -> None:
+    """Plain text on stdout, as it is: JSON, .pdbrc lines, a Mermaid diagram."""
+    click.echo(text, nl=nl)
+
+
+def tell(line: str) -> None:
+    """One line for the person at the terminal, on stderr: a warning, what was written where."""
+    click.echo(line, err=True)
+
+
+def warn(text: str) -> None:
+    tell(f"stackread: warning: {text}")
+
+
+def explain(error: Exception, debug: bool = False) -> bool:
+    """A failure the user can mend, on stderr: one line, or for an operation the tree lacks the ones
+    it might have meant. False when the traceback is wanted instead (--debug)."""
+    from stackread.errors import UnknownOperation
+    from stackread.render.routes import print_candidates
+
+    if isinstance(error, UnknownOperation):  # told the same with --debug: it is no failure of ours
+        print_candidates(error.lookup, error.where)
+    elif debug:
+        return False
+    else:
+        tell(f"stackread: error: {error}")
+    return True
+
+
+def show(as_json: bool, to_json, render) -> None:
+    """The command's answer: JSON, or the rich renderables for a person."""
+    if as_json:
+        say(json.dumps(to_json(), indent=1))
+    else:
+        for renderable in render():
+            stdout().print(renderable)
+
+
+def report_diagnostics(diagnostics) -> None:
+    """What was wrong in the input, under the answer: errors always; warnings (mostly files skipped
+    for Python 2 syntax) up to a screenful."""
+    if not diagnostics:
+        return
+    errors = sum(1 for d in diagnostics if d.severity.value == "error")
+    warnings = len(diagnostics) - errors
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    tell(f"\n{', '.join(parts)}:")
+    shown = [d for d in diagnostics if d.severity.value == "error"]
+    shown += [d for d in diagnostics if d.severity.value != "error"][: max(0, _MAX_DIAGNOSTICS - len(shown))]
+    for d in shown:
+        tell(f"  {d.severity.value}: {d}")
+    if len(shown) < len(diagnostics):
+        tell(f"  ... and {len(diagnostics) - len(shown)} more (--json lists them all)")

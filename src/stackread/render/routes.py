@@ -105,3 +105,37 @@ def candidate_lines(lookup: Lookup, limit: int = 12) -> str:
     if len(lookup.candidates) > limit:
         lines.append(f"  ... and {len(lookup.candidates) - limit} more")
     return "\n".join(lines)
+
+
+def show_lookup(lookup: Lookup, as_json: bool, diagnostics) -> None:
+    """`routes --find NAME`: the operation's routes (or JSON), else why not and the close ones on
+    stderr; then the errors in the input (malformed metadata, say), warnings being no answer to it."""
+    import json
+
+    from stackread.render.output import report_diagnostics, say, stdout
+
+    if as_json:
+        say(json.dumps(lookup_json(lookup), indent=1))
+    elif lookup.found:
+        for renderable in render_lookup(lookup):
+            stdout().print(renderable)
+    else:
+        print_candidates(lookup)
+    if any(d.severity.value == "error" for d in diagnostics):
+        report_diagnostics(diagnostics)
+
+
+def print_candidates(lookup: Lookup, where: str | None = None) -> None:
+    """Why a name names no single operation (in the tree `where`, when two are read), and the
+    operations it might have meant, on stderr."""
+    from stackread.render.output import stderr, tell
+
+    if where is not None:
+        tell(f"stackread: in {where}:")
+    what = "is ambiguous" if lookup.ambiguous else "is not an operation of this API"
+    if not lookup.candidates:
+        tell(f"stackread: {lookup.query!r} {what}, and nothing is close (`stackread routes` lists them all)")
+        return
+    closest = "it matches" if lookup.ambiguous else "closest"
+    tell(f"stackread: {lookup.query!r} {what}; {closest}:")
+    stderr().print(candidate_lines(lookup), soft_wrap=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackread.flows.cuts import Cut, cuts_of
-from stackread.flows.trace import Hop, Step, Trace
+from stackread.flows.flow import Hop, Step, Trace
 
 
 def _short(dotted: str) -> str:

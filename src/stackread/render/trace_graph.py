@@ -13,7 +13,7 @@ import pathlib
 from stackread.program.graph import Node
 from stackread.render import graph as g
 from stackread.render.flow import conjuncts, driver_lane, one_line, short
-from stackread.flows.trace import Step, Trace
+from stackread.flows.flow import Step, Trace
 
 _MAX_LABEL = 36
 # Where the flow cannot be followed (a skipped file): an alert, not a function.

@@ -42,6 +42,7 @@ __all__ = [
     "clone_repository",
     "default_cache_dir",
     "fetch_release",
+    "fetch_source",
     "looks_like_git_url",
 ]
 
@@ -77,6 +78,15 @@ class Distribution:
 def looks_like_git_url(spec: str) -> bool:
     spec = spec.strip()
     return spec.lower().startswith(_GIT_SCHEMES) or bool(_SCP_LIKE_GIT.match(spec))
+
+
+def fetch_source(spec: str, cache_dir: pathlib.Path | None = None, *, index_url: str | None = None,
+                 report: Report | None = None) -> pathlib.Path:
+    """`stackread get SPEC`: a git URL is cloned (or updated), anything else names a release whose
+    sdist is unpacked; the directory it is in."""
+    if looks_like_git_url(spec):
+        return clone_repository(spec, cache_dir, report=report)
+    return fetch_release(spec, cache_dir, index_url=index_url, report=report)
 
 
 # -- releases --------------------------------------------------------------------

@@ -1,0 +1,136 @@
+"""The commands that read one project's structure: entrypoints, callgraph, graph, rpc, routes."""
+
+import sys
+
+import click
+
+from stackread.cli.base import cache_options, cli, finish, json_option, path_argument, path_option, rev_option
+from stackread.errors import ExitCode
+from stackread.flows.reading import Reading
+from stackread.render.output import index_progress, progress_status, report_diagnostics, show
+
+
+@cli.command()
+@path_argument
+@click.option("--rev", metavar="REV", help="Read this git revision (tag, branch, sha) without checking it out.")
+@json_option
+@click.option("--plugins", "show_plugins", is_flag=True, help="List every plugin entry point, not just counts per group.")
+def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -> None:
+    """Programs the project at PATH installs, where each one starts, and what each service runs.
+
+    PATH is a source tree (git clone or unpacked sdist), or an installed distribution
+    (a *.dist-info directory). For RPC services: binary, manager class and topic.
+    """
+    from stackread.flows.entrypoints import find_entrypoints
+    from stackread.render import entrypoints as view
+
+    with progress_status(f"reading entry points of {path}"):
+        report = find_entrypoints(path, rev)
+    view.show(report, as_json, show_plugins)
+    finish(report.diagnostics)
+
+
+_graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE_DIR/index or the XDG cache).",
+                               include_tests=True)
+
+
+@cli.command()
+@path_argument
+@rev_option
+@click.option("--json", "as_json", is_flag=True, help="Print every node and edge as JSON (schema in docs/json.md).")
+@_graph_options
+def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
+              no_cache: bool) -> None:
+    """The static call graph of all the Python code under PATH.
+
+    Module names are dotted paths relative to PATH (PATH/nova/compute/api.py is
+    nova.compute.api). Each edge joins the definitions of caller and callee; a call with
+    several possible targets (an overridden method, a driver interface) has one edge per
+    target, each marked uncertain. Calls into libraries are listed apart as external.
+    """
+    from stackread.flows.callgraph import load_callgraph
+    from stackread.render import callgraph as view
+
+    with index_progress() as progress:
+        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
+    view.show(result, as_json)
+    report_diagnostics(result.diagnostics)
+
+
+@cli.command()
+@click.argument("symbol")
+@path_option
+@rev_option
+@click.option("--callers", is_flag=True, help="Show what calls SYMBOL.")
+@click.option("--callees", is_flag=True, help="Show what SYMBOL calls (with --callers: both; neither: both).")
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 50), help="How many calls away.")
+@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write a drawing: FILE.svg, FILE.png or FILE.dot.")
+@click.option("--link-template", metavar="URL", help="Node links in drawings, with {path} and {line}.")
+@_graph_options
+def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
+          link_template: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
+    """The neighbourhood of one function, method or class in the call graph.
+
+    SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
+    or a unique suffix of one (ComputeManager.build_and_run_instance).
+    """
+    from stackread.flows.callgraph import load_callgraph, neighbourhood
+    from stackread.render.graph import show_neighbourhood
+
+    with index_progress() as progress:
+        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
+    show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template)
+    report_diagnostics(result.diagnostics)
+
+
+@cli.command()
+@path_argument
+@rev_option
+@click.option("--service", metavar="NAME", help="Only what is sent to this service (binary or topic).")
+@json_option
+@cache_options()
+def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+    """Every oslo.messaging cast and call, and the method that serves it.
+
+    For each RPC client method: the method name it sends, cast or call (and fanout), the
+    topic and namespace, the routing expression (prepare(server=...)), and the endpoint
+    method oslo.messaging dispatches it to in the receiving service. Then what does not
+    match: sends that no endpoint serves, endpoint methods that no client sends.
+    """
+    from stackread.flows.rpc import find_rpc
+    from stackread.render import rpc as view
+
+    with index_progress() as progress:
+        report = find_rpc(Reading(path, rev, cache_dir, not no_cache), progress)
+    if service:
+        report = view.only_service(report, service)
+    show(as_json, lambda: view.to_json(report), lambda: view.render(report))
+    finish(report.diagnostics)
+
+
+@cli.command()
+@path_argument
+@rev_option
+@click.option("--find", "name", metavar="NAME",
+              help="Only the operation a user names: create_server, 'server create', 'POST /servers', reboot, live-migrate ...")
+@json_option
+def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
+    """Every REST route of the API at PATH: verb, URL, action key, controller method, microversions.
+
+    `POST .../action` routes are listed once per action key (reboot, os-migrateLive, ...)
+    with the handler that serves it. With --find, the routes of one operation, named the
+    way you know it; an unknown or ambiguous name lists the closest ones and exits 1.
+    """
+    from stackread.flows import operations, routes as routes_flow
+    from stackread.render import routes as view
+
+    with progress_status(f"reading the REST routes of {path}"):
+        report = routes_flow.find_routes(path, rev)
+    if name is None:
+        show(as_json, lambda: view.to_json(report), lambda: view.render(report))
+        return finish(report.diagnostics)
+    lookup = operations.find_operation(report.routes, name)
+    view.show_lookup(lookup, as_json, report.diagnostics)
+    finish(report.diagnostics, reported=True)
+    if not lookup.found:
+        sys.exit(ExitCode.ANALYSIS_ERROR)

@@ -1,0 +1,80 @@
+"""A traced flow as data: the tree of steps an operation runs through, and its hops between processes.
+
+`trace` builds one (flows/trace.py), the cache stores and reads it back through index/datacodec
+(so every field type here must be one the codec knows), `--diff` compares two, and render draws
+them. Plain dataclasses with `path` and `line` on everything that points into code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stackread.diagnostics import Diagnostic
+from stackread.frameworks.rest.route import Route
+
+
+@dataclass
+class Hop:
+    source: str  # the sending process (service binary)
+    target: str
+    method: str
+    kind: str  # cast | call
+    fanout: bool
+    client: str
+    client_path: str
+    client_line: int
+    endpoint: str
+    endpoint_path: str
+    endpoint_line: int
+    route: str | None
+    condition: str | None
+    default_path: bool
+    error_path: bool
+
+
+@dataclass
+class Step:
+    function: str
+    path: str
+    line: int
+    process: str
+    kind: str = "call"  # entry | call | hop | driver | service
+    call_line: int | None = None  # where the caller calls it
+    condition: str | None = None
+    loop: str | None = None
+    error_path: bool = False
+    default_path: bool = True
+    service: str | None = None  # for service leaves: neutron, glance, ...
+    hop: Hop | None = None
+    receiver: str | None = None  # the class `self` is an instance of, when the method is inherited
+    receiver_exact: bool = False  # `self` is exactly of that class (no subclass override runs)
+    seen_above: bool = False  # already expanded earlier in the tree
+    children: list["Step"] = field(default_factory=list)
+    cut: str | None = None  # kind "cut": why the flow cannot be followed into `path` (see cuts.py)
+
+
+@dataclass
+class Trace:
+    operation: str
+    entry: Route
+    source: str
+    revision: str | None
+    root: Step
+    hops: list[Hop]
+    settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+
+def in_flow_order(root: Step) -> list[Hop]:
+    """Hops as a reader meets them: depth first through the tree, calls in source order."""
+    hops: list[Hop] = []
+    todo = [root]
+    while todo:
+        step = todo.pop()
+        if step.hop is not None:
+            hops.append(step.hop)
+        todo.extend(reversed(step.children))
+    return hops

@@ -1,0 +1,376 @@
+"""The walk of `trace`: from the controller method, every call that leads somewhere, as a tree of steps.
+
+Inside a process the walk follows the program's resolved calls (`Program.call_targets_as`, with
+the class `self` is an instance of); a call that reaches an RPC client method's cast or call
+becomes a hop into the service that serves it (`rpc`), and the walk goes on from the endpoint
+method there. What each function leads to is worked out once (`visit`, memoised); where it is
+called from decides the rest: the branches the literal arguments of that call path rule out,
+the conditions on the way, and the callbacks handed over for when something fails (the error
+path). Of a driver interface's implementations only the chosen `--driver` is followed; calls into
+other services' client libraries are leaves; objects, the DB API and notifications are left out
+unless asked for.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stackread.flows.conditions import Conditions, names_in
+from stackread.flows.cuts import Cuts, cut_modules, cut_text
+from stackread.flows.flow import Hop, Step
+from stackread.flows.question import MAX_DEPTH, Question
+from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
+
+# Client libraries of other OpenStack services: a class in a module importing one is that service's client.
+SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
+                     "ironicclient": "ironic", "keystoneclient": "keystone", "swiftclient": "swift",
+                     "novaclient": "nova", "barbicanclient": "barbican", "designateclient": "designate"}
+# Object indirection, the database and notifications (they look like RPC, they are not a flow):
+# every save() ends there; shown with --show-objects only.
+_OBJECT_PACKAGES = ("objects", "db", "notifications")
+
+
+@dataclass
+class _Visit:
+    """What a function leads to, independent of where it is called from."""
+
+    children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line, receiver class, call record))
+    truncated: bool
+    others: list[tuple[list, tuple]] = field(default_factory=list)  # calls leading nowhere: for --depth
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """How the walk reached a step: the (function, receiver) pairs above it, not to be entered again;
+    the conditions from where the flow entered its process; the literal arguments it is called with
+    on this path; how many levels of calls leading nowhere may still be shown below it; and the
+    caller's text of each of its arguments."""
+
+    stack: frozenset
+    conditions: list[str]
+    arguments: dict[str, Any]
+    budget: int
+    texts: dict[str, str]
+
+
+class Walker:
+    def __init__(self, program, rpc, question: Question, conditions: Conditions, cuts: Cuts):
+        self.program = program
+        self.skipped = cuts.skipped  # modules the flow cannot be followed into
+        self._cut_sends = cuts.sends
+        self.extra_depth = question.depth  # levels of calls that lead nowhere shown around the flow (--depth)
+        self.driver = (question.driver or DEFAULT_DRIVER).lower()
+        self.show_objects = question.show_objects
+        self.conditions = conditions
+        self._sends: dict[tuple[str, int], list] = {}
+        for send in rpc.sends:
+            if send.endpoint and not (send.namespace is None and send.method.startswith("object_")):
+                self._sends.setdefault((send.client, send.client_line), []).append(send)
+        self._clients = {client for client, _line in self._sends}
+        self._memo: dict[tuple[str, str | None], _Visit] = {}
+        self._service_of_module: dict[str, str | None] = {}
+
+    # -- what each function leads to ----------------------------------------------------------
+
+    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset) -> _Visit:
+        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly)."""
+        cached = self._memo.get((function, receiver))
+        if cached is not None:
+            return cached
+        if depth > MAX_DEPTH:
+            return _Visit([], True)
+        definition = self.program.defs.get(function)
+        if definition is None:
+            return _Visit([], False)
+        module = self.program.modules[definition.module]
+        contexts = self.conditions.contexts(module)
+        found: list[tuple[list, Any]] = []
+        others: list[tuple[list, Any]] = []
+        truncated = False
+        for record in sorted(self.program.calls_in(function), key=lambda r: (r[2], r[3])):
+            line, ctx = record[2], record[4]
+            context = contexts[ctx] if ctx is not None else []
+            for send in self._sends.get((function, line), []):
+                found.append((context + ([send.branch] if send.branch else []), ("hop", send, line, (None, True), record)))  # the service's own manager
+            # A call into a skipped module, or a send whose serving manager is in one: the flow is cut.
+            for skipped in self._cut_sends.get((function, line)) or cut_modules(self.program, module, record, receiver):
+                found.append((context, ("cut", skipped, line, (None, False), record)))
+            if (function, line) in self._sends or (function, line) in self._cut_sends:
+                continue
+            targets, _externals = self.program.call_targets_as(module, record, *receiver)
+            callees = [t for t, _certain, _r, _exact in targets]
+            for target, kind, target_receiver in self._choose(targets):
+                if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
+                    continue
+                if kind in ("driver", "service"):
+                    found.append((context, (kind, target, line, target_receiver, record)))
+                    continue
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
+                truncated = truncated or sub.truncated
+                where = context + self._recovery(target, record, callees)
+                (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
+        result = _Visit(found, truncated, others)
+        if not truncated:
+            self._memo[(function, receiver)] = result
+        return result
+
+    def _recovery(self, target: str, record: list, callees: list[str]) -> list:
+        """A callback handed over for recovery runs when something fails: `driver.live_migration(...,
+        self._post_live_migration, self._rollback_live_migration)` (parameters post_method and
+        recover_method), `functools.partial(self._rollback_live_migration, ...)`. Named so by itself or
+        by the parameter it is passed as, it gets an except-like context: the error path."""
+        if _calls_itself(target, record):
+            return []
+        name = target.rpartition(".")[2]
+        if _RECOVERY.search(name):
+            return [["except", f"{name} is a recovery callback", record[2]]]
+        args, kwargs = record[5], record[6]
+        position = next((i for i, a in enumerate(args) if a[0] in ("n", "a") and a[-1] == name), None)
+        keyword = next((k for k, a in kwargs.items() if a[0] in ("n", "a") and a[-1] == name), None)
+        for callee in callees:
+            if callee == target or not _calls_itself(callee, record):
+                continue
+            params = self._parameters(callee)
+            role = keyword or (params[position] if position is not None and position < len(params) else None)
+            if role and _RECOVERY.search(role):
+                return [["except", f"called back as {role}", record[2]]]
+        return []
+
+    def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
+        """The targets worth following, each with its kind and receiver class: the chosen driver among
+        a driver interface's implementations, service clients as leaves, objects and the DB left out."""
+        result: list[tuple[str, str, tuple]] = []
+        uncertain = [(t, (r, exact)) for t, certain, r, exact in targets if not certain]
+        certain = [(t, (r, exact)) for t, is_certain, r, exact in targets if is_certain]
+        if len(uncertain) > 1 and any(self._is_driver(t) for t, _r in uncertain):
+            chosen = [(t, r) for t, r in uncertain if self._matches_driver(t)] if self.driver != "all" else uncertain
+            result += [(t, "driver", r) for t, r in chosen or uncertain[:1]]
+        else:
+            certain += uncertain
+        for target, receiver in dict.fromkeys(certain):
+            definition = self.program.defs.get(target)
+            if definition is None:
+                continue
+            package_parts = definition.module.split(".")[1:2]
+            if not self.show_objects and package_parts and package_parts[0] in _OBJECT_PACKAGES:
+                continue
+            service = self._service(definition.module)
+            if service and (definition.kind == "class" or target.endswith(".__init__")):
+                continue  # making the client is not calling the service
+            result.append((target, "service" if service else "call", receiver))
+        return result
+
+    def _is_driver(self, function: str) -> bool:
+        cls = function.rsplit(".", 2)[-2] if function.count(".") >= 2 else ""
+        return cls.endswith("Driver")
+
+    def _matches_driver(self, function: str) -> bool:
+        return matches_method(self.driver, function)
+
+    def _service(self, module_name: str) -> str | None:
+        """Other OpenStack services' clients: a module importing their client library, or
+        Placement's report client (it talks REST through keystoneauth, with no client library)."""
+        if module_name not in self._service_of_module:
+            module = self.program.modules.get(module_name)
+            found = None
+            if module is not None:
+                # A manager importing cinderclient for its exceptions is no Cinder client: the module
+                # must be named for the service (nova.volume.cinder, nova.network.neutronv2.api) or be an `*_api`.
+                for records in module.bindings.get("", {}).values():
+                    for record in records:
+                        top = record[1].split(".")[0] if record[0] == "import" else ""
+                        service = SERVICE_LIBRARIES.get(top)
+                        if service and (service in module_name or module_name.endswith("_api")):
+                            found = service
+                if found is None and any(d.qualname.endswith("ReportClient") for d in module.defs.values()):
+                    found = "placement"
+            self._service_of_module[module_name] = found
+        return self._service_of_module[module_name]
+
+    # -- the tree -----------------------------------------------------------------------------
+
+    def walk(self, entry: str, process: str) -> Step:
+        """The tree from the entry. Steps are expanded default path first, then other branches, then
+        the error path, each breadth first: a function met again is drawn once, where the default
+        flow runs it, and elsewhere says "expanded above"."""
+        root = self._step(entry, process, "entry")
+        root.receiver_exact = True  # the router makes the controller itself
+        shown: set[tuple] = set()
+        queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], {}, self.extra_depth, {}))]
+        counter = 1
+        while queue:
+            (_error, _other, depth), _n, step, reached = heapq.heappop(queue)
+            # The same function with other literal arguments may take other branches: drawn again.
+            key = (step.function, step.receiver, step.receiver_exact, step.process,
+                   tuple(sorted(reached.arguments.items(), key=repr)))
+            if key in shown:
+                step.seen_above = True
+                continue
+            shown.add(key)
+            for child, child_reached in self._children(step, reached):
+                priority = (child.error_path, not child.default_path, depth + 1)
+                heapq.heappush(queue, (priority, counter, child, child_reached))
+                counter += 1
+        return root
+
+    def _step(self, function: str, process: str, kind: str) -> Step:
+        if kind == "cut":
+            skipped = self.skipped[function]
+            return Step(function, skipped.path, skipped.line or 0, process, kind, cut=cut_text(skipped))
+        definition = self.program.defs.get(function)
+        path = self.program.modules[definition.module].path if definition else "?"
+        return Step(function, path, definition.line if definition else 0, process, kind)
+
+    def _children(self, step: Step, reached: _Reached) -> list[tuple[Step, _Reached]]:
+        """Adds the step's children; returns those to expand further, each with how it is reached."""
+        pending: list[tuple[Step, _Reached]] = []
+        stack, arguments, texts = reached.stack, reached.arguments, reached.texts
+        inner = stack | {(step.function, (step.receiver, step.receiver_exact))}
+        definition = self.program.defs.get(step.function)
+        module = self.program.modules[definition.module] if definition else None
+        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
+        listed = [(c, t, reached.budget) for c, t in visit.children]
+        if reached.budget > 0:
+            listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
+        for context, (kind, target, line, receiver, record), child_budget in listed:
+            context = self._on_path(context, arguments)
+            if context is None:
+                continue
+            condition, loop, in_except = _describe(context)
+            child_default = step.default_path and self.conditions.taken(module, context) and not in_except
+            child_error = step.error_path or in_except
+            child_conditions = reached.conditions + ([condition] if condition else [])
+            if kind == "hop":
+                send = target
+                # `prepare(server=host)` routes to what the caller passed as host: `self.source`.
+                route = texts.get(send.server_route, send.server_route) if send.server_route else None
+                hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
+                          send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
+                          route, " and ".join(child_conditions) or None, child_default, child_error)
+                child = self._step(send.endpoint, send.service, "hop")
+                child.hop = hop
+                target = send.endpoint
+                # RPC sends keyword arguments named like the endpoint's parameters.
+                child_arguments = {name: value for name, value in arguments.items()
+                                   if name in self._parameters(target)}
+                child_conditions = []  # a hop's condition is the sending process's own
+                child_texts: dict[str, str] = {}
+            else:
+                child = self._step(target, step.process, kind)
+                if kind == "service":
+                    child.service = self._service(self.program.defs[target].module)
+                child_arguments = self._arguments(target, record, arguments)
+                child_texts = self._argument_texts(target, record, texts)
+            child.call_line, child.condition, child.loop = line, condition, loop
+            child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
+            child.error_path, child.default_path = child_error, child_default
+            step.children.append(child)
+            if kind in ("call", "hop") and (target, receiver) not in stack:
+                pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts)))
+        return pending
+
+    def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
+        """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
+        from stackread.frameworks.messaging import render_expr
+
+        bound = self._bound(function, record)
+        if bound is None:
+            return {}
+        result = {}
+        for name, expr in bound.items():
+            text = texts.get(expr[1]) if expr[0] == "n" else None
+            result[name] = text or render_expr(expr)
+        return {name: text for name, text in result.items() if "…" not in text}
+
+    def _on_path(self, context: list, arguments: dict[str, Any]) -> list | None:
+        """The context once the literal arguments of this path have decided what they can: None when
+        they rule the call out (`live=False` for a resize), else the branches they leave open, each
+        reduced to its open part (`not live and not rebuild and flavor` is `flavor`)."""
+        kept = []
+        for entry in context:
+            kind, text, line = entry
+            if kind not in ("if", "else") or not (names_in(text) & arguments.keys()):
+                kept.append(entry)
+                continue
+            holds = self.conditions.holds(text, arguments)
+            if holds is None:
+                kept.append([kind, self.conditions.residue(text, arguments), line])
+            elif (kind == "if") != holds:
+                return None
+        return kept
+
+    def _bound(self, function: str, record: list) -> dict[str, list] | None:
+        """The function's parameters this call site passes, each with the argument's expression;
+        None when the site hands the function over rather than calling it (a callback)."""
+        if not _calls_itself(function, record):
+            return None
+        params = self._parameters(function)
+        args, kwargs = record[5], record[6]
+        bound = {}
+        for name, expr in zip(params, args):
+            if expr[0] == "*" or name.startswith("*"):
+                break
+            bound[name] = expr
+        bound.update((name, expr) for name, expr in kwargs.items() if name in params)
+        return bound
+
+    def _parameters(self, function: str) -> list[str]:
+        """The parameters a caller passes: without the `self`/`cls` of a method."""
+        definition = self.program.defs.get(function)
+        if definition is None:
+            return []
+        params = list(definition.params)
+        if definition.kind in ("method", "classmethod", "property") and params:
+            params = params[1:]
+        return params
+
+    def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The parameters a call binds to literals (`live=False`), or to the caller's own literal
+        arguments; a parameter not passed has its literal default (`is_local_creation=False`)."""
+        bound = self._bound(function, record)
+        if bound is None:
+            return {}
+        params = self._parameters(function)
+        definition = self.program.defs.get(function)
+        found: dict[str, Any] = {}
+        args, kwargs = record[5], record[6]
+        if definition is not None and "**" not in kwargs and not any(a[0] == "*" for a in args):
+            found.update((name, value) for name, value in definition.defaults
+                         if name not in kwargs and name not in params[:len(args)])
+        for name, expr in bound.items():
+            if expr[0] in ("k", "s"):
+                found[name] = expr[1]
+            elif expr[0] == "n" and expr[1] in arguments:
+                found[name] = arguments[expr[1]]
+        return found
+
+
+# Parameters that take a callback for when something fails: recover_method, rollback, on_error...
+_RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
+
+
+def _calls_itself(function: str, record: list) -> bool:
+    """The call site calls the function itself, so its arguments are the function's: not a callback
+    handed to it (`utils.spawn_n(self._do_build, ...)`)."""
+    callee = record[1]
+    called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
+    name = function.rpartition(".")[2]
+    return called == name or name == "__init__"
+
+
+def _describe(context: list) -> tuple[str | None, str | None, bool]:
+    """(condition text, loop text, inside an except block) of a call's context chain."""
+    conditions = [text if kind == "if" else _negate(text) for kind, text, _line in context if kind in ("if", "else")]
+    loops = [text for kind, text, _line in context if kind == "loop"]
+    in_except = any(kind == "except" for kind, _text, _line in context)
+    return (" and ".join(conditions) or None, loops[-1] if loops else None, in_except)
+
+
+def _negate(text: str) -> str:
+    """`not (x)`, and `x` for `not x` (an early `if not x: return` guards what follows with x)."""
+    if text.startswith("not ") and " and " not in text and " or " not in text:
+        return text[4:].strip()
+    return f"not ({text})"

@@ -1,0 +1,94 @@
+"""What `stackread trace` prints or writes, and the checks on it that run before anything is traced.
+
+A flow is shown as text (render/trace.py), JSON, or a drawing (-o FILE, --format, --view: see
+render/diagram.py); a flow diff (--diff) as text, JSON, Mermaid, or a sequence diagram in SVG or
+PNG (render/flowdiff.py). Each asks for what the other cannot do, so `checked` refuses the
+combinations that make no sense with a UsageError, and a typo costs no time.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, replace
+
+from stackread.diagnostics import Diagnostic
+from stackread.errors import UsageError
+from stackread.flows.flow import Trace
+from stackread.flows.flowdiff import FlowDiff
+from stackread.render import diagram
+from stackread.render.output import report_diagnostics, say, show, tell
+
+_DIFF_SUFFIXES = (".svg", ".png", ".mmd")
+
+
+@dataclass(frozen=True)
+class TraceOutput:
+    as_json: bool = False
+    out: str | None = None  # -o FILE
+    fmt: str | None = None  # --format
+    view: str | None = None  # --view graph | sequence
+    link_template: str | None = None
+    diff: bool = False  # the answer is a flow diff
+    choice: diagram.Choice | None = None  # the drawing of a flow, once checked
+
+    @property
+    def target(self) -> pathlib.Path | None:
+        return pathlib.Path(self.out) if self.out else None
+
+    def checked(self) -> TraceOutput:
+        """This output with its drawing chosen; a UsageError for what cannot be written."""
+        if self.as_json and (self.target or self.fmt):
+            raise UsageError("--json prints trace's JSON; with -o or --format use --format json instead")
+        if self.diff:
+            if (self.view or self.link_template or (self.fmt and self.fmt.lower() != "mermaid")
+                    or (self.target and self.target.suffix.lower() not in _DIFF_SUFFIXES)):
+                raise UsageError("--diff prints text, --json or --format mermaid, or draws -o FILE.svg/.png/.mmd")
+            return self
+        choice = diagram.choose(self.target, self.fmt, self.view) if (self.target or self.fmt) else None
+        if choice is not None:
+            diagram.check_link_template(self.link_template)
+        elif self.view or self.link_template:
+            raise UsageError("--view and --link-template apply to drawings: add -o FILE or --format")
+        return replace(self, choice=choice)
+
+
+def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = False) -> list[Diagnostic]:
+    """Prints or writes the flow (with the error path if `errors`) or the flow diff as asked, then
+    what was wrong in the input on stderr; returns every diagnostic, for the exit status."""
+    if isinstance(answer, FlowDiff):
+        _show_diff(answer, output)
+        report_diagnostics(answer.new.diagnostics)
+        report_diagnostics(answer.old.diagnostics)
+        return list(answer.old.diagnostics) + list(answer.new.diagnostics)
+    if output.choice is not None:
+        data = diagram.render(answer, output.choice, errors=errors, link_template=output.link_template)
+        if output.target is None:
+            say(data.decode("utf-8"), nl=False)
+        else:
+            diagram.write(output.target, data)
+            tell(f"wrote {output.target} ({output.choice.view} view, {output.choice.format})")
+    else:
+        from stackread.render import trace as text_view
+
+        show(output.as_json, lambda: text_view.to_json(answer, errors), lambda: text_view.render(answer, errors))
+    report_diagnostics(answer.diagnostics)
+    return list(answer.diagnostics)
+
+
+def _show_diff(diff: FlowDiff, output: TraceOutput) -> None:
+    from stackread.render import flowdiff as diff_view
+
+    if output.target is not None:
+        from stackread.render.sequence_svg import to_svg
+
+        if output.target.suffix.lower() == ".mmd":
+            data = diff_view.to_mermaid(diff).encode("utf-8")
+        else:
+            svg = to_svg(diff_view.to_sequence(diff))
+            data = svg if output.target.suffix.lower() == ".svg" else diagram.svg_to_png(svg)
+        diagram.write(output.target, data)
+        tell(f"wrote {output.target} (flow diff, sequence view)")
+    elif output.fmt:
+        say(diff_view.to_mermaid(diff), nl=False)
+    else:
+        show(output.as_json, lambda: diff_view.to_json(diff), lambda: diff_view.render(diff))
