@@ -637,3 +637,7 @@ def main() -> None:
             raise
         click.echo(f"stackread: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
+from stackread.cli.gallery import gallery  # noqa: E402 - a command of its own module, registered on the group
+cli.add_command(gallery)
