@@ -25,8 +25,9 @@ def site(tmp_path):
     return tmp_path / "site"
 
 
-def _route(verb, path, action=None, controller="nova.api.openstack.compute.servers.ServersController.create"):
-    return Route(verb, path, action, controller, None, None, None, None, "routes.py", 1)
+def _route(verb, path, action=None, controller="nova.api.openstack.compute.servers.ServersController.create",
+           max_version=None):
+    return Route(verb, path, action, controller, None, None, None, max_version, "routes.py", 1)
 
 
 def test_every_operation_gets_a_page_and_the_index_lists_them_under_their_resource(site):
@@ -129,12 +130,15 @@ def test_operations_are_grouped_by_resource_and_actions_apart():
     assert group_of(Operation("x", (_route("GET", "/servers/{server_id}/os-interface"),))) == "os-interface"
 
 
-def test_operations_sharing_a_name_get_distinct_pages():
-    ops = [Operation("os-stop", (_route("POST", "/servers/{id}/action", "os-stop",
-                                        "nova.api.openstack.compute.servers.ServersController._stop"),)),
-           Operation("os-stop", (_route("POST", "/os-volumes_boot/{id}/action", "os-stop",
-                                        "nova.api.openstack.compute.volumes_boot.VolumesBootController._stop"),)),
-           Operation("a/b c", (_route("GET", "/x"),))]
+def test_operations_sharing_a_name_get_distinct_pages_and_the_one_still_served_keeps_the_name():
+    stop = _route("POST", "/servers/{id}/action", "os-stop", "nova.api.openstack.compute.servers.ServersController._stop")
+    old_stop = _route("POST", "/os-volumes_boot/{id}/action", "os-stop",
+                      "nova.api.openstack.compute.volumes_boot.VolumesBootController._stop", max_version="2.102")
+    ops = [Operation("os-stop", (stop,)), Operation("os-stop", (old_stop,)), Operation("a/b c", (_route("GET", "/x"),))]
+    assert page_names(ops) == ["os-stop", "VolumesBootController.os-stop", "a-b-c"]
+    # Both still served: neither is the one the name means.
+    ops[1] = Operation("os-stop", (_route("POST", "/os-volumes_boot/{id}/action", "os-stop",
+                                          "nova.api.openstack.compute.volumes_boot.VolumesBootController._stop"),))
     assert page_names(ops) == ["ServersController.os-stop", "VolumesBootController.os-stop", "a-b-c"]
 
 

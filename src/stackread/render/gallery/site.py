@@ -27,14 +27,17 @@ def slug(text: str) -> str:
 
 def page_names(ops: list[Operation]) -> list[str]:
     """A file name for each operation: its name, with the handler's class where two share a name
-    (Nova's os-volumes_boot repeats the server actions), numbered if still not unique."""
-    counts: dict[str, int] = {}
+    (Nova's os-volumes_boot repeats the server actions up to a microversion), numbered if still not
+    unique. Of those sharing a name, the one still served keeps it: resize.html is the resize."""
+    sharing: dict[str, list[Operation]] = {}
     for op in ops:
-        counts[slug(op.name)] = counts.get(slug(op.name), 0) + 1
+        sharing.setdefault(slug(op.name).lower(), []).append(op)
     names, used = [], set()
     for op in ops:
         name = slug(op.name)
-        if counts[name] > 1 and op.route.controller:
+        others = sharing[name.lower()]
+        served = [o for o in others if any(r.max_version is None for r in o.routes)]
+        if len(others) > 1 and served != [op] and op.route.controller:
             name = slug(f"{op.route.controller.split('.')[-2]}.{op.name}")
         unique, n = name, 2
         while unique.lower() in used:  # case-insensitive file systems
