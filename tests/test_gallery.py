@@ -22,6 +22,7 @@ def site(tmp_path):
     root = gallery_tree(tmp_path / "nova")
     result = run_gallery(str(root), "-o", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache"))
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("wrote ")  # no progress bar when nobody watches
     return tmp_path / "site"
 
 
@@ -147,3 +148,14 @@ def test_an_unknown_driver_is_the_command_lines_fault_not_each_operations(tmp_pa
     with TreeTracer(root, driver="nosuch", cache_dir=tmp_path / "cache") as tracer:
         with pytest.raises(flows_gallery.UsageError):
             list(trace_each(tracer))
+
+
+def test_a_tree_without_routes_is_said_and_still_gets_its_index(tmp_path):
+    root = tmp_path / "lib"
+    (root / "lib").mkdir(parents=True)
+    (root / "lib" / "__init__.py").write_text("")
+    (root / "setup.cfg").write_text("[metadata]\nname = lib\n")
+    result = run_gallery(str(root), "-o", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache"))
+    assert result.exit_code == 0
+    assert "no REST API operation found" in result.output
+    assert "0 operations" in (tmp_path / "site" / "index.html").read_text()

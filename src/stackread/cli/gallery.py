@@ -82,6 +82,8 @@ def _tree(path, target, taken, link_template, driver, settings, cache_dir, no_ca
     with TreeTracer(path, driver=driver, settings=settings, cache_dir=cache_dir, use_cache=not no_cache,
                     progress=parsing) as tracer:
         release = tracer.release
+        if not tracer.operations:
+            click.echo(f"stackread: warning: {path}: no REST API operation found (see `stackread routes`)", err=True)
         directory = target / tree_directory(release, taken)
         directory.mkdir(exist_ok=True)
         template = default_template(release, link_template)
