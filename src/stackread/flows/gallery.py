@@ -68,18 +68,25 @@ class TreeTracer:
         self._cache_notes = Diagnostics()
         self._cache_context = open_cache(cache_dir, use_cache, self._cache_notes)
         self._cache = self._cache_context.__enter__()
-        self._tree_key = tree_key(self._project.tree) if use_cache else None
         self._walker = None  # built on the first operation the cache does not hold
         metadata = self._project.metadata
         prefix = f"{metadata.metadata_dir}/" if metadata.metadata_dir else ""
         self.release = Release(metadata.name, metadata.version, str(path),
                                self._project.tree.read_bytes(prefix + "PKG-INFO") is not None)
+        try:
+            self._tree_key = tree_key(self._project.tree) if use_cache else None
+            self._routes = self._read_routes()
+        except BaseException:
+            self._cache_context.__exit__(None, None, None)  # no `with` will close it
+            raise
+        self.operations: list[Operation] = operations(self._routes.routes)
+
+    def _read_routes(self):
         from stackread.flows import trace as _t
         from stackread.frameworks.rest.routes_mapper import routes_of_project
 
-        self._routes = _t._cached(self._cache, self._tree_key and f"routes:{self._tree_key}",
-                                  lambda: routes_of_project(self._project))
-        self.operations: list[Operation] = operations(self._routes.routes)
+        return _t._cached(self._cache, self._tree_key and f"routes:{self._tree_key}",
+                          lambda: routes_of_project(self._project))
 
     def __enter__(self) -> "TreeTracer":
         return self
