@@ -12,15 +12,16 @@ from stackread.flows.reading import Reading
 from stackread.render.output import explain, index_progress, warn
 
 
+driver_option = click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to "
+                             "follow: libvirt (default), ironic, fake.FakeDriver ...; 'all' shows every one.")
+set_option = click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
+                          help="Evaluate conditions with this option value instead of its default (repeatable); "
+                               "the option must be declared in the tree, DEFAULT.OPTION is OPTION.")
+
+
 def _flow_options(rev, errors_help: str):
     """The options of every command that traces a flow: where, which revision, driver, settings."""
-    options = [path_option, rev,
-               click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to follow: "
-                            "libvirt (default), ironic, fake.FakeDriver ...; 'all' shows every one."),
-               click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
-                            help="Evaluate conditions with this option value instead of its default (repeatable); "
-                                 "the option must be declared in the tree, DEFAULT.OPTION is OPTION."),
-               click.option("--errors", is_flag=True, help=errors_help)]
+    options = [path_option, rev, driver_option, set_option, click.option("--errors", is_flag=True, help=errors_help)]
     return lambda command: functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from functools import cached_property
 
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
@@ -56,42 +57,88 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
 
 
 def _trace(reading: Reading, question: Question, cache, tree_key: str | None, progress: Progress | None) -> Trace:
-    from stackread.flows import cuts
-    from stackread.flows.callgraph import build_program
-    from stackread.flows.conditions import Conditions
-    from stackread.flows.operations import find_operation
-    from stackread.flows.settings import check_settings
-    from stackread.flows.walker import Walker
-    from stackread.frameworks.drivers import check_driver
-    from stackread.frameworks.messaging import rpc_of_program
-    from stackread.frameworks.rest.routes_mapper import routes_of_project
+    tracer = Tracer(reading, question, cache, tree_key, progress)
+    return tracer.walk(question.operation, tracer.entry(question.operation))
 
-    project = reading.project
-    settings = check_settings(project.options, question.settings)  # a typo costs no time: before anything is read
-    routes = cached(cache, tree_key and f"routes:{tree_key}", lambda: routes_of_project(project))
-    lookup = find_operation(routes.routes, question.operation)
-    if lookup.found is None:
-        raise UnknownOperation(lookup)
-    entry = lookup.found.route
-    if not entry.controller:
-        raise AnalysisError(f"{question.operation!r} maps to {entry.verb} {entry.path}, "
-                            "but no controller method serves it")
-    report = cached(cache, tree_key and f"entrypoints:{tree_key}", lambda: reading.entrypoints)
-    services = [ep for ep in report.entrypoints if ep.service is not None]
-    api_process = f"{report.project}-api" if report.project else "api"
-    diagnostics = Diagnostics()
-    diagnostics.extend(project.metadata.problems)
-    with collector_paused():
-        program, indexed = build_program(project.tree, cache, diagnostics, include_tests=False, progress=progress)
-        conditions = Conditions(project.options, settings, program)
-        program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
-        rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
-        check_driver(program, question.driver)
-        holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
-        root = Walker(program, rpc, question, conditions, holes).walk(entry.controller, api_process)
-    hops = in_flow_order(root)
-    notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
-    if not hops and not notes:
-        notes.append(f"{lookup.found.name} reaches no other process: everything happens in {api_process}.")
-    return Trace(question.operation, entry, routes.source, routes.revision, root, hops, dict(settings), notes,
-                 list(diagnostics.items))
+
+class Tracer:
+    """One project made ready to trace operations, for one driver and one set of settings: the routes
+    read once, and the program built, its conditions set and its RPC matched on the first walk, so that
+    a gallery of 250 operations builds the program once, as one trace does."""
+
+    def __init__(self, reading: Reading, question: Question, cache, tree_key: str | None,
+                 progress: Progress | None = None):
+        from stackread.flows.settings import check_settings
+
+        self.reading, self.question, self.cache, self.tree_key, self.progress = \
+            reading, question, cache, tree_key, progress
+        # A typo in --set costs no time: refused before anything is read.
+        self.settings = check_settings(reading.project.options, question.settings)
+        self._built = None
+
+    @cached_property
+    def routes(self):
+        from stackread.frameworks.rest.routes_mapper import routes_of_project
+
+        return cached(self.cache, self.tree_key and f"routes:{self.tree_key}",
+                      lambda: routes_of_project(self.reading.project))
+
+    def entry(self, operation: str):
+        """The route an operation named the way the user knows it starts from."""
+        from stackread.flows.operations import find_operation
+
+        lookup = find_operation(self.routes.routes, operation)
+        if lookup.found is None:
+            raise UnknownOperation(lookup)
+        entry = lookup.found.route
+        if not entry.controller:
+            raise AnalysisError(f"{operation!r} maps to {entry.verb} {entry.path}, "
+                                "but no controller method serves it")
+        return entry
+
+    def walk(self, name: str, entry) -> Trace:
+        """The flow from the controller of `entry`, called `name` in the answer."""
+        from stackread.flows import cuts
+
+        walker, api_process, built = self._prepared()
+        diagnostics = Diagnostics()
+        diagnostics.extend(built)
+        with collector_paused():
+            root = walker.walk(entry.controller, api_process)
+        hops = in_flow_order(root)
+        notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
+        if not hops and not notes:
+            notes.append(f"{name} reaches no other process: everything happens in {api_process}.")
+        return Trace(name, entry, self.routes.source, self.routes.revision, root, hops, dict(self.settings), notes,
+                     list(diagnostics.items))
+
+    def _prepared(self):
+        """The walker over the whole program, the API's process, and what building them reported."""
+        if self._built is None:
+            self._built = self._prepare()
+        return self._built
+
+    def _prepare(self):
+        from stackread.flows import cuts
+        from stackread.flows.callgraph import build_program
+        from stackread.flows.conditions import Conditions
+        from stackread.flows.walker import Walker
+        from stackread.frameworks.drivers import check_driver
+        from stackread.frameworks.messaging import rpc_of_program
+
+        project, reading = self.reading.project, self.reading
+        report = cached(self.cache, self.tree_key and f"entrypoints:{self.tree_key}", lambda: reading.entrypoints)
+        services = [ep for ep in report.entrypoints if ep.service is not None]
+        api_process = f"{report.project}-api" if report.project else "api"
+        diagnostics = Diagnostics()
+        diagnostics.extend(project.metadata.problems)
+        with collector_paused():
+            program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
+                                             progress=self.progress)
+            conditions = Conditions(project.options, self.settings, program)
+            program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
+            rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
+            check_driver(program, self.question.driver)
+            holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
+            walker = Walker(program, rpc, self.question, conditions, holes)
+        return walker, api_process, list(diagnostics.items)

@@ -117,3 +117,25 @@ def report_diagnostics(diagnostics) -> None:
         tell(f"  {d.severity.value}: {d}")
     if len(shown) < len(diagnostics):
         tell(f"  ... and {len(diagnostics) - len(shown)} more (--json lists them all)")
+
+
+@contextlib.contextmanager
+def stages_progress():
+    """One bar per stage (parsing, then tracing each tree's operations) in one live display, only
+    on a terminal; yields update(stage, done, total), or None when nobody watches."""
+    console = stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
