@@ -217,3 +217,22 @@ def test_trace_on_a_cache_of_another_layout_warns_once_and_reads_back_from_its_s
         second = trace_operation(Reading(root, cache_dir=cache), "create_server")
     told = [d.message for d in first.diagnostics + second.diagnostics]
     assert len(told) == 1 and "another layout" in told[0] and hops(second) == hops(first) == BOTH
+
+
+def test_a_new_question_says_each_stage_of_the_work_to_a_progress_display(tmp_path):
+    """After the parsing bar, a cold trace still resolves, matches RPC and walks: each is said."""
+    root = write_tree(tmp_path / "nova", MINI)
+    stages = []
+
+    def progress(done, total):
+        stages.append("parsing")
+
+    progress.stage = stages.append
+    trace_operation(Reading(root, cache_dir=tmp_path / "cache"), "create_server", progress)
+    said = [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s]  # parsing once, not per file
+    assert said == ["reading the REST routes", "parsing", "reading the whole program",
+                    "matching RPC casts and calls to their endpoints", "following create_server"]
+    # Asked again, the answer is read back: no stage to say.
+    stages.clear()
+    trace_operation(Reading(root, cache_dir=tmp_path / "cache"), "create_server", progress)
+    assert stages == []

@@ -20,7 +20,7 @@ from stackread.index import cache as summary_cache
 from stackread.index.files import TEST_DIRS, content_key, list_sources
 from stackread.index.summary import FORMAT
 from stackread.perf import collector_paused
-from stackread.flows.reading import Progress, Reading
+from stackread.flows.reading import Progress, Reading, stage
 from stackread.program.graph import CallGraph
 from stackread.source.trees import SourceTree
 
@@ -108,6 +108,7 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     from stackread.program.resolve import Program
 
     indexed = index_tree(tree, cache, diagnostics, include_tests=include_tests, progress=progress)
+    stage(progress, "reading the whole program")
     by_path = {f.path: f for f in indexed.files}
     # Handed over, not shared: each ModuleFacts drops the raw parts of its summary it has digested,
     # which frees them only if nothing else holds the summary.
@@ -123,6 +124,7 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
 def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,
            progress: Progress | None) -> CallGraphResult:
     program, indexed = build_program(tree, cache, diagnostics, include_tests, progress)
+    stage(progress, "resolving every call")
     graph = program.build()
     s = program.stats
     modules = len(program.modules)

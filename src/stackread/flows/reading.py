@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (files parsed, files to parse), for a progress bar
 
 
+def stage(progress: Progress | None, text: str) -> None:
+    """Says which stage the work is in (after parsing: resolving, matching RPC, walking), where the
+    progress display can show it: a callable with a `stage` attribute. Silent anywhere else."""
+    tell = getattr(progress, "stage", None)
+    if tell is not None:
+        tell(text)
+
+
 @dataclass(frozen=True)
 class Reading:
     path: str | os.PathLike = "."  # as the user wrote it: messages name it so

@@ -24,7 +24,7 @@ from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
 from stackread.flows.question import MAX_DEPTH, Question, cached, load, store  # noqa: F401 (the API)
-from stackread.flows.reading import Progress, Reading
+from stackread.flows.reading import Progress, Reading, stage
 from stackread.perf import collector_paused
 
 
@@ -80,8 +80,11 @@ class Tracer:
     def routes(self):
         from stackread.frameworks.rest.routes_mapper import routes_of_project
 
-        return cached(self.cache, self.tree_key and f"routes:{self.tree_key}",
-                      lambda: routes_of_project(self.reading.project))
+        def read():
+            stage(self.progress, "reading the REST routes")
+            return routes_of_project(self.reading.project)
+
+        return cached(self.cache, self.tree_key and f"routes:{self.tree_key}", read)
 
     def entry(self, operation: str):
         """The route an operation named the way the user knows it starts from."""
@@ -101,6 +104,7 @@ class Tracer:
         from stackread.flows import cuts
 
         walker, api_process, built = self._prepared()
+        stage(self.progress, f"following {name}")
         diagnostics = Diagnostics()
         diagnostics.extend(built)
         with collector_paused():
@@ -137,6 +141,7 @@ class Tracer:
                                              progress=self.progress)
             conditions = Conditions(project.options, self.settings, program)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
+            stage(self.progress, "matching RPC casts and calls to their endpoints")
             rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
             check_driver(program, self.question.driver)
             holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))

@@ -53,14 +53,25 @@ def index_progress():
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = None
+        shown = {"task": None, "parsing": False}
+
+        def show(text: str, total: int | None) -> None:
+            if shown["task"] is not None:
+                bar.remove_task(shown["task"])
+            shown["task"] = bar.add_task(text, total=total)
 
         def update(done: int, total: int) -> None:
-            nonlocal task
-            if task is None:
-                task = bar.add_task("parsing", total=total)
-            bar.update(task, completed=done)
+            if not shown["parsing"]:
+                show("parsing", total)
+                shown["parsing"] = True
+            bar.update(shown["task"], completed=done)
 
+        def stage(text: str) -> None:
+            """Another stage of the work (resolving, matching RPC, walking): one line, its bar pulsing."""
+            shown["parsing"] = False
+            show(text, None)
+
+        update.stage = stage
         yield update
 
 
