@@ -77,3 +77,22 @@ def test_help_describes_every_command():
     for command in ("entrypoints", "get"):
         assert command in result.stdout
     assert "--rev" in run("entrypoints", "--help").stdout
+
+
+def test_quiet_leaves_warnings_out_and_still_says_errors(make_tree):
+    root = make_tree({
+        "setup.cfg": "[metadata]\nname = pkg\n[entry_points]\nconsole_scripts =\n    good = pkg.cli:main\n    bad\n",
+        "pkg/__init__.py": "",
+        "pkg/cli.py": "def main():\n    pass\n",
+        "pkg/old.py": "print 'python 2'\n",  # skipped with a warning
+    })
+    loud = run("callgraph", str(root), "--no-cache")
+    assert "pkg/old.py" in loud.stderr and "warning" in loud.stderr
+    quiet = run("--quiet", "callgraph", str(root), "--no-cache")
+    assert quiet.returncode == loud.returncode and quiet.stdout == loud.stdout
+    assert "pkg/old.py" not in quiet.stderr and "warning" not in quiet.stderr
+    errors = run("-q", "entrypoints", str(root))
+    assert errors.returncode == 1 and "setup.cfg:6" in errors.stderr and "warning" not in errors.stderr
+    # In one process (as the tests' CliRunner is), a quiet command does not silence the next one.
+    CliRunner().invoke(cli, ["--quiet", "callgraph", str(root), "--no-cache"])
+    assert "pkg/old.py" in CliRunner().invoke(cli, ["callgraph", str(root), "--no-cache"]).output

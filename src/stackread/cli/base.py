@@ -6,12 +6,13 @@ import click
 
 from stackread import __version__
 from stackread.errors import ExitCode, StackreadError
-from stackread.render.output import report_diagnostics
+from stackread.render.output import report_diagnostics, say_warnings
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="stackread")
 @click.option("--debug", is_flag=True, help="Show tracebacks of failures.")  # read by main(), before click
-def cli(debug: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Leave warnings out (files skipped, ...); errors are still said.")
+def cli(debug: bool, quiet: bool) -> None:
     """Read an OpenStack service from its source: where each process starts, what it runs,
     and how one API request crosses services.
 
@@ -28,6 +29,7 @@ def cli(debug: bool) -> None:
       stackread trace create_server -C ~/src/nova -o create_server.svg
       stackread breakpoints create_server -C ~/src/nova > .pdbrc
     """
+    say_warnings(not quiet)
 
 
 path_argument = click.argument("path", default=".", type=click.Path())

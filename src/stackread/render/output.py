@@ -14,6 +14,11 @@ import os
 import click
 
 _MAX_DIAGNOSTICS = 8
+_SAYING = {"warnings": True}  # `stackread --quiet`: set by the command line, once per invocation
+
+
+def say_warnings(on: bool) -> None:
+    _SAYING["warnings"] = on
 
 
 @functools.cache
@@ -86,7 +91,8 @@ def tell(line: str) -> None:
 
 
 def warn(text: str) -> None:
-    tell(f"stackread: warning: {text}")
+    if _SAYING["warnings"]:
+        tell(f"stackread: warning: {text}")
 
 
 def explain(error: Exception, debug: bool = False) -> bool:
@@ -116,6 +122,8 @@ def show(as_json: bool, to_json, render) -> None:
 def report_diagnostics(diagnostics) -> None:
     """What was wrong in the input, under the answer: errors always; warnings (mostly files skipped
     for Python 2 syntax) up to a screenful."""
+    if not _SAYING["warnings"]:
+        diagnostics = [d for d in diagnostics if d.severity.value == "error"]
     if not diagnostics:
         return
     errors = sum(1 for d in diagnostics if d.severity.value == "error")
