@@ -163,3 +163,36 @@ def test_a_tree_without_routes_is_said_and_still_gets_its_index(tmp_path):
     assert result.exit_code == 0
     assert "no REST API operation found" in result.output
     assert "0 operations" in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_diff_says_per_operation_what_changed_since_the_old_release_and_the_index_lists_them(tmp_path):
+    new = gallery_tree(tmp_path / "new")
+    old = gallery_tree(tmp_path / "old")
+    (old / "PKG-INFO").write_text((old / "PKG-INFO").read_text().replace("1.0.0", "0.9.0"))
+    rpcapi = old / "nova/compute/rpcapi.py"  # the old release called where the new one casts
+    rpcapi.write_text(rpcapi.read_text().replace("cctxt.cast(ctxt, 'build_and_run_instance'",
+                                                 "return cctxt.call(ctxt, 'build_and_run_instance'"))
+    routes = old / "nova/api/openstack/compute/routes.py"  # and had no show
+    text = routes.read_text()
+    start = text.index("('/servers/{id}'")
+    routes.write_text(text[:start] + text[text.index("}),", start) + 4:])
+    result = run_gallery(str(new), "--diff", str(old), "-o", str(tmp_path / "site"),
+                         "--cache-dir", str(tmp_path / "cache"))
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "site"
+    index = (site / "index.html").read_text()
+    assert "Flow changed since nova 0.9.0</strong>" in index and "New since nova 0.9.0</strong>" in index
+    create = next(site.glob("*/ServersController.create.html")).read_text()
+    assert "<h2>Since nova 0.9.0</h2>" in create
+    assert "nova-conductor =cast=&gt; nova-compute build_and_run_instance (kind: call -&gt; cast)" in create
+    assert create.count("<svg") == 2  # the flow, and both flows drawn as one
+    show = next(site.glob("*/ServersController.show.html")).read_text()
+    assert "New: nova 0.9.0 has no operation of this name." in show
+    # Without --diff, nothing of it.
+    plain = run_gallery(str(new), "-o", str(tmp_path / "plain"), "--cache-dir", str(tmp_path / "cache"))
+    assert plain.exit_code == 0 and "Since " not in next((tmp_path / "plain").glob("*/ServersController.create.html")).read_text()
+
+
+def test_diff_takes_one_tree(tmp_path):
+    result = run_gallery(str(tmp_path / "a"), str(tmp_path / "b"), "--diff", str(tmp_path / "c"), "-o", str(tmp_path / "s"))
+    assert result.exit_code == 2 and "one PATH" in result.output

@@ -60,3 +60,17 @@ def test_cinder_is_written_beside_and_its_failures_are_listed_not_fatal(real_sit
     assert index.count("failed: ") == failed <= 2
     assert result.exit_code == (1 if failed else 0)
     assert f"{len(written) + len(_entries(index, 'nova 34.0.0'))} operation pages, {failed} failed" in result.output
+
+
+def test_a_gallery_of_34_0_0_since_ocata_says_what_changed_in_create_server(real_release, tmp_path):
+    out = tmp_path / "site"
+    result = run_gallery(str(real_release("nova-current")), "--diff", str(real_release("nova-ocata")), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    create = (out / "nova-34.0.0" / "ServersController.create.html").read_text()
+    assert "<h2>Since nova 15.1.5</h2>" in create
+    # Ocata routed the build to host['host'], 34.0.0 to host.service_host (both nova/conductor/manager.py).
+    assert ("nova-conductor =cast=&gt; nova-compute build_and_run_instance "
+            "(route: host[&#x27;host&#x27;] -&gt; host.service_host)") in create
+    index = (out / "index.html").read_text()
+    changed = index.split("Flow changed since nova 15.1.5</strong>")[1].split("</p>")[0]
+    assert "ServersController.create.html" in changed

@@ -18,6 +18,7 @@ from typing import Iterator
 
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UsageError
+from stackread.flows.flowdiff import FlowDiff
 from stackread.flows.operations import Operation, find_operation, operations, resource_of, singular
 from stackread.flows.question import Question
 from stackread.flows.reading import Progress, Reading
@@ -35,6 +36,24 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Compared:
+    """The operation in the release the gallery is compared with (`gallery --diff OLD`)."""
+
+    other: str  # that release, as a title: nova 15.1.5
+    diff: FlowDiff | None  # None: that release has no such operation, or (error) its flow is unknown
+    error: str | None = None
+
+    @property
+    def change(self) -> str | None:
+        """new, changed (a hop added, removed, renamed or changed), or None: the same hops."""
+        if self.error is not None:
+            return None
+        if self.diff is None:
+            return "new"
+        return "changed" if any(c.status not in ("same", "moved") for c in self.diff.hops) else None
+
+
+@dataclass(frozen=True)
 class Traced:
     """One operation of the gallery: its flow, or why there is none."""
 
@@ -42,6 +61,7 @@ class Traced:
     group: str  # servers, server actions, volumes ...
     trace: Trace | None
     error: str | None = None
+    compared: Compared | None = None
 
 
 def group_of(operation: Operation) -> str:
@@ -82,6 +102,11 @@ class TreeTracer:
     def __exit__(self, *exc) -> None:
         self._cache_context.__exit__(*exc)
 
+    def trace_named(self, name: str) -> Trace | None:
+        """The flow of the operation a user names so in this tree, None when it has none so named."""
+        found = find_operation(self._tracer.routes.routes, name).found
+        return None if found is None else self.trace(found)
+
     def trace(self, operation: Operation) -> Trace:
         """The operation's flow, as `trace_operation(operation.name)` finds it when the name is its own."""
         from stackread.flows.question import load, store
@@ -116,3 +141,22 @@ def trace_each(tracer: TreeTracer) -> Iterator[Traced]:
             yield Traced(operation, group_of(operation), None, str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug of ours on one operation must not cost the site
             yield Traced(operation, group_of(operation), None, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def compare_each(traced: Iterator[Traced], old: TreeTracer, other: str) -> Iterator[Traced]:
+    """Each operation with how its flow changed since the old release (`other` is its title): the same
+    operation there is the one its name finds."""
+    from stackread.flows.flowdiff import diff_traces
+
+    for entry in traced:
+        if entry.trace is None:
+            yield entry
+            continue
+        try:
+            before = old.trace_named(entry.operation.name)
+            compared = Compared(other, None if before is None else diff_traces(before, entry.trace))
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the other side's failure costs only the comparison
+            compared = Compared(other, None, f"{type(exc).__name__}: {exc}")
+        yield replace(entry, compared=compared)

@@ -24,12 +24,14 @@ class Entry:
     summary: str = ""
     search: str = ""  # lowercased words the search box matches
     error: str | None = None
+    change: str | None = None  # with --diff: new or changed since the old release, None: the same
 
 
 @dataclass(frozen=True)
 class TreeIndex:
     release: Release
     entries: tuple[Entry, ...]
+    other: str | None = None  # with --diff: the release compared with
 
 
 def entry_of(traced: Traced, href: str | None) -> Entry:
@@ -40,8 +42,10 @@ def entry_of(traced: Traced, href: str | None) -> Entry:
         return Entry(traced.operation.name, traced.group, routes, None, search=" ".join(words).lower(),
                      error=traced.error or "no page was written")
     words += [h.method for h in trace.hops] + sorted({short(f) for f in _functions(trace.root)})
+    change = traced.compared.change if traced.compared else None
+    words += [change] if change else []
     return Entry(traced.operation.name, traced.group, routes, href, tuple(processes(trace)), hop_summary(trace),
-                 " ".join(words).lower())
+                 " ".join(words).lower(), change=change)
 
 
 def _functions(step) -> list[str]:
@@ -78,7 +82,20 @@ def _tree(tree: TreeIndex) -> str:
         f"<section class=\"group\"><h3>{e(group)} <span class=\"dim\">({len(groups[group])})</span></h3>"
         f"<ul class=\"ops\">{''.join(_entry(x) for x in groups[group])}</ul></section>" for group in order)
     return (f"<section class=\"tree\"><h2>{e(release_title(release))}</h2>"
-            f"<p class=\"dim mono\">{e(release.source)}</p>{sections}</section>")
+            f"<p class=\"dim mono\">{e(release.source)}</p>{_changes(tree)}{sections}</section>")
+
+
+def _changes(tree: TreeIndex) -> str:
+    """With --diff: the operations whose flow changed since the old release, and the new ones."""
+    if tree.other is None:
+        return ""
+    said = []
+    for change, title in (("changed", "Flow changed"), ("new", "New")):
+        entries = [x for x in tree.entries if x.change == change and x.href]
+        links = ", ".join(f"<a href=\"{e(x.href)}\">{e(x.name)}</a>" for x in entries) or "none"
+        said.append(f"<p><strong>{title} since {e(tree.other)}</strong> "
+                    f"<span class=\"dim\">({len(entries)})</span>: {links}</p>")
+    return "<section class=\"changes\">" + "".join(said) + "</section>"
 
 
 def _entry(entry: Entry) -> str:
@@ -89,4 +106,5 @@ def _entry(entry: Entry) -> str:
     crossed = " → ".join(e(p) for p in entry.processes)
     return (f"<li class=\"op\" data-search=\"{e(entry.search)}\"><div class=\"name\"><a href=\"{e(entry.href)}\">"
             f"{e(entry.name)}</a></div><div class=\"route mono\">{routes}</div>"
-            f"<div class=\"hops\">{crossed} <span class=\"dim\">· {e(entry.summary)}</span></div></li>")
+            f"<div class=\"hops\">{crossed} <span class=\"dim\">· {e(entry.summary)}</span>"
+            + (f" <span class=\"badge\">{e(entry.change)}</span>" if entry.change else "") + "</div></li>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from stackread.flows.gallery import Release, Traced
+from stackread.flows.gallery import Compared, Release, Traced
 from stackread.flows.trace import Hop, Step, Trace
 from stackread.render.flow import short
 from stackread.render.gallery.assets import ZOOM_JS
@@ -25,7 +25,8 @@ def operation_page(release: Release, traced: Traced, svg: str | None, downloads:
               f"<h1>{e(name)}</h1>"
               f"<p class=\"mono\">{'<br>'.join(e(route_text(r)) for r in traced.operation.routes)}</p>"
               f"<p>{e(' → '.join(processes(trace)))} <span class=\"dim\">({e(hop_summary(trace))})</span></p>")
-    body = [_assumptions(trace), _diagram(svg, downloads), _hop_table(trace, url_of), _steps(trace, url_of)]
+    body = [_assumptions(trace), _diagram(svg, downloads), _since(traced.compared), _hop_table(trace, url_of),
+            _steps(trace, url_of)]
     return document(f"{name} · {release_title(release)}", header, "\n".join(body), ZOOM_JS if svg else "")
 
 
@@ -51,6 +52,37 @@ def _diagram(svg: str | None, downloads: dict[str, str]) -> str:
     return (f"<h2>Sequence diagram</h2><div class=\"toolbar\">{buttons}<span class=\"dim\">drag to pan, "
             f"ctrl+wheel to zoom · download:</span> {links}</div>"
             f"<div id=\"viewport\" class=\"viewport\">{svg}</div>")
+
+
+def _since(compared: Compared | None) -> str:
+    """With --diff: how the flow changed since the old release, hop by hop, and both flows drawn as one."""
+    if compared is None:
+        return ""
+    title = f"<h2>Since {e(compared.other)}</h2>"
+    if compared.error is not None:
+        return f"{title}<p class=\"bad\">Its flow there could not be worked out: {e(compared.error)}</p>"
+    if compared.diff is None:
+        return f"{title}<p>New: {e(compared.other)} has no operation of this name.</p>"
+    from stackread.render.flowdiff import to_sequence
+    from stackread.render.sequence_svg import to_svg
+
+    changes = [c for c in compared.diff.hops if c.status not in ("same", "moved")]
+    if not changes:
+        moved = sum(1 for c in compared.diff.hops if c.status == "moved")
+        return f"{title}<p>The same hops{f', {moved} of them with code that moved' if moved else ''}.</p>"
+    rows = "".join(f"<li><span class=\"badge\">{e(c.status)}</span> {e(_hop_text(c))}</li>" for c in changes)
+    svg = to_svg(to_sequence(compared.diff)).decode("utf-8").split("?>", 1)[-1].strip()
+    return f"{title}<ul class=\"changes\">{rows}</ul><div class=\"viewport plain\">{svg}</div>"
+
+
+def _hop_text(change) -> str:
+    hop = change.hop
+    text = f"{hop.source} ={hop.kind}=> {hop.target} {hop.method}"
+    if change.status == "renamed":
+        text = f"{hop.source} ={hop.kind}=> {hop.target} {change.old.method} -> {hop.method}"
+    said = [f"{c.field}: {c.old} -> {c.new}" for c in change.changes
+            if c.field not in ("method", "client_path", "client_line", "endpoint_path", "endpoint_line")]
+    return text + (f" ({'; '.join(said)})" if said else "")
 
 
 def _where(url_of: UrlOf, path: str, line: int) -> str:
