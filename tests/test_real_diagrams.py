@@ -75,7 +75,9 @@ def test_graph_nodes_link_to_the_source_with_the_line(graph_svg, create_server, 
         "nova.virt.libvirt.driver.LibvirtDriver.spawn\n")]
     assert spawn, "the virt driver's spawn is drawn"
     line = spawn[0].get(XLINK_TITLE).rpartition(":")[2]
-    assert spawn[0].get(XLINK_HREF) == f"file://{nova.resolve().as_posix()}/nova/virt/libvirt/driver.py#L{line}"
+    # A published release (its sdist has PKG-INFO): the code at its tag on opendev, not the cache's copy.
+    assert spawn[0].get(XLINK_HREF) == ("https://opendev.org/openstack/nova/src/tag/34.0.0/"
+                                        f"nova/virt/libvirt/driver.py#L{line}")
 
 
 def test_link_template_and_dot_output(create_server):
@@ -170,7 +172,7 @@ def test_sequence_activation_bars_notes_and_frames(sequence_svg):
 def test_sequence_labels_link_to_the_source(sequence_svg, nova):
     spawn = next(g for g in _groups(sequence_svg, "message") if _label(g) == "LibvirtDriver.spawn")
     href = next(spawn.iter(f"{SVG}a")).get("href")
-    assert href.startswith(f"file://{nova.resolve().as_posix()}/nova/virt/libvirt/driver.py#L")
+    assert href.startswith("https://opendev.org/openstack/nova/src/tag/34.0.0/nova/virt/libvirt/driver.py#L")
 
 
 def test_mermaid_plantuml_and_seqdiag_say_the_same_flow(create_server):

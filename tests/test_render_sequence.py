@@ -1,6 +1,9 @@
 """The sequence view drawn from a hand-made flow: long names, other scripts, long flows, escaping."""
 
+import re
 import xml.etree.ElementTree as ET
+
+import pytest
 
 from stackread.render.flow import Activate, Branch, Deactivate, Frame, Lane, Message, Note, Sequence, conjuncts
 from stackread.render.sequence_svg import text_width, to_svg
@@ -102,7 +105,7 @@ def test_conditions_split_only_outside_brackets():
 
 def test_labels_are_escaped_for_each_tool():
     assert mermaid_text("a; b # c <d>") == "a#59; b #35; c #lt;d#gt;"
-    assert plantuml_text("API.__init__ a == b") == "API.~_~_init~_~_ a ~=~= b"
+    assert plantuml_text("API.__init__ a == b") == "API.~_~_init~_~_ a == b"
     seq = Sequence("t", lanes("a"), [Message("client", "a", 'say "hi"; #1', "request")])
     assert 'label = "say \\"hi\\"; #1"' in to_seqdiag(seq)
 
@@ -118,3 +121,38 @@ def test_a_sequence_png_without_cairosvg_says_what_to_do(monkeypatch):
     monkeypatch.setitem(sys.modules, "cairosvg", None)  # import fails as if not installed
     with pytest.raises(StackreadError, match="pip install cairosvg.*FILE.svg"):
         svg_to_png(to_svg(Sequence("t", lanes("a"), [Message("client", "a", "x", "request")])))
+
+
+# PlantUML's reading of a label, from its source (net.sourceforge.plantuml.utils.CharHidder,
+# klimt/creole): `~` hides the next character from the markup only if it is one of these; markup
+# is then read; hidden characters come back, `&#NNN;` codes are decoded and `\\` is a backslash.
+_HIDDEN = set('_-"#][*./<')
+_MARKUP = re.compile(r'\*\*|//|__|--|~~|""|\[\[|<')
+
+
+def _plantuml_shows(label: str) -> str:
+    hidden, i = [], 0
+    while i < len(label):
+        if label[i] == "~" and i + 1 < len(label) and label[i + 1] in _HIDDEN:
+            hidden.append(chr(0xE000 + ord(label[i + 1])))
+            i += 2
+        else:
+            hidden.append(label[i])
+            i += 1
+    text = "".join(hidden)
+    assert not _MARKUP.search(text), f"PlantUML would read markup in {label!r}"
+    text = "".join(chr(ord(c) - 0xE000) if 0xE000 <= ord(c) <= 0xE0FF else c for c in text)
+    text = re.sub(r"&#([0-9]+);", lambda m: chr(int(m.group(1))), text)
+    return re.sub(r"\\\\", r"\\", text)
+
+
+@pytest.mark.parametrize("label", [
+    "result == build_results.FAILED", "a -- b", "x -> y", "a: b", "==", "--x--", "**kwargs // 2",
+    "__init__", 'say ""hi""', "[[link]]", "<b>not bold</b>", "a ~~ b", "~_x", "a ~= b", "&#65; stays",
+    "path\\n", "a ^^ b", "x >= 1 and y <= 2", "~", "===",
+])
+def test_plantuml_shows_labels_as_written(label):
+    written = plantuml_text(label)
+    assert _plantuml_shows(written) == label
+    line = to_plantuml(Sequence("t", lanes("a"), [Message("client", "a", label, "request")])).splitlines()[-2]
+    assert line == f"P0 -> P1 : {written}"  # one line, the label after the first ` : `

@@ -56,7 +56,8 @@ def _traced():
 @click.option("--view", type=click.Choice(["graph", "sequence"]),
               help="graph: cross-process call graph (default for svg/png/dot); sequence: a sequence diagram.")
 @click.option("--link-template", metavar="URL",
-              help="Where SVG nodes link, with {path} and {line}; default file:// to the source.")
+              help="Where SVG nodes link, with {path} and {line}; default: the code at the release's "
+                   "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
 def trace(operation: str, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
           show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, as_json: bool, out: str | None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackread.diagnostics import Diagnostic
+from stackread.flows.release import Release
 from stackread.frameworks.rest.route import Route
 
 
@@ -65,7 +66,7 @@ class Trace:
     settings: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
+    release: Release | None = None  # what the tree read says it is: links and diff titles name it
 
 
 def in_flow_order(root: Step) -> list[Hop]:

@@ -22,17 +22,8 @@ from stackread.flows.flowdiff import FlowDiff
 from stackread.flows.operations import Operation, find_operation, operations, resource_of, singular
 from stackread.flows.question import Question
 from stackread.flows.reading import Progress, Reading
+from stackread.flows.release import Release, release_of  # noqa: F401 (Release: the API)
 from stackread.flows.trace import Trace
-
-
-@dataclass(frozen=True)
-class Release:
-    """What the tree says it is: from its packaging metadata (PKG-INFO in an sdist)."""
-
-    project: str | None
-    version: str | None
-    source: str  # the directory read
-    published: bool  # an sdist (PKG-INFO beside the code): the code of a tagged release
 
 
 @dataclass(frozen=True)
@@ -91,10 +82,7 @@ class TreeTracer:
         except BaseException:
             self._cache_context.__exit__(None, None, None)  # no `with` will close it
             raise
-        metadata = reading.project.metadata
-        prefix = f"{metadata.metadata_dir}/" if metadata.metadata_dir else ""
-        self.release = Release(metadata.name, metadata.version, str(reading.path),
-                               reading.project.tree.read_bytes(prefix + "PKG-INFO") is not None)
+        self.release = release_of(reading)
 
     def __enter__(self) -> "TreeTracer":
         return self

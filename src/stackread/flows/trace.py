@@ -114,7 +114,13 @@ class Tracer:
         if not hops and not notes:
             notes.append(f"{name} reaches no other process: everything happens in {api_process}.")
         return Trace(name, entry, self.routes.source, self.routes.revision, root, hops, dict(self.settings), notes,
-                     list(diagnostics.items))
+                     list(diagnostics.items), self.release)
+
+    @cached_property
+    def release(self):
+        from stackread.flows.release import release_of
+
+        return release_of(self.reading)
 
     def _prepared(self):
         """The walker over the whole program, the API's process, and what building them reported."""

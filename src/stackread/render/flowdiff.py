@@ -20,7 +20,36 @@ def _short(dotted: str) -> str:
 
 
 def _side(trace: Trace) -> str:
-    return trace.source + (f" @ {trace.revision}" if trace.revision else "")
+    """The tree a side read, as given: its path, and the revision read from it."""
+    source = trace.release.source if trace.release is not None else trace.source
+    return source + (f" @ {trace.revision}" if trace.revision else "")
+
+
+def _release_name(trace: Trace) -> str | None:
+    """`nova 34.0.0` for a published release (an sdist: its metadata names project and version)."""
+    r = trace.release
+    return f"{r.project} {r.version}" if r is not None and r.known and not trace.revision else None
+
+
+def side_name(trace: Trace) -> str:
+    """What a side is called: the release it is, else the path (and revision) read."""
+    return _release_name(trace) or _side(trace)
+
+
+def versions(diff: FlowDiff) -> str:
+    """`nova 15.1.5 -> 34.0.0` when both trees are known releases (of one project: named once),
+    rather than two paths into the cache; else the paths as given."""
+    old, new = _release_name(diff.old), _release_name(diff.new)
+    if old is None or new is None:
+        return f"{_side(diff.old)} -> {_side(diff.new)}"
+    a, b = diff.old.release, diff.new.release
+    if a.project.lower() == b.project.lower():  # type: ignore[union-attr]
+        return f"{old} -> {b.version}"  # type: ignore[union-attr]
+    return f"{old} -> {new}"
+
+
+def title(diff: FlowDiff) -> str:
+    return f"{diff.operation}: {versions(diff)}"
 
 
 # -- JSON ------------------------------------------------------------------------------------------
@@ -42,7 +71,10 @@ def _step_json(s: Step | None) -> dict[str, Any] | None:
 
 def _side_json(trace: Trace) -> dict[str, Any]:
     e = trace.entry
-    return {"source": trace.source, "revision": trace.revision,
+    r = trace.release
+    return {"source": trace.source, "revision": trace.revision, "name": side_name(trace),
+            "project": r.project if r else None, "version": r.version if r else None,
+            "published": r.published if r else False,
             "entry": {"verb": e.verb, "path": e.path, "action": e.action, "controller": e.controller,
                       "controller_path": e.controller_path, "controller_line": e.controller_line}}
 
@@ -52,7 +84,8 @@ def _field(name: str) -> str:
 
 
 def to_json(diff: FlowDiff) -> dict[str, Any]:
-    return {"operation": diff.operation, "old": _side_json(diff.old), "new": _side_json(diff.new),
+    return {"operation": diff.operation, "title": title(diff), "versions": versions(diff),
+            "old": _side_json(diff.old), "new": _side_json(diff.new),
             "summary": {"hops": {s: diff.count(s) for s in HOP_STATUSES},
                         "steps": {s: sum(1 for c in diff.steps if c.status == s) for s in STEP_STATUSES}},
             "hops": [{"status": c.status, "old": _hop_json(c.old), "new": _hop_json(c.new),
@@ -70,8 +103,8 @@ def render(diff: FlowDiff) -> list:
 
     e = diff.new.entry
     request = f"{e.verb} {e.path}" + (f" {{{e.action!r}: ...}}" if e.action else "")
-    lines = [f"[bold]{escape(diff.operation)}[/]  {escape(request)}",
-             f"  [red]--- {escape(_side(diff.old))}[/]", f"  [green]+++ {escape(_side(diff.new))}[/]"]
+    lines = [f"[bold]{escape(diff.operation)}[/]  {escape(request)}  {escape(versions(diff))}",
+             f"  [red]--- {escape(side_name(diff.old))}[/]", f"  [green]+++ {escape(side_name(diff.new))}[/]"]
     a, b = diff.old.entry, diff.new.entry
     if diff.entry_moved:
         lines.append(f"  entry {escape(_short(b.controller or '?'))}  [dim]{a.controller_path}:{a.controller_line}"
@@ -175,8 +208,7 @@ def to_mermaid(diff: FlowDiff) -> str:
                 processes.append(name)
     alias = {name: f"P{i}" for i, name in enumerate(processes)}
     lines = ["sequenceDiagram",
-             f"    %% {_mermaid_text(diff.operation)}: {_mermaid_text(_side(diff.old), 200)} -> "
-             f"{_mermaid_text(_side(diff.new), 200)}"]
+             f"    %% {_mermaid_text(title(diff), 400)}"]
     lines += [f"    participant {alias[name]} as {name}" for name in processes]
     if not processes:
         api = "nova-api" if diff.new.entry.controller and diff.new.entry.controller.startswith("nova.") else "api"
@@ -248,5 +280,12 @@ def to_sequence(diff: FlowDiff):
     if not lanes:
         lanes.append("api")
         items.append(Note("api", "no hop on either side"))
-    title = f"{diff.operation}: {_side(diff.old)} -> {_side(diff.new)}"
-    return Sequence(title, [Lane(name, "process") for name in lanes], items)
+    return Sequence(title(diff), [Lane(name, "process") for name in lanes], items)
+
+
+def legend() -> list[tuple[str, str]]:
+    """What the colours of a diff drawing mean, for its legend."""
+    from stackread.render.sequence_svg import STATUS_COLOURS
+
+    return [("added", STATUS_COLOURS["added"]), ("removed", STATUS_COLOURS["removed"]),
+            ("changed", STATUS_COLOURS["changed"])]

@@ -365,8 +365,21 @@ def _lifelines(seq: Sequence, c: _Canvas, parent: ET.Element, top: float, bottom
             _text(group, x, y + HEAD_H / 2 + 4, [lane.name], weight="bold")
 
 
-def to_svg(seq: Sequence, *, url_of=None) -> bytes:
-    """The diagram as SVG bytes; url_of(path, line) gives where a label links, or None."""
+def _legend(parent: ET.Element, x: float, y: float, entries: list[tuple[str, str]]) -> float:
+    """A line of colour and its meaning per entry, from x along the title's line; returns the right end."""
+    group = _el("g", {"class": "legend"}, parent=parent)
+    for label, colour in entries:
+        entry = _el("g", {"class": "legend-entry", "data-status": label}, parent=group)
+        _el("line", {"x1": x, "y1": y - 4, "x2": x + 22, "y2": y - 4, "stroke": colour, "stroke-width": 3},
+            parent=entry)
+        _text(entry, x + 28, y, [label], size=SMALL, anchor="start", fill=colour)
+        x += 28 + text_width(label, SMALL) + 18
+    return x
+
+
+def to_svg(seq: Sequence, *, url_of=None, legend: list[tuple[str, str]] | None = None) -> bytes:
+    """The diagram as SVG bytes; url_of(path, line) gives where a label links, or None; legend, what
+    each colour means (a flow diff's added, removed, changed), drawn beside the title."""
     x = _lane_positions(seq)
     root = _el("svg", {"version": "1.1"})
     canvas = _Canvas(x, ET.Element("g"), ET.Element("g"), ET.Element("g"), ET.Element("g"), ET.Element("g"),
@@ -377,6 +390,9 @@ def to_svg(seq: Sequence, *, url_of=None) -> bytes:
     _draw(seq.items, canvas)
     bottom = canvas.y + 12
     width = max(x["__tail__"], canvas.right + MARGIN)
+    legend_x = MARGIN + text_width(seq.title, 14) + 32
+    if legend:
+        width = max(width, legend_x + sum(28 + text_width(label, SMALL) + 18 for label, _ in legend) + MARGIN)
     height = bottom + HEAD_H + MARGIN
     root.set("width", f"{width:.0f}")
     root.set("height", f"{height:.0f}")
@@ -384,6 +400,8 @@ def to_svg(seq: Sequence, *, url_of=None) -> bytes:
     _el("title", None, seq.title, root)
     _el("rect", {"x": 0, "y": 0, "width": f"{width:.0f}", "height": f"{height:.0f}", "fill": "#ffffff"}, parent=root)
     _text(root, MARGIN, title_y, [seq.title], size=14, anchor="start", weight="bold")
+    if legend:
+        _legend(root, legend_x, title_y, legend)
     for layer, name in ((canvas.frames, "frames"), (None, "lifelines"), (canvas.bars, "activations"),
                         (canvas.labels, "frame-labels"), (canvas.arrows, "messages"), (canvas.notes, "notes")):
         group = _el("g", {"class": name}, parent=root)

@@ -82,13 +82,20 @@ def to_mermaid(seq: Sequence) -> str:
 # -- PlantUML ----------------------------------------------------------------------------------
 
 _PLANTUML_ARROWS = {"request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "-->"}
-_CREOLE = re.compile(r"([_*/\-\"^=~#])\1+")
+# Creole markup PlantUML reads inside a label: **bold**, //italic//, __underline__, --strike--,
+# ~~wave~~, ""monospace"", [[link]]; and <tags>. `~` hides the next character from it, but only for
+# _ - " # ] [ * . / < (PlantUML's CharHidder): before any other, `~=` say, it shows as written.
+_CREOLE = re.compile(r"([_*/\-\"\[\]])\1+")
+_AMP_CODE = re.compile(r"&(?=#[0-9]+;)")
 
 
 def plantuml_text(text: str) -> str:
-    """PlantUML label text: doubled characters are Creole markup (__init__ would underline), so
-    each is escaped with `~`; a backslash would start an escape, `<` an HTML-ish tag."""
-    text = one_line(text).replace("\\", "\\\\")
+    """PlantUML label text that PlantUML shows as written: doubled markup characters and `<` get
+    `~`; `~` itself (it could hide what follows, or pair into ~~wave~~) and an `&` that would start
+    a `&#NNN;` code are written as codes, which PlantUML decodes after the markup is read; a
+    backslash would start an escape (\\n), so it is doubled. `==`, `->`, `:` need nothing
+    inside a message: a separator is `==` at the start of a line, and labels never start one."""
+    text = _AMP_CODE.sub("&#38;", one_line(text)).replace("~", "&#126;").replace("\\", "\\\\")
     text = _CREOLE.sub(lambda m: "".join("~" + ch for ch in m.group(0)), text)
     return text.replace("<", "~<")
 

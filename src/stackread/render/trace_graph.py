@@ -145,7 +145,13 @@ class _Drawer:
 
 
 def source_url(trace: Trace, path: str, line: int, link_template: str | None) -> str:
-    """The template filled with the path inside the project, else file:// to the file read."""
+    """The template filled with the path inside the project; else the code at the release's tag on
+    opendev when the tree is a published release (render/links.py, as the gallery links); else
+    file:// to the file read."""
+    from stackread.render.links import link_template as default_template
+
+    if link_template is None and trace.release is not None:
+        link_template = default_template(trace.release)
     if link_template is None and trace.source and pathlib.Path(trace.source).is_dir():
         path = (pathlib.Path(trace.source).resolve() / path).as_posix()
     return g.node_url(Node(path, "function", path, line), link_template)

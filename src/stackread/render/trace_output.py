@@ -84,7 +84,7 @@ def _show_diff(diff: FlowDiff, output: TraceOutput) -> None:
         if output.target.suffix.lower() == ".mmd":
             data = diff_view.to_mermaid(diff).encode("utf-8")
         else:
-            svg = to_svg(diff_view.to_sequence(diff))
+            svg = to_svg(diff_view.to_sequence(diff), legend=diff_view.legend())
             data = svg if output.target.suffix.lower() == ".svg" else diagram.svg_to_png(svg)
         diagram.write(output.target, data)
         tell(f"wrote {output.target} (flow diff, sequence view)")

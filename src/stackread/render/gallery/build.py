@@ -14,7 +14,7 @@ from stackread.flows.reading import Reading
 from stackread.flows.settings import settings_across
 from stackread.render.gallery.index import TreeIndex
 from stackread.render.gallery.layout import release_title
-from stackread.render.gallery.links import link_template as default_template
+from stackread.render.links import link_template as default_template
 from stackread.render.gallery.site import page_names, tree_directory, write_index, write_operation
 from stackread.render.output import stages_progress, tell, warn
 

@@ -15,7 +15,7 @@ from stackread.errors import StackreadError
 from stackread.flows.gallery import Release, Traced
 from stackread.flows.operations import Operation
 from stackread.render.gallery.index import Entry, TreeIndex, entry_of, index_page
-from stackread.render.gallery.links import source_url
+from stackread.render.links import source_url
 from stackread.render.gallery.page import operation_page
 
 INDEX = "index.html"

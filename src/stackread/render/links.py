@@ -1,4 +1,5 @@
-"""Where the gallery's source links go: the code at the release on opendev, else the files read."""
+"""Where source links in drawings and the gallery go: the code at the release on opendev when the
+tree is a published release, else the files read; --link-template overrides both."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pathlib
 import re
 from urllib.parse import quote
 
-from stackread.flows.gallery import Release
+from stackread.flows.release import Release
 
 OPENDEV = "https://opendev.org/openstack/{project}/src/tag/{version}/{{path}}#L{{line}}"
 
@@ -16,7 +17,7 @@ def link_template(release: Release, override: str | None = None) -> str | None:
     (an sdist: its PKG-INFO names the project and version); None links to the files themselves."""
     if override is not None:
         return override
-    if release.published and release.project and release.version:
+    if release.known:
         project = re.sub(r"[-_.]+", "-", release.project).lower()  # python-novaclient, os_brick -> os-brick
         return OPENDEV.format(project=quote(project), version=quote(release.version))
     return None
