@@ -5,15 +5,39 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from stackread.errors import UsageError
 from stackread.frameworks.messaging import RpcReport, Send
 
 
 def only_service(report: RpcReport, service: str) -> RpcReport:
-    """Sends to one service, named by binary (nova-conductor) or topic (conductor)."""
+    """Sends to one service, named by binary (nova-conductor) or topic (conductor).
+
+    A name the tree has no service or topic for is a UsageError naming the close ones: an empty
+    answer with exit 0 would read as "nothing is sent there" when the name was only mistyped.
+    """
+    known = service_names(report)
+    if service not in known:
+        raise UsageError(unknown_service(service, known))
     endpoints = [e for e in report.endpoints if service in (e.service, e.topic)]
     topics = {e.topic for e in endpoints} or {service}
     return replace(report, sends=[s for s in report.sends if s.topic in topics or s.service == service],
                    endpoints=endpoints, unsent=[u for u in report.unsent if u[0] in endpoints])
+
+
+def service_names(report: RpcReport) -> set[str]:
+    """The binaries and topics of the tree's endpoints and sends, as `--service` accepts them."""
+    names = {n for e in report.endpoints for n in (e.service, e.topic)}
+    names |= {n for s in report.sends for n in (s.service, s.topic)}
+    return {n for n in names if n}
+
+
+def unknown_service(service: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(service, sorted(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    listed = ", ".join(sorted(known)) or "none"
+    return f"no service or topic named {service!r} in this tree{hint}\n  services and topics: {listed}"
 
 
 def to_json(report: RpcReport) -> list[dict[str, Any]]:
