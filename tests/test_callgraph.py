@@ -159,3 +159,22 @@ def test_summaries_of_another_format_are_never_used(make_tree, tmp_path, monkeyp
         monkeypatch.setattr(module, "FORMAT", newer)
     again = load_callgraph(Reading(root, cache_dir=cache))
     assert (again.from_cache, again.stats["parsed"]) == (False, 4)
+
+
+def test_graph_json_is_the_neighbourhood_in_callgraph_json_shape(make_tree, tmp_path):
+    root = make_tree({**SMALL, "pkg/p.py": "import os\n\nclass Base:\n    def run(self):\n        self.go()\n"
+                      "        os.getcwd()\n\n    def go(self):\n        pass\n\nclass Sub(Base):\n"
+                      "    def go(self):\n        pass\n"})
+    result = run_cli("graph", "Base.run", "-C", str(root), "--json", "--no-cache", "--depth", "1")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["symbol"], data["depth"], data["callers"], data["callees"]) == ("pkg.p.Base.run", 1, True, True)
+    assert {"name": "pkg.p.Base.run", "kind": "method", "path": "pkg/p.py", "line": 4} in data["nodes"]
+    edges = {(e["callee"], e["path"], e["line"], e["certain"]) for e in data["edges"]}
+    assert edges == {("pkg.p.Base.go", "pkg/p.py", 5, False), ("pkg.p.Sub.go", "pkg/p.py", 5, False)}
+    assert {"caller": "pkg.p.Base.run", "callee": "os.getcwd", "path": "pkg/p.py", "line": 6} in data["external"]
+    assert "pkg.b.work" not in {n["name"] for n in data["nodes"]}
+    # the same record shapes as `callgraph --json`, so one reader handles both
+    whole = json.loads(run_cli("callgraph", str(root), "--json", "--no-cache").stdout)
+    for key in ("nodes", "edges", "external"):
+        assert all(record in whole[key] for record in data[key])

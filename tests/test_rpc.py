@@ -247,3 +247,24 @@ def test_version_branches_that_send_different_names_are_listed(tmp_path):
         ("rebuild_instance_legacy", "6.0", "not (self.client.can_send_version('6.1'))")]
     runner_output = CliRunner().invoke(cli, ["rpc", str(tmp_path / "nova"), "--no-cache"]).output
     assert "branches send different names" in runner_output and "rebuild_instance_legacy" in runner_output
+
+
+def test_unknown_service_is_a_usage_error_naming_the_close_ones(tmp_path):
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from conftest import write_tree
+    from stackread.cli import cli
+
+    root = write_tree(tmp_path / "nova", MINI_NOVA)
+    # The real entry point, so the exit status is the one users get.
+    result = subprocess.run([sys.executable, "-m", "stackread", "rpc", str(root), "--no-cache", "--service",
+                             "nova-conductr"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "did you mean nova-conductor" in result.stderr
+    assert "services and topics:" in result.stderr and "compute" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    by_topic = CliRunner().invoke(cli, ["rpc", str(root), "--no-cache", "--json", "--service", "conductor"])
+    assert by_topic.exit_code == 0, by_topic.output

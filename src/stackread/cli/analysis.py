@@ -66,9 +66,12 @@ def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, ca
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 50), help="How many calls away.")
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write a drawing: FILE.svg, FILE.png or FILE.dot.")
 @click.option("--link-template", metavar="URL", help="Node links in drawings, with {path} and {line}.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the neighbourhood's nodes and edges as JSON (schema in docs/json.md).")
 @_graph_options
 def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
-          link_template: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
+          link_template: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
+          no_cache: bool) -> None:
     """The neighbourhood of one function, method or class in the call graph.
 
     SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
@@ -79,7 +82,7 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
 
     with index_progress() as progress:
         result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
-    show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template)
+    show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template, as_json)
     report_diagnostics(result.diagnostics)
 
 

@@ -84,7 +84,8 @@ def render(report: EntrypointReport, show_plugins: bool) -> list:
     if services:
         # The binary is the script's own name almost everywhere; a column only when it is not.
         with_binary = any(ep.service.binary != ep.name for ep in services)
-        table = _table("Services (RPC servers)", ("script", *(("binary",) if with_binary else ()), "topic", "manager"))
+        columns = ("script", *(("binary",) if with_binary else ()), "topic", "manager")
+        rows = []
         for ep in services:
             s = ep.service
             topics = "\n".join([s.topic or "?"] + [f"+ {t}" for t in s.extra_topics])
@@ -92,30 +93,25 @@ def render(report: EntrypointReport, show_plugins: bool) -> list:
             if s.manager_path:
                 manager += f"\n[dim]{_loc(s.manager_path, s.manager_line)}[/]"
             binary = [s.binary or "?"] if with_binary else []
-            table.add_row(_named(ep), *binary, topics, manager)
-        out.append(table)
+            rows.append((_named(ep), *binary, topics, manager))
+        out.append(_table("Services (RPC servers)", columns, rows))
 
     wsgi = report.of_kind("wsgi")
     if wsgi:
-        table = _table("WSGI servers and applications", ("name", "serves"))
-        for ep in wsgi:
-            apps = ", ".join(ep.api.apps) if ep.api and ep.api.apps else "[dim]-[/]"
-            table.add_row(_named(ep), apps)
-        out.append(table)
+        rows = [(_named(ep), ", ".join(ep.api.apps) if ep.api and ep.api.apps else "[dim]-[/]") for ep in wsgi]
+        out.append(_table("WSGI servers and applications", ("name", "serves"), rows))
 
     tools = report.of_kind("tool")
     if tools:
-        table = _table("Tools", ("script", "where"))
-        for ep in tools:
-            table.add_row(ep.name, _start(ep))
-        out.append(table)
+        out.append(_table("Tools", ("script", "where"), [(ep.name, _start(ep)) for ep in tools]))
 
     plugins = report.of_kind("plugin")
     if plugins and show_plugins:
-        table = _table(f"Plugins ({len(plugins)})", ("group", "name", "target", "where"))
-        for ep in plugins:
-            table.add_row(ep.group, ep.name, ep.target, _start(ep) if not ep.external else "[dim]external[/]")
-        out.append(table)
+        rows = [(ep.group, ep.name, ep.target, _start(ep) if not ep.external else "[dim]external[/]")
+                for ep in plugins]
+        # Stacked (too narrow for the table), a plugin is its name over its group, target and file.
+        out.append(_table(f"Plugins ({len(plugins)})", ("group", "name", "target", "where"), rows,
+                          ((1,), (0,), (2,), (3,))))
     elif plugins:
         counts = Counter(ep.group for ep in plugins)
         out.append(Text.from_markup(f"\n[bold]Plugins[/]: {len(plugins)} in {len(counts)} groups "
@@ -131,15 +127,13 @@ def _summary(report: EntrypointReport) -> str:
     return "[dim]" + " · ".join(parts) + "[/]" if parts else "[yellow]no entry points declared[/]"
 
 
-def _table(title: str, columns: tuple[str, ...]):
-    from rich import box
-    from rich.table import Table
+def _table(title: str, columns: tuple[str, ...], rows, stack=None):
+    """A table that keeps names and paths whole (render/tables.py); too narrow for it, each row
+    is its first field over the others, one labelled line each, unless `stack` says otherwise."""
+    from stackread.render.tables import Fitted
 
-    table = Table(title=f"\n{title}", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+    stack = stack or ((0,), *((i,) for i in range(1, len(columns))))
+    return Fitted(tuple(columns), tuple(map(tuple, rows)), stack, f"\n[bold]{title}[/]")
 
 
 def show(report: EntrypointReport, as_json: bool, show_plugins: bool) -> None:

@@ -406,13 +406,26 @@ def write_bytes(out: pathlib.Path, data: bytes) -> None:
         raise StackreadError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
-def show_neighbourhood(found: Neighbourhood, output: str | None, link_template: str | None) -> None:
-    """`graph SYMBOL`: the tree on stdout, or a drawing written to `output`."""
-    from stackread.render.output import stdout, tell
+def neighbourhood_json(found: Neighbourhood) -> dict:
+    """`graph SYMBOL --json` (docs/json.md): what was asked, then the subgraph in the very shape
+    `callgraph --json` uses, so one reader handles both."""
+    return {"symbol": found.name, "callers": found.callers, "callees": found.callees, "depth": found.depth,
+            **found.graph.to_dict()}
+
+
+def show_neighbourhood(found: Neighbourhood, output: str | None, link_template: str | None,
+                       as_json: bool = False) -> None:
+    """`graph SYMBOL`: a drawing written to `output` if asked for, and on stdout the JSON, or the
+    tree when neither JSON nor a drawing was asked for."""
+    from stackread.render.output import say, stdout, tell
 
     if output:
         write_drawing(found.graph, found.name, pathlib.Path(output), link_template=link_template)
         tell(f"wrote {output} ({len(found.graph)} nodes)")
-    else:
+    if as_json:
+        import json
+
+        say(json.dumps(neighbourhood_json(found), indent=1))
+    elif not output:
         stdout().print(render_tree(found.graph, found.name, callers=found.callers, callees=found.callees,
                                    depth=found.depth))

@@ -29,11 +29,13 @@ def lookup_json(lookup: Lookup) -> dict[str, Any]:
             "candidates": [op(o) for o in lookup.candidates]}
 
 
-def _controller(route: Route, base: str) -> tuple[str, str]:
+def _controller(route: Route, base: str) -> str:
+    """`Class.method where.py:line`, one cell that wraps between the two when the column is narrow:
+    a column of its own for the location would leave no table at 160 columns for Nova."""
     if not route.controller:
-        return "[red]no such method on the controller[/]", ""
+        return "[red]no such method on the controller[/]"
     where = route.controller_path.removeprefix(base)
-    return ".".join(route.controller.split(".")[-2:]), f"[dim]{where}:{route.controller_line}[/]"
+    return ".".join(route.controller.split(".")[-2:]) + f" [dim]{where}:{route.controller_line}[/]"
 
 
 def _common_dir(routes) -> str:
@@ -49,17 +51,12 @@ def _versions(route: Route) -> str:
 
 
 def _table(routes, title: str | None = None, base: str | None = None):
-    from rich import box
-    from rich.table import Table
+    from stackread.render.tables import Fitted
 
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("verb", "path", "action", "controller", "where", "microversions"):
-        # Locations stay whole so they can be copied; long paths and names fold instead.
-        table.add_column(column, overflow="fold", no_wrap=column in ("verb", "where", "microversions"))
     base = _common_dir(routes) if base is None else base
-    for r in routes:
-        table.add_row(r.verb, r.path, r.action or "", *_controller(r, base), _versions(r))
-    return table
+    rows = tuple((r.verb, r.path, r.action or "", _controller(r, base), _versions(r)) for r in routes)
+    # Too narrow for the table, a route is `verb path action` over its controller and versions.
+    return Fitted(("verb", "path", "action", "controller", "microversions"), rows, ((0, 1, 2), (3,), (4,)), title)
 
 
 def render(report: RouteReport) -> list:

@@ -5,15 +5,39 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from stackread.errors import UsageError
 from stackread.frameworks.messaging import RpcReport, Send
 
 
 def only_service(report: RpcReport, service: str) -> RpcReport:
-    """Sends to one service, named by binary (nova-conductor) or topic (conductor)."""
+    """Sends to one service, named by binary (nova-conductor) or topic (conductor).
+
+    A name the tree has no service or topic for is a UsageError naming the close ones: an empty
+    answer with exit 0 would read as "nothing is sent there" when the name was only mistyped.
+    """
+    known = service_names(report)
+    if service not in known:
+        raise UsageError(unknown_service(service, known))
     endpoints = [e for e in report.endpoints if service in (e.service, e.topic)]
     topics = {e.topic for e in endpoints} or {service}
     return replace(report, sends=[s for s in report.sends if s.topic in topics or s.service == service],
                    endpoints=endpoints, unsent=[u for u in report.unsent if u[0] in endpoints])
+
+
+def service_names(report: RpcReport) -> set[str]:
+    """The binaries and topics of the tree's endpoints and sends, as `--service` accepts them."""
+    names = {n for e in report.endpoints for n in (e.service, e.topic)}
+    names |= {n for s in report.sends for n in (s.service, s.topic)}
+    return {n for n in names if n}
+
+
+def unknown_service(service: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(service, sorted(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    listed = ", ".join(sorted(known)) or "none"
+    return f"no service or topic named {service!r} in this tree{hint}\n  services and topics: {listed}"
 
 
 def to_json(report: RpcReport) -> list[dict[str, Any]]:
@@ -38,9 +62,9 @@ def _where(dotted: str, method: str, path: str, line: int) -> str:
 
 
 def render(report: RpcReport) -> list:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
+
+    from stackread.render.tables import Fitted
 
     out: list = [Text.from_markup(
         f"[bold]{report.source}[/]" + (f" [dim]@ {report.revision}[/]" if report.revision else "")
@@ -51,40 +75,24 @@ def render(report: RpcReport) -> list:
         by_topic.setdefault((send.service, send.topic, send.namespace), []).append(send)
     for (service, topic, namespace), sends in sorted(by_topic.items(), key=lambda kv: tuple(map(str, kv[0]))):
         title = f"\n{service}  [dim]topic[/] {topic}" + (f"  [dim]namespace[/] {namespace}" if namespace else "")
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for column in ("method", "", "route", "sent from", "served by"):
-            table.add_column(column, overflow="fold")
-        for s in sorted(sends, key=lambda s: (s.method, s.client_line)):
-            kind = s.kind + (" fanout" if s.fanout else "")
-            table.add_row(s.method, kind, s.server_route or "[dim]-[/]",
-                          _where(s.client, s.method, s.client_path, s.client_line),
-                          _where(s.endpoint, s.method, s.endpoint_path, s.endpoint_line))
-        out.append(table)
+        rows = tuple((s.method, s.kind + (" fanout" if s.fanout else ""), s.server_route or "[dim]-[/]",
+                      _where(s.client, s.method, s.client_path, s.client_line),
+                      _where(s.endpoint, s.method, s.endpoint_path, s.endpoint_line))
+                     for s in sorted(sends, key=lambda s: (s.method, s.client_line)))
+        out.append(Fitted(("method", "", "route", "sent from", "served by"), rows, ((0, 1, 2), (3,), (4,)), title))
     if report.unmatched:
-        table = Table(title="\nSent, but no endpoint serves it", title_justify="left", box=box.SIMPLE_HEAD,
-                      show_edge=False, pad_edge=False)
-        for column in ("client", "", "method", "topic", "namespace"):
-            table.add_column(column, overflow="fold")
-        for s in report.unmatched:
-            table.add_row(f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.kind, s.method,
-                          s.topic or "?", s.namespace or "")
-        out.append(table)
+        rows = tuple((f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.kind, s.method,
+                      s.topic or "?", s.namespace or "") for s in report.unmatched)
+        out.append(Fitted(("client", "", "method", "topic", "namespace"), rows, ((2, 1), (0,), (3,), (4,)),
+                          "\nSent, but no endpoint serves it"))
     if report.renamed_branches:
-        table = Table(title="\nClient methods whose branches send different names", title_justify="left",
-                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for column in ("client", "method", "version", "when"):
-            table.add_column(column, overflow="fold")
-        for sends in report.renamed_branches:
-            for s in sends:
-                table.add_row(f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.method,
-                              s.version or "", s.condition or "[dim]always[/]")
-        out.append(table)
+        rows = tuple((f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.method, s.version or "",
+                      s.condition or "[dim]always[/]") for sends in report.renamed_branches for s in sends)
+        out.append(Fitted(("client", "method", "version", "when"), rows, ((1, 2), (0,), (3,)),
+                          "\nClient methods whose branches send different names"))
     if report.unsent:
-        table = Table(title="\nServed, but no client sends it", title_justify="left", box=box.SIMPLE_HEAD,
-                      show_edge=False, pad_edge=False)
-        for column in ("service", "endpoint method", "where"):
-            table.add_column(column, overflow="fold")
-        for endpoint, method, path, line in report.unsent:
-            table.add_row(endpoint.service, f"{_short(endpoint.cls)}.{method}", f"{path}:{line}")
-        out.append(table)
+        rows = tuple((endpoint.service, f"{_short(endpoint.cls)}.{method}", f"{path}:{line}")
+                     for endpoint, method, path, line in report.unsent)
+        out.append(Fitted(("service", "endpoint method", "where"), rows, ((1, 0), (2,)),
+                          "\nServed, but no client sends it"))
     return out

@@ -1,0 +1,98 @@
+"""Tables of real releases read at 100 and 80 columns: no name or path from the data is cut in two.
+
+A line break inside `add_fixed_ip_to_instance` or `nova/compute/manager.py:6923` leaves a
+reader nothing to copy; every such string must appear whole on one line of the output.
+"""
+
+import io
+
+import pytest
+from rich.console import Console
+
+from stackread.flows.operations import find_operation
+from stackread.flows.reading import Reading
+from stackread.flows.routes import find_routes
+from stackread.flows.rpc import find_rpc
+from stackread.render import routes as routes_view
+from stackread.render import rpc as rpc_view
+
+pytestmark = pytest.mark.real
+
+WIDTHS = (100, 80)
+
+
+def rendered(renderables, width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=False, color_system=None)
+    for renderable in renderables:
+        console.print(renderable)
+    return console.file.getvalue()
+
+
+def split(text: str, words) -> list[str]:
+    """The words that appear on no single line of `text`, of those a line of it could hold (one
+    of Cinder's plugin targets is 82 characters long: at 80 columns it has to fold)."""
+    lines = text.splitlines()
+    width = max(map(len, lines))
+    return sorted({w for w in words if w and len(w) <= width and not any(w in line for line in lines)})
+
+
+@pytest.fixture(scope="module", params=["nova-current", "cinder-current"])
+def release(request, real_release):
+    return real_release(request.param)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_rpc_methods_and_locations_stay_whole(release, width, tmp_path_factory):
+    report = find_rpc(Reading(release, cache_dir=tmp_path_factory.mktemp("c")))
+    text = rendered(rpc_view.render(report), width)
+    words = {s.method for s in report.sends}
+    words |= {f"{s.client_path}:{s.client_line}" for s in report.matched}
+    words |= {f"{s.endpoint_path}:{s.endpoint_line}" for s in report.matched}
+    words |= {f"{path}:{line}" for _e, _m, path, line in report.unsent}
+    assert len(words) > 20
+    assert split(text, words) == []
+    assert max(map(len, text.splitlines())) <= width
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_route_paths_and_controllers_stay_whole(release, width):
+    report = find_routes(str(release), None)
+    text = rendered(routes_view.render(report), width)
+    words = {r.path for r in report.routes} | {r.controller.rpartition(".")[2] for r in report.routes if r.controller}
+    assert len(words) > 20
+    assert split(text, words) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_routes_find_keeps_the_full_controller_path_whole(real_release, width):
+    report = find_routes(str(real_release("nova-current")), None)
+    lookup = find_operation(report.routes, "attach volume")
+    text = rendered(routes_view.render_lookup(lookup), width)
+    assert split(text, {"/servers/{server_id}/os-volume_attachments", "VolumeAttachmentController.create",
+                        "nova/api/openstack/compute/volume_attachments.py:205"}) == []
+
+
+def test_a_table_too_narrow_for_its_words_is_stacked_and_a_wide_one_is_kept():
+    from stackread.render.tables import Fitted
+
+    fitted = Fitted(("method", "where"), (("add_fixed_ip_to_instance", "nova/compute/manager.py:6923"),
+                                          ("reboot", "nova/compute/manager.py:11722")), ((0,), (1,)))
+    wide = rendered([fitted], 100)
+    assert "method" in wide.splitlines()[0] and "add_fixed_ip_to_instance   nova/compute/manager.py:6923" in wide
+    narrow = rendered([fitted], 42)
+    assert "add_fixed_ip_to_instance" in narrow.splitlines()
+    assert "    where   nova/compute/manager.py:11722" in narrow.splitlines()
+    assert max(map(len, narrow.splitlines())) <= 42
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_entrypoint_plugins_targets_and_files_stay_whole(release, width):
+    from stackread.flows.entrypoints import find_entrypoints
+    from stackread.render import entrypoints as view
+
+    report = find_entrypoints(str(release), None)
+    text = rendered(view.render(report, show_plugins=True), width)
+    words = {ep.target for ep in report.entrypoints if ep.kind == "plugin"}
+    words |= {f"{ep.path}:{ep.line}" for ep in report.entrypoints if ep.path}
+    assert len(words) > 10
+    assert split(text, words) == []
