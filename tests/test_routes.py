@@ -1,6 +1,7 @@
 """REST routes from the three shapes OpenStack APIs use, in small trees shaped like the real ones."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -425,6 +426,56 @@ def test_a_name_still_served_wins_over_one_that_ends_at_a_microversion(make_tree
     lookup = find_operation(find_routes(make_tree(CURRENT)).routes, "reboot")
     assert short(lookup.found.route) == "ServersController._reboot"
     assert [short(o.route) for o in lookup.candidates] == ["VolumesBootController._reboot"]
+
+
+# CURRENT with actions whose keys are two words (createBackup) or carry the os- prefix (os-stop).
+WORDY = {**CURRENT, "nova/api/openstack/compute/servers.py": CURRENT["nova/api/openstack/compute/servers.py"].replace(
+    "            @wsgi.action('reboot')", """            @wsgi.action('createBackup')
+            def _create_backup(self, req, id, body):
+                pass
+
+            @wsgi.action('os-stop')
+            def _stop(self, req, id, body):
+                pass
+
+            @wsgi.action('forceReboot')
+            def _force_reboot(self, req, id, body):
+                pass
+
+            @wsgi.action('reboot')""")}
+
+
+@pytest.mark.parametrize("name, action", [
+    ("createBackup", "createBackup"), ("create backup", "createBackup"), ("backup", "createBackup"),
+    ("server backup create", "createBackup"), ("openstack server backup create", "createBackup"),
+    ("os-stop", "os-stop"), ("stop", "os-stop"), ("server stop", "os-stop"),
+    # A word of a key (forceReboot's `reboot`) never takes a name another operation has of its own.
+    ("reboot", "reboot"), ("force reboot", "forceReboot")])
+def test_action_keys_answer_to_the_words_users_know(make_tree, name, action):
+    lookup = find_operation(find_routes(make_tree(WORDY)).routes, name)
+    assert lookup.found is not None, [o.name for o in lookup.candidates]
+    assert lookup.found.route.action == action and lookup.found.route.path == "/servers/{id}/action"
+
+
+def test_suggestions_are_names_that_find_their_operation(make_tree):
+    routes = find_routes(make_tree(WORDY)).routes
+    typo = find_operation(routes, "rebot")
+    # The reboot that ends at 2.102 goes: `reboot` finds the one still served.
+    assert typo.names[0] == "reboot" and short(typo.candidates[0].route) == "ServersController._reboot"
+    assert "VolumesBootController._reboot" not in [short(o.route) for o in typo.candidates]
+    assert "create_server" in find_operation(routes, "creat_server").names
+    ambiguous = find_operation(find_routes(make_tree(EXTENSIONS)).routes, "index")
+    assert ambiguous.ambiguous and len(ambiguous.names) == len(ambiguous.candidates) == 3
+    for name, op in zip(ambiguous.names, ambiguous.candidates):
+        assert find_operation(find_routes(make_tree(EXTENSIONS)).routes, name).found.route in op.routes, name
+
+
+def test_cli_suggestions_put_the_name_before_the_route(make_tree):
+    result = CliRunner().invoke(cli, ["trace", "creat_server", "-C", str(make_tree(WORDY))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"^  create_server +POST /servers ", result.stderr, re.MULTILINE), result.stderr
+    result = CliRunner().invoke(cli, ["routes", str(make_tree(WORDY)), "--find", "rebot"])
+    assert re.search(r"^  reboot +POST /servers/\{id\}/action \{'reboot'", result.stderr, re.MULTILINE), result.stderr
 
 
 def test_unknown_and_ambiguous_names(make_tree):
