@@ -122,3 +122,17 @@ def test_typo_suggestions_name_what_to_paste_back(real_release):
         lookup = find_operation(routes, typo)
         assert lookup.names[0] == name, (typo, lookup.names)
         assert find_operation(routes, name).found.route == lookup.candidates[0].route
+
+
+def test_operation_completion_on_real_nova(real_release, tmp_path):
+    from click.shell_completion import ShellComplete
+
+    from stackread.cli import cli
+
+    line = ["trace", "--cache-dir", str(tmp_path), "-C", str(real_release("nova-current"))]
+    completion = ShellComplete(cli, {}, "stackread", "_STACKREAD_COMPLETE")
+    names = [item.value for item in completion.get_completions(line, "create_")]
+    assert {"create_server", "create_backup", "create_image"} <= set(names)
+    routes = find_routes(real_release("nova-current")).routes
+    for name in names:  # each one finds its operation
+        assert find_operation(routes, name).found is not None, name

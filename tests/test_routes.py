@@ -501,3 +501,62 @@ def test_cli_routes_find_and_json(make_tree):
     assert result.exit_code == 1 and "reboot" in result.output and "Traceback" not in result.output
     result = runner.invoke(cli, ["routes", str(tree), "--find", "rebot", "--json"])
     assert result.exit_code == 1 and json.loads(result.stdout)["error"] == "unknown"
+
+
+# -- shell completion of OPERATION: the names of the tree -C PATH names --------------------------------
+
+def _complete(args: list[str], incomplete: str) -> list[str]:
+    from click.shell_completion import ShellComplete
+
+    completion = ShellComplete(cli, {}, "stackread", "_STACKREAD_COMPLETE")
+    return [item.value for item in completion.get_completions(args, incomplete)]
+
+
+def test_operation_completes_from_the_tree_given_with_C(make_tree, tmp_path):
+    tree, cache = str(make_tree(WORDY)), str(tmp_path / "cache")
+    names = _complete(["trace", "--cache-dir", cache, "-C", tree], "")
+    # One name per operation, each one `trace` finds; the reboot that ends at 2.102 is `reboot`'s.
+    assert names == sorted(["create_backup", "create_server", "force_reboot", "index_server", "migrate_live",
+                            "reboot", "stop", "trigger_crash_dump"])
+    assert _complete(["breakpoints", "--cache-dir", cache, "-C", tree], "Re") == ["reboot"]
+    assert _complete(["trace", "--cache-dir", cache], "re") == []  # no -C on the line: no tree to read
+
+
+def test_operation_completion_reads_the_warm_cache(make_tree, tmp_path, monkeypatch):
+    from stackread.frameworks.rest import routes_mapper
+
+    line = ["trace", "--cache-dir", str(tmp_path / "cache"), "-C", str(make_tree(WORDY))]
+    assert _complete(line, "reb") == ["reboot"]
+
+    def unread(*_args):
+        raise AssertionError("the routes were read again")
+
+    monkeypatch.setattr(routes_mapper, "routes_of_project", unread)
+    assert _complete(line, "reb") == ["reboot"]
+    assert _complete(line + ["--no-cache"], "reb") == []  # read again, which fails: nothing, no traceback
+
+
+@pytest.mark.parametrize("files", [None, {"nova/api/openstack/compute/routes.py": "ROUTE_LIST = (\n"},
+                                   {"setup.cfg": b"\xff\xfe[metadata\n"}])
+def test_operation_completion_never_fails_the_shell(make_tree, tmp_path, capsys, files):
+    where = str(make_tree({**CURRENT, **files}) if files else tmp_path / "no-such-tree")
+    names = _complete(["trace", "--cache-dir", str(tmp_path / "cache"), "-C", where], "")
+    assert isinstance(names, list)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_bash_completion_through_the_console_script(make_tree, tmp_path):
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    tree = str(make_tree(WORDY))
+    words = ["stackread", "trace", "--cache-dir", str(tmp_path / "cache"), "-C", tree, "cr"]
+    src = str(pathlib.Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "_STACKREAD_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(words),
+           "COMP_CWORD": str(len(words) - 1), "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-m", "stackread"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["plain,create_backup", "plain,create_server"]

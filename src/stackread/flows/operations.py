@@ -236,6 +236,12 @@ def find_operation(routes: list[Route], query: str, limit: int = 8) -> Lookup:
     return Lookup(query, None, shown[:limit], names=pasted[:limit])
 
 
+def pasteable_names(routes: list[Route]) -> list[str]:
+    """One name per operation that finds it (what suggestions print), for shell completion."""
+    ops = operations(routes)
+    return [name for name in _pasteable(_Names.of(ops), ops)[1] if name]
+
+
 def _chosen(matches: list[Operation]) -> tuple[Operation, tuple[Operation, ...]] | None:
     """The one operation a name's matches mean, and the others it outlives; None if it means none or several."""
     if len(matches) == 1:
