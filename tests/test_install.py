@@ -65,3 +65,23 @@ def test_optional_imports_are_guarded():
         for node in ast.walk(tree):
             if isinstance(node, ast.Import) and any(a.name.split(".")[0] in OPTIONAL for a in node.names):
                 assert id(node) in guarded, f"{path.relative_to(PACKAGE)}:{node.lineno} imports an optional module unguarded"
+
+
+def test_the_license_pyproject_declares_is_shipped():
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    assert project["license"] == {"text": "Apache-2.0"}
+    assert "License :: OSI Approved :: Apache Software License" in project["classifiers"]
+    text = (PYPROJECT.parent / "LICENSE").read_text()
+    assert "Apache License\n                           Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_version_names_the_release():
+    from click.testing import CliRunner
+
+    from stackread.cli import cli
+
+    version = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
+    assert stackread.__version__ == version  # one release, said the same by the package and its metadata
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output == f"stackread {version}\n"

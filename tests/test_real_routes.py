@@ -90,3 +90,49 @@ def test_cinder_volume_routes_and_contrib_actions(real_release):
     assert routes["POST", "/volumes/{id}/action", "os-attach"].controller.endswith("VolumeActionsController._attach")
     lookup = find_operation(report.routes, "volume create")
     assert lookup.found.route.controller.endswith("VolumeController.create")
+
+
+@pytest.mark.parametrize("release", ["nova-ocata", "nova-current", "cinder-current"])
+def test_every_operation_found_by_its_own_name(real_release, release):
+    """The words derived from action keys (`backup`, `server backup create`) must leave every
+    operation's own name finding it: itself, or the operation that outlives it (a microversion
+    proxy); a name two operations share lists both, each with a name that finds it."""
+    from stackread.flows.operations import operations
+
+    routes = find_routes(real_release(release)).routes
+    for op in operations(routes):
+        lookup = find_operation(routes, op.name)
+        if lookup.found:
+            assert lookup.found.route in op.routes or op in lookup.candidates, (op.name, lookup.found.name)
+            continue
+        assert lookup.ambiguous and op in lookup.candidates, op.name
+        pasted = lookup.names[lookup.candidates.index(op)]
+        assert find_operation(routes, pasted).found.route in op.routes, (op.name, pasted)
+
+
+@pytest.mark.parametrize("name", ["backup", "server backup create", "create backup", "createBackup"])
+def test_create_backup_by_the_words_users_know(nova, name):
+    lookup = find_operation(nova[1].routes, name)
+    assert lookup.found is not None and lookup.found.route.action == "createBackup", name
+
+
+def test_typo_suggestions_name_what_to_paste_back(real_release):
+    routes = find_routes(real_release("nova-current")).routes
+    for typo, name in [("creat_server", "create_server"), ("rebot", "reboot")]:
+        lookup = find_operation(routes, typo)
+        assert lookup.names[0] == name, (typo, lookup.names)
+        assert find_operation(routes, name).found.route == lookup.candidates[0].route
+
+
+def test_operation_completion_on_real_nova(real_release, tmp_path):
+    from click.shell_completion import ShellComplete
+
+    from stackread.cli import cli
+
+    line = ["trace", "--cache-dir", str(tmp_path), "-C", str(real_release("nova-current"))]
+    completion = ShellComplete(cli, {}, "stackread", "_STACKREAD_COMPLETE")
+    names = [item.value for item in completion.get_completions(line, "create_")]
+    assert {"create_server", "create_backup", "create_image"} <= set(names)
+    routes = find_routes(real_release("nova-current")).routes
+    for name in names:  # each one finds its operation
+        assert find_operation(routes, name).found is not None, name

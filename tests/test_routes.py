@@ -1,6 +1,7 @@
 """REST routes from the three shapes OpenStack APIs use, in small trees shaped like the real ones."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -427,6 +428,56 @@ def test_a_name_still_served_wins_over_one_that_ends_at_a_microversion(make_tree
     assert [short(o.route) for o in lookup.candidates] == ["VolumesBootController._reboot"]
 
 
+# CURRENT with actions whose keys are two words (createBackup) or carry the os- prefix (os-stop).
+WORDY = {**CURRENT, "nova/api/openstack/compute/servers.py": CURRENT["nova/api/openstack/compute/servers.py"].replace(
+    "            @wsgi.action('reboot')", """            @wsgi.action('createBackup')
+            def _create_backup(self, req, id, body):
+                pass
+
+            @wsgi.action('os-stop')
+            def _stop(self, req, id, body):
+                pass
+
+            @wsgi.action('forceReboot')
+            def _force_reboot(self, req, id, body):
+                pass
+
+            @wsgi.action('reboot')""")}
+
+
+@pytest.mark.parametrize("name, action", [
+    ("createBackup", "createBackup"), ("create backup", "createBackup"), ("backup", "createBackup"),
+    ("server backup create", "createBackup"), ("openstack server backup create", "createBackup"),
+    ("os-stop", "os-stop"), ("stop", "os-stop"), ("server stop", "os-stop"),
+    # A word of a key (forceReboot's `reboot`) never takes a name another operation has of its own.
+    ("reboot", "reboot"), ("force reboot", "forceReboot")])
+def test_action_keys_answer_to_the_words_users_know(make_tree, name, action):
+    lookup = find_operation(find_routes(make_tree(WORDY)).routes, name)
+    assert lookup.found is not None, [o.name for o in lookup.candidates]
+    assert lookup.found.route.action == action and lookup.found.route.path == "/servers/{id}/action"
+
+
+def test_suggestions_are_names_that_find_their_operation(make_tree):
+    routes = find_routes(make_tree(WORDY)).routes
+    typo = find_operation(routes, "rebot")
+    # The reboot that ends at 2.102 goes: `reboot` finds the one still served.
+    assert typo.names[0] == "reboot" and short(typo.candidates[0].route) == "ServersController._reboot"
+    assert "VolumesBootController._reboot" not in [short(o.route) for o in typo.candidates]
+    assert "create_server" in find_operation(routes, "creat_server").names
+    ambiguous = find_operation(find_routes(make_tree(EXTENSIONS)).routes, "index")
+    assert ambiguous.ambiguous and len(ambiguous.names) == len(ambiguous.candidates) == 3
+    for name, op in zip(ambiguous.names, ambiguous.candidates):
+        assert find_operation(find_routes(make_tree(EXTENSIONS)).routes, name).found.route in op.routes, name
+
+
+def test_cli_suggestions_put_the_name_before_the_route(make_tree):
+    result = CliRunner().invoke(cli, ["trace", "creat_server", "-C", str(make_tree(WORDY))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"^  create_server +POST /servers ", result.stderr, re.MULTILINE), result.stderr
+    result = CliRunner().invoke(cli, ["routes", str(make_tree(WORDY)), "--find", "rebot"])
+    assert re.search(r"^  reboot +POST /servers/\{id\}/action \{'reboot'", result.stderr, re.MULTILINE), result.stderr
+
+
 def test_unknown_and_ambiguous_names(make_tree):
     routes = find_routes(make_tree(EXTENSIONS)).routes
     unknown = find_operation(routes, "rebot")
@@ -450,3 +501,62 @@ def test_cli_routes_find_and_json(make_tree):
     assert result.exit_code == 1 and "reboot" in result.output and "Traceback" not in result.output
     result = runner.invoke(cli, ["routes", str(tree), "--find", "rebot", "--json"])
     assert result.exit_code == 1 and json.loads(result.stdout)["error"] == "unknown"
+
+
+# -- shell completion of OPERATION: the names of the tree -C PATH names --------------------------------
+
+def _complete(args: list[str], incomplete: str) -> list[str]:
+    from click.shell_completion import ShellComplete
+
+    completion = ShellComplete(cli, {}, "stackread", "_STACKREAD_COMPLETE")
+    return [item.value for item in completion.get_completions(args, incomplete)]
+
+
+def test_operation_completes_from_the_tree_given_with_C(make_tree, tmp_path):
+    tree, cache = str(make_tree(WORDY)), str(tmp_path / "cache")
+    names = _complete(["trace", "--cache-dir", cache, "-C", tree], "")
+    # One name per operation, each one `trace` finds; the reboot that ends at 2.102 is `reboot`'s.
+    assert names == sorted(["create_backup", "create_server", "force_reboot", "index_server", "migrate_live",
+                            "reboot", "stop", "trigger_crash_dump"])
+    assert _complete(["breakpoints", "--cache-dir", cache, "-C", tree], "Re") == ["reboot"]
+    assert _complete(["trace", "--cache-dir", cache], "re") == []  # no -C on the line: no tree to read
+
+
+def test_operation_completion_reads_the_warm_cache(make_tree, tmp_path, monkeypatch):
+    from stackread.frameworks.rest import routes_mapper
+
+    line = ["trace", "--cache-dir", str(tmp_path / "cache"), "-C", str(make_tree(WORDY))]
+    assert _complete(line, "reb") == ["reboot"]
+
+    def unread(*_args):
+        raise AssertionError("the routes were read again")
+
+    monkeypatch.setattr(routes_mapper, "routes_of_project", unread)
+    assert _complete(line, "reb") == ["reboot"]
+    assert _complete(line + ["--no-cache"], "reb") == []  # read again, which fails: nothing, no traceback
+
+
+@pytest.mark.parametrize("files", [None, {"nova/api/openstack/compute/routes.py": "ROUTE_LIST = (\n"},
+                                   {"setup.cfg": b"\xff\xfe[metadata\n"}])
+def test_operation_completion_never_fails_the_shell(make_tree, tmp_path, capsys, files):
+    where = str(make_tree({**CURRENT, **files}) if files else tmp_path / "no-such-tree")
+    names = _complete(["trace", "--cache-dir", str(tmp_path / "cache"), "-C", where], "")
+    assert isinstance(names, list)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_bash_completion_through_the_console_script(make_tree, tmp_path):
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    tree = str(make_tree(WORDY))
+    words = ["stackread", "trace", "--cache-dir", str(tmp_path / "cache"), "-C", tree, "cr"]
+    src = str(pathlib.Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "_STACKREAD_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(words),
+           "COMP_CWORD": str(len(words) - 1), "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-m", "stackread"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["plain,create_backup", "plain,create_server"]

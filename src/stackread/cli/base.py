@@ -9,7 +9,7 @@ from stackread.errors import ExitCode, StackreadError
 from stackread.render.output import report_diagnostics, say_warnings
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="stackread")
+@click.version_option(__version__, prog_name="stackread", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show tracebacks of failures.")  # read by main(), before click
 @click.option("-q", "--quiet", is_flag=True, help="Leave warnings out (files skipped, ...); errors are still said.")
 def cli(debug: bool, quiet: bool) -> None:

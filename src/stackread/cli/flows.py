@@ -25,6 +25,16 @@ def _flow_options(rev, errors_help: str):
     return lambda command: functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
+def _operations(ctx: click.Context, _param, incomplete: str) -> list[str]:
+    """OPERATION completed from the tree `-C PATH` names earlier on the line (flows/completion.py)."""
+    from stackread.flows.completion import operation_names
+
+    given = ctx.get_parameter_source("path") is click.core.ParameterSource.COMMANDLINE
+    p = ctx.params
+    return operation_names(Reading(p["path"], p.get("rev"), p.get("cache_dir"), not p.get("no_cache")) if given else None,
+                           incomplete)
+
+
 @contextlib.contextmanager
 def _traced():
     """Around a trace, its progress bar; an operation the tree lacks lists the close ones, and exits 1."""
@@ -37,7 +47,7 @@ def _traced():
 
 
 @cli.command()
-@click.argument("operation")
+@click.argument("operation", shell_complete=_operations)
 @_flow_options(rev_option, "Also show the error path (calls in except blocks).")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
@@ -100,7 +110,7 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
 
 
 @cli.command()
-@click.argument("operation", required=False)
+@click.argument("operation", required=False, shell_complete=_operations)
 @_flow_options(click.option("--rev", metavar="REV", help="Read this git revision without checking it out (not with --insert)."),
                "Also stop on the error path (calls in except blocks).")
 @json_option

@@ -3,9 +3,12 @@
 `create_server`, `server create` (the openstack CLI), `POST /servers`, `servers.create` and
 `ServersController.create` all name one operation; so do `os-stop` and `stop`, or
 `os-migrateLive` and `live-migrate`. Names are derived from each route (verb and path,
-controller method, resource and method, action key) plus a short table of the CLI words that
-derive from nothing in the code (`snapshot` is `createImage`). The derived names need no
-list per release: a renamed handler or a new action is found by its key.
+controller method, resource and method, action key and its words: createBackup is also
+`create backup`, `server backup create` as openstackclient says it, and plain `backup` when
+nothing else is so named) plus a short table of the CLI words that derive from nothing in the
+code (`snapshot` is `createImage`). The derived names need no list per release: a renamed
+handler or a new action is found by its key. A name that finds nothing, or several, comes back
+with the operations it may have meant, each with a name that finds it, to paste back.
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ class Lookup:
     # that newer microversions no longer serve.
     candidates: tuple[Operation, ...]
     ambiguous: bool = False
+    # Not found: for each candidate, a name that finds it ("" if none does), to paste back.
+    names: tuple[str, ...] = ()
 
 
 def normalise(name: str) -> str:
@@ -119,19 +124,36 @@ def names_of(route: Route) -> set[str]:
         method, cls = parts[-1], parts[-2]
         names |= {route.controller, f"{cls}.{method}"}
         bare = method.lstrip("_").removeprefix("action_")
+        collection = resource_of(route)
         if route.action:
             key = route.action.removeprefix("os-")
             names |= {route.action, key, _snake(key), bare}
-            collection = resource_of(route)
-            if collection:
-                names.add(f"{singular(collection)} {_snake(key)}")  # `server reboot`
-        else:
-            collection = resource_of(route)
             if collection:
                 one = singular(collection)
-                cli = _CLI_VERBS.get(method, method)
-                names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
+                names.add(f"{one} {_snake(key)}")  # `server reboot`, `server create backup`
+                verb, noun = _verb_and_noun(key)
+                if noun:  # openstackclient says the verb last: `openstack server backup create`
+                    names.add(f"{one} {noun} {verb}")
+        elif collection:
+            one = singular(collection)
+            cli = _CLI_VERBS.get(method, method)
+            names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
     return {normalise(n) for n in names}
+
+
+def loose_names_of(route: Route) -> set[str]:
+    """Names that are only a word of an action key: `backup` for createBackup, `image` for
+    createImage. They answer only when no operation has the word as a name of its own."""
+    if not (route.controller and route.action):
+        return set()
+    noun = _verb_and_noun(route.action.removeprefix("os-"))[1]
+    return {normalise(noun)} if noun else set()
+
+
+def _verb_and_noun(key: str) -> tuple[str, str | None]:
+    """An action key's first word and the rest: createBackup is (create, backup), reboot (reboot, None)."""
+    verb, _, noun = _snake(key).partition("_")
+    return verb, noun or None
 
 
 def _snake(name: str) -> str:
@@ -158,32 +180,108 @@ def operations(routes: list[Route]) -> list[Operation]:
     return result
 
 
+# The programs a name may start with, as typed at a shell: `openstack server backup create`.
+_CLIENTS = ("openstack_", "nova_", "cinder_")
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Every operation by each of its names, in three tiers asked in turn: the names proper, bare
+    method names (`delete` names every delete), and words of action keys (loose_names_of)."""
+
+    proper: dict[str, list[Operation]]
+    methods: dict[str, list[Operation]]
+    loose: dict[str, list[Operation]]
+
+    @classmethod
+    def of(cls, ops: list[Operation]) -> _Names:
+        proper: dict[str, list[Operation]] = {}
+        methods: dict[str, list[Operation]] = {}
+        loose: dict[str, list[Operation]] = {}
+        for op in ops:
+            for name in set().union(*(names_of(r) | _vocabulary_names(r) for r in op.routes)):
+                proper.setdefault(name, []).append(op)
+            for name in set().union(*(loose_names_of(r) for r in op.routes)):
+                loose.setdefault(name, []).append(op)
+            if op.route.controller and not op.route.action:
+                methods.setdefault(normalise(op.route.controller.rsplit(".", 1)[-1]), []).append(op)
+        return cls(proper, methods, loose)
+
+    def matches(self, wanted: str) -> list[Operation]:
+        for tier in (self.proper, self.methods, self.loose):
+            if wanted in tier:
+                return _unique(tier[wanted])
+        client = next((c for c in _CLIENTS if wanted.startswith(c)), None)
+        return self.matches(wanted.removeprefix(client)) if client else []
+
+    def words(self) -> list[str]:
+        return list(self.proper) + [word for word in self.loose if word not in self.proper]
+
+
 def find_operation(routes: list[Route], query: str, limit: int = 8) -> Lookup:
-    ops = operations(routes)
+    names = _Names.of(operations(routes))
     wanted = normalise(query)
-    index: dict[str, list[Operation]] = {}
-    methods: dict[str, list[Operation]] = {}  # bare method names: `delete` names every delete
-    for op in ops:
-        for name in set().union(*(names_of(r) | _vocabulary_names(r) for r in op.routes)):
-            index.setdefault(name, []).append(op)
-        if op.route.controller and not op.route.action:
-            methods.setdefault(normalise(op.route.controller.rsplit(".", 1)[-1]), []).append(op)
-    matches = _unique(index.get(wanted, []) or methods.get(wanted, []))
+    matches = names.matches(wanted)
+    chosen = _chosen(matches)
+    if chosen:
+        return Lookup(query, _named_first(chosen[0], wanted), chosen[1])
+    if matches:
+        shown, pasted = _pasteable(names, matches)
+        return Lookup(query, None, shown, ambiguous=True, names=pasted)
+    close = difflib.get_close_matches(wanted, names.words(), n=limit, cutoff=0.6)
+    near = _unique([op for name in close for op in names.matches(name)])
+    if not near:  # a word of the name, e.g. `migrate` for os-migrateLive and migrate
+        near = _unique([op for name, found in names.proper.items() if wanted in name for op in found])
+    shown, pasted = _pasteable(names, near)
+    return Lookup(query, None, shown[:limit], names=pasted[:limit])
+
+
+def pasteable_names(routes: list[Route]) -> list[str]:
+    """One name per operation that finds it (what suggestions print), for shell completion."""
+    ops = operations(routes)
+    return [name for name in _pasteable(_Names.of(ops), ops)[1] if name]
+
+
+def _chosen(matches: list[Operation]) -> tuple[Operation, tuple[Operation, ...]] | None:
+    """The one operation a name's matches mean, and the others it outlives; None if it means none or several."""
     if len(matches) == 1:
-        return Lookup(query, _named_first(matches[0], wanted), ())
+        return matches[0], ()
     current = [op for op in matches if any(r.max_version is None for r in op.routes)]
     if len(current) == 1:
         # The others end at a microversion (Nova 34's os-volumes_boot proxy repeats every server
         # action up to 2.102): the name means the one still served. They are kept as `also`.
-        others = tuple(op for op in matches if op is not current[0])
-        return Lookup(query, _named_first(current[0], wanted), others)
-    if matches:
-        return Lookup(query, None, tuple(matches), ambiguous=True)
-    close = difflib.get_close_matches(wanted, list(index), n=limit, cutoff=0.6)
-    near = _unique([op for name in close for op in index[name]])
-    if not near:  # a word of the name, e.g. `migrate` for os-migrateLive and migrate
-        near = _unique([op for name, found in index.items() if wanted in name for op in found])
-    return Lookup(query, None, tuple(near[:limit]))
+        return current[0], tuple(op for op in matches if op is not current[0])
+    return None
+
+
+def _pasteable(names: _Names, ops: list[Operation]) -> tuple[tuple[Operation, ...], tuple[str, ...]]:
+    """The operations a user may have meant, each with a name that finds it, to paste back. One
+    whose best name finds another of them (which outlives it) goes: it is shown by that name."""
+    shown, pasted = [], []
+    for op in ops:
+        spellings = _spellings(op)
+        finds = [_chosen(names.matches(normalise(name))) for name in spellings]
+        if finds and finds[0] and finds[0][0] is not op and any(finds[0][0] is other for other in ops):
+            continue
+        shown.append(op)
+        pasted.append(next((name for name, found in zip(spellings, finds) if found and found[0] is op), ""))
+    return tuple(shown), tuple(pasted)
+
+
+def _spellings(op: Operation) -> list[str]:
+    """Names of an operation as one would type them, the plainest first (no blank needs quoting)."""
+    route = op.route
+    spellings = []
+    if route.controller:
+        method, cls = route.controller.split(".")[-1], route.controller.split(".")[-2]
+        collection = resource_of(route)
+        if route.action:
+            key = route.action.removeprefix("os-")
+            spellings += [_snake(key), route.action]
+        elif collection:
+            spellings.append(f"{method}_{singular(collection)}")
+        spellings += [f"{cls}.{method}", route.controller]  # the module tells apart two classes of a name
+    return spellings + [f"{r.verb} {r.path}" for r in op.routes]
 
 
 def _named_first(op: Operation, wanted: str) -> Operation:

@@ -92,16 +92,27 @@ def render_lookup(lookup: Lookup) -> list:
 
 
 def candidate_lines(lookup: Lookup, limit: int = 12) -> str:
-    """One line per candidate operation: its name, its first route, and the method serving it."""
+    """One line per candidate operation: a name to paste back (quoted if it has a blank), then its
+    first route and the method serving it."""
+    from rich.markup import escape
+
+    shown = lookup.candidates[:limit]
+    names = [_quoted(name) for name in (lookup.names or ("",) * len(shown))[:len(shown)]]
+    width = max((len(name) for name in names), default=0)
     lines = []
-    for op in lookup.candidates[:limit]:
+    for name, op in zip(names, shown):
         r = op.route
         method = ".".join(r.controller.split(".")[-2:]) if r.controller else "?"
         request = f"{r.verb} {r.path}" + (f" {{{r.action!r}: ...}}" if r.action else "")
-        lines.append(f"  {request:<56} {method} [dim]{r.controller_path}:{r.controller_line}[/]")
+        lines.append(f"  [bold]{escape(name):<{width}}[/]  {escape(request):<56} {method} "
+                     f"[dim]{r.controller_path}:{r.controller_line}[/]")
     if len(lookup.candidates) > limit:
         lines.append(f"  ... and {len(lookup.candidates) - limit} more")
     return "\n".join(lines)
+
+
+def _quoted(name: str) -> str:
+    return f"'{name}'" if " " in name else name
 
 
 def show_lookup(lookup: Lookup, as_json: bool, diagnostics) -> None:
