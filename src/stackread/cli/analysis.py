@@ -1,11 +1,14 @@
 """The commands that read one project's structure: entrypoints, callgraph, graph, rpc, routes."""
 
+import json
+import pathlib
 import sys
+from dataclasses import dataclass
 
 import click
 
 from stackread.cli.base import cache_options, cli, finish, json_option, path_argument, path_option, rev_option
-from stackread.errors import ExitCode
+from stackread.errors import ExitCode, UsageError
 from stackread.flows.reading import Reading
 from stackread.render.output import index_progress, progress_status, report_diagnostics, show
 
@@ -30,6 +33,8 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
     finish(report.diagnostics)
 
 
+_format_option = click.option("--format", "fmt", type=click.Choice(["graphml"]),
+                              help="GraphML for Gephi and yEd, to -o FILE.graphml or stdout.")
 _graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE_DIR/index or the XDG cache).",
                                include_tests=True)
 
@@ -38,22 +43,30 @@ _graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE
 @path_argument
 @rev_option
 @click.option("--json", "as_json", is_flag=True, help="Print every node and edge as JSON (schema in docs/json.md).")
+@_format_option
+@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write the GraphML to FILE.graphml.")
 @_graph_options
-def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
-              no_cache: bool) -> None:
+def callgraph(path: str, rev: str | None, as_json: bool, fmt: str | None, output: str | None, include_tests: bool,
+              cache_dir: str | None, no_cache: bool) -> None:
     """The static call graph of all the Python code under PATH.
 
     Module names are dotted paths relative to PATH (PATH/nova/compute/api.py is
     nova.compute.api). Each edge joins the definitions of caller and callee; a call with
     several possible targets (an overridden method, a driver interface) has one edge per
     target, each marked uncertain. Calls into libraries are listed apart as external.
+    --format graphml writes it for Gephi and yEd (to -o FILE.graphml, or stdout).
     """
     from stackread.flows.callgraph import load_callgraph
     from stackread.render import callgraph as view
 
     with index_progress() as progress:
         result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
-    view.show(result, as_json)
+    if fmt or output:
+        from stackread.render.graphml import callgraph_graphml
+
+        _write_graphml(callgraph_graphml(result.graph), fmt, output)
+    else:
+        view.show(result, as_json)
     report_diagnostics(result.diagnostics)
 
 
@@ -66,21 +79,86 @@ def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, ca
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 50), help="How many calls away.")
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write a drawing: FILE.svg, FILE.png or FILE.dot.")
 @click.option("--link-template", metavar="URL", help="Node links in drawings, with {path} and {line}.")
+@click.option("--to", "target", metavar="SYMBOL", help="How SYMBOL is reached: the shortest call chains, across RPC.")
+@click.option("--max-chains", default=3, show_default=True, type=click.IntRange(1, 100), help="With --to: how many chains.")
+@_format_option
+@json_option
 @_graph_options
 def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
-          link_template: str | None, include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
+          link_template: str | None, target: str | None, max_chains: int, fmt: str | None, as_json: bool,
+          include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
     """The neighbourhood of one function, method or class in the call graph.
 
     SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
-    or a unique suffix of one (ComputeManager.build_and_run_instance).
+    or a unique suffix of one (ComputeManager.build_and_run_instance). With --to B: how
+    SYMBOL reaches B, the shortest call chains, crossing RPC casts and calls into the
+    endpoint that serves them (one hop per line with path:line, or --json); no chain: exit 1.
     """
     from stackread.flows.callgraph import load_callgraph, neighbourhood
     from stackread.render.graph import show_neighbourhood
 
     with index_progress() as progress:
-        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
+        reading = Reading(path, rev, cache_dir, not no_cache)
+        result = load_callgraph(reading, include_tests, progress)
+    if target is not None or fmt or (output or "").lower().endswith(".graphml"):
+        from stackread.flows.paths import PathQuestion
+
+        return _graph_export(reading, result, target and PathQuestion(symbol, target, max_chains),
+                             _Export(as_json, fmt, output), lambda: neighbourhood(result.graph, symbol, depth, callers, callees))
     show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template)
     report_diagnostics(result.diagnostics)
+
+
+@dataclass(frozen=True)
+class _Export:
+    """How `graph --to` / `--format graphml` answers: JSON, GraphML (to -o FILE or stdout), or text."""
+
+    as_json: bool
+    fmt: str | None
+    output: str | None
+
+
+def _graph_export(reading, result, question, out: _Export, around) -> None:
+    """`graph` answered as chains (--to) or as GraphML: what the drawings and the tree do not do."""
+    from stackread.render.graphml import callgraph_graphml, chains_graphml
+    from stackread.render.output import say, tell
+
+    if question is None:
+        found = around()
+        _write_graphml(callgraph_graphml(found.graph, found.name), out.fmt, out.output)
+        return report_diagnostics(result.diagnostics)
+    from stackread.flows.paths import chains_of
+    from stackread.render import paths as view
+
+    with index_progress() as progress:
+        chains, diagnostics = chains_of(reading, result.graph, question, progress)
+    if out.fmt or out.output:
+        _write_graphml(chains_graphml(result.graph, chains), out.fmt, out.output)
+    elif out.as_json:
+        say(json.dumps(view.to_json(result.graph, chains), indent=1))
+    elif chains.chains:
+        say(view.render_text(result.graph, chains))
+    if not chains.chains and not out.as_json:
+        tell(f"stackread: {view.no_chain_text(chains)}")
+    finish(result.diagnostics + diagnostics)
+    if not chains.chains:
+        sys.exit(ExitCode.ANALYSIS_ERROR)
+
+
+def _write_graphml(data: bytes, fmt: str | None, output: str | None) -> None:
+    """GraphML to -o FILE (any name: the format is asked for), or to stdout."""
+    from stackread.render.output import tell
+
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if not fmt and not output.lower().endswith(".graphml"):
+        raise UsageError(f"-o {output}: only GraphML is written to a file here; name it FILE.graphml or add --format graphml")
+    from stackread.render.graph import write_bytes
+
+    write_bytes(pathlib.Path(output), data)
+    tell(f"wrote {output} ({data.count(b'<node ')} nodes, {data.count(b'<edge ')} edges)")
 
 
 @cli.command()
