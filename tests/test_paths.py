@@ -201,3 +201,21 @@ def test_callgraph_and_graph_write_graphml(make_tree, tmp_path):
     assert nodes["pkg.b.work"]["role"] == "root" and "pkg.b.helper" in nodes and len(edges) == 2
     wrong = run_cli("callgraph", str(root), "-o", str(tmp_path / "x.json"), "--no-cache")
     assert wrong.returncode == 2 and "graphml" in wrong.stderr
+
+
+def test_graphml_holds_text_xml_cannot_and_stays_parseable():
+    from stackread.program.graph import CallGraph, Edge, Node
+    from stackread.render.graphml import callgraph_graphml
+
+    graph = CallGraph()
+    graph.add_node(Node("p.a", "function", "p/\x01odd\x1b.py", 1))
+    graph.add_node(Node("p.b", "function", "p/b.py", 2))
+    graph.add_edge(Edge("p.a", "p.b", "p/\x01odd\x1b.py", 3, False))
+    _keys, _graph, nodes, edges = _graphml(callgraph_graphml(graph))
+    assert nodes["p.a"]["path"] == "p/\ufffdodd\ufffd.py"
+    assert edges == [("p.a", "p.b", {"path": "p/\ufffdodd\ufffd.py", "line": "3", "calls": "1", "certain": "false"})]
+
+
+def test_a_chain_from_a_definition_to_itself_is_a_usage_error(tree, tmp_path):
+    same = run_cli("graph", "API.create", "--to", "nova.api.API.create", "-C", str(tree), "--cache-dir", str(tmp_path))
+    assert same.returncode == 2 and "same definition" in same.stderr and "Traceback" not in same.stderr
