@@ -219,3 +219,10 @@ def test_graphml_holds_text_xml_cannot_and_stays_parseable():
 def test_a_chain_from_a_definition_to_itself_is_a_usage_error(tree, tmp_path):
     same = run_cli("graph", "API.create", "--to", "nova.api.API.create", "-C", str(tree), "--cache-dir", str(tmp_path))
     assert same.returncode == 2 and "same definition" in same.stderr and "Traceback" not in same.stderr
+
+
+def test_a_bad_file_is_told_once_though_calls_and_sends_both_read_it(tmp_path):
+    root = write_tree(tmp_path / "nova", {**TREE, "nova/old.py": "print 'python 2'\n"})
+    result = run_cli("graph", "API.create", "--to", "deeper", "-C", str(root), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("nova/old.py:1") == 1 and "-> nova.api.deeper" in result.stdout

@@ -140,7 +140,7 @@ def _graph_export(reading, result, question, out: _Export, around) -> None:
         say(view.render_text(result.graph, chains))
     if not chains.chains and not out.as_json:
         tell(f"stackread: {view.no_chain_text(chains)}")
-    finish(result.diagnostics + diagnostics)
+    finish(list(dict.fromkeys(result.diagnostics + diagnostics)))  # both read the same files: each problem once
     if not chains.chains:
         sys.exit(ExitCode.ANALYSIS_ERROR)
 
