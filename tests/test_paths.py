@@ -226,3 +226,16 @@ def test_a_bad_file_is_told_once_though_calls_and_sends_both_read_it(tmp_path):
     result = run_cli("graph", "API.create", "--to", "deeper", "-C", str(root), "--no-cache")
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("nova/old.py:1") == 1 and "-> nova.api.deeper" in result.stdout
+
+
+def test_writing_graphml_leaves_the_svg_namespace_of_the_same_process_alone():
+    # ElementTree's prefixes are global: the gallery's sequence SVG, written later in the same
+    # process, must still come out as <svg xmlns=...>, not <ns0:svg>.
+    from stackread.program.graph import CallGraph, Node
+    from stackread.render.graphml import callgraph_graphml
+    from stackread.render.sequence_svg import SVG_NS
+
+    graph = CallGraph()
+    graph.add_node(Node("p.a", "function", "p/a.py", 1))
+    callgraph_graphml(graph)
+    assert ET.tostring(ET.Element(f"{{{SVG_NS}}}svg")).startswith(b"<svg ")

@@ -67,22 +67,23 @@ def links_of(graph: CallGraph) -> list[Link]:
 def document(graph: CallGraph, names, links: list[Link], roles: dict[str, str] | None = None) -> bytes:
     """GraphML of the definitions `names` (as `graph` knows them) and the links between them."""
     roles = roles or {}
-    ET.register_namespace("", NAMESPACE)
-    root = ET.Element(f"{{{NAMESPACE}}}graphml")
+    # Plain tags under an xmlns attribute, not ET.register_namespace: that is global, and would take
+    # the default prefix from the SVG the gallery writes in the same process.
+    root = ET.Element("graphml", {"xmlns": NAMESPACE})
     for scope, keys in (("node", NODE_KEYS), ("edge", EDGE_KEYS)):
         for key, kind in keys:
-            ET.SubElement(root, f"{{{NAMESPACE}}}key", {"id": f"{scope[0]}_{key}", "for": scope,
+            ET.SubElement(root, "key", {"id": f"{scope[0]}_{key}", "for": scope,
                                                        "attr.name": key, "attr.type": kind})
-    body = ET.SubElement(root, f"{{{NAMESPACE}}}graph", {"id": "stackread", "edgedefault": "directed"})
+    body = ET.SubElement(root, "graph", {"id": "stackread", "edgedefault": "directed"})
     every = sorted(set(names) | {link.caller for link in links} | {link.callee for link in links})
     ids = {name: f"n{i}" for i, name in enumerate(every)}
     for name in every:
         node = graph.node(name) if name in graph else Node(name, "function", "", 0)
-        element = ET.SubElement(body, f"{{{NAMESPACE}}}node", {"id": ids[name]})
+        element = ET.SubElement(body, "node", {"id": ids[name]})
         _data(element, "n", (("label", _short(node)), ("name", node.name), ("kind", node.kind),
                              ("path", node.path), ("line", node.line), ("role", roles.get(name, ""))))
     for number, link in enumerate(links):
-        element = ET.SubElement(body, f"{{{NAMESPACE}}}edge",
+        element = ET.SubElement(body, "edge",
                                 {"id": f"e{number}", "source": ids[link.caller], "target": ids[link.callee]})
         label = f"{link.rpc} {link.method}" if link.rpc else ""
         _data(element, "e", (("label", label), ("path", link.path), ("line", link.line), ("calls", link.calls),
@@ -96,7 +97,7 @@ def _data(element: ET.Element, scope: str, values) -> None:
     for key, value in values:
         if value == "" or value is None:
             continue  # absent, not empty: Gephi and yEd then show the key's default
-        ET.SubElement(element, f"{{{NAMESPACE}}}data", {"key": f"{scope}_{key}"}).text = _clean(value)
+        ET.SubElement(element, "data", {"key": f"{scope}_{key}"}).text = _clean(value)
 
 
 def callgraph_graphml(graph: CallGraph, root: str | None = None) -> bytes:
