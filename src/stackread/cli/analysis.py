@@ -30,6 +30,8 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
     finish(report.diagnostics)
 
 
+_format_option = click.option("--format", "fmt", type=click.Choice(["graphml"]),
+                              help="GraphML for Gephi and yEd, to -o FILE.graphml or stdout.")
 _graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE_DIR/index or the XDG cache).",
                                include_tests=True)
 
@@ -38,22 +40,31 @@ _graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE
 @path_argument
 @rev_option
 @click.option("--json", "as_json", is_flag=True, help="Print every node and edge as JSON (schema in docs/json.md).")
+@_format_option
+@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write the GraphML to FILE.graphml.")
 @_graph_options
-def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
-              no_cache: bool) -> None:
+def callgraph(path: str, rev: str | None, as_json: bool, fmt: str | None, output: str | None, include_tests: bool,
+              cache_dir: str | None, no_cache: bool) -> None:
     """The static call graph of all the Python code under PATH.
 
     Module names are dotted paths relative to PATH (PATH/nova/compute/api.py is
     nova.compute.api). Each edge joins the definitions of caller and callee; a call with
     several possible targets (an overridden method, a driver interface) has one edge per
     target, each marked uncertain. Calls into libraries are listed apart as external.
+    --format graphml writes it for Gephi and yEd (to -o FILE.graphml, or stdout).
     """
     from stackread.flows.callgraph import load_callgraph
     from stackread.render import callgraph as view
 
     with index_progress() as progress:
         result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
-    view.show(result, as_json)
+    if fmt or output:
+        from stackread.render.graph_export import write_graphml
+        from stackread.render.graphml import callgraph_graphml
+
+        write_graphml(callgraph_graphml(result.graph), fmt, output)
+    else:
+        view.show(result, as_json)
     report_diagnostics(result.diagnostics)
 
 
@@ -66,22 +77,41 @@ def callgraph(path: str, rev: str | None, as_json: bool, include_tests: bool, ca
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 50), help="How many calls away.")
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write a drawing: FILE.svg, FILE.png or FILE.dot.")
 @click.option("--link-template", metavar="URL", help="Node links in drawings, with {path} and {line}.")
+@click.option("--to", "target", metavar="SYMBOL", help="How SYMBOL is reached: the shortest call chains, across RPC.")
+@click.option("--max-chains", default=3, show_default=True, type=click.IntRange(1, 100), help="With --to: how many chains.")
+@_format_option
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the neighbourhood's nodes and edges as JSON (schema in docs/json.md).")
+              help="Print the neighbourhood's nodes and edges (or with --to the chains) as JSON (docs/json.md).")
 @_graph_options
 def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
-          link_template: str | None, as_json: bool, include_tests: bool, cache_dir: str | None,
-          no_cache: bool) -> None:
+          link_template: str | None, target: str | None, max_chains: int, fmt: str | None, as_json: bool,
+          include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
     """The neighbourhood of one function, method or class in the call graph.
 
     SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
-    or a unique suffix of one (ComputeManager.build_and_run_instance).
+    or a unique suffix of one (ComputeManager.build_and_run_instance). With --to B: how
+    SYMBOL reaches B, the shortest call chains, crossing RPC casts and calls into the
+    endpoint that serves them (one hop per line with path:line, or --json); no chain: exit 1.
     """
     from stackread.flows.callgraph import load_callgraph, neighbourhood
     from stackread.render.graph import show_neighbourhood
 
     with index_progress() as progress:
-        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
+        reading = Reading(path, rev, cache_dir, not no_cache)
+        result = load_callgraph(reading, include_tests, progress)
+    if target is not None or fmt or (output or "").lower().endswith(".graphml"):
+        from stackread.flows.paths import PathQuestion
+
+        from stackread.render.graph_export import Export, export_graph
+
+        around = lambda: neighbourhood(result.graph, symbol, depth, callers, callees)  # noqa: E731
+        found, ok = export_graph(reading, result, target and PathQuestion(symbol, target, max_chains),
+                                 Export(as_json, fmt, output), around)
+        if target:
+            finish(found)  # a chain asked for: errors in its files exit 1, as trace does
+        else:
+            report_diagnostics(found)
+        sys.exit(ExitCode.OK if ok else ExitCode.ANALYSIS_ERROR)
     show_neighbourhood(neighbourhood(result.graph, symbol, depth, callers, callees), output, link_template, as_json)
     report_diagnostics(result.diagnostics)
 

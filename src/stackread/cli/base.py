@@ -23,6 +23,7 @@ def cli(debug: bool, quiet: bool) -> None:
       stackread entrypoints ~/src/nova --rev 14.0.0 --json
       stackread callgraph ~/src/nova --json > nova-calls.json
       stackread graph ComputeManager.build_and_run_instance -C ~/src/nova --depth 2
+      stackread graph ServersController.create --to LibvirtDriver.spawn -C ~/src/nova
       stackread rpc ~/src/nova --service nova-conductor
       stackread routes ~/src/nova --find live-migrate
       stackread trace create_server -C ~/src/nova
