@@ -76,10 +76,7 @@ def render(trace: Trace, choice: Choice, *, errors: bool = False, link_template:
         dot = to_dot(trace, errors, link_template=link_template)
         if fmt == "dot":
             return dot.encode("utf-8")
-        from stackread.render.graphviz_noise import quiet_fontconfig
-
-        with quiet_fontconfig():  # the bundled Graphviz's fontconfig warns on every drawing
-            return graph.layout(dot, fmt)
+        return graph.layout(dot, fmt)
     from stackread.render.flow import sequence
 
     seq = sequence(trace, errors)

@@ -385,7 +385,10 @@ def layout(dot: str, fmt: str) -> bytes:
     try:
         # Bytes back, not draw(path): pygraphviz opens paths itself (gzipping *.gz) and has
         # crashed in C after an earlier error; our own write gives a plain OSError.
-        return pygraphviz.AGraph(string=dot).draw(format=fmt, prog="dot")
+        from stackread.render.graphviz_noise import quiet_fontconfig
+
+        with quiet_fontconfig():  # the bundled Graphviz's fontconfig warns on every drawing
+            return pygraphviz.AGraph(string=dot).draw(format=fmt, prog="dot")
     except (ValueError, OSError) as exc:  # pygraphviz.DotError is a ValueError
         raise StackreadError(f"Graphviz could not draw .{fmt} ({exc}); "
                              "-o FILE.dot writes the graph for other tools") from exc
