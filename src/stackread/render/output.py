@@ -48,8 +48,8 @@ def progress_status(message: str):
 
 
 @contextlib.contextmanager
-def index_progress():
-    """A progress bar for parsing files, shown only on a terminal and only once work starts."""
+def _bars():
+    """The live progress display on stderr, or None when no person watches (not a terminal)."""
     console = stderr()
     if not console.is_terminal:
         yield None
@@ -58,6 +58,17 @@ def index_progress():
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
+        yield bar
+
+
+@contextlib.contextmanager
+def index_progress():
+    """A progress bar for parsing files, then a line per later stage of the work (resolving,
+    matching RPC, walking), shown only on a terminal and only once work starts."""
+    with _bars() as bar:
+        if bar is None:
+            yield None
+            return
         shown = {"task": None, "parsing": False}
 
         def show(text: str, total: int | None) -> None:
@@ -142,14 +153,10 @@ def report_diagnostics(diagnostics) -> None:
 def stages_progress():
     """One bar per stage (parsing, then tracing each tree's operations) in one live display, only
     on a terminal; yields update(stage, done, total), or None when nobody watches."""
-    console = stderr()
-    if not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with _bars() as bar:
+        if bar is None:
+            yield None
+            return
         tasks: dict[str, object] = {}
 
         def update(stage: str, done: int, total: int) -> None:
