@@ -156,3 +156,16 @@ def test_plantuml_shows_labels_as_written(label):
     assert _plantuml_shows(written) == label
     line = to_plantuml(Sequence("t", lanes("a"), [Message("client", "a", label, "request")])).splitlines()[-2]
     assert line == f"P0 -> P1 : {written}"  # one line, the label after the first ` : `
+
+
+def test_long_labels_wrap_between_identifiers_never_inside_one():
+    from stackread.render.sequence_svg import wrap
+
+    condition = ("not is_rebuild and resources.cpu_pinning_requested and not "
+                 "CONF.workarounds.disable_fallback_pcpu_query")
+    for width in (160, 220, 300, 420):
+        lines = wrap(condition, width)
+        assert len(lines) > 1 and "".join(lines).replace(" ", "") == condition.replace(" ", "")
+        words = set(re.findall(r"\w+", condition))
+        for line in lines:
+            assert set(re.findall(r"\w+", line)) <= words, (width, lines)  # every name whole

@@ -3,7 +3,7 @@
 A small layout of our own, written through xml.etree.ElementTree (no string pasting), since no
 well-kept Python library lays out sequence diagrams. Lanes are spaced so that every label fits
 between the lifelines it joins (widths estimated per character, wide East Asian characters
-counted double); labels too long for one line wrap at `.`, `_` and spaces; the diagram grows
+counted double); labels too long for one line wrap at `.`, `,` and spaces; the diagram grows
 downward with the flow, with the lane heads repeated at the foot so a long flow stays readable.
 Fonts are generic families only, so any script the viewer has a font for renders.
 
@@ -63,11 +63,12 @@ def text_width(text: str, size: float = SIZE) -> float:
 
 
 def wrap(text: str, max_px: float = MAX_LABEL, size: float = SIZE) -> list[str]:
-    """Lines no wider than max_px, broken after `.`, `_`, `,` or a space; a long word alone on a line."""
+    """Lines no wider than max_px, broken after `.`, `,` or a space: never inside an identifier
+    (`disable_fallback_pcpu_query` stays whole), unless one alone is wider than the line."""
     text = one_line(text)
     if text_width(text, size) <= max_px:
         return [text]
-    tokens = re.findall(r"[^\s._,]*[\s._,]?", text)
+    tokens = re.findall(r"[^\s.,]*[\s.,]?", text)
     lines, current = [], ""
     for token in filter(None, tokens):
         if current and text_width(current + token, size) > max_px:
