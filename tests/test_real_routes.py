@@ -136,3 +136,20 @@ def test_operation_completion_on_real_nova(real_release, tmp_path):
     routes = find_routes(real_release("nova-current")).routes
     for name in names:  # each one finds its operation
         assert find_operation(routes, name).found is not None, name
+
+
+def test_typo_candidates_in_json_carry_the_name_to_ask_again_with(real_release):
+    import json as json_module
+
+    from click.testing import CliRunner
+
+    from stackread.cli import cli
+
+    result = CliRunner().invoke(cli, ["routes", str(real_release("nova-current")), "--find", "creat_server", "--json"])
+    assert result.exit_code == 1
+    data = json_module.loads(result.stdout)
+    assert data["error"] == "unknown" and data["candidates"][0]["name"] == "create_server"
+    routes = find_routes(real_release("nova-current")).routes
+    for candidate in data["candidates"]:
+        if candidate["name"] is not None:  # each name asked again finds that very operation
+            assert find_operation(routes, candidate["name"]).found.name == candidate["operation"]

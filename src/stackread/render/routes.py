@@ -25,8 +25,9 @@ def lookup_json(lookup: Lookup) -> dict[str, Any]:
         return {"operation": o.name, "routes": [route_json(r) for r in o.routes]}
     if lookup.found:
         return {"query": lookup.query, **op(lookup.found), "also": [op(o) for o in lookup.candidates]}
+    names = lookup.names or ("",) * len(lookup.candidates)  # a name that finds each, to ask again with
     return {"query": lookup.query, "error": "ambiguous" if lookup.ambiguous else "unknown",
-            "candidates": [op(o) for o in lookup.candidates]}
+            "candidates": [{"name": name or None, **op(o)} for name, o in zip(names, lookup.candidates)]}
 
 
 def _controller(route: Route, base: str) -> str:
