@@ -98,10 +98,7 @@ class Classes:
     def instance_attr(self, class_full: str, name: str) -> frozenset:
         """What `self.name` holds: class attributes and `self.name = ...` in methods, through the MRO."""
         key = ("attr", class_full, name)
-        cached = self._instance_attrs.get(key)
-        if cached is not None:
-            return cached
-        return self.guard.memoised(self._instance_attrs, key, lambda: self._instance_attr(class_full, name))
+        return self.guard.cached(self._instance_attrs, key, lambda: self._instance_attr(class_full, name))
 
     def _instance_attr(self, class_full: str, name: str) -> frozenset:
         values: set = set()
@@ -135,10 +132,7 @@ class Classes:
         """What the tree's call sites of a function pass as one of its parameters (Cinder's
         `create_volume.get_flow(..., scheduler_rpcapi=self.scheduler_rpcapi)`)."""
         key = ("param", function_full, param)
-        cached = self._instance_attrs.get(key)
-        if cached is not None:
-            return cached
-        return self.guard.memoised(self._instance_attrs, key, lambda: self._parameter_values(function_full, param))
+        return self.guard.cached(self._instance_attrs, key, lambda: self._parameter_values(function_full, param))
 
     def _parameter_values(self, function_full: str, param: str) -> frozenset:
         definition = self.defs.get(function_full)

@@ -61,6 +61,11 @@ class Guard:
         self.diagnostics.warning(path, line, cut_message(depth))
         return True
 
+    def cached(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
+        """The answer memo holds for key, else `memoised`: the lookup every simple memo makes first."""
+        found = memo.get(key)
+        return found if found is not None else self.memoised(memo, key, compute)
+
     def memoised(self, memo: dict, key, compute: Callable[[], frozenset]) -> frozenset:
         """Compute once. A computation that meets itself (`query = query.filter()`) gets an empty
         provisional answer there; value sets are walked in sorted order, so which answers are

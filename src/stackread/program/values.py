@@ -219,10 +219,7 @@ class Values:
     def returns(self, function_full: str) -> frozenset:
         """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
         key = ("returns", function_full)
-        cached = self._returns.get(key)
-        if cached is not None:
-            return cached
-        return self.guard.memoised(self._returns, key, lambda: self._returns_of(function_full))
+        return self.guard.cached(self._returns, key, lambda: self._returns_of(function_full))
 
     def _returns_of(self, function_full: str) -> frozenset:
         definition = self.defs.get(function_full)
