@@ -96,3 +96,21 @@ def test_quiet_leaves_warnings_out_and_still_says_errors(make_tree):
     # In one process (as the tests' CliRunner is), a quiet command does not silence the next one.
     CliRunner().invoke(cli, ["--quiet", "callgraph", str(root), "--no-cache"])
     assert "pkg/old.py" in CliRunner().invoke(cli, ["callgraph", str(root), "--no-cache"]).output
+
+
+def test_warnings_of_a_tree_are_said_in_full_once_then_counted(make_tree, tmp_path):
+    root = make_tree({
+        "pkg/__init__.py": "",
+        "pkg/api.py": "def create():\n    pass\n",
+        "pkg/old.py": "print 'python 2'\n",  # skipped with a warning, on every read of the tree
+    })
+    cache = str(tmp_path / "cache")
+    first = run("callgraph", str(root), "--cache-dir", cache)
+    assert "pkg/old.py:1" in first.stderr and "as before" not in first.stderr
+    for command in (["callgraph", str(root)], ["graph", "pkg.api.create", "-C", str(root)]):
+        again = run(*command, "--cache-dir", cache)
+        assert "pkg/old.py" not in again.stderr, command
+        assert "1 warning as before" in again.stderr and "--json lists them" in again.stderr
+    listed = json.loads(run("callgraph", str(root), "--cache-dir", cache, "--json").stdout)
+    assert [d["path"] for d in listed["diagnostics"]] == ["pkg/old.py"]
+    assert "pkg/old.py:1" in run("callgraph", str(root), "--no-cache").stderr

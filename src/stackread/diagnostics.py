@@ -6,7 +6,7 @@ A diagnostic never stops the analysis: the rest of the answer still comes.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Severity(enum.Enum):
@@ -20,6 +20,10 @@ class Diagnostic:
     path: str | None
     line: int | None
     message: str
+    # Said in full when this input was first read (a file skipped for Python 2 syntax, found again in
+    # the cache): said again only as a count, so that every command on an old release is not the same
+    # screen of warnings. Not part of what the diagnostic is.
+    again: bool = field(default=False, compare=False)
 
     def location(self) -> str:
         if self.path is None:
@@ -36,18 +40,20 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
     _seen: set[Diagnostic] = field(default_factory=set, repr=False)
 
-    def add(self, severity: Severity, path: str | None, line: int | None, message: str) -> None:
-        item = Diagnostic(severity, path, line, message)
+    def add(self, severity: Severity, path: str | None, line: int | None, message: str, again: bool = False) -> None:
+        item = Diagnostic(severity, path, line, message, again)
         if item not in self._seen:
             self._seen.add(item)
             self.items.append(item)
 
     def extend(self, items) -> None:
         for item in items:
-            self.add(item.severity, item.path, item.line, item.message)
+            if item not in self._seen:
+                self._seen.add(item)
+                self.items.append(item)
 
-    def warning(self, path: str | None, line: int | None, message: str) -> None:
-        self.add(Severity.WARNING, path, line, message)
+    def warning(self, path: str | None, line: int | None, message: str, again: bool = False) -> None:
+        self.add(Severity.WARNING, path, line, message, again)
 
     def error(self, path: str | None, line: int | None, message: str) -> None:
         self.add(Severity.ERROR, path, line, message)
@@ -55,3 +61,8 @@ class Diagnostics:
     @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.items)
+
+
+def said_before(items) -> list[Diagnostic]:
+    """The diagnostics of an answer kept from an earlier run, which said them in full."""
+    return [replace(d, again=True) for d in items]

@@ -14,7 +14,7 @@ import pathlib
 from dataclasses import dataclass, field
 
 from stackread import __version__
-from stackread.diagnostics import Diagnostic, Diagnostics, Severity
+from stackread.diagnostics import Diagnostic, Diagnostics, Severity, said_before
 from stackread.errors import AnalysisError, UsageError
 from stackread.index import cache as summary_cache
 from stackread.index.files import TEST_DIRS, content_key, list_sources
@@ -60,7 +60,7 @@ def load_callgraph(project: Reading | str | os.PathLike = ".", include_tests: bo
         if stored is not None:
             try:
                 data = json.loads(stored)
-                diagnostics.items += [_diagnostic(d) for d in data["diagnostics"]]
+                diagnostics.items += said_before(_diagnostic(d) for d in data["diagnostics"])
                 return CallGraphResult(CallGraph.from_dict(data), data["stats"], tree.label, tree.revision,
                                        True, cache_notes.items + diagnostics.items, stored)
             except (ValueError, KeyError, TypeError):

@@ -10,9 +10,10 @@ the tree's key (flows/treekey) and the question: asked again, an answer is read 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from stackread.diagnostics import said_before
 from stackread.flows.flow import Trace, in_flow_order
 from stackread.index import datacodec
 
@@ -59,6 +60,8 @@ def load(cache, key: str | None):
         if hops != value.hops:
             return None
         value.hops = hops
+    if isinstance(getattr(value, "diagnostics", None), list):
+        value = replace(value, diagnostics=said_before(value.diagnostics))  # an earlier run said them in full
     return value
 
 

@@ -95,13 +95,14 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
         summary = cached.get(f.key) or fresh.get(f.path)
         if summary is None:
             continue
+        again = f.key in cached  # said in full when the file was first summarised
         if "problem" in summary:
             line, message = summary["problem"]
-            diagnostics.warning(f.path, line, f"{message}; skipped")
+            diagnostics.warning(f.path, line, f"{message}; skipped", again)
             skipped.append(SkippedFile(f.path, f.module, line, message, unread="unread" in summary))
         else:
             for line, message in summary.get("warnings", ()):  # what was cut short in a deep file
-                diagnostics.warning(f.path, line, message)
+                diagnostics.warning(f.path, line, message, again)
             summaries[f.path] = summary
     report_refused(tree, diagnostics)  # what the walk would not list: names that are not UTF-8
     return IndexResult(files, summaries, len(missing), skipped)

@@ -132,14 +132,19 @@ def show(as_json: bool, to_json, render) -> None:
 
 def report_diagnostics(diagnostics) -> None:
     """What was wrong in the input, under the answer: errors always; warnings (mostly files skipped
-    for Python 2 syntax) up to a screenful."""
+    for Python 2 syntax) up to a screenful, and those an earlier run said in full only as a count."""
     if not _SAYING["warnings"]:
         diagnostics = [d for d in diagnostics if d.severity.value == "error"]
+    again = [d for d in diagnostics if d.again and d.severity.value != "error"]
+    diagnostics = [d for d in diagnostics if d not in again]
+    if again:
+        tell(f"\n{_count(len(again), 'warning')} as before (said when this input was first read; "
+             "--json lists them)")
     if not diagnostics:
         return
     errors = sum(1 for d in diagnostics if d.severity.value == "error")
     warnings = len(diagnostics) - errors
-    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    parts = [_count(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     tell(f"\n{', '.join(parts)}:")
     shown = [d for d in diagnostics if d.severity.value == "error"]
     shown += [d for d in diagnostics if d.severity.value != "error"][: max(0, _MAX_DIAGNOSTICS - len(shown))]
@@ -147,6 +152,10 @@ def report_diagnostics(diagnostics) -> None:
         tell(f"  {d.severity.value}: {d}")
     if len(shown) < len(diagnostics):
         tell(f"  ... and {len(diagnostics) - len(shown)} more (--json lists them all)")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 @contextlib.contextmanager
