@@ -96,3 +96,25 @@ def test_entrypoint_plugins_targets_and_files_stay_whole(release, width):
     words |= {f"{ep.path}:{ep.line}" for ep in report.entrypoints if ep.path}
     assert len(words) > 10
     assert split(text, words) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_trace_trees_keep_every_identifier_whole(real_release, width):
+    """Deep in a trace at 80 columns a name has little room: the guides narrow and lines break
+    between words or after a dot, never inside an identifier (`get_usages_counts_for_limits`)."""
+    from stackread.flows.trace import trace_operation
+    from stackread.render import trace as trace_view
+
+    for operation in ("create_server", "resize", "live-migrate"):
+        trace = trace_operation(real_release("nova-current"), operation)
+        text = rendered(trace_view.render(trace), width)
+        words: set[str] = set()
+        stack = [trace.root]
+        while stack:
+            step = stack.pop()
+            stack += [c for c in step.children if not c.error_path]  # the error path is shown on demand
+            words |= set(step.function.split(".")[-2:]) | {f"{step.path.rpartition('/')[2]}:{step.line}"}
+        words |= {h.method for h in trace.hops if not h.error_path}
+        assert len(words) > 40
+        assert split(text, words) == [], operation
+        assert max(map(len, text.splitlines())) <= width, operation

@@ -1,4 +1,4 @@
-"""Tables that keep names and paths whole at any terminal width.
+"""Tables and trees that keep names and paths whole at any terminal width.
 
 A rich table narrower than its rows folds cells mid-word, so `add_fixed_ip_to_instance` and
 `nova/compute/manager.py:6923` come out in pieces nobody can read or copy. `Fitted` draws the
@@ -121,3 +121,96 @@ def _cell_len_plain(text: str) -> int:
 def _flat(cell: str) -> str:
     """A cell written on two lines (a class over its path:line) as one line of the stacked form."""
     return " ".join(part.strip() for part in cell.split("\n") if part.strip())
+
+
+
+@dataclass(frozen=True)
+class WholeWords:
+    """A line of markup that wraps to the width it is given without cutting a name: between words,
+    else after a `.` or `/` of a dotted name or a path (`SchedulerReportClient.` /
+    `get_usages_counts_for_limits`), never inside an identifier. Rich folds a word longer than the
+    room left, which deep in a trace tree at 80 columns is many names."""
+
+    markup: str
+    hang: int = 0  # columns the lines after the first are indented by
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+
+        text = Text.from_markup(self.markup)
+        first, *rest = text.divide(line_starts(text.plain, max(options.max_width - self.hang, 1)))
+        first.rstrip()
+        yield Text("\n").join([first] + [Text(" " * self.hang) + _trimmed(line) for line in rest])
+
+
+def _trimmed(line):
+    """A line without the spaces it was broken at."""
+    plain = line.plain
+    lead = len(plain) - len(plain.lstrip(" "))
+    line = line[lead:] if lead < len(plain) else line
+    line.rstrip()
+    return line
+
+
+def line_starts(plain: str, width: int) -> list[int]:
+    """Where each line after the first starts: greedily at a space; a word that cannot fit on a line
+    of its own is broken after one of its dots or slashes; a single identifier is never broken."""
+    import re
+
+    starts: list[int] = []
+    line_start = 0
+    for word in re.finditer(r"\S+", plain):
+        word_start, word_end = word.span()
+        boundary = "/" if "/" in word.group() else "."  # a path breaks at its directories, not `report.py`
+        cuts = [word_start + m.end() for m in re.finditer(re.escape(boundary), word.group())
+                if m.end() < len(word.group())]
+        for piece_start, piece_end in zip([word_start] + cuts, cuts + [word_end]):
+            if piece_end - line_start <= width or piece_start == line_start:
+                continue
+            # Rather the whole word on a line of its own than a name broken at a dot.
+            at = word_start if word_start > line_start and word_end - word_start <= width else piece_start
+            starts.append(at)
+            line_start = at
+    return starts
+
+
+# Rich's guides are four columns a level; deep in a trace at 80 columns that leaves no room for a
+# name. Narrower guides are used only when the wide ones would break a name that fits with them.
+_GUIDES = {4: ("    ", "│   ", "├── ", "└── "), 3: ("   ", "│  ", "├─ ", "└─ "), 2: ("  ", "│ ", "├╴", "└╴")}
+
+
+@dataclass(frozen=True)
+class FittedTree:
+    """A tree of WholeWords labels, (label, children) pairs, drawn with the widest guides under which
+    every name fits whole at the width it is given."""
+
+    root: tuple
+    guide_style: str = "dim"
+
+    def __rich_console__(self, console, options):
+        from rich.tree import Tree
+
+        width = next((w for w in (4, 3) if _needed(self.root, w, 0) <= options.max_width), 2)
+
+        class _Tree(Tree):
+            TREE_GUIDES = [_GUIDES[width]] * 3
+
+        def grow(node, children) -> None:
+            for label, grandchildren in children:
+                grow(node.add(WholeWords(label)), grandchildren)
+
+        tree = _Tree(WholeWords(self.root[0]), guide_style=self.guide_style)
+        grow(tree, self.root[1])
+        yield tree
+
+
+def _needed(node: tuple, guide: int, depth: int) -> int:
+    """Columns the tree needs at that guide width so that no piece of a name is folded."""
+    import re
+
+    from rich.text import Text
+
+    label, children = node
+    words = Text.from_markup(label).plain.split()
+    longest = max((len(p) for w in words for p in re.split("(?<=/)" if "/" in w else r"(?<=\.)", w)), default=0)
+    return max([guide * depth + longest] + [_needed(child, guide, depth + 1) for child in children])

@@ -6,6 +6,7 @@ from typing import Any
 
 from stackread.flows.cuts import Cut, cuts_of
 from stackread.flows.flow import Hop, Step, Trace
+from stackread.render.tables import FittedTree, WholeWords
 
 
 def _short(dotted: str) -> str:
@@ -43,8 +44,8 @@ def _cut_json(c: Cut) -> dict[str, Any]:
 
 
 def render(trace: Trace, errors: bool = False) -> list:
+    from rich.console import Group
     from rich.text import Text
-    from rich.tree import Tree
 
     e = trace.entry
     request = f"{e.verb} {e.path}" + (f" {{{e.action!r}: ...}}" if e.action else "")
@@ -59,9 +60,8 @@ def render(trace: Trace, errors: bool = False) -> list:
         cond = f"  [dim]if {escape(h.condition)}[/]" if h.condition else ""
         route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
         lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{route}{mark}{cond}")
-    summary = Text.from_markup("\n".join(lines)) if lines else Text("")
-    tree = Tree(_label(trace.root), guide_style="dim")
-    _grow(tree, trace.root, errors)
+    summary = Group(*(WholeWords(line, hang=4) for line in lines)) if lines else Text("")
+    tree = FittedTree((_label(trace.root), _grow(trace.root, errors)))
     out = [head, summary, tree]
     out += [Text.from_markup(f"[dim]{note}[/]") for note in trace.notes]
     return out
@@ -105,11 +105,13 @@ def _label(s: Step) -> str:
     return f"{name} {where}{extra}"
 
 
-def _grow(node, step: Step, errors: bool) -> None:
+def _grow(step: Step, errors: bool) -> list[tuple]:
+    """The (label, children) pairs under a step; a call's return is a leaf of its own."""
+    children: list[tuple] = []
     for child in step.children:
         if child.error_path and not errors:
             continue
-        branch = node.add(_label(child))
-        _grow(branch, child, errors)
+        children.append((_label(child), _grow(child, errors)))
         if child.kind == "hop" and child.hop and child.hop.kind == "call":
-            node.add(f"[magenta]<== {child.hop.target} returns to {step.process}[/]")
+            children.append((f"[magenta]<== {child.hop.target} returns to {step.process}[/]", []))
+    return children
