@@ -1,0 +1,189 @@
+"""The speed table of issue 20, each row as a ratio to the `ast.parse` floor of the same run.
+
+    python benchmarks/speed.py [--release nova==34.0.0] [--repeat 3] [--rows cold,new,...] [--json]
+
+Every row is a whole command in a fresh interpreter, as a user meets it, on a private copy of the
+release (so that an edit touches nothing else). The floor is a plain single-process `ast.parse` of
+the files the row reads; floor and row are measured interleaved, --repeat times each, and the
+medians compared: this machine's speed drifts between runs, an interleaved median does not.
+
+Rows (issue 20's table):
+  cold      `trace create_server`, empty cache
+  new       `trace resize` on a warm index (after `trace create_server`)
+  edit      `trace create_server` again after editing one file (nova/compute/api.py)
+  cached    the same question again (answer read back)
+  graph     `callgraph --json`, cold, with its peak memory
+  tests     `callgraph --json --include-tests`, cold, with its peak memory, against the floor of
+            every file including tests
+  pyan3     pyan3 on the non-test files, when pyan3 is on PATH (its time against stackread's cold
+            `callgraph`); else left out
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stackread.index.files import list_sources
+from stackread.source.fetch import fetch_release
+from stackread.source.trees import open_tree
+
+ROWS = ("cold", "new", "edit", "cached", "graph", "tests", "pyan3")
+TARGETS = {"cold": 1.0, "new": 0.2, "edit": 0.2, "cached": 0.1, "graph": 1.5, "tests": 1.5}
+EDITED = "nova/compute/api.py"
+
+# The child reports its own peak RSS: RUSAGE_CHILDREN is the largest of all children so far.
+_WITH_RSS = """
+import resource, sys
+from stackread.cli import main
+sys.argv = ["stackread", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def floor(data: list[bytes]) -> float:
+    start = time.perf_counter()
+    for blob in data:
+        try:
+            ast.parse(blob)
+        except (SyntaxError, ValueError):
+            pass
+    return time.perf_counter() - start
+
+
+def command(args: list[str], env: dict) -> tuple[float, float]:
+    """(seconds, peak MB) of one whole stackread command."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _WITH_RSS, *args], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    lines = done.stderr.strip().splitlines()
+    if done.returncode not in (0, 1) or not lines or not lines[-1].isdigit():
+        raise SystemExit(f"stackread {' '.join(args)} failed:\n{done.stderr}")
+    return elapsed, int(lines[-1]) / 1024
+
+
+class Bench:
+    def __init__(self, source: Path, work: Path):
+        self.work = work
+        self.tree = work / "tree"
+        shutil.copytree(source, self.tree)
+        self.runs = 0
+
+    def fresh_cache(self) -> dict:
+        self.runs += 1
+        return {**os.environ, "STACKREAD_CACHE_DIR": str(self.work / f"cache-{self.runs}")}
+
+    def sources(self, include_tests: bool) -> list[bytes]:
+        tree = open_tree(self.tree)
+        return [tree.read_bytes(p) or b"" for p in list_sources(tree, include_tests)]
+
+    def trace(self, operation: str, env: dict) -> tuple[float, float]:
+        return command(["trace", operation, "-C", str(self.tree)], env)
+
+    def row(self, name: str) -> tuple[float, float]:
+        """(seconds, peak MB) of the row's measured command, its set-up done first (not timed)."""
+        env = self.fresh_cache()
+        if name == "cold":
+            return self.trace("create_server", env)
+        if name == "graph":
+            return command(["callgraph", str(self.tree), "--json"], env)
+        if name == "tests":
+            return command(["callgraph", str(self.tree), "--json", "--include-tests"], env)
+        self.trace("create_server", env)
+        if name == "new":
+            return self.trace("resize", env)
+        if name == "cached":
+            return self.trace("create_server", env)
+        if name == "edit":
+            edited = self.tree / EDITED
+            original = edited.read_bytes()
+            edited.write_bytes(original + f"\n\ndef _benchmark_edit_{self.runs}():\n    pass\n".encode())
+            try:
+                return self.trace("create_server", env)
+            finally:
+                edited.write_bytes(original)
+        raise ValueError(name)
+
+
+def pyan3(tree: Path, data_paths: list[str]) -> float | None:
+    if shutil.which("pyan3") is None:
+        return None
+    start = time.perf_counter()
+    subprocess.run(["pyan3", *data_paths, "--dot"], cwd=tree, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=3600)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--release", default="nova==34.0.0")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated, of: " + ", ".join(ROWS))
+    parser.add_argument("--json", action="store_true")
+    opts = parser.parse_args()
+    rows = [r for r in opts.rows.split(",") if r]
+    unknown = set(rows) - set(ROWS)
+    if unknown:
+        parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
+    source = fetch_release(opts.release)
+    work = Path(tempfile.mkdtemp(prefix="stackread-speed-"))
+    results = []
+    try:
+        bench = Bench(source, work)
+        plain, everything = bench.sources(False), bench.sources(True)
+        for name in rows:
+            if name == "pyan3":
+                continue
+            data = everything if name == "tests" else plain
+            floors, times, peaks = [], [], []
+            for _ in range(opts.repeat):
+                floors.append(floor(data))
+                seconds, peak = bench.row(name)
+                times.append(seconds)
+                peaks.append(peak)
+            base, took = statistics.median(floors), statistics.median(times)
+            results.append({"row": name, "files": len(data), "floor_s": round(base, 3), "seconds": round(took, 3),
+                            "ratio": round(took / base, 2), "target": TARGETS.get(name),
+                            "peak_mb": round(max(peaks))})
+        if "pyan3" in rows:
+            tree = open_tree(bench.tree)
+            paths = list_sources(tree, False)
+            theirs = pyan3(bench.tree, paths)
+            if theirs is not None:
+                ours, _peak = command(["callgraph", str(bench.tree), "--json"], bench.fresh_cache())
+                results.append({"row": "pyan3", "files": len(paths), "seconds": round(theirs, 3),
+                                "stackread_s": round(ours, 3), "ahead": round(theirs / ours, 1)})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if opts.json:
+        print(json.dumps({"release": opts.release, "repeat": opts.repeat, "cores": os.cpu_count(), "rows": results},
+                         indent=2))
+        return
+    print(f"{opts.release}, {os.cpu_count()} cores, medians of {opts.repeat} interleaved runs")
+    print(f"{'row':8} {'files':>6} {'floor':>8} {'command':>8} {'ratio':>7} {'target':>7} {'peak':>7}")
+    for r in results:
+        if r["row"] == "pyan3":
+            print(f"{'pyan3':8} {r['files']:6} {'':>8} {r['seconds']:7.2f}s  stackread {r['stackread_s']:.2f} s: "
+                  f"{r['ahead']}x ahead")
+            continue
+        target = f"<={r['target']}x" if r["target"] is not None else ""
+        print(f"{r['row']:8} {r['files']:6} {r['floor_s']:7.2f}s {r['seconds']:7.2f}s {r['ratio']:6.2f}x "
+              f"{target:>7} {r['peak_mb']:5d} MB")
+
+
+if __name__ == "__main__":
+    main()
