@@ -1,0 +1,18 @@
+HANDLER = None
+
+
+def handle():
+    return 1
+
+
+def install():
+    global HANDLER
+    HANDLER = handle
+
+
+def run():
+    install()
+    HANDLER()
+
+
+run()

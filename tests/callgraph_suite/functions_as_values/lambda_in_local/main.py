@@ -1,0 +1,10 @@
+def helper():
+    return 1
+
+
+def run():
+    func = lambda: helper()
+    func()
+
+
+run()

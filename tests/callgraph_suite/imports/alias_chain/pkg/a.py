@@ -1,0 +1,1 @@
+from pkg.b import helper as h

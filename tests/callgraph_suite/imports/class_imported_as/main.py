@@ -1,0 +1,8 @@
+from pkg.models import Instance as Inst
+
+
+def run():
+    return Inst.create()
+
+
+run()

@@ -1,0 +1,8 @@
+import pkg.util as util
+
+
+def run():
+    return util.helper()
+
+
+run()

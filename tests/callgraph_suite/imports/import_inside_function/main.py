@@ -1,0 +1,6 @@
+def run():
+    from pkg import util
+    return util.helper()
+
+
+run()

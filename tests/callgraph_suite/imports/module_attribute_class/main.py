@@ -1,0 +1,9 @@
+from pkg import objects
+
+
+def run():
+    instance = objects.Instance()
+    return instance.save()
+
+
+run()

@@ -1,0 +1,5 @@
+from .db import instance_create
+
+
+def create():
+    return instance_create()

@@ -1,0 +1,2 @@
+def instance_create():
+    return 1

@@ -1,0 +1,3 @@
+from pkg.compute.manager import build
+
+build()

@@ -1,0 +1,5 @@
+from ..common import utils
+
+
+def build():
+    return utils.generate_uuid()

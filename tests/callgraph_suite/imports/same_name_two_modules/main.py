@@ -1,0 +1,8 @@
+from pkg import one
+
+
+def run():
+    return one.process()
+
+
+run()

@@ -1,0 +1,8 @@
+from pkg.tools import *
+
+
+def run():
+    return public()
+
+
+run()

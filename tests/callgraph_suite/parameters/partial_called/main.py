@@ -1,0 +1,13 @@
+import functools
+
+
+def log(level, message):
+    return level + message
+
+
+def run():
+    warn = functools.partial(log, "WARN")
+    warn("disk")
+
+
+run()

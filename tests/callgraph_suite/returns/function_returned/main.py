@@ -1,0 +1,14 @@
+def work():
+    return 1
+
+
+def pick():
+    return work
+
+
+def run():
+    func = pick()
+    func()
+
+
+run()

@@ -1,0 +1,3 @@
+class LVMDriver:
+    def create_volume(self):
+        return "lvm"

@@ -1,0 +1,6 @@
+def handle_create():
+    return 1
+
+
+def handle_delete():
+    return 2

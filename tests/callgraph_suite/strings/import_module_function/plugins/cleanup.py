@@ -1,0 +1,6 @@
+def purge():
+    return 1
+
+
+def other():
+    return 2

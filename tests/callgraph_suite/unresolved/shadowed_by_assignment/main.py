@@ -1,0 +1,11 @@
+def helper():
+    return 1
+
+
+def run():
+    helper = print
+    helper("x")
+
+
+run()
+helper()

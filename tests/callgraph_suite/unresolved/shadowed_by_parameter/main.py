@@ -1,0 +1,10 @@
+def notify():
+    return 1
+
+
+def run(notify):
+    notify("x")
+
+
+run(print)
+notify()

@@ -1,0 +1,10 @@
+class Worker:
+    def run(self):
+        return 1
+
+
+def handle(request):
+    return request.run()
+
+
+Worker().run()

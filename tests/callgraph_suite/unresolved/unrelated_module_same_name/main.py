@@ -1,0 +1,12 @@
+import compute
+
+
+def build():
+    return 1
+
+
+def run():
+    return compute.build()
+
+
+run()
