@@ -53,12 +53,8 @@ def _traced():
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
 @click.option("--detail", type=click.Choice(["hops", "story", "steps", "all"]),
-              help="How much of the flow to show. hops: the RPC hops only. story (the default of drawings): "
-                   "the hops and their endpoints, each endpoint's main driver call (one it makes itself or "
-                   "through its own helpers, or named after it), one arrow per other service per process "
-                   "activation where it is first called (with the count and methods), frames only where a "
-                   "hop or driver call is conditional or looped. steps (the default of the text tree and "
-                   "JSON): every call on the way to a hop, driver or service. all: every call.")
+              help="How much of the flow to show (the rules are below): hops, story (the default of "
+                   "drawings), steps (the default of the text tree and --json), all.")
 @click.option("--all-calls", is_flag=True, help="Show every call the flow makes (the same as --detail all).")
 @click.option("--diff", "other", metavar="REV|DIR",
               help="Compare with another version: a git revision of the same repository, or another "
@@ -86,6 +82,20 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     call, the RPC method, the receiving service and which host it goes to; steps under a
     condition carry it, and conditions on configuration options are evaluated on their
     defaults to mark the default path.
+
+    \b
+    --detail: how much of the flow is shown, by rules, never by a list per operation:
+      hops   the RPC hops only, each landing on its endpoint method
+      story  (the default of drawings) the hops; each endpoint's main driver
+             call: one it makes itself or through its own helpers (named with
+             the endpoint's name: _do_live_migration), or a driver method named
+             after it, never a get_* query; per process, each other service's
+             client as one arrow where that process first calls it, with the
+             count and the methods; frames only where a kept hop or driver call
+             is conditional or looped
+      steps  (the default of the text tree and --json) every call on the way
+             to a hop, driver or service
+      all    every call (--all-calls)
 
     \b
     Drawings (-o FILE, --format, --view):
