@@ -190,3 +190,8 @@ def test_cli_levels_defaults_and_the_all_calls_alias(nova, tmp_path):
     assert run(nova, "--all-calls").output == run(nova, "--detail", "all").output
     refused = run(nova, "--all-calls", "--detail", "story")
     assert refused.exit_code == 2 and "--all-calls is --detail all" in refused.output
+
+
+def test_a_flow_diff_compares_every_step_and_refuses_a_pruned_level(nova):
+    refused = run(nova, "--diff", str(nova), "--detail", "story")
+    assert refused.exit_code == 2 and "--detail story does not apply" in refused.output
