@@ -195,3 +195,19 @@ def test_cli_levels_defaults_and_the_all_calls_alias(nova, tmp_path):
 def test_a_flow_diff_compares_every_step_and_refuses_a_pruned_level(nova):
     refused = run(nova, "--diff", str(nova), "--detail", "story")
     assert refused.exit_code == 2 and "--detail story does not apply" in refused.output
+
+
+def test_hops_and_story_keep_where_the_flow_is_cut(steps):
+    from dataclasses import replace
+
+    from stackread.flows.flow import Step
+
+    cut = Step("nova.conductor.rpcapi", "nova/conductor/rpcapi.py", 1, "nova-api", kind="cut",
+               cut="flow cut: nova/conductor/rpcapi.py could not be parsed", loop="for x in y")
+    helper = Step("nova.api.openstack.compute.servers.ServersController._helper", "nova/api/x.py", 5, "nova-api",
+                  condition="body", children=[cut])
+    root = replace(steps.root, children=[helper])
+    for level in ("hops", "story"):
+        kept = at_level(replace(steps, root=root), level).root.children
+        assert [(s.kind, s.cut, s.condition, s.loop) for s in kept] == \
+            [("cut", cut.cut, "body", "for x in y")], level
