@@ -40,8 +40,10 @@ def test_every_operation_gets_a_page_and_the_index_lists_them_under_their_resour
     for name in ("ServersController.create", "ServersController.show"):
         assert f'href="nova-1.0.0/{name}.html"' in index
         page = (site / "nova-1.0.0" / f"{name}.html").read_text()
-        assert '<div id="viewport" class="viewport"><svg' in page  # the sequence diagram, inline
-        for download in (".sequence.svg", ".graph.svg", ".mmd", ".puml", ".json"):
+        # The sequence diagram inline: the story shown, every step one toggle away.
+        assert ('<div id="viewport" class="viewport"><div class="level" data-level="story"><svg' in page
+                and '<div class="level" data-level="steps" hidden><svg' in page and 'id="detail-toggle"' in page)
+        for download in (".sequence.svg", ".steps.svg", ".graph.svg", ".mmd", ".puml", ".json"):
             assert (site / "nova-1.0.0" / f"{name}{download}").stat().st_size > 0
             assert f'href="{name}{download}" download' in page
     assert "nova-api → nova-conductor → nova-compute" in index and "2 hops: 2 casts" in index
@@ -185,7 +187,7 @@ def test_diff_says_per_operation_what_changed_since_the_old_release_and_the_inde
     create = next(site.glob("*/ServersController.create.html")).read_text()
     assert "<h2>Since nova 0.9.0</h2>" in create
     assert "nova-conductor =cast=&gt; nova-compute build_and_run_instance (kind: call -&gt; cast)" in create
-    assert create.count("<svg") == 2  # the flow, and both flows drawn as one
+    assert create.count("<svg") == 3  # the flow's story and steps, and both flows drawn as one
     show = next(site.glob("*/ServersController.show.html")).read_text()
     assert "New: nova 0.9.0 has no operation of this name." in show
     # Without --diff, nothing of it.

@@ -103,6 +103,20 @@ def test_an_operation_page_shows_its_diagram_zooms_it_and_is_not_blank(browser, 
     assert distinct_colours(shot) > 20  # text, lanes and arrows: a blank page has one or two
 
 
+def test_the_story_expands_to_every_step_and_back_without_a_server(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "nova-1.0.0" / "ServersController.create.html").as_uri())
+    story, steps = browser.find_elements(By.CSS_SELECTOR, "#viewport .level")
+    assert story.is_displayed() and not steps.is_displayed()
+    toggle = browser.find_element(By.ID, "detail-toggle")
+    toggle.click()
+    assert steps.is_displayed() and not story.is_displayed() and toggle.text == "Back to the story"
+    assert steps.find_element(By.CSS_SELECTOR, "svg").size["width"] > 200
+    toggle.click()
+    assert story.is_displayed() and not steps.is_displayed()
+
+
 def test_a_blank_picture_has_one_colour():
     """The check above tells blank from drawn: a hand-made white PNG is one colour."""
     width, height = 4, 2

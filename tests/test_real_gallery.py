@@ -41,7 +41,10 @@ def test_every_nova_server_operation_has_a_page_linked_at_the_release(real_site)
     assert all(href for _group, href in nova)  # nor any other Nova operation
     page = (out / "nova-34.0.0" / "os-migrateLive.html").read_text()
     assert "nova-api → nova-conductor → nova-scheduler → nova-compute" in page
-    assert '<div id="viewport" class="viewport"><svg' in page
+    assert '<div id="viewport" class="viewport"><div class="level" data-level="story"><svg' in page
+    # The story shown first is the short one: every step is behind the toggle.
+    story, steps = re.findall(r'<div class="level" data-level="\w+"(?: hidden)?>(.*?)</div>', page, re.S)[:2]
+    assert story.count('class="message ') < steps.count('class="message ') * 0.6
     links = re.findall(r'href="(https?://[^"]+)"', page)
     assert links and all(link.startswith("https://opendev.org/openstack/nova/src/tag/34.0.0/nova/")
                          for link in links)

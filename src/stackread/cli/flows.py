@@ -52,7 +52,10 @@ def _traced():
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
-@click.option("--all-calls", is_flag=True, help="Show every call the flow makes, not only those leading somewhere.")
+@click.option("--detail", type=click.Choice(["hops", "story", "steps", "all"]),
+              help="How much of the flow to show (the rules are below): hops, story (the default of "
+                   "drawings), steps (the default of the text tree and --json), all.")
+@click.option("--all-calls", is_flag=True, help="Show every call the flow makes (the same as --detail all).")
 @click.option("--diff", "other", metavar="REV|DIR",
               help="Compare with another version: a git revision of the same repository, or another "
                    "source tree (an unpacked sdist). The one traced (-C, --rev) is the old side.")
@@ -70,7 +73,7 @@ def _traced():
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
 def trace(operation: str, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, extra_depth: int, all_calls: bool, other: str | None, as_json: bool, out: str | None,
+          show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool, other: str | None, as_json: bool, out: str | None,
           fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None, no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
@@ -79,6 +82,20 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     call, the RPC method, the receiving service and which host it goes to; steps under a
     condition carry it, and conditions on configuration options are evaluated on their
     defaults to mark the default path.
+
+    \b
+    --detail: how much of the flow is shown, by rules, never by a list per operation:
+      hops   the RPC hops only, each landing on its endpoint method
+      story  (the default of drawings) the hops; each endpoint's main driver
+             call: one it makes itself or through its own helpers (named with
+             the endpoint's name: _do_live_migration), or a driver method named
+             after it, never a get_* query; per process, each other service's
+             client as one arrow where that process first calls it, with the
+             count and the methods; frames only where a kept hop or driver call
+             is conditional or looped
+      steps  (the default of the text tree and --json) every call on the way
+             to a hop, driver or service
+      all    every call (--all-calls)
 
     \b
     Drawings (-o FILE, --format, --view):
@@ -96,12 +113,15 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     from stackread.flows import flowdiff, question as asked, settings as given, trace as tracing
     from stackread.render.trace_output import TraceOutput, show_answer
 
+    if all_calls and detail not in (None, "all"):
+        raise click.UsageError(f"--all-calls is --detail all, not --detail {detail}")
+    detail = "all" if all_calls else detail
     try:  # the output is checked before the walk, so that a typo costs no time
-        output = TraceOutput(as_json, out, fmt, view, link_template, diff=other is not None).checked()
+        output = TraceOutput(as_json, out, fmt, view, link_template, diff=other is not None, detail=detail).checked()
     except StackreadError as exc:
         raise click.UsageError(str(exc)) from exc
     question = asked.Question(operation, driver, given.parse_settings(settings), show_objects,
-                              asked.MAX_DEPTH if all_calls else extra_depth, errors)
+                              asked.MAX_DEPTH if detail == "all" else extra_depth, errors)
     project = Reading(path, rev, cache_dir, not no_cache)
     with _traced() as progress:
         answer = (tracing.trace_operation(project, question, progress) if other is None

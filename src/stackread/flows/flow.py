@@ -53,6 +53,8 @@ class Step:
     seen_above: bool = False  # already expanded earlier in the tree
     children: list["Step"] = field(default_factory=list)
     cut: str | None = None  # kind "cut": why the flow cannot be followed into `path` (see cuts.py)
+    # A service step of the `story` level (detail.py): every call of that service it stands for, itself first.
+    calls: list["Step"] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Trace:
     notes: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     release: Release | None = None  # what the tree read says it is: links and diff titles name it
+    detail: str = "steps"  # the level of detail of `root` (detail.py): hops | story | steps | all
 
 
 def in_flow_order(root: Step) -> list[Hop]:

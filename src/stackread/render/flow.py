@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from stackread.flows.detail import group_label, method_names
 from stackread.flows.flow import Step, Trace
 
 CLIENT = "client"
+LABEL_WIDTH = 60  # characters of a story's service arrow: one line of the SVG; the tooltip names every method
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Message:
     default_path: bool = True
     error_path: bool = False
     status: str | None = None  # in a flow diff: added | removed | changed | renamed
+    more: str = ""  # what the tooltip adds: every method a story's service arrow stands for
 
 
 @dataclass(frozen=True)
@@ -268,9 +271,12 @@ class _Builder:
                 target = self.lane(driver_lane(step, self.concrete), "driver")
             else:
                 target = self.lane(step.service or "service", "service")
-            items = [Message(step.process, target, short(step.function),
+            label, more = short(step.function), ""
+            if step.calls:  # the story's one arrow for all of a service's calls in this activation
+                label, more = group_label(step, LABEL_WIDTH), ", ".join(method_names(step))
+            items = [Message(step.process, target, label,
                              "invoke", step.function, step.path, step.line,
-                             default_path=step.default_path, error_path=step.error_path)]
+                             default_path=step.default_path, error_path=step.error_path, more=more)]
             return items + ([] if step.seen_above else self.children(step, shown))
         if step.kind == "cut":
             return [Note(step.process, step.cut or "flow cut", step.path, step.line, cut=True)]

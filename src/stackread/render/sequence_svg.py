@@ -266,6 +266,8 @@ def _message(m: Message, c: _Canvas) -> None:
         tooltip += f"\n{m.function}  {m.path}:{m.line}"
     if m.route:
         tooltip += f"\nserver={m.route}"
+    if m.more:
+        tooltip += f"\n{m.more}"
     if not m.default_path:
         tooltip += "\n(not on the default path)"
     target = _link(group, c.url_of(m.path, m.line) if m.path else None, tooltip)

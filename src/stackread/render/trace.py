@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackread.flows.cuts import Cut, cuts_of
+from stackread.flows.detail import group_label
 from stackread.flows.flow import Hop, Step, Trace
 from stackread.render.tables import FittedTree, WholeWords
 
@@ -25,14 +26,21 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
     return {"function": s.function, "path": s.path, "line": s.line, "process": s.process, "kind": s.kind,
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
+            **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
+
+
+def _call_json(s: Step) -> dict[str, Any]:
+    """One call a story's service step stands for."""
+    return {"function": s.function, "path": s.path, "line": s.line, "call_line": s.call_line,
+            "condition": s.condition, "loop": s.loop, "default_path": s.default_path}
 
 
 def to_json(trace: Trace, errors: bool = False) -> dict[str, Any]:
     e = trace.entry
     return {"operation": trace.operation,
             "entry": {"verb": e.verb, "path": e.path, "action": e.action, "controller": e.controller},
-            "source": trace.source, "revision": trace.revision, "settings": trace.settings,
+            "source": trace.source, "revision": trace.revision, "settings": trace.settings, "detail": trace.detail,
             "hops": [_hop_json(h) for h in trace.hops if errors or not h.error_path],
             "steps": [_step_json(trace.root, errors)], "cuts": [_cut_json(c) for c in cuts_of(trace.root)],
             "notes": trace.notes}
@@ -50,7 +58,8 @@ def render(trace: Trace, errors: bool = False) -> list:
     e = trace.entry
     request = f"{e.verb} {e.path}" + (f" {{{e.action!r}: ...}}" if e.action else "")
     head = Text.from_markup(f"[bold]{trace.operation}[/]  {request}  [dim]{trace.source}"
-                            + (f" @ {trace.revision}" if trace.revision else "") + "[/]")
+                            + (f" @ {trace.revision}" if trace.revision else "") + "[/]"
+                            + (f"  [dim](detail: {trace.detail})[/]" if trace.detail in ("hops", "story") else ""))
     hops = [h for h in trace.hops if errors or not h.error_path]
     lines = []
     for h in hops:
@@ -98,6 +107,8 @@ def _label(s: Step) -> str:
                 f"-> {name} {where}{extra}")
     if s.kind == "driver":
         return f"[green]{name}[/] {where}  [green](virt driver)[/]{extra}"
+    if s.kind == "service" and s.calls:
+        return f"[blue]{escape(group_label(s))}[/] {where}{extra}"
     if s.kind == "service":
         return f"[blue]{name}[/] {where}  [blue]({s.service})[/]{extra}"
     if s.kind == "cut":

@@ -12,6 +12,7 @@ import pathlib
 
 from stackread.program.graph import Node
 from stackread.render import graph as g
+from stackread.flows.detail import group_label, method_names
 from stackread.render.flow import conjuncts, driver_lane, one_line, short
 from stackread.flows.flow import Step, Trace
 
@@ -55,6 +56,9 @@ class _Drawer:
         if step.kind == "driver":
             label += f"\n({driver_lane(step, self.concrete)} driver)"
             attrs += g.DRIVER_ATTRS
+        elif step.kind == "service" and step.calls:  # the story's one node for a service's calls
+            label = group_label(step, _MAX_LABEL).replace(": ", "\n", 1)
+            attrs += g.SERVICE_ATTRS
         elif step.kind == "service":
             label += f"\n({step.service})"
             attrs += g.SERVICE_ATTRS
@@ -72,7 +76,10 @@ class _Drawer:
         attrs = [("label", label), *attrs]
         if step.path:
             where = f"{step.path}:{step.line}"
-            attrs += [("tooltip", step.cut if step.kind == "cut" else f"{step.function}\n{where}"),
+            said = step.cut if step.kind == "cut" else f"{step.function}\n{where}"
+            if step.calls:
+                said += "\n" + ", ".join(method_names(step))
+            attrs += [("tooltip", said),
                       ("URL", source_url(self.trace, step.path, step.line, self.link_template))]
         else:
             attrs += [("tooltip", step.function)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from stackread.diagnostics import Diagnostic
 from stackread.errors import UsageError
+from stackread.flows.detail import PRUNED, at_level
 from stackread.flows.flow import Trace
 from stackread.flows.flowdiff import FlowDiff
 from stackread.render import diagram
@@ -30,6 +31,14 @@ class TraceOutput:
     link_template: str | None = None
     diff: bool = False  # the answer is a flow diff
     choice: diagram.Choice | None = None  # the drawing of a flow, once checked
+    detail: str | None = None  # --detail; None: story for a drawing, steps for the text tree and JSON
+
+    @property
+    def level(self) -> str:
+        """The level of detail shown: a drawing tells the story first, the tree and JSON hold every step."""
+        if self.detail is not None:
+            return self.detail
+        return "story" if self.choice is not None and self.choice.format != "json" else "steps"
 
     @property
     def target(self) -> pathlib.Path | None:
@@ -40,6 +49,8 @@ class TraceOutput:
         if self.as_json and (self.target or self.fmt):
             raise UsageError("--json prints trace's JSON; with -o or --format use --format json instead")
         if self.diff:
+            if self.detail in PRUNED:
+                raise UsageError(f"--diff compares every step of both flows: --detail {self.detail} does not apply")
             if (self.view or self.link_template or (self.fmt and self.fmt.lower() != "mermaid")
                     or (self.target and self.target.suffix.lower() not in _DIFF_SUFFIXES)):
                 raise UsageError("--diff prints text, --json or --format mermaid, or draws -o FILE.svg/.png/.mmd")
@@ -60,6 +71,8 @@ def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = Fa
         report_diagnostics(answer.new.diagnostics)
         report_diagnostics(answer.old.diagnostics)
         return list(answer.old.diagnostics) + list(answer.new.diagnostics)
+    diagnostics = list(answer.diagnostics)
+    answer = at_level(answer, output.level, errors)
     if output.choice is not None:
         data = diagram.render(answer, output.choice, errors=errors, link_template=output.link_template)
         if output.target is None:
@@ -71,8 +84,8 @@ def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = Fa
         from stackread.render import trace as text_view
 
         show(output.as_json, lambda: text_view.to_json(answer, errors), lambda: text_view.render(answer, errors))
-    report_diagnostics(answer.diagnostics)
-    return list(answer.diagnostics)
+    report_diagnostics(diagnostics)
+    return diagnostics
 
 
 def _show_diff(diff: FlowDiff, output: TraceOutput) -> None:

@@ -70,9 +70,13 @@ SEARCH_JS = """
 # An operation page: zoom buttons, ctrl+wheel zoom and drag to pan the inline diagram.
 ZOOM_JS = """
 (function () {
-  var view = document.getElementById('viewport'), svg = view && view.querySelector('svg');
-  if (!svg) { return; }
-  var w = parseFloat(svg.getAttribute('width')), h = parseFloat(svg.getAttribute('height')), scale = 1;
+  var view = document.getElementById('viewport'), svgs = view ? view.querySelectorAll('svg') : [];
+  if (!svgs.length) { return; }
+  var svg, w, h, scale = 1;
+  function pick(i) {  // the story first; the toggle shows every step instead, in the same viewport
+    svg = svgs[i]; w = parseFloat(svg.getAttribute('width')); h = parseFloat(svg.getAttribute('height'));
+  }
+  pick(0);
   function zoom(to) {
     scale = Math.min(4, Math.max(0.1, to));
     svg.style.width = (w * scale) + 'px'; svg.style.height = (h * scale) + 'px';
@@ -96,6 +100,17 @@ ZOOM_JS = """
     view.scrollLeft = start[2] - (e.clientX - start[0]); view.scrollTop = start[3] - (e.clientY - start[1]);
   });
   window.addEventListener('mouseup', function () { start = null; view.classList.remove('dragging'); });
-  zoom(w > view.clientWidth ? Math.max(0.5, view.clientWidth / w) : 1);
+  function fit() { zoom(w > view.clientWidth ? Math.max(0.5, view.clientWidth / w) : 1); }
+  var toggle = document.getElementById('detail-toggle'), levels = view.querySelectorAll('.level');
+  if (toggle && levels.length === 2) {
+    toggle.onclick = function () {
+      var steps = levels[1].hidden;
+      levels[0].hidden = steps; levels[1].hidden = !steps; pick(steps ? 1 : 0);
+      toggle.textContent = steps ? toggle.getAttribute('data-story') : toggle.getAttribute('data-steps');
+      toggle.setAttribute('aria-pressed', steps ? 'true' : 'false');
+      fit();
+    };
+  }
+  fit();
 })();
 """

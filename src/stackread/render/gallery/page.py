@@ -15,9 +15,10 @@ UrlOf = Callable[[str, int], str]
 
 
 def operation_page(release: Release, traced: Traced, svg: str | None, downloads: dict[str, str],
-                   url_of: UrlOf, index_href: str = "../index.html") -> str:
-    """The page's HTML; `svg` is the sequence diagram (an <svg> element, already XML-escaped by its
-    writer), `downloads` label -> file name beside the page."""
+                   url_of: UrlOf, index_href: str = "../index.html", steps_svg: str | None = None) -> str:
+    """The page's HTML; `svg` is the sequence diagram of the story (an <svg> element, already XML-escaped
+    by its writer), `steps_svg` the one of every step the toggle shows instead, `downloads` label -> file
+    name beside the page."""
     trace = traced.trace
     assert trace is not None
     name = traced.operation.name
@@ -25,7 +26,7 @@ def operation_page(release: Release, traced: Traced, svg: str | None, downloads:
               f"<h1>{e(name)}</h1>"
               f"<p class=\"mono\">{'<br>'.join(e(route_text(r)) for r in traced.operation.routes)}</p>"
               f"<p>{e(' → '.join(processes(trace)))} <span class=\"dim\">({e(hop_summary(trace))})</span></p>")
-    body = [_assumptions(trace), _diagram(svg, downloads), _since(traced.compared), _hop_table(trace, url_of),
+    body = [_assumptions(trace), _diagram(svg, downloads, steps_svg), _since(traced.compared), _hop_table(trace, url_of),
             _steps(trace, url_of)]
     return document(f"{name} · {release_title(release)}", header, "\n".join(body), ZOOM_JS if svg else "")
 
@@ -39,7 +40,7 @@ def _assumptions(trace: Trace) -> str:
     return "<section class=\"notes\">" + "".join(f"<p class=\"dim\">{text}</p>" for text in said) + "</section>"
 
 
-def _diagram(svg: str | None, downloads: dict[str, str]) -> str:
+def _diagram(svg: str | None, downloads: dict[str, str], steps_svg: str | None = None) -> str:
     links = " ".join(f"<a class=\"button\" href=\"{e(href)}\" download>{e(label)}</a>"
                      for label, href in downloads.items())
     if svg is None:
@@ -49,9 +50,18 @@ def _diagram(svg: str | None, downloads: dict[str, str]) -> str:
                "<button id=\"zoom-in\" type=\"button\" title=\"Zoom in\">+</button>"
                "<button id=\"zoom-fit\" type=\"button\">Fit</button>"
                "<button id=\"zoom-reset\" type=\"button\">1:1</button>")
-    return (f"<h2>Sequence diagram</h2><div class=\"toolbar\">{buttons}<span class=\"dim\">drag to pan, "
+    said = ("<p class=\"dim\">The story: the hops, each endpoint's main driver call, and one arrow per other "
+            "service and process (hover it for the methods).</p>")
+    inner = svg
+    if steps_svg is not None:  # both drawn into the page: the toggle needs no server and fetches nothing
+        buttons = ("<button id=\"detail-toggle\" type=\"button\" aria-pressed=\"false\" "
+                   "data-steps=\"Expand to every step\" data-story=\"Back to the story\">Expand to every step"
+                   "</button>" + buttons)
+        inner = (f"<div class=\"level\" data-level=\"story\">{svg}</div>"
+                 f"<div class=\"level\" data-level=\"steps\" hidden>{steps_svg}</div>")
+    return (f"<h2>Sequence diagram</h2>{said}<div class=\"toolbar\">{buttons}<span class=\"dim\">drag to pan, "
             f"ctrl+wheel to zoom · download:</span> {links}</div>"
-            f"<div id=\"viewport\" class=\"viewport\">{svg}</div>")
+            f"<div id=\"viewport\" class=\"viewport\">{inner}</div>")
 
 
 def _since(compared: Compared | None) -> str:

@@ -63,9 +63,9 @@ def write_operation(directory: pathlib.Path, name: str, release: Release, traced
     if traced.trace is None:
         return entry_of(traced, None)
     try:
-        svg, downloads = _downloads(directory, name, release, traced, template)
+        (svg, steps_svg), downloads = _downloads(directory, name, release, traced, template)
         url_of = lambda path, line: source_url(release, template, path, line)  # noqa: E731
-        html = operation_page(release, traced, svg, downloads, url_of)
+        html = operation_page(release, traced, svg, downloads, url_of, steps_svg=steps_svg)
         _write(directory / f"{name}.html", html.encode("utf-8"))
     except StackreadError:
         raise  # the output directory cannot be written: no page would be
@@ -76,8 +76,10 @@ def write_operation(directory: pathlib.Path, name: str, release: Release, traced
 
 
 def _downloads(directory: pathlib.Path, name: str, release: Release, traced: Traced,
-               template: str | None) -> tuple[str | None, dict[str, str]]:
-    """Writes the other views beside the page: (the sequence <svg> element to inline, label -> file)."""
+               template: str | None) -> tuple[tuple[str, str], dict[str, str]]:
+    """Writes the other views beside the page: ((the story's and the steps' sequence <svg> elements to
+    inline), label -> file). The drawings tell the story; the JSON holds every step."""
+    from stackread.flows.detail import at_level
     from stackread.render import diagram
     from stackread.render.flow import sequence
     from stackread.render.sequence_svg import to_svg
@@ -85,23 +87,27 @@ def _downloads(directory: pathlib.Path, name: str, release: Release, traced: Tra
     from stackread.render.trace import to_json
 
     trace = traced.trace
-    seq = sequence(trace)
-    svg = to_svg(seq, url_of=lambda path, line: source_url(release, template, path, line))
+    story = at_level(trace, "story")
+    url_of = lambda path, line: source_url(release, template, path, line)  # noqa: E731
+    seq = sequence(story)
+    svg = to_svg(seq, url_of=url_of)
+    steps_svg = to_svg(sequence(trace), url_of=url_of)
     views: dict[str, tuple[str, bytes]] = {
         "sequence SVG": (f"{name}.sequence.svg", svg),
+        "every step (SVG)": (f"{name}.steps.svg", steps_svg),
         "Mermaid": (f"{name}.mmd", to_mermaid(seq).encode("utf-8")),
         "PlantUML": (f"{name}.puml", to_plantuml(seq).encode("utf-8")),
         "JSON": (f"{name}.json", (json.dumps(to_json(trace), indent=1, ensure_ascii=False) + "\n").encode("utf-8")),
     }
     try:
-        graph = diagram.render(trace, diagram.Choice("svg", "graph"), link_template=template)
+        graph = diagram.render(story, diagram.Choice("svg", "graph"), link_template=template)
         views["graph SVG"] = (f"{name}.graph.svg", graph)
     except StackreadError:
         pass  # no Graphviz here: the page goes without that download
     for file_name, data in views.values():
         _write(directory / file_name, data)
-    inline = svg.decode("utf-8").split("?>", 1)[-1].strip()  # the element, without the XML declaration
-    return inline, {label: file_name for label, (file_name, _data) in views.items()}
+    inline = [data.decode("utf-8").split("?>", 1)[-1].strip() for data in (svg, steps_svg)]  # no XML declaration
+    return (inline[0], inline[1]), {label: file_name for label, (file_name, _data) in views.items()}
 
 
 def write_index(out: pathlib.Path, trees: list[TreeIndex]) -> pathlib.Path:
