@@ -169,3 +169,22 @@ def test_long_labels_wrap_between_identifiers_never_inside_one():
         words = set(re.findall(r"\w+", condition))
         for line in lines:
             assert set(re.findall(r"\w+", line)) <= words, (width, lines)  # every name whole
+
+
+def test_a_call_to_another_service_shows_its_response():
+    """Another service's API answers the request its caller waits on: the SVG draws the response as a
+    second head on the same arrow (no extra height), the text formats as a return or a two-way arrow."""
+    seq = Sequence("t", [*lanes("nova-api"), Lane("neutron", "service")],
+                   [Message("nova-api", "neutron", "neutron: 2 calls (validate_networks, ...)", "invoke",
+                            answered=True),
+                    Message("nova-api", "nova-api", "API._check", "invoke")])
+    heads = {g.get("data-to"): sum(1 for p in g.iter() if p.tag in (f"{SVG}polygon", f"{SVG}polyline")
+                                   and len(p.get("points", "").split()) == 3)  # an arrowhead's three points
+             for g in parse(seq).iter(f"{SVG}g") if (g.get("class") or "").startswith("message ")}
+    assert heads["neutron"] == 2
+    mermaid = to_mermaid(seq).splitlines()
+    call = next(i for i, line in enumerate(mermaid) if "neutron: 2 calls" in line)
+    assert mermaid[call + 1].strip().endswith(": response") and "-->>" in mermaid[call + 1]
+    assert sum("response" in line for line in mermaid) == 1  # the call inside the process has none
+    assert " <-> " in next(line for line in to_plantuml(seq).splitlines() if "neutron: 2 calls" in line)
+    assert '"nova-api" => "neutron"' in to_seqdiag(seq)

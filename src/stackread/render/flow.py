@@ -46,6 +46,9 @@ class Message:
     error_path: bool = False
     status: str | None = None  # in a flow diff: added | removed | changed | renamed
     more: str = ""  # what the tooltip adds: every method a story's service arrow stands for
+    # A call to another service's API: a request its caller waits on, so it has a response, drawn
+    # on the same arrow in the SVG (a diagram of 40 such calls would double in height otherwise).
+    answered: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,7 +279,8 @@ class _Builder:
                 label, more = group_label(step, LABEL_WIDTH), ", ".join(method_names(step))
             items = [Message(step.process, target, label,
                              "invoke", step.function, step.path, step.line,
-                             default_path=step.default_path, error_path=step.error_path, more=more)]
+                             default_path=step.default_path, error_path=step.error_path, more=more,
+                             answered=step.kind == "service")]
             return items + ([] if step.seen_above else self.children(step, shown))
         if step.kind == "cut":
             return [Note(step.process, step.cut or "flow cut", step.path, step.line, cut=True)]

@@ -266,6 +266,8 @@ def _message(m: Message, c: _Canvas) -> None:
         tooltip += f"\n{m.function}  {m.path}:{m.line}"
     if m.route:
         tooltip += f"\nserver={m.route}"
+    if m.answered:
+        tooltip += f"\n{m.target} answers (the arrow's second head)"
     if m.more:
         tooltip += f"\n{m.more}"
     if not m.default_path:
@@ -300,6 +302,8 @@ def _message(m: Message, c: _Canvas) -> None:
     y = c.y + label_h + 6
     _el("line", {**line_attrs, "x1": start, "y1": y, "x2": end, "y2": y}, parent=group)
     _arrowhead(group, end, y, direction, colour, m.kind not in ("cast", "return"))
+    if m.answered:  # the response, back to the caller: an open head at the start
+        _arrowhead(group, start, y, -direction, colour, False)
     c.y = y + 12
 
 

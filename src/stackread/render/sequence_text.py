@@ -36,7 +36,7 @@ def _blocks(seq: Sequence, indent: str, depth: int, text, message, note) -> list
         pad = indent * depth
         for item in items:
             if isinstance(item, Message):
-                lines.append(pad + message(item, alias))
+                lines.extend(pad + part for part in message(item, alias).split("\n"))
             elif isinstance(item, Note):
                 lines.append(pad + note(item, alias))
             elif isinstance(item, Activate):
@@ -72,7 +72,10 @@ def to_mermaid(seq: Sequence) -> str:
 
     def message(item: Message, alias: dict[str, str]) -> str:
         label = mermaid_text(item.label) if item.label else " "
-        return f"{alias[item.source]}{_MERMAID_ARROWS[item.kind]}{alias[item.target]}: {label}"
+        line = f"{alias[item.source]}{_MERMAID_ARROWS[item.kind]}{alias[item.target]}: {label}"
+        if item.answered:  # its response (Mermaid's two-headed arrow is too new to rely on)
+            line += f"\n{alias[item.target]}-->>{alias[item.source]}: response"
+        return line
 
     lines += _blocks(seq, "    ", 1, mermaid_text, message,
                      lambda item, alias: f"Note over {alias[item.lane]}: {mermaid_text(item.text)}")
@@ -112,7 +115,7 @@ def to_plantuml(seq: Sequence) -> str:
     lines += [f"{kinds[lane.kind]} {_plantuml_name(lane.name)} as {alias[lane.name]}" for lane in seq.lanes]
 
     def message(item: Message, alias: dict[str, str]) -> str:
-        arrow = "-[bold]>" if item.kind == "call" else _PLANTUML_ARROWS[item.kind]
+        arrow = "-[bold]>" if item.kind == "call" else "<->" if item.answered else _PLANTUML_ARROWS[item.kind]
         label = f" : {plantuml_text(item.label)}" if item.label else ""
         return f"{alias[item.source]} {arrow} {alias[item.target]}{label}"
 
@@ -153,7 +156,8 @@ def to_seqdiag(seq: Sequence) -> str:
                 if item.kind == "return":  # written from the caller's side: caller <-- callee
                     source, target = target, source
                 attr_text = f" [{', '.join(attrs)}]" if attrs else ""
-                lines.append(f"  {source} {_SEQDIAG_ARROWS[item.kind]} {target}{attr_text};")
+                arrow = "=>" if item.answered else _SEQDIAG_ARROWS[item.kind]  # `=>`: a call and its return
+                lines.append(f"  {source} {arrow} {target}{attr_text};")
             elif isinstance(item, Note) and item.cut:  # a note of its own is a message's in seqdiag
                 lines.append(f"  === {seqdiag_separator(item.text)} ===")
             elif isinstance(item, Frame):
