@@ -38,13 +38,20 @@ _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps 
 
 
 def routes_of_project(project) -> RouteReport:
-    reader = _RouteReader(RouteEvaluator(project.index))
+    from stackread.frameworks.rest.pecan import pecan_routes  # it builds on this module's evaluator
+
+    evaluator = RouteEvaluator(project.index)
+    reader = _RouteReader(evaluator)
     for file in _candidate_files(project):
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
+    routes = reader.routes()
+    pecan = pecan_routes(project, evaluator)
+    if pecan:
+        routes = sorted(routes + pecan, key=_route_order)
     report_refused(project.tree, project.diagnostics)
-    return RouteReport(project.tree.label, project.tree.revision, reader.routes(), list(project.diagnostics.items))
+    return RouteReport(project.tree.label, project.tree.revision, routes, list(project.diagnostics.items))
 
 
 def _candidate_files(project) -> list[str]:
