@@ -51,9 +51,26 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
     "server remove port": ("DELETE", "/servers/{}/os-interface/{}"),
     "interface-detach": ("DELETE", "/servers/{}/os-interface/{}"),
 }
-# Controller method -> the CLI's verb for it.
-_CLI_VERBS = {"index": "list", "detail": "list", "show": "show", "create": "create", "update": "set",
+# Pecan APIs as the openstack CLI says them: what the route does not spell (Ironic's provision
+# states are the body's `target`; Barbican stores a secret). Paths are matched as written.
+_VOCABULARY |= {f"node {word}": ("PUT", "/v1/nodes/{}/states/provision")
+                for word in ("deploy", "undeploy", "provide", "manage", "inspect", "clean", "rebuild", "abort",
+                             "adopt", "rescue", "unrescue", "service", "unhold")}
+_VOCABULARY |= {"node power on": ("PUT", "/v1/nodes/{}/states/power"),
+                "node power off": ("PUT", "/v1/nodes/{}/states/power"),
+                "node reboot": ("PUT", "/v1/nodes/{}/states/power"),
+                "node console enable": ("PUT", "/v1/nodes/{}/states/console"),
+                "node console disable": ("PUT", "/v1/nodes/{}/states/console"),
+                "node maintenance unset": ("DELETE", "/v1/nodes/{}/maintenance"),
+                "secret store": ("POST", "/secrets"),
+                "secret get": ("GET", "/secrets/{}")}
+# Controller method -> the CLI's verb for it: Routes' standard methods, then pecan's conventions.
+# `detail` is what `list --long` asks for, so `server list` means index alone.
+_CLI_VERBS = {"index": "list", "detail": "list --long", "show": "show", "create": "create", "update": "set",
               "delete": "delete"}
+_REST_VERBS = {"get_all": "list", "get_one": "show", "post": "create", "post_all": "create", "put": "set",
+               "put_one": "set", "patch": "set", "patch_one": "set", "delete_one": "delete", "on_post": "create",
+               "on_put": "set", "on_patch": "set", "on_delete": "delete"}
 _VERB_PATH = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE|HEAD)\s+(/\S*)\s*$", re.IGNORECASE)
 
 
@@ -109,6 +126,8 @@ def resource_of(route: Route) -> str | None:
 
 def singular(collection: str) -> str:
     name = collection.removeprefix("os-").replace("-", "_")
+    if name.endswith(("is", "us")):  # chassis, status
+        return name
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith("s") and not name.endswith("ss"):
@@ -138,7 +157,43 @@ def names_of(route: Route) -> set[str]:
             one = singular(collection)
             cli = _CLI_VERBS.get(method, method)
             names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
+        names |= _resource_names(route, method)
     return {normalise(n) for n in names}
+
+
+def _resource_names(route: Route, method: str) -> set[str]:
+    """Names by the route's resources, as the openstack CLI builds them for pecan APIs.
+
+    - a conventional method (get_all, get_one, post, patch, Barbican's on_get, ...) is `<resource>
+      <verb>` and `<parent> <resource> <verb>`: the resource is the path's last word, the parent the
+      word before the id in front of it, the verb list/show (GET of a collection/member), create,
+      set or delete (`node create`, `zone recordset create`, `node maintenance set`);
+    - any other method (a custom action) is `<owner> <method>` and `<method> <owner>`, the owner
+      the last word followed by an id (`container start`, `node power`, `cluster resize`).
+    Resources are singular, their `_` and `-` words; a project word in front (`baremetal`, `coe`)
+    is dropped by find_operation.
+    """
+    segments = [s for s in route.path.split("/") if s]
+    statics = [(i, s) for i, s in enumerate(segments) if not s.startswith("{")]
+    if not statics or route.action:
+        return set()
+    owned = [s for i, s in statics if i + 1 < len(segments) and segments[i + 1].startswith("{")]
+    cli = _REST_VERBS.get(method) or _CLI_VERBS.get(method)
+    if cli is None and method.startswith(("on_", "get")):
+        cli = {"GET": "show" if segments[-1].startswith("{") else "list"}.get(route.verb)
+    if cli is not None:
+        if cli in ("list", "show") and route.verb == "GET" and method != "detail":
+            cli = "show" if segments[-1].startswith("{") else "list"
+        resource = singular(statics[-1][1])
+        before = [s for i, s in statics[:-1] if i + 1 < len(segments) and segments[i + 1].startswith("{")]
+        names = {f"{resource} {cli}", f"{cli} {resource}"}
+        if before:
+            names.add(f"{singular(before[-1])} {resource} {cli}")
+        return names
+    if owned:
+        owner = singular(owned[-1])
+        return {f"{owner} {method}", f"{method} {owner}"}
+    return set()
 
 
 def loose_names_of(route: Route) -> set[str]:
@@ -192,6 +247,7 @@ class _Names:
     proper: dict[str, list[Operation]]
     methods: dict[str, list[Operation]]
     loose: dict[str, list[Operation]]
+    collapsed: dict[str, list[Operation]]  # proper names without their separators
 
     @classmethod
     def of(cls, ops: list[Operation]) -> _Names:
@@ -205,14 +261,38 @@ class _Names:
                 loose.setdefault(name, []).append(op)
             if op.route.controller and not op.route.action:
                 methods.setdefault(normalise(op.route.controller.rsplit(".", 1)[-1]), []).append(op)
-        return cls(proper, methods, loose)
+        collapsed: dict[str, list[Operation]] = {}
+        for name, found in proper.items():
+            if not name.startswith(tuple(f"{v} " for v in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"))):
+                collapsed.setdefault(name.replace("_", ""), []).extend(found)
+        return cls(proper, methods, loose, collapsed)
 
     def matches(self, wanted: str) -> list[Operation]:
         for tier in (self.proper, self.methods, self.loose):
             if wanted in tier:
                 return _unique(tier[wanted])
         client = next((c for c in _CLIENTS if wanted.startswith(c)), None)
-        return self.matches(wanted.removeprefix(client)) if client else []
+        if client:
+            return self.matches(wanted.removeprefix(client))
+        return self._cli_matches(wanted)
+
+    def _cli_matches(self, wanted: str) -> list[Operation]:
+        """The openstack CLI's spellings of a name no tier has: words run together (`cluster template`
+        is clustertemplates), a project word in front (`baremetal node create`, `coe cluster create`,
+        `loadbalancer pool create`), or glued to the resource (`appcontainer create`)."""
+        collapsed = self.collapsed.get(wanted.replace("_", ""))
+        if collapsed:
+            return _unique(collapsed)
+        first, _, rest = wanted.partition("_")
+        if "_" in rest:
+            found = self.matches(rest)
+            if found:
+                return found
+        for cut in range(1, len(first) - 3):
+            found = self.proper.get(f"{first[cut:]}_{rest}") if rest else None
+            if found:
+                return _unique(found)
+        return []
 
     def words(self) -> list[str]:
         return list(self.proper) + [word for word in self.loose if word not in self.proper]
