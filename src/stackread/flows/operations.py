@@ -128,6 +128,8 @@ def singular(collection: str) -> str:
     name = collection.removeprefix("os-").replace("-", "_")
     if name.endswith(("is", "us")):  # chassis, status
         return name
+    if name.endswith(("uses", "sses")):  # statuses, addresses
+        return name[:-2]
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith("s") and not name.endswith("ss"):
@@ -157,11 +159,11 @@ def names_of(route: Route) -> set[str]:
             one = singular(collection)
             cli = _CLI_VERBS.get(method, method)
             names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
-        names |= _resource_names(route, method)
+        names |= _resource_names(route, method)[0]
     return {normalise(n) for n in names}
 
 
-def _resource_names(route: Route, method: str) -> set[str]:
+def _resource_names(route: Route, method: str) -> tuple[set[str], set[str]]:
     """Names by the route's resources, as the openstack CLI builds them for pecan APIs.
 
     - a conventional method (get_all, get_one, post, patch, Barbican's on_get, ...) is `<resource>
@@ -170,35 +172,40 @@ def _resource_names(route: Route, method: str) -> set[str]:
       set or delete (`node create`, `zone recordset create`, `node maintenance set`);
     - any other method (a custom action) is `<owner> <method>` and `<method> <owner>`, the owner
       the last word followed by an id (`container start`, `node power`, `cluster resize`).
+    - a word after an id that a PUT or POST acts on is also `<owner> <word>` (`loadbalancer failover`).
     Resources are singular, their `_` and `-` words; a project word in front (`baremetal`, `coe`)
-    is dropped by find_operation.
+    is dropped by find_operation. The second set holds a nested resource's plain `<resource> <verb>`:
+    it answers only when no top-level resource has the name (Barbican's /secrets beside
+    /containers/{id}/secrets; Designate's recordsets live only under /zones/{zone_id}).
     """
     segments = [s for s in route.path.split("/") if s]
     statics = [(i, s) for i, s in enumerate(segments) if not s.startswith("{")]
     if not statics or route.action:
-        return set()
+        return set(), set()
     owned = [s for i, s in statics if i + 1 < len(segments) and segments[i + 1].startswith("{")]
-    cli = _REST_VERBS.get(method) or _CLI_VERBS.get(method)
-    if cli is None and method.startswith(("on_", "get")):
-        cli = {"GET": "show" if segments[-1].startswith("{") else "list"}.get(route.verb)
-    if cli is not None:
-        if cli in ("list", "show") and route.verb == "GET" and method != "detail":
-            cli = "show" if segments[-1].startswith("{") else "list"
-        resource = singular(statics[-1][1])
-        before = [s for i, s in statics[:-1] if i + 1 < len(segments) and segments[i + 1].startswith("{")]
-        names = {f"{resource} {cli}", f"{cli} {resource}"}
-        if before:
-            names.add(f"{singular(before[-1])} {resource} {cli}")
-        return names
-    if owned:
-        owner = singular(owned[-1])
-        return {f"{owner} {method}", f"{method} {owner}"}
-    return set()
+    cli = "show" if method == "get" else _REST_VERBS.get(method) or _CLI_VERBS.get(method)
+    if cli is None and method.startswith("on_"):
+        cli = {"GET": "list"}.get(route.verb)
+    if cli is None:
+        return ({f"{singular(owned[-1])} {method}", f"{method} {singular(owned[-1])}"} if owned else set()), set()
+    if cli in ("list", "show") and route.verb == "GET" and method not in ("detail", "get"):
+        cli = "show" if segments[-1].startswith("{") else "list"
+    resource = singular(statics[-1][1])
+    before = [s for i, s in statics[:-1] if i + 1 < len(segments) and segments[i + 1].startswith("{")]
+    plain = {f"{resource} {cli}", f"{cli} {resource}"}
+    if not before:
+        return plain, set()
+    names = {f"{singular(before[-1])} {resource} {cli}"}
+    if route.verb in ("PUT", "POST") and segments[-2].startswith("{"):
+        names.add(f"{singular(before[-1])} {segments[-1]}")
+    return names, plain
 
 
 def loose_names_of(route: Route) -> set[str]:
     """Names that are only a word of an action key: `backup` for createBackup, `image` for
     createImage. They answer only when no operation has the word as a name of its own."""
+    if route.controller and not route.action:
+        return {normalise(n) for n in _resource_names(route, route.controller.rsplit(".", 1)[-1])[1]}
     if not (route.controller and route.action):
         return set()
     noun = _verb_and_noun(route.action.removeprefix("os-"))[1]
@@ -359,9 +366,24 @@ def _spellings(op: Operation) -> list[str]:
             key = route.action.removeprefix("os-")
             spellings += [_snake(key), route.action]
         elif collection:
+            # By its shortest path: Ironic's NodesController also serves /chassis/{chassis_uuid}/nodes.
+            spellings += _cli_spellings(min(op.routes, key=lambda r: r.path.count("/")), method)
             spellings.append(f"{method}_{singular(collection)}")
         spellings += [f"{cls}.{method}", route.controller]  # the module tells apart two classes of a name
     return spellings + [f"{r.verb} {r.path}" for r in op.routes]
+
+
+_VERB_WORDS = ("list", "show", "create", "set", "delete")
+
+
+def _cli_spellings(route: Route, method: str) -> list[str]:
+    """A pecan method's plainest name with no blank: `create_node`, `container_start` (_resource_names)."""
+    # Only the names proper: a nested resource's plain name may find the top-level one instead.
+    names = sorted({normalise(n) for n in _resource_names(route, method)[0]}, key=lambda n: (len(n), n))
+    if method not in _REST_VERBS and method not in ("get", "delete") and not method.startswith("on_"):
+        return [n for n in names if n.endswith(f"_{method}")]
+    return [n for n in names if n.split("_", 1)[0] in _VERB_WORDS] + \
+        [n for n in names if n.split("_", 1)[0] not in _VERB_WORDS]
 
 
 def _named_first(op: Operation, wanted: str) -> Operation:
