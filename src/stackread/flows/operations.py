@@ -367,8 +367,11 @@ def _spellings(op: Operation) -> list[str]:
             spellings += [_snake(key), route.action]
         elif collection:
             # By its shortest path: Ironic's NodesController also serves /chassis/{chassis_uuid}/nodes.
-            spellings += _cli_spellings(min(op.routes, key=lambda r: r.path.count("/")), method)
+            cli = _cli_spellings(min(op.routes, key=lambda r: r.path.count("/")), method)
+            conventional = method in _REST_VERBS or method == "get" or method.startswith("on_")
+            spellings += cli if conventional else []
             spellings.append(f"{method}_{singular(collection)}")
+            spellings += [] if conventional else cli
         spellings += [f"{cls}.{method}", route.controller]  # the module tells apart two classes of a name
     return spellings + [f"{r.verb} {r.path}" for r in op.routes]
 
@@ -379,8 +382,10 @@ _VERB_WORDS = ("list", "show", "create", "set", "delete")
 def _cli_spellings(route: Route, method: str) -> list[str]:
     """A pecan method's plainest name with no blank: `create_node`, `container_start` (_resource_names)."""
     # Only the names proper: a nested resource's plain name may find the top-level one instead.
+    if method in _CLI_VERBS:  # Routes' standard methods keep the spellings they had
+        return []
     names = sorted({normalise(n) for n in _resource_names(route, method)[0]}, key=lambda n: (len(n), n))
-    if method not in _REST_VERBS and method not in ("get", "delete") and not method.startswith("on_"):
+    if method not in _REST_VERBS and method != "get" and not method.startswith("on_"):
         return [n for n in names if n.endswith(f"_{method}")]
     return [n for n in names if n.split("_", 1)[0] in _VERB_WORDS] + \
         [n for n in names if n.split("_", 1)[0] not in _VERB_WORDS]
