@@ -130,6 +130,8 @@ def singular(collection: str) -> str:
         return name
     if name.endswith(("uses", "sses")):  # statuses, addresses
         return name[:-2]
+    if name.endswith("ae"):  # amphorae
+        return name[:-1]
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith("s") and not name.endswith("ss"):
@@ -172,7 +174,7 @@ def _resource_names(route: Route, method: str) -> tuple[set[str], set[str]]:
       set or delete (`node create`, `zone recordset create`, `node maintenance set`);
     - any other method (a custom action) is `<owner> <method>` and `<method> <owner>`, the owner
       the last word followed by an id (`container start`, `node power`, `cluster resize`).
-    - a word after an id that a PUT or POST acts on is also `<owner> <word>` (`loadbalancer failover`).
+    - a word after an id that a PUT acts on is also `<owner> <word>` (`loadbalancer failover`).
     Resources are singular, their `_` and `-` words; a project word in front (`baremetal`, `coe`)
     is dropped by find_operation. The second set holds a nested resource's plain `<resource> <verb>`:
     it answers only when no top-level resource has the name (Barbican's /secrets beside
@@ -196,7 +198,7 @@ def _resource_names(route: Route, method: str) -> tuple[set[str], set[str]]:
     if not before:
         return plain, set()
     names = {f"{singular(before[-1])} {resource} {cli}"}
-    if route.verb in ("PUT", "POST") and segments[-2].startswith("{"):
+    if route.verb == "PUT" and segments[-2].startswith("{"):
         names.add(f"{singular(before[-1])} {segments[-1]}")
     return names, plain
 
@@ -394,11 +396,12 @@ def _cli_spellings(route: Route, method: str) -> list[str]:
 def _named_first(op: Operation, wanted: str) -> Operation:
     """The routes the user named first; among equals, those of the controller named after the resource
     (/servers before /os-volumes_boot for ServersController.create)."""
-    def key(route: Route) -> tuple[bool, bool]:
+    def key(route: Route) -> tuple[bool, bool, int]:
         collection = resource_of(route) or ""
         cls = route.controller.split(".")[-2].lower() if route.controller else ""
+        # Then the shortest path: Ironic's NodesController is /v1/nodes before /v1/chassis/{id}/nodes.
         return (wanted not in names_of(route) | _vocabulary_names(route),
-                singular(collection).replace("_", "") not in cls)
+                singular(collection).replace("_", "") not in cls, route.path.count("/"))
     return Operation(op.name, tuple(sorted(op.routes, key=key)))
 
 
