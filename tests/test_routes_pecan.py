@@ -208,3 +208,22 @@ def test_trace_list_and_routes_list_operations_print_names_that_find_them(make_t
     assert CliRunner().invoke(cli, ["routes", "--list-operations", str(tree)]).output.split() == names
     missing = CliRunner().invoke(cli, ["trace", "-C", str(tree)])
     assert missing.exit_code == 2 and "OPERATION" in missing.output
+
+
+def test_controllers_that_mount_themselves_end_the_walk(make_tree):
+    tree = make_tree({"setup.cfg": SETUP_CFG, "api/__init__.py": "", "api/app.py": APP,
+                      "api/config.py": "app = {'root': 'api.root.Loop'}\n", "api/root.py": """
+        import pecan
+        from pecan import rest
+
+        class Loop(rest.RestController):
+            _custom_actions = 5
+            @pecan.expose()
+            def get_all(self): ...
+            @pecan.expose()
+            def _lookup(self, *remainder):
+                return Loop(), remainder
+
+        Loop.again = Loop()
+    """})
+    assert rows(tree) == {("GET", "/", "Loop.get_all")}

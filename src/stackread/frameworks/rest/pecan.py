@@ -32,6 +32,7 @@ from stackread.program.evaluate import DefRef, Ev, ExternalRef, Scope
 _ROOT_KEY = re.compile(rb"['\"]root['\"]\s*:")
 _MAX_DEPTH = 12  # controller nesting; deeper means a cycle the seen-set did not catch
 _MAX_ROUTES = 5000
+_MAX_VISITS = 20000  # controllers reached by many paths (each child under every parent) grow fast
 _ID = re.compile(r"(^|_)(id|ident|uuid|name)$")
 _VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD"}
 
@@ -106,11 +107,13 @@ class _Walker:
     def __init__(self, ev: RouteEvaluator):
         self.ev = ev
         self.found: list[Route] = []
+        self.visits = 0
         self._members: dict[str, dict[str, list[tuple[DefRef, ast.AST]]]] = {}
 
     def walk(self, cls: DefRef, base: str, inherited: int, where: tuple[str, int], seen: frozenset,
              depth: int) -> None:
-        if cls.dotted in seen or depth > _MAX_DEPTH or len(self.found) > _MAX_ROUTES:
+        self.visits += 1
+        if cls.dotted in seen or depth > _MAX_DEPTH or len(self.found) > _MAX_ROUTES or self.visits > _MAX_VISITS:
             return
         seen = seen | {cls.dotted}
         members = self.members(cls)
