@@ -227,3 +227,24 @@ def test_controllers_that_mount_themselves_end_the_walk(make_tree):
         Loop.again = Loop()
     """})
     assert rows(tree) == {("GET", "/", "Loop.get_all")}
+
+
+def test_list_means_the_plain_listing_and_list_long_the_detail_one(make_tree):
+    tree = make_tree({"setup.cfg": SETUP_CFG, "api/__init__.py": "", "api/app.py": APP,
+                      "api/config.py": "app = {'root': 'api.root.Root'}\n", "api/root.py": """
+        import pecan
+        from pecan import rest
+
+        class Nodes(rest.RestController):
+            _custom_actions = {'detail': ['GET']}
+            @pecan.expose()
+            def get_all(self): ...
+            @pecan.expose()
+            def detail(self): ...
+
+        class Root(rest.RestController):
+            nodes = Nodes()
+    """})
+    routes = find_routes(tree).routes
+    assert find_operation(routes, "baremetal node list").found.route.path == "/nodes"
+    assert find_operation(routes, "baremetal node list --long").found.route.path == "/nodes/detail"

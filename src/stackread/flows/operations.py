@@ -7,7 +7,9 @@ controller method, resource and method, action key and its words: createBackup i
 `create backup`, `server backup create` as openstackclient says it, and plain `backup` when
 nothing else is so named) plus a short table of the CLI words that derive from nothing in the
 code (`snapshot` is `createImage`). The derived names need no list per release: a renamed
-handler or a new action is found by its key. A name that finds nothing, or several, comes back
+handler or a new action is found by its key. pecan APIs answer to the openstack CLI's words built
+from the path (`node create`, `zone recordset create`, `container start`; see _resource_names),
+with the project's word in front dropped (`baremetal`, `coe`). A name that finds nothing, or several, comes back
 with the operations it may have meant, each with a name that finds it, to paste back.
 """
 
