@@ -9,8 +9,9 @@ nothing else is so named) plus a short table of the CLI words that derive from n
 code (`snapshot` is `createImage`). The derived names need no list per release: a renamed
 handler or a new action is found by its key. pecan APIs answer to the openstack CLI's words built
 from the path (`node create`, `zone recordset create`, `container start`; see _resource_names),
-with the project's word in front dropped (`baremetal`, `coe`). A name that finds nothing, or several, comes back
-with the operations it may have meant, each with a name that finds it, to paste back.
+with the project's word in front dropped (`baremetal`, `coe`). A name that finds nothing, or
+several, comes back with the operations it may have meant, each with a name that finds it, to
+paste back.
 """
 
 from __future__ import annotations
