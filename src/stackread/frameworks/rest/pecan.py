@@ -43,7 +43,8 @@ def pecan_routes(project, ev: RouteEvaluator, sources: list[tuple[str, bytes]]) 
     files, uses_pecan = [], False
     for file, data in sources:
         # Plain `in` tests first: a regular expression over all of Nova costs a quarter second.
-        if b"make_app(" in data or b"Pecan(" in data or ((b"'root'" in data or b'"root"' in data) and _ROOT_KEY.search(data)):
+        root_key = (b"'root'" in data or b'"root"' in data) and _ROOT_KEY.search(data)
+        if b"make_app(" in data or b"Pecan(" in data or root_key:
             files.append(file)
             uses_pecan = uses_pecan or b"pecan" in data
     if not uses_pecan:  # a config's 'root' names a root only where pecan makes the app (Zun's config.py)
