@@ -15,6 +15,15 @@ REAL_RELEASES = {
     "nova-ocata": "nova==15.1.5",
     "nova-current": "nova==34.0.0",
     "cinder-current": "cinder==29.0.0",
+    # pecan APIs (issue 15)
+    "ironic-current": "ironic==39.0.0",
+    "octavia-current": "octavia==19.0.0",
+    "designate-current": "designate==23.0.0",
+    "magnum-current": "magnum==23.0.0",
+    "zun-current": "zun==18.0.0",
+    "watcher-current": "python-watcher==17.0.0",
+    "cyborg-current": "openstack-cyborg==17.0.0",
+    "barbican-current": "barbican==23.0.0",
 }
 
 

@@ -146,8 +146,10 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
 @rev_option
 @click.option("--find", "name", metavar="NAME",
               help="Only the operation a user names: create_server, 'server create', 'POST /servers', reboot, live-migrate ...")
+@click.option("--list-operations", "list_names", is_flag=True,
+              help="Only the name of every operation, one a line, each one --find and trace find.")
 @json_option
-def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
+def routes(path: str, rev: str | None, name: str | None, list_names: bool, as_json: bool) -> None:
     """Every REST route of the API at PATH: verb, URL, action key, controller method, microversions.
 
     `POST .../action` routes are listed once per action key (reboot, os-migrateLive, ...)
@@ -159,6 +161,10 @@ def routes(path: str, rev: str | None, name: str | None, as_json: bool) -> None:
 
     with progress_status(f"reading the REST routes of {path}"):
         report = routes_flow.find_routes(path, rev)
+    if list_names:
+        for listed in sorted(operations.pasteable_names(report.routes)):
+            click.echo(listed)
+        return finish(report.diagnostics)
     if name is None:
         show(as_json, lambda: view.to_json(report), lambda: view.render(report))
         return finish(report.diagnostics)

@@ -35,6 +35,19 @@ def _operations(ctx: click.Context, _param, incomplete: str) -> list[str]:
                            incomplete)
 
 
+def _list_operations(reading: Reading) -> None:
+    """`trace --list`: one name per operation, each one `trace` finds; the routes come from the cache
+    when a command has read the tree."""
+    from stackread.diagnostics import Diagnostics
+    from stackread.flows.completion import routes_of
+    from stackread.flows.operations import pasteable_names
+
+    diagnostics = Diagnostics()
+    for name in sorted(pasteable_names(routes_of(reading, diagnostics))):
+        click.echo(name)
+    finish(diagnostics.items)
+
+
 @contextlib.contextmanager
 def _traced():
     """Around a trace, its progress bar; an operation the tree lacks lists the close ones, and exits 1."""
@@ -47,8 +60,10 @@ def _traced():
 
 
 @cli.command()
-@click.argument("operation", shell_complete=_operations)
+@click.argument("operation", required=False, shell_complete=_operations)
 @_flow_options(rev_option, "Also show the error path (calls in except blocks).")
+@click.option("--list", "list_names", is_flag=True,
+              help="Print the name of every operation of the tree, one a line (for shell completion), and stop.")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
@@ -72,8 +87,9 @@ def _traced():
               help="Where SVG nodes link, with {path} and {line}; default: the code at the release's "
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
-def trace(operation: str, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
-          show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool, other: str | None, as_json: bool, out: str | None,
+def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...],
+          errors: bool, list_names: bool, show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool,
+          other: str | None, as_json: bool, out: str | None,
           fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None, no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
@@ -113,6 +129,10 @@ def trace(operation: str, path: str, rev: str | None, driver: str | None, settin
     from stackread.flows import flowdiff, question as asked, settings as given, trace as tracing
     from stackread.render.trace_output import TraceOutput, show_answer
 
+    if list_names:
+        return _list_operations(Reading(path, rev, cache_dir, not no_cache))
+    if operation is None:
+        raise click.UsageError("Missing argument 'OPERATION' (or --list).")
     if all_calls and detail not in (None, "all"):
         raise click.UsageError(f"--all-calls is --detail all, not --detail {detail}")
     detail = "all" if all_calls else detail

@@ -41,10 +41,16 @@ def _names(reading: Reading, incomplete: str) -> list[str]:
 
 def _routes(reading: Reading) -> list:
     from stackread.diagnostics import Diagnostics
+
+    return routes_of(reading, Diagnostics())
+
+
+def routes_of(reading: Reading, diagnostics) -> list:
+    """The routes of a tree, from the cache `trace` keeps when warm."""
     from stackread.flows.question import cached
     from stackread.flows.treekey import tree_key
     from stackread.frameworks.rest.routes_mapper import routes_of_project
 
-    with reading.open_cache(Diagnostics()) as cache:
+    with reading.open_cache(diagnostics) as cache:
         key = tree_key(reading.tree) if reading.use_cache else None
         return cached(cache, key and f"routes:{key}", lambda: routes_of_project(reading.project)).routes

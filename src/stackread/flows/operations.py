@@ -7,8 +7,11 @@ controller method, resource and method, action key and its words: createBackup i
 `create backup`, `server backup create` as openstackclient says it, and plain `backup` when
 nothing else is so named) plus a short table of the CLI words that derive from nothing in the
 code (`snapshot` is `createImage`). The derived names need no list per release: a renamed
-handler or a new action is found by its key. A name that finds nothing, or several, comes back
-with the operations it may have meant, each with a name that finds it, to paste back.
+handler or a new action is found by its key. pecan APIs answer to the openstack CLI's words built
+from the path (`node create`, `zone recordset create`, `container start`; see _resource_names),
+with the project's word in front dropped (`baremetal`, `coe`). A name that finds nothing, or
+several, comes back with the operations it may have meant, each with a name that finds it, to
+paste back.
 """
 
 from __future__ import annotations
@@ -51,9 +54,26 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
     "server remove port": ("DELETE", "/servers/{}/os-interface/{}"),
     "interface-detach": ("DELETE", "/servers/{}/os-interface/{}"),
 }
-# Controller method -> the CLI's verb for it.
-_CLI_VERBS = {"index": "list", "detail": "list", "show": "show", "create": "create", "update": "set",
+# Pecan APIs as the openstack CLI says them: what the route does not spell (Ironic's provision
+# states are the body's `target`; Barbican stores a secret). Paths are matched as written.
+_VOCABULARY |= {f"node {word}": ("PUT", "/v1/nodes/{}/states/provision")
+                for word in ("deploy", "undeploy", "provide", "manage", "inspect", "clean", "rebuild", "abort",
+                             "adopt", "rescue", "unrescue", "service", "unhold")}
+_VOCABULARY |= {"node power on": ("PUT", "/v1/nodes/{}/states/power"),
+                "node power off": ("PUT", "/v1/nodes/{}/states/power"),
+                "node reboot": ("PUT", "/v1/nodes/{}/states/power"),
+                "node console enable": ("PUT", "/v1/nodes/{}/states/console"),
+                "node console disable": ("PUT", "/v1/nodes/{}/states/console"),
+                "node maintenance unset": ("DELETE", "/v1/nodes/{}/maintenance"),
+                "secret store": ("POST", "/secrets"),
+                "secret get": ("GET", "/secrets/{}")}
+# Controller method -> the CLI's verb for it: Routes' standard methods, then pecan's conventions.
+# `detail` is what `list --long` asks for, so `server list` means index alone.
+_CLI_VERBS = {"index": "list", "detail": "list --long", "show": "show", "create": "create", "update": "set",
               "delete": "delete"}
+_REST_VERBS = {"get_all": "list", "get_one": "show", "post": "create", "post_all": "create", "put": "set",
+               "put_one": "set", "patch": "set", "patch_one": "set", "delete_one": "delete", "on_post": "create",
+               "on_put": "set", "on_patch": "set", "on_delete": "delete"}
 _VERB_PATH = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE|HEAD)\s+(/\S*)\s*$", re.IGNORECASE)
 
 
@@ -109,6 +129,12 @@ def resource_of(route: Route) -> str | None:
 
 def singular(collection: str) -> str:
     name = collection.removeprefix("os-").replace("-", "_")
+    if name.endswith(("is", "us")):  # chassis, status
+        return name
+    if name.endswith(("uses", "sses")):  # statuses, addresses
+        return name[:-2]
+    if name.endswith("ae"):  # amphorae
+        return name[:-1]
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith("s") and not name.endswith("ss"):
@@ -138,12 +164,53 @@ def names_of(route: Route) -> set[str]:
             one = singular(collection)
             cli = _CLI_VERBS.get(method, method)
             names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
+        names |= _resource_names(route, method)[0]
     return {normalise(n) for n in names}
+
+
+def _resource_names(route: Route, method: str) -> tuple[set[str], set[str]]:
+    """Names by the route's resources, as the openstack CLI builds them for pecan APIs.
+
+    - a conventional method (get_all, get_one, post, patch, Barbican's on_get, ...) is `<resource>
+      <verb>` and `<parent> <resource> <verb>`: the resource is the path's last word, the parent the
+      word before the id in front of it, the verb list/show (GET of a collection/member), create,
+      set or delete (`node create`, `zone recordset create`, `node maintenance set`);
+    - any other method (a custom action) is `<owner> <method>` and `<method> <owner>`, the owner
+      the last word followed by an id (`container start`, `node power`, `cluster resize`).
+    - a word after an id that a PUT acts on is also `<owner> <word>` (`loadbalancer failover`).
+    Resources are singular, their `_` and `-` words; a project word in front (`baremetal`, `coe`)
+    is dropped by find_operation. The second set holds a nested resource's plain `<resource> <verb>`:
+    it answers only when no top-level resource has the name (Barbican's /secrets beside
+    /containers/{id}/secrets; Designate's recordsets live only under /zones/{zone_id}).
+    """
+    segments = [s for s in route.path.split("/") if s]
+    statics = [(i, s) for i, s in enumerate(segments) if not s.startswith("{")]
+    if not statics or route.action:
+        return set(), set()
+    owned = [s for i, s in statics if i + 1 < len(segments) and segments[i + 1].startswith("{")]
+    cli = "show" if method == "get" else _REST_VERBS.get(method) or _CLI_VERBS.get(method)
+    if cli is None and method.startswith("on_"):
+        cli = {"GET": "list"}.get(route.verb)
+    if cli is None:
+        return ({f"{singular(owned[-1])} {method}", f"{method} {singular(owned[-1])}"} if owned else set()), set()
+    if cli in ("list", "show") and route.verb == "GET" and method not in ("detail", "get"):
+        cli = "show" if segments[-1].startswith("{") else "list"
+    resource = singular(statics[-1][1])
+    before = [s for i, s in statics[:-1] if i + 1 < len(segments) and segments[i + 1].startswith("{")]
+    plain = {f"{resource} {cli}", f"{cli} {resource}"}
+    if not before:
+        return plain, set()
+    names = {f"{singular(before[-1])} {resource} {cli}"}
+    if route.verb == "PUT" and segments[-2].startswith("{"):
+        names.add(f"{singular(before[-1])} {segments[-1]}")
+    return names, plain
 
 
 def loose_names_of(route: Route) -> set[str]:
     """Names that are only a word of an action key: `backup` for createBackup, `image` for
     createImage. They answer only when no operation has the word as a name of its own."""
+    if route.controller and not route.action:
+        return {normalise(n) for n in _resource_names(route, route.controller.rsplit(".", 1)[-1])[1]}
     if not (route.controller and route.action):
         return set()
     noun = _verb_and_noun(route.action.removeprefix("os-"))[1]
@@ -192,6 +259,7 @@ class _Names:
     proper: dict[str, list[Operation]]
     methods: dict[str, list[Operation]]
     loose: dict[str, list[Operation]]
+    collapsed: dict[str, list[Operation]]  # proper names without their separators
 
     @classmethod
     def of(cls, ops: list[Operation]) -> _Names:
@@ -205,14 +273,38 @@ class _Names:
                 loose.setdefault(name, []).append(op)
             if op.route.controller and not op.route.action:
                 methods.setdefault(normalise(op.route.controller.rsplit(".", 1)[-1]), []).append(op)
-        return cls(proper, methods, loose)
+        collapsed: dict[str, list[Operation]] = {}
+        for name, found in proper.items():
+            if not name.startswith(tuple(f"{v} " for v in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"))):
+                collapsed.setdefault(name.replace("_", ""), []).extend(found)
+        return cls(proper, methods, loose, collapsed)
 
     def matches(self, wanted: str) -> list[Operation]:
         for tier in (self.proper, self.methods, self.loose):
             if wanted in tier:
                 return _unique(tier[wanted])
         client = next((c for c in _CLIENTS if wanted.startswith(c)), None)
-        return self.matches(wanted.removeprefix(client)) if client else []
+        if client:
+            return self.matches(wanted.removeprefix(client))
+        return self._cli_matches(wanted)
+
+    def _cli_matches(self, wanted: str) -> list[Operation]:
+        """The openstack CLI's spellings of a name no tier has: words run together (`cluster template`
+        is clustertemplates), a project word in front (`baremetal node create`, `coe cluster create`,
+        `loadbalancer pool create`), or glued to the resource (`appcontainer create`)."""
+        collapsed = self.collapsed.get(wanted.replace("_", ""))
+        if collapsed:
+            return _unique(collapsed)
+        first, _, rest = wanted.partition("_")
+        if "_" in rest:
+            found = self.matches(rest)
+            if found:
+                return found
+        for cut in range(1, len(first) - 3):
+            found = self.proper.get(f"{first[cut:]}_{rest}") if rest else None
+            if found:
+                return _unique(found)
+        return []
 
     def words(self) -> list[str]:
         return list(self.proper) + [word for word in self.loose if word not in self.proper]
@@ -279,19 +371,40 @@ def _spellings(op: Operation) -> list[str]:
             key = route.action.removeprefix("os-")
             spellings += [_snake(key), route.action]
         elif collection:
+            # By its shortest path: Ironic's NodesController also serves /chassis/{chassis_uuid}/nodes.
+            cli = _cli_spellings(min(op.routes, key=lambda r: r.path.count("/")), method)
+            conventional = method in _REST_VERBS or method == "get" or method.startswith("on_")
+            spellings += cli if conventional else []
             spellings.append(f"{method}_{singular(collection)}")
+            spellings += [] if conventional else cli
         spellings += [f"{cls}.{method}", route.controller]  # the module tells apart two classes of a name
     return spellings + [f"{r.verb} {r.path}" for r in op.routes]
+
+
+_VERB_WORDS = ("list", "show", "create", "set", "delete")
+
+
+def _cli_spellings(route: Route, method: str) -> list[str]:
+    """A pecan method's plainest name with no blank: `create_node`, `container_start` (_resource_names)."""
+    # Only the names proper: a nested resource's plain name may find the top-level one instead.
+    if method in _CLI_VERBS:  # Routes' standard methods keep the spellings they had
+        return []
+    names = sorted({normalise(n) for n in _resource_names(route, method)[0]}, key=lambda n: (len(n), n))
+    if method not in _REST_VERBS and method != "get" and not method.startswith("on_"):
+        return [n for n in names if n.endswith(f"_{method}")]
+    return [n for n in names if n.split("_", 1)[0] in _VERB_WORDS] + \
+        [n for n in names if n.split("_", 1)[0] not in _VERB_WORDS]
 
 
 def _named_first(op: Operation, wanted: str) -> Operation:
     """The routes the user named first; among equals, those of the controller named after the resource
     (/servers before /os-volumes_boot for ServersController.create)."""
-    def key(route: Route) -> tuple[bool, bool]:
+    def key(route: Route) -> tuple[bool, bool, int]:
         collection = resource_of(route) or ""
         cls = route.controller.split(".")[-2].lower() if route.controller else ""
+        # Then the shortest path: Ironic's NodesController is /v1/nodes before /v1/chassis/{id}/nodes.
         return (wanted not in names_of(route) | _vocabulary_names(route),
-                singular(collection).replace("_", "") not in cls)
+                singular(collection).replace("_", "") not in cls, route.path.count("/"))
     return Operation(op.name, tuple(sorted(op.routes, key=key)))
 
 

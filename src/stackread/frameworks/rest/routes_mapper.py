@@ -38,23 +38,32 @@ _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps 
 
 
 def routes_of_project(project) -> RouteReport:
-    reader = _RouteReader(RouteEvaluator(project.index))
-    for file in _candidate_files(project):
+    from stackread.frameworks.rest.pecan import pecan_routes  # it builds on this module's evaluator
+
+    evaluator = RouteEvaluator(project.index)
+    reader = _RouteReader(evaluator)
+    sources = _sources(project)
+    for file in _candidate_files(sources):
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
+    routes = reader.routes()
+    pecan = pecan_routes(project, evaluator, sources)
+    if pecan:
+        routes = sorted(routes + pecan, key=_route_order)
     report_refused(project.tree, project.diagnostics)
-    return RouteReport(project.tree.label, project.tree.revision, reader.routes(), list(project.diagnostics.items))
+    return RouteReport(project.tree.label, project.tree.revision, routes, list(project.diagnostics.items))
 
 
-def _candidate_files(project) -> list[str]:
+def _sources(project) -> list[tuple[str, bytes]]:
+    """Every Python file of the project's packages and its bytes, read once for every router's search."""
+    return [(file, project.tree.read_bytes(file) or b"")
+            for file in project.index.python_files(project.packages or _top_packages(project))]
+
+
+def _candidate_files(sources: list[tuple[str, bytes]]) -> list[str]:
     """Files that may declare routes: a cheap byte search before anything is parsed."""
-    found = []
-    for file in project.index.python_files(project.packages or _top_packages(project)):
-        data = project.tree.read_bytes(file)
-        if data and _CANDIDATE.search(data):
-            found.append(file)
-    return sorted(found)
+    return sorted(file for file, data in sources if data and _CANDIDATE.search(data))
 
 
 def _top_packages(project) -> list[str]:
