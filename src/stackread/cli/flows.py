@@ -35,19 +35,6 @@ def _operations(ctx: click.Context, _param, incomplete: str) -> list[str]:
                            incomplete)
 
 
-def _list_operations(reading: Reading) -> None:
-    """`trace --list`: one name per operation, each one `trace` finds; the routes come from the cache
-    when a command has read the tree."""
-    from stackread.diagnostics import Diagnostics
-    from stackread.flows.completion import routes_of
-    from stackread.flows.operations import pasteable_names
-
-    diagnostics = Diagnostics()
-    for name in sorted(pasteable_names(routes_of(reading, diagnostics))):
-        click.echo(name)
-    finish(diagnostics.items)
-
-
 @contextlib.contextmanager
 def _traced():
     """Around a trace, its progress bar; an operation the tree lacks lists the close ones, and exits 1."""
@@ -87,10 +74,10 @@ def _traced():
               help="Where SVG nodes link, with {path} and {line}; default: the code at the release's "
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
-def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...],
-          errors: bool, list_names: bool, show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool,
-          other: str | None, as_json: bool, out: str | None,
-          fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None, no_cache: bool) -> None:
+def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
+          list_names: bool, show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool, other: str | None,
+          as_json: bool, out: str | None, fmt: str | None, view: str | None, link_template: str | None,
+          cache_dir: str | None, no_cache: bool) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -130,7 +117,12 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
     from stackread.render.trace_output import TraceOutput, show_answer
 
     if list_names:
-        return _list_operations(Reading(path, rev, cache_dir, not no_cache))
+        from stackread.flows.completion import operation_names
+
+        names, problems = operation_names(Reading(path, rev, cache_dir, not no_cache))
+        for name in names:
+            click.echo(name)
+        return finish(problems)
     if operation is None:
         raise click.UsageError("Missing argument 'OPERATION' (or --list).")
     if all_calls and detail not in (None, "all"):

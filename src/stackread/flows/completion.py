@@ -54,3 +54,13 @@ def routes_of(reading: Reading, diagnostics) -> list:
     with reading.open_cache(diagnostics) as cache:
         key = tree_key(reading.tree) if reading.use_cache else None
         return cached(cache, key and f"routes:{key}", lambda: routes_of_project(reading.project)).routes
+
+
+def operation_names(reading: Reading) -> tuple[list[str], list]:
+    """`trace --list`: one name per operation, each one `trace` finds, and what was wrong in the tree;
+    the routes come from the cache when a command has read the tree."""
+    from stackread.diagnostics import Diagnostics
+    from stackread.flows.operations import pasteable_names
+
+    diagnostics = Diagnostics()
+    return sorted(pasteable_names(routes_of(reading, diagnostics))), diagnostics.items
