@@ -117,9 +117,9 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
     from stackread.render.trace_output import TraceOutput, show_answer
 
     if list_names:
-        from stackread.flows.completion import operation_names
+        from stackread.flows.completion import every_operation
 
-        names, problems = operation_names(Reading(path, rev, cache_dir, not no_cache))
+        names, problems = every_operation(Reading(path, rev, cache_dir, not no_cache))
         for name in names:
             click.echo(name)
         return finish(problems)

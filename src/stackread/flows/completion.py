@@ -56,7 +56,7 @@ def routes_of(reading: Reading, diagnostics) -> list:
         return cached(cache, key and f"routes:{key}", lambda: routes_of_project(reading.project)).routes
 
 
-def operation_names(reading: Reading) -> tuple[list[str], list]:
+def every_operation(reading: Reading) -> tuple[list[str], list]:
     """`trace --list`: one name per operation, each one `trace` finds, and what was wrong in the tree;
     the routes come from the cache when a command has read the tree."""
     from stackread.diagnostics import Diagnostics
