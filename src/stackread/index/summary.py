@@ -14,8 +14,20 @@ Expressions are encoded as small lists:
     ["i", base, key]             a subscript
     ["d", [[key, value], ...]]   a dict literal (up to 64 entries; larger ones are builtins.dict)
     ["either", [exprs]]          `a or b`, `a and b`, `a if c else b`: any of these values
-    ["super"]                    `super()` / `super(Class, self)`
+    ["super"(, class)]           `super()` / `super(Class, self)`
+    ["l", kind, [exprs](, 0)]    a list, tuple or set literal (`["*", expr]` a starred element); with 0 a
+                                 comprehension or generator: its elements in no known order
+    ["iter", expr]               an element of what iterating the expression gives (`for x in expr`)
+    ["sl", lower, upper]         a slice (as the key of a subscript)
+    ["ga", base, name]           `getattr(base, name)` with a name that is not a literal
+    ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
+    ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
     ["?"]                        anything else
+
+Besides the call sites, a summary lists what runs without a call written (program.implicit):
+"implicit" [scope, dunder, expr, line]: `for x in obj` (__iter__), `with obj` (__enter__, __exit__),
+`obj[k]` (__getitem__, __setitem__), operators, `len(obj)`, `raise Error` (__init__); "yields"
+[scope, expr]; and "grows" [scope, name, key | None, expr, context]: `name.append(expr)`, `name[key] = expr`.
 
 Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
 "contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
@@ -35,7 +47,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 13  # 13: control contexts capped at _MAX_CONTEXT, with "warnings"
+FORMAT = 14  # 14: containers, strings that name code, implicit calls, yields, grows
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -49,6 +61,12 @@ _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "set
 # Nodes with nothing below them worth walking: names, literals, and the shared context and operator nodes.
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, *ast.operator.__subclasses__(),
                      *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__()})
+_BINARY = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
+           ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__", ast.BitOr: "__or__", ast.BitAnd: "__and__",
+           ast.MatMult: "__matmul__", ast.Pow: "__pow__"}
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
+_SEQUENCES = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}
+_GROWS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
 _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
                   ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
 
@@ -68,6 +86,9 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
+        "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
+        "yields": visitor.yields,
+        "grows": visitor.grows,
         **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
@@ -95,6 +116,9 @@ class _Summarizer(ast.NodeVisitor):
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
         self.contexts: list[list] = []
+        self.implicit: list[list] = []  # [scope, dunder, expr, line]
+        self.yields: list[list] = []  # [scope, expr]
+        self.grows: list[list] = []  # [scope, name, key expr | None, value expr, context index]
         self._context_ids: dict[str, int] = {}
         self.scope = ""  # qualname of the enclosing def or class ("" = module level)
         self.scope_kind = "module"
@@ -125,8 +149,33 @@ class _Summarizer(ast.NodeVisitor):
                 self._attribute_load(node)
                 children = [node.value]
             else:
+                self._implicit_in(node, kind)
                 children = list(ast.iter_child_nodes(node))
             stack.extend(reversed(children))
+
+    def _implicit_in(self, node: ast.AST, kind: type) -> None:
+        """What an expression runs or binds besides its calls: dunders, comprehension names, yields."""
+        if kind is ast.Subscript:
+            if isinstance(node.ctx, ast.Load):
+                self._implicit("__getitem__", node.value)
+        elif kind is ast.BinOp:
+            dunder = _BINARY.get(type(node.op))
+            if dunder:
+                self._implicit(dunder, node.left)
+        elif kind is ast.Compare:
+            left = node.left
+            for op, right in zip(node.ops, node.comparators):
+                if isinstance(op, (ast.In, ast.NotIn)):
+                    self._implicit("__contains__", right)
+                elif isinstance(op, (ast.Eq, ast.NotEq)):
+                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left)
+                left = right
+        elif kind in _COMPREHENSIONS:
+            self._comprehension(node)
+        elif kind is ast.Yield:
+            self.yields.append([self.scope, self.enc(node.value) if node.value is not None else ["k", None]])
+        elif kind is ast.YieldFrom:
+            self.yields.append([self.scope, ["iter", self.enc(node.value)]])
 
     # -- scopes ------------------------------------------------------------------------------
 
@@ -237,29 +286,77 @@ class _Summarizer(ast.NodeVisitor):
             if isinstance(target, ast.Subscript):
                 self.visit(target.slice)
 
-    def _assign(self, target: ast.AST, value: ast.AST, line: int) -> None:
-        pairs = [(target, value)]  # `a, (b, c) = x, (y, z)` unpacked pair by pair, in order
+    def _assign(self, target: ast.AST, value: ast.AST | None, line: int, encoded: list | None = None) -> None:
+        """`target = value`, or `target` bound to an encoded expression (`for target in x`)."""
+        # `a, (b, c) = x, (y, z)` unpacked pair by pair, in order; `a, *b = expr` by index into expr.
+        pairs: list[tuple[ast.AST, ast.AST | None, list | None]] = [(target, value, encoded)]
         while pairs:
-            target, value = pairs.pop()
+            target, value, encoded = pairs.pop()
+            if isinstance(target, ast.Starred):
+                target = target.value
             if isinstance(target, ast.Name):
-                self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
+                self.assigns.append([self.scope, target.id, encoded or self.enc(value), line, self._context_id()])
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and self.self_name and target.value.id == self.self_name:
-                self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
+                self.assigns.append([self.scope, f"self.{target.attr}", encoded or self.enc(value), line,
+                                     self._context_id()])
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
-                    and len(target.elts) == len(value.elts):
-                pairs.extend(reversed(list(zip(target.elts, value.elts))))
+                    and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in value.elts):
+                pairs.extend(reversed([(t, v, None) for t, v in zip(target.elts, value.elts)]))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                whole = encoded or self.enc(value)
+                pairs.extend(reversed([(t, None, key) for t, key in _unpacked(target.elts, whole)]))
+            elif isinstance(target, ast.Subscript):
+                self._implicit("__setitem__", target.value)
+                if value is not None:
+                    self._grow(target.value, self.enc(target.slice), value)
+
+    def _grow(self, container: ast.AST, key: list | None, value: ast.AST) -> None:
+        """`x[key] = v`, `x.append(v)` (key None), `x.extend(v)` (key ["*"]), `x.update(v)` (key ["**"]):
+        what the container named x (or self.x) is given, wherever it was made."""
+        if isinstance(container, ast.Name):
+            name = container.id
+        elif isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) \
+                and self.self_name and container.value.id == self.self_name:
+            name = f"self.{container.attr}"
+        else:
+            return
+        self.grows.append([self.scope, name, key, self.enc(value), self._context_id()])
+
+    def _implicit(self, dunder: str, node: ast.AST) -> None:
+        """A dunder the code runs without naming it; only on names, attributes, calls and subscripts
+        (a literal's dunders are the builtins')."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            self.implicit.append([self.scope, dunder, self.enc(node), node.lineno])
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        # A comprehension's names are bound in the enclosing scope, as Python 2 did: a call in it
+        # (`[h() for h in handlers]`) is recorded there, and its names mean what they iterate.
+        for generator in node.generators:
+            self._implicit("__iter__", generator.iter)
+            self._assign(generator.target, None, generator.iter.lineno, ["iter", self.enc(generator.iter)])
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.visit(item.context_expr)
-            if isinstance(item.optional_vars, ast.Name):
+            self._implicit("__enter__", item.context_expr)
+            self._implicit("__exit__", item.context_expr)
+            if item.optional_vars is not None:
                 # `with Foo() as x` binds what __enter__ returns; usually the object itself.
-                self.assigns.append([self.scope, item.optional_vars.id, self.enc(item.context_expr), node.lineno,
-                                     self._context_id()])
+                self._assign(item.optional_vars, None, node.lineno, ["enter", self.enc(item.context_expr)])
         self.visit_body(node.body)
 
     visit_AsyncWith = visit_With
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        self.generic_visit(node)
+        if isinstance(node.exc, (ast.Name, ast.Attribute)):
+            self._implicit("__init__", node.exc)  # `raise Error` makes an Error
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Add):
+            self._grow(node.target, ["*"], node.value)  # `handlers += [f]`
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -276,8 +373,18 @@ class _Summarizer(ast.NodeVisitor):
         if any(k.arg is None for k in node.keywords):
             kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
-        # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _GROWS and node.args:
+            method, first = func.attr, node.args[0]
+            if method in ("append", "add"):
+                self._grow(func.value, None, first)
+            elif method in ("insert", "setdefault") and len(node.args) > 1:
+                self._grow(func.value, None if method == "insert" else self.enc(first), node.args[1])
+            elif method in ("extend", "update"):
+                self._grow(func.value, ["*"] if method == "extend" else ["**"], first)
+        elif isinstance(func, ast.Name) and func.id == "len" and len(node.args) == 1:
+            self._implicit("__len__", node.args[0])
+        # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
         children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
             [] if isinstance(func, ast.Name) else [func]
         children += node.args
@@ -352,6 +459,8 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
+        self._implicit("__iter__", node.iter)
+        self._assign(node.target, None, node.lineno, ["iter", self.enc(node.iter)])
         self._within(["loop", f"for {self.source(node.target)} in {self.source(node.iter)}", node.lineno], node.body)
         self.visit_body(node.orelse)
 
@@ -389,8 +498,10 @@ class _Summarizer(ast.NodeVisitor):
             if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2 \
                     and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 return ["a", self.enc(node.args[0], depth + 1), node.args[1].value]
+            if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
+                return ["ga", self.enc(node.args[0], depth + 1), self.enc(node.args[1], depth + 1)]
             if isinstance(func, ast.Name) and func.id == "super":
-                return ["super"]
+                return ["super", self.enc(node.args[0], depth + 1)] if node.args else ["super"]
             return ["c", self.enc(func, depth + 1), [self.enc_arg(a, depth + 1) for a in node.args],
                     {k.arg: self.enc_arg(k.value, depth + 1) for k in node.keywords if k.arg}]
         if isinstance(node, ast.Constant):
@@ -399,6 +510,9 @@ class _Summarizer(ast.NodeVisitor):
             if node.value is None or isinstance(node.value, (bool, int, float)):
                 return ["k", node.value]
             return UNKNOWN
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+                and type(node.operand.value) in (int, float):
+            return ["k", -node.operand.value]  # `handlers[-1]`
         if isinstance(node, ast.Subscript):
             return ["i", self.enc(node.value, depth + 1), self.enc(node.slice, depth + 1)]
         if isinstance(node, ast.Dict) and len(node.keys) <= _MAX_TABLE and all(k is not None for k in node.keys):
@@ -409,6 +523,23 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
             return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
+        sequence = _SEQUENCES.get(type(node))
+        if sequence and len(node.elts) <= _MAX_TABLE:
+            return ["l", sequence, [["*", self.enc(e.value, depth + 1)] if isinstance(e, ast.Starred)
+                                    else self.enc(e, depth + 1) for e in node.elts]]
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return ["l", "set" if isinstance(node, ast.SetComp) else "list", [self.enc(node.elt, depth + 1)], 0]
+        if isinstance(node, ast.DictComp):
+            return ["d", [[self.enc(node.key, depth + 1), self.enc(node.value, depth + 1)]], 0]
+        if isinstance(node, ast.Slice):
+            return ["sl", self.enc(node.lower, depth + 1) if node.lower else ["k", None],
+                    self.enc(node.upper, depth + 1) if node.upper else ["k", None]]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            return ["fmt", "+" if isinstance(node.op, ast.Add) else "%",
+                    [self.enc(node.left, depth + 1), self.enc(node.right, depth + 1)]]
+        if isinstance(node, ast.JoinedStr):
+            return ["fmt", "f", [self.enc(v.value if isinstance(v, ast.FormattedValue) else v, depth + 1)
+                                 for v in node.values[:_MAX_TABLE]]]
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type
@@ -417,7 +548,8 @@ class _Summarizer(ast.NodeVisitor):
     def enc_arg(self, node: ast.AST, depth: int = 0) -> list:
         """Arguments matter as references (callbacks), strings (RPC method names), calls (factories) and
         subscripts (`host=host['host']`: where a cast is routed)."""
-        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript)):
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.BinOp,
+                             ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
             return STARRED  # positions after it are unknown: `trace` binds literal arguments by position
@@ -437,6 +569,23 @@ class _Summarizer(ast.NodeVisitor):
             text = " ".join(p.strip() for p in parts)
         text = " ".join(text.split())
         return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _unpacked(targets: list[ast.expr], whole: list) -> list[tuple[ast.expr, list]]:
+    """Each target of `a, *b, c = whole` with the expression it is bound to: an index, or a slice for
+    the starred one (indices after it count from the end)."""
+    star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), None)
+    found = []
+    for i, target in enumerate(targets):
+        if star is None or i < star:
+            key = ["k", i]
+        elif i == star:
+            after = len(targets) - i - 1
+            key = ["sl", ["k", i], ["k", -after] if after else ["k", None]]
+        else:
+            key = ["k", i - len(targets)]
+        found.append((target, ["i", whole, key]))
+    return found
 
 
 def _last_name(node: ast.AST) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from stackread.program.facts import Definition, ModuleFacts, Scope, enclosing_class
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
+from stackread.program.implicit import defined_dunders, implicit_calls
 
 if TYPE_CHECKING:
     from stackread.program.resolve import Program
@@ -32,18 +33,21 @@ def build_callgraph(program: Program, stats: Stats) -> CallGraph:
         graph.add_node(Node(module.name, "module", module.path, 1))
         for definition in module.defs.values():
             graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
+    dunders = defined_dunders(program)
     for module in sorted(program.modules.values(), key=lambda m: m.name):
-        _module_edges(program, graph, module, stats)
+        _module_edges(program, graph, module, stats, dunders)
         program.values.forget_local()
     return graph
 
 
-def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats: Stats) -> None:
+def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats: Stats,
+                  dunders: frozenset[str]) -> None:
     seen: set[tuple] = set()
 
     def add(caller: str, callee: str, line: int, certain: bool) -> None:
         key = (caller, callee, line)
-        if key not in seen and callee in graph:
+        # A class made without a `__new__` or `__init__` of the tree's runs none of its code: no edge.
+        if key not in seen and callee in graph and (callee not in program.defs or program.defs[callee].kind != "class"):
             seen.add(key)
             graph.add_edge(Edge(caller, callee, module.path, line, certain))
 
@@ -65,6 +69,8 @@ def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats
             stats.resolved += 1
         else:
             stats.unresolved += 1
+    for scope_name, callee, line, certain in implicit_calls(program, module, dunders):
+        add(f"{module.name}.{scope_name}" if scope_name else module.name, callee, line, certain)
     for scope_name, attr, line in module.attr_loads():
         scope = Scope(module, scope_name)
         owner = enclosing_class(scope)
