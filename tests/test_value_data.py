@@ -62,10 +62,15 @@ def comp():
 def made():
     fs = [h for h in (b, c)]
     fs[0]()
+
+def table():
+    by_name = {f.__name__: f for f in {a, c}}
+    by_name['a']()
 """)
     assert callees(g, "m.run") == {"m.a", "m.b"}
     assert callees(g, "m.comp") == {"m.a", "m.c"}
     assert callees(g, "m.made") == {"m.b", "m.c"}
+    assert callees(g, "m.table") == {"m.a", "m.c"}  # keys made in a comprehension are not known
 
 
 def test_a_grown_container_holds_what_it_was_given(graph_of):
@@ -79,8 +84,14 @@ def appended():
     fs = []
     fs.append(a)
     fs.extend([b])
+    fs.insert(0, c)
     for f in fs:
         f()
+
+def updated():
+    table = {'a': a}
+    table.update({'b': b})
+    table['b']()
 
 def keyed():
     table = {}
@@ -89,8 +100,9 @@ def keyed():
     table['create']()
     table['delete']()
 """)
-    assert callees(g, "m.appended") == {"m.a", "m.b"}
-    assert callees(g, "m.keyed", 26) == {"m.c"} and callees(g, "m.keyed", 27) == {"m.a"}
+    assert callees(g, "m.appended") == {"m.a", "m.b", "m.c"}
+    assert callees(g, "m.updated") == {"m.a", "m.b"}
+    assert callees(g, "m.keyed", 32) == {"m.c"} and callees(g, "m.keyed", 33) == {"m.a"}
 
 
 def test_a_dict_of_bound_methods_is_called_by_key(graph_of):
@@ -351,3 +363,22 @@ def run(items, table, name):
     {}.get(name)()
 """)
     assert callees(g, "m.run") == set()
+
+
+def test_reading_a_property_on_any_instance_runs_it(graph_of):
+    g = graph_of("""
+class Flavor(object):
+    @property
+    def memory(self):
+        return 1
+
+class Other(object):
+    memory = 2
+
+def run(other):
+    flavor = Flavor()
+    flavor.memory
+    Other().memory
+    other.memory
+""")
+    assert callees(g, "m.run") == {"m.Flavor.memory"}

@@ -25,7 +25,7 @@ Expressions are encoded as small lists:
     ["?"]                        anything else
 
 Besides the call sites, a summary lists what runs without a call written (program.implicit):
-"implicit" [scope, dunder, expr, line]: `for x in obj` (__iter__), `with obj` (__enter__, __exit__),
+"implicit" [scope, dunder, expr or dotted name, line]: `for x in obj` (__iter__), `with obj` (__enter__, __exit__),
 `obj[k]` (__getitem__, __setitem__), operators, `len(obj)`, `raise Error` (__init__); "yields"
 [scope, expr]; and "grows" [scope, name, key | None, expr, context]: `name.append(expr)`, `name[key] = expr`.
 
@@ -114,9 +114,9 @@ class _Summarizer(ast.NodeVisitor):
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
-        self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
+        self.attr_loads: list[list] = []  # [scope, attr, line(, object)]: `self.attr`, `obj.attr` read without a call
         self.contexts: list[list] = []
-        self.implicit: list[list] = []  # [scope, dunder, expr, line]
+        self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
         self.yields: list[list] = []  # [scope, expr]
         self.grows: list[list] = []  # [scope, name, key expr | None, value expr, context index]
         self._context_ids: dict[str, int] = {}
@@ -157,18 +157,18 @@ class _Summarizer(ast.NodeVisitor):
         """What an expression runs or binds besides its calls: dunders, comprehension names, yields."""
         if kind is ast.Subscript:
             if isinstance(node.ctx, ast.Load):
-                self._implicit("__getitem__", node.value)
+                self._implicit("__getitem__", node.value, False)
         elif kind is ast.BinOp:
             dunder = _BINARY.get(type(node.op))
             if dunder:
-                self._implicit(dunder, node.left)
+                self._implicit(dunder, node.left, False)
         elif kind is ast.Compare:
             left = node.left
             for op, right in zip(node.ops, node.comparators):
                 if isinstance(op, (ast.In, ast.NotIn)):
-                    self._implicit("__contains__", right)
+                    self._implicit("__contains__", right, False)
                 elif isinstance(op, (ast.Eq, ast.NotEq)):
-                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left)
+                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left, False)
                 left = right
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)
@@ -307,7 +307,7 @@ class _Summarizer(ast.NodeVisitor):
                 whole = encoded or self.enc(value)
                 pairs.extend(reversed([(t, None, key) for t, key in _unpacked(target.elts, whole)]))
             elif isinstance(target, ast.Subscript):
-                self._implicit("__setitem__", target.value)
+                self._implicit("__setitem__", target.value, False)
                 if value is not None:
                     self._grow(target.value, self.enc(target.slice), value)
 
@@ -323,10 +323,14 @@ class _Summarizer(ast.NodeVisitor):
             return
         self.grows.append([self.scope, name, key, self.enc(value), self._context_id()])
 
-    def _implicit(self, dunder: str, node: ast.AST) -> None:
-        """A dunder the code runs without naming it; only on names, attributes, calls and subscripts
-        (a literal's dunders are the builtins')."""
-        if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+    def _implicit(self, dunder: str, node: ast.AST, made: bool = True) -> None:
+        """A dunder the code runs without naming it; only on names, attributes and (with `made`) calls:
+        a literal's dunders are the builtins', and operands are mostly names (the summary stays small)."""
+        if isinstance(node, ast.Name):  # the common case, kept short: a name or `x.y` as dotted text
+            self.implicit.append([self.scope, dunder, node.id, node.lineno])
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            self.implicit.append([self.scope, dunder, f"{node.value.id}.{node.attr}", node.lineno])
+        elif isinstance(node, ast.Attribute) or made and isinstance(node, ast.Call):
             self.implicit.append([self.scope, dunder, self.enc(node), node.lineno])
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
@@ -392,10 +396,17 @@ class _Summarizer(ast.NodeVisitor):
         return children
 
     def _attribute_load(self, node: ast.Attribute) -> None:
-        # Reached only for attributes not in call position: `self.prop` may run a property.
-        if isinstance(node.value, ast.Name) and self.self_name and node.value.id == self.self_name \
-                and isinstance(node.ctx, ast.Load):
+        # Reached only for attributes not in call position: `self.prop` may run a property, and so
+        # may `obj.prop` (its object kept, as "obj" or "x.y", when it has one of these shapes).
+        if not isinstance(node.ctx, ast.Load):
+            return
+        base = node.value
+        if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
             self.attr_loads.append([self.scope, node.attr, node.lineno])
+        elif isinstance(base, ast.Name):
+            self.attr_loads.append([self.scope, node.attr, node.lineno, base.id])
+        elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+            self.attr_loads.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
 
     # -- control context ---------------------------------------------------------------------
 

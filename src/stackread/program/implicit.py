@@ -31,11 +31,18 @@ def defined_dunders(program: Program) -> frozenset[str]:
 def implicit_calls(program: Program, module: ModuleFacts, dunders: frozenset[str]
                    ) -> Iterator[tuple[str, str, int, bool]]:
     """(scope, callee, line, certain) for each dunder a site of the module runs."""
+    known: dict[tuple[str, str], frozenset] = {}  # a name subscripted ten times in a function is resolved once
     for scope_name, dunder, expr, line in module.implicit():
         if dunder not in dunders:
             continue
         scope = Scope(module, scope_name)
-        for value in sorted(program.values.resolve(expr, scope)):
+        if isinstance(expr, str):
+            values = known.get((scope_name, expr))
+            if values is None:
+                values = known[(scope_name, expr)] = program.values.resolve(dotted_expr(expr), scope)
+        else:
+            values = program.values.resolve(expr, scope)
+        for value in sorted(values):
             if dunder == "__init__":  # `raise Error`: a class made there
                 if value[0] == "cls":
                     for target, certain, _self, _exact in program.calls.constructor(value[1]):
@@ -51,3 +58,9 @@ def implicit_calls(program: Program, module: ModuleFacts, dunders: frozenset[str
                     continue
                 for target, certain, _self, _exact in program.calls.targets(("meth", member.full, value[1]) + value[2:]):
                     yield scope_name, target, line, certain
+
+
+def dotted_expr(dotted: str) -> list:
+    """"x" or "x.y" as the summary's expression (sites keep these short)."""
+    name, _, attribute = dotted.partition(".")
+    return ["a", ["n", name], attribute] if attribute else ["n", name]
