@@ -47,6 +47,8 @@ import ast
 import json
 from typing import Any
 
+from stackread.index.summary_data import DataFacts, unpacked
+
 FORMAT = 14  # 14: containers, strings that name code, implicit calls, yields, grows
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
@@ -61,12 +63,6 @@ _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "set
 # Nodes with nothing below them worth walking: names, literals, and the shared context and operator nodes.
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, *ast.operator.__subclasses__(),
                      *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__()})
-_BINARY = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
-           ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__", ast.BitOr: "__or__", ast.BitAnd: "__and__",
-           ast.MatMult: "__matmul__", ast.Pow: "__pow__"}
-_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
-_SEQUENCES = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}
-_GROWS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
 _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
                   ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
 
@@ -106,7 +102,7 @@ def _callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
-class _Summarizer(ast.NodeVisitor):
+class _Summarizer(DataFacts, ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
         self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases], {literal defaults}]
@@ -152,30 +148,6 @@ class _Summarizer(ast.NodeVisitor):
                 self._implicit_in(node, kind)
                 children = list(ast.iter_child_nodes(node))
             stack.extend(reversed(children))
-
-    def _implicit_in(self, node: ast.AST, kind: type) -> None:
-        """What an expression runs or binds besides its calls: dunders, comprehension names, yields."""
-        if kind is ast.Subscript:
-            if isinstance(node.ctx, ast.Load):
-                self._implicit("__getitem__", node.value, False)
-        elif kind is ast.BinOp:
-            dunder = _BINARY.get(type(node.op))
-            if dunder:
-                self._implicit(dunder, node.left, False)
-        elif kind is ast.Compare:
-            left = node.left
-            for op, right in zip(node.ops, node.comparators):
-                if isinstance(op, (ast.In, ast.NotIn)):
-                    self._implicit("__contains__", right, False)
-                elif isinstance(op, (ast.Eq, ast.NotEq)):
-                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left, False)
-                left = right
-        elif kind in _COMPREHENSIONS:
-            self._comprehension(node)
-        elif kind is ast.Yield:
-            self.yields.append([self.scope, self.enc(node.value) if node.value is not None else ["k", None]])
-        elif kind is ast.YieldFrom:
-            self.yields.append([self.scope, ["iter", self.enc(node.value)]])
 
     # -- scopes ------------------------------------------------------------------------------
 
@@ -305,40 +277,11 @@ class _Summarizer(ast.NodeVisitor):
                 pairs.extend(reversed([(t, v, None) for t, v in zip(target.elts, value.elts)]))
             elif isinstance(target, (ast.Tuple, ast.List)):
                 whole = encoded or self.enc(value)
-                pairs.extend(reversed([(t, None, key) for t, key in _unpacked(target.elts, whole)]))
+                pairs.extend(reversed([(t, None, key) for t, key in unpacked(target.elts, whole)]))
             elif isinstance(target, ast.Subscript):
                 self._implicit("__setitem__", target.value, False)
                 if value is not None:
                     self._grow(target.value, self.enc(target.slice), value)
-
-    def _grow(self, container: ast.AST, key: list | None, value: ast.AST) -> None:
-        """`x[key] = v`, `x.append(v)` (key None), `x.extend(v)` (key ["*"]), `x.update(v)` (key ["**"]):
-        what the container named x (or self.x) is given, wherever it was made."""
-        if isinstance(container, ast.Name):
-            name = container.id
-        elif isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) \
-                and self.self_name and container.value.id == self.self_name:
-            name = f"self.{container.attr}"
-        else:
-            return
-        self.grows.append([self.scope, name, key, self.enc(value), self._context_id()])
-
-    def _implicit(self, dunder: str, node: ast.AST, made: bool = True) -> None:
-        """A dunder the code runs without naming it; only on names, attributes and (with `made`) calls:
-        a literal's dunders are the builtins', and operands are mostly names (the summary stays small)."""
-        if isinstance(node, ast.Name):  # the common case, kept short: a name or `x.y` as dotted text
-            self.implicit.append([self.scope, dunder, node.id, node.lineno])
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            self.implicit.append([self.scope, dunder, f"{node.value.id}.{node.attr}", node.lineno])
-        elif isinstance(node, ast.Attribute) or made and isinstance(node, ast.Call):
-            self.implicit.append([self.scope, dunder, self.enc(node), node.lineno])
-
-    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
-        # A comprehension's names are bound in the enclosing scope, as Python 2 did: a call in it
-        # (`[h() for h in handlers]`) is recorded there, and its names mean what they iterate.
-        for generator in node.generators:
-            self._implicit("__iter__", generator.iter)
-            self._assign(generator.target, None, generator.iter.lineno, ["iter", self.enc(generator.iter)])
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -351,16 +294,6 @@ class _Summarizer(ast.NodeVisitor):
         self.visit_body(node.body)
 
     visit_AsyncWith = visit_With
-
-    def visit_Raise(self, node: ast.Raise) -> None:
-        self.generic_visit(node)
-        if isinstance(node.exc, (ast.Name, ast.Attribute)):
-            self._implicit("__init__", node.exc)  # `raise Error` makes an Error
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.generic_visit(node)
-        if isinstance(node.op, ast.Add):
-            self._grow(node.target, ["*"], node.value)  # `handlers += [f]`
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -377,18 +310,9 @@ class _Summarizer(ast.NodeVisitor):
         if any(k.arg is None for k in node.keywords):
             kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in _GROWS and node.args:
-            method, first = func.attr, node.args[0]
-            if method in ("append", "add"):
-                self._grow(func.value, None, first)
-            elif method in ("insert", "setdefault") and len(node.args) > 1:
-                self._grow(func.value, None if method == "insert" else self.enc(first), node.args[1])
-            elif method in ("extend", "update"):
-                self._grow(func.value, ["*"] if method == "extend" else ["**"], first)
-        elif isinstance(func, ast.Name) and func.id == "len" and len(node.args) == 1:
-            self._implicit("__len__", node.args[0])
+        self._call_data(node)
         # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
+        func = node.func
         children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
             [] if isinstance(func, ast.Name) else [func]
         children += node.args
@@ -521,9 +445,6 @@ class _Summarizer(ast.NodeVisitor):
             if node.value is None or isinstance(node.value, (bool, int, float)):
                 return ["k", node.value]
             return UNKNOWN
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-                and type(node.operand.value) in (int, float):
-            return ["k", -node.operand.value]  # `handlers[-1]`
         if isinstance(node, ast.Subscript):
             return ["i", self.enc(node.value, depth + 1), self.enc(node.slice, depth + 1)]
         if isinstance(node, ast.Dict) and len(node.keys) <= _MAX_TABLE and all(k is not None for k in node.keys):
@@ -534,23 +455,9 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
             return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
-        sequence = _SEQUENCES.get(type(node))
-        if sequence and len(node.elts) <= _MAX_TABLE:
-            return ["l", sequence, [["*", self.enc(e.value, depth + 1)] if isinstance(e, ast.Starred)
-                                    else self.enc(e, depth + 1) for e in node.elts]]
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            return ["l", "set" if isinstance(node, ast.SetComp) else "list", [self.enc(node.elt, depth + 1)], 0]
-        if isinstance(node, ast.DictComp):
-            return ["d", [[self.enc(node.key, depth + 1), self.enc(node.value, depth + 1)]], 0]
-        if isinstance(node, ast.Slice):
-            return ["sl", self.enc(node.lower, depth + 1) if node.lower else ["k", None],
-                    self.enc(node.upper, depth + 1) if node.upper else ["k", None]]
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-            return ["fmt", "+" if isinstance(node.op, ast.Add) else "%",
-                    [self.enc(node.left, depth + 1), self.enc(node.right, depth + 1)]]
-        if isinstance(node, ast.JoinedStr):
-            return ["fmt", "f", [self.enc(v.value if isinstance(v, ast.FormattedValue) else v, depth + 1)
-                                 for v in node.values[:_MAX_TABLE]]]
+        data = self.enc_data(node, depth)
+        if data is not None:
+            return data
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type
@@ -580,23 +487,6 @@ class _Summarizer(ast.NodeVisitor):
             text = " ".join(p.strip() for p in parts)
         text = " ".join(text.split())
         return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
-
-
-def _unpacked(targets: list[ast.expr], whole: list) -> list[tuple[ast.expr, list]]:
-    """Each target of `a, *b, c = whole` with the expression it is bound to: an index, or a slice for
-    the starred one (indices after it count from the end)."""
-    star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), None)
-    found = []
-    for i, target in enumerate(targets):
-        if star is None or i < star:
-            key = ["k", i]
-        elif i == star:
-            after = len(targets) - i - 1
-            key = ["sl", ["k", i], ["k", -after] if after else ["k", None]]
-        else:
-            key = ["k", i - len(targets)]
-        found.append((target, ["i", whole, key]))
-    return found
 
 
 def _last_name(node: ast.AST) -> str:
