@@ -14,8 +14,20 @@ Expressions are encoded as small lists:
     ["i", base, key]             a subscript
     ["d", [[key, value], ...]]   a dict literal (up to 64 entries; larger ones are builtins.dict)
     ["either", [exprs]]          `a or b`, `a and b`, `a if c else b`: any of these values
-    ["super"]                    `super()` / `super(Class, self)`
+    ["super"(, class)]           `super()` / `super(Class, self)`
+    ["l", kind, [exprs](, 0)]    a list, tuple or set literal (`["*", expr]` a starred element); with 0 a
+                                 comprehension or generator: its elements in no known order
+    ["iter", expr]               an element of what iterating the expression gives (`for x in expr`)
+    ["sl", lower, upper]         a slice (as the key of a subscript)
+    ["ga", base, name]           `getattr(base, name)` with a name that is not a literal
+    ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
+    ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
     ["?"]                        anything else
+
+Besides the call sites, a summary lists what runs without a call written (program.implicit):
+"implicit" [scope, dunder, expr or dotted name, line]: `for x in obj` (__iter__), `with obj` (__enter__, __exit__),
+`obj[k]` (__getitem__, __setitem__), operators, `len(obj)`, `raise Error` (__init__); "yields"
+[scope, expr]; and "grows" [scope, name, key | None, expr, context]: `name.append(expr)`, `name[key] = expr`.
 
 Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
 "contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
@@ -35,7 +47,9 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 13  # 13: control contexts capped at _MAX_CONTEXT, with "warnings"
+from stackread.index.summary_data import DataFacts, unpacked
+
+FORMAT = 14  # 14: containers, strings that name code, implicit calls, yields, grows
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -68,6 +82,9 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
+        "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
+        "yields": visitor.yields,
+        "grows": visitor.grows,
         **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
@@ -85,7 +102,7 @@ def _callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
-class _Summarizer(ast.NodeVisitor):
+class _Summarizer(DataFacts, ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
         self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases], {literal defaults}]
@@ -93,8 +110,11 @@ class _Summarizer(ast.NodeVisitor):
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
-        self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
+        self.attr_loads: list[list] = []  # [scope, attr, line(, object)]: `self.attr`, `obj.attr` read without a call
         self.contexts: list[list] = []
+        self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
+        self.yields: list[list] = []  # [scope, expr]
+        self.grows: list[list] = []  # [scope, name, key expr | None, value expr, context index]
         self._context_ids: dict[str, int] = {}
         self.scope = ""  # qualname of the enclosing def or class ("" = module level)
         self.scope_kind = "module"
@@ -125,6 +145,7 @@ class _Summarizer(ast.NodeVisitor):
                 self._attribute_load(node)
                 children = [node.value]
             else:
+                self._implicit_in(node, kind)
                 children = list(ast.iter_child_nodes(node))
             stack.extend(reversed(children))
 
@@ -237,26 +258,39 @@ class _Summarizer(ast.NodeVisitor):
             if isinstance(target, ast.Subscript):
                 self.visit(target.slice)
 
-    def _assign(self, target: ast.AST, value: ast.AST, line: int) -> None:
-        pairs = [(target, value)]  # `a, (b, c) = x, (y, z)` unpacked pair by pair, in order
+    def _assign(self, target: ast.AST, value: ast.AST | None, line: int, encoded: list | None = None) -> None:
+        """`target = value`, or `target` bound to an encoded expression (`for target in x`)."""
+        # `a, (b, c) = x, (y, z)` unpacked pair by pair, in order; `a, *b = expr` by index into expr.
+        pairs: list[tuple[ast.AST, ast.AST | None, list | None]] = [(target, value, encoded)]
         while pairs:
-            target, value = pairs.pop()
+            target, value, encoded = pairs.pop()
+            if isinstance(target, ast.Starred):
+                target = target.value
             if isinstance(target, ast.Name):
-                self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
+                self.assigns.append([self.scope, target.id, encoded or self.enc(value), line, self._context_id()])
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and self.self_name and target.value.id == self.self_name:
-                self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
+                self.assigns.append([self.scope, f"self.{target.attr}", encoded or self.enc(value), line,
+                                     self._context_id()])
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
-                    and len(target.elts) == len(value.elts):
-                pairs.extend(reversed(list(zip(target.elts, value.elts))))
+                    and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in value.elts):
+                pairs.extend(reversed([(t, v, None) for t, v in zip(target.elts, value.elts)]))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                whole = encoded or self.enc(value)
+                pairs.extend(reversed([(t, None, key) for t, key in unpacked(target.elts, whole)]))
+            elif isinstance(target, ast.Subscript):
+                self._implicit("__setitem__", target.value, False)
+                if value is not None:
+                    self._grow(target.value, self.enc(target.slice), value)
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.visit(item.context_expr)
-            if isinstance(item.optional_vars, ast.Name):
+            self._implicit("__enter__", item.context_expr)
+            self._implicit("__exit__", item.context_expr)
+            if item.optional_vars is not None:
                 # `with Foo() as x` binds what __enter__ returns; usually the object itself.
-                self.assigns.append([self.scope, item.optional_vars.id, self.enc(item.context_expr), node.lineno,
-                                     self._context_id()])
+                self._assign(item.optional_vars, None, node.lineno, ["enter", self.enc(item.context_expr)])
         self.visit_body(node.body)
 
     visit_AsyncWith = visit_With
@@ -276,6 +310,7 @@ class _Summarizer(ast.NodeVisitor):
         if any(k.arg is None for k in node.keywords):
             kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
+        self._call_data(node)
         # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
         func = node.func
         children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
@@ -285,10 +320,17 @@ class _Summarizer(ast.NodeVisitor):
         return children
 
     def _attribute_load(self, node: ast.Attribute) -> None:
-        # Reached only for attributes not in call position: `self.prop` may run a property.
-        if isinstance(node.value, ast.Name) and self.self_name and node.value.id == self.self_name \
-                and isinstance(node.ctx, ast.Load):
+        # Reached only for attributes not in call position: `self.prop` may run a property, and so
+        # may `obj.prop` (its object kept, as "obj" or "x.y", when it has one of these shapes).
+        if not isinstance(node.ctx, ast.Load):
+            return
+        base = node.value
+        if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
             self.attr_loads.append([self.scope, node.attr, node.lineno])
+        elif isinstance(base, ast.Name):
+            self.attr_loads.append([self.scope, node.attr, node.lineno, base.id])
+        elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+            self.attr_loads.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
 
     # -- control context ---------------------------------------------------------------------
 
@@ -352,6 +394,8 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
+        self._implicit("__iter__", node.iter)
+        self._assign(node.target, None, node.lineno, ["iter", self.enc(node.iter)])
         self._within(["loop", f"for {self.source(node.target)} in {self.source(node.iter)}", node.lineno], node.body)
         self.visit_body(node.orelse)
 
@@ -389,8 +433,10 @@ class _Summarizer(ast.NodeVisitor):
             if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2 \
                     and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 return ["a", self.enc(node.args[0], depth + 1), node.args[1].value]
+            if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
+                return ["ga", self.enc(node.args[0], depth + 1), self.enc(node.args[1], depth + 1)]
             if isinstance(func, ast.Name) and func.id == "super":
-                return ["super"]
+                return ["super", self.enc(node.args[0], depth + 1)] if node.args else ["super"]
             return ["c", self.enc(func, depth + 1), [self.enc_arg(a, depth + 1) for a in node.args],
                     {k.arg: self.enc_arg(k.value, depth + 1) for k in node.keywords if k.arg}]
         if isinstance(node, ast.Constant):
@@ -409,6 +455,9 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
             return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
+        data = self.enc_data(node, depth)
+        if data is not None:
+            return data
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type
@@ -417,7 +466,8 @@ class _Summarizer(ast.NodeVisitor):
     def enc_arg(self, node: ast.AST, depth: int = 0) -> list:
         """Arguments matter as references (callbacks), strings (RPC method names), calls (factories) and
         subscripts (`host=host['host']`: where a cast is routed)."""
-        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript)):
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.BinOp,
+                             ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
             return STARRED  # positions after it are unknown: `trace` binds literal arguments by position

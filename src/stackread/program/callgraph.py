@@ -1,5 +1,5 @@
 """The whole program's call graph: a node per module and definition, an edge per target of every
-call site (and per property read through `self`), the library names called listed apart.
+call site (per property read, per dunder run unwritten: program.implicit), the library names called listed apart.
 
 A call site whose callee cannot be evaluated gives no edge (it is counted as unresolved), never
 a guess by method name.
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from stackread.program.facts import Definition, ModuleFacts, Scope, enclosing_class
 from stackread.program.graph import CallGraph, Edge, ExternalCall, Node
+from stackread.program.implicit import defined_dunders, dotted_expr, implicit_calls
 
 if TYPE_CHECKING:
     from stackread.program.resolve import Program
@@ -32,18 +33,22 @@ def build_callgraph(program: Program, stats: Stats) -> CallGraph:
         graph.add_node(Node(module.name, "module", module.path, 1))
         for definition in module.defs.values():
             graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
+    dunders = defined_dunders(program)
+    properties = frozenset(d.qualname.rpartition(".")[2] for d in program.defs.values() if d.kind == "property")
     for module in sorted(program.modules.values(), key=lambda m: m.name):
-        _module_edges(program, graph, module, stats)
+        _module_edges(program, graph, module, stats, dunders, properties)
         program.values.forget_local()
     return graph
 
 
-def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats: Stats) -> None:
+def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats: Stats,
+                  dunders: frozenset[str], properties: frozenset[str]) -> None:
     seen: set[tuple] = set()
 
     def add(caller: str, callee: str, line: int, certain: bool) -> None:
         key = (caller, callee, line)
-        if key not in seen and callee in graph:
+        # A class made without a `__new__` or `__init__` of the tree's runs none of its code: no edge.
+        if key not in seen and callee in graph and (callee not in program.defs or program.defs[callee].kind != "class"):
             seen.add(key)
             graph.add_edge(Edge(caller, callee, module.path, line, certain))
 
@@ -65,8 +70,24 @@ def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats
             stats.resolved += 1
         else:
             stats.unresolved += 1
-    for scope_name, attr, line in module.attr_loads():
+    for scope_name, callee, line, certain in implicit_calls(program, module, dunders):
+        add(f"{module.name}.{scope_name}" if scope_name else module.name, callee, line, certain)
+    objects: dict[tuple[str, str], frozenset] = {}  # (scope, "obj"): what obj is there
+    for load in module.attr_loads():
+        scope_name, attr, line = load[0], load[1], load[2]
+        if attr not in properties:
+            continue
         scope = Scope(module, scope_name)
+        if len(load) > 3:  # `obj.prop`: a property of any class obj may be an instance of
+            values = objects.get((scope_name, load[3]))
+            if values is None:
+                values = objects[(scope_name, load[3])] = program.values.resolve(dotted_expr(load[3]), scope)
+            for value in sorted(values):
+                if value[0] == "inst":
+                    _cls, member = program.classes.find_member(value[1], attr)
+                    if member is not None and member.kind == "property":
+                        add(f"{module.name}.{scope_name}", member.full, line, True)
+            continue
         owner = enclosing_class(scope)
         if owner is None:
             continue

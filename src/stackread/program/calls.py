@@ -130,11 +130,22 @@ class Calls:
             return [(member.full, True, _receiver(member.full, value[1]), len(value) > 2)]
         return []
 
+    def targets(self, value: Value) -> list[Target]:
+        """What calling one value runs (program.implicit asks it for dunders)."""
+        return self._targets(value)
+
+    def constructor(self, class_full: str) -> list[Target]:
+        return self._constructor(class_full)
+
     def _constructor(self, class_full: str) -> list[Target]:
-        _owner, init = self.classes.find_member(class_full, "__init__")
-        if init is None:
-            return [(class_full, True, None, True)]
-        return [(init.full, True, _receiver(init.full, class_full), True)]
+        """Making an instance runs a user `__new__` and `__init__` (inherited ones too). A class with
+        neither stays the target here, for the walk of a flow to meet; the call graph leaves it out."""
+        found = []
+        for dunder in ("__new__", "__init__"):
+            _owner, member = self.classes.find_member(class_full, dunder)
+            if member is not None and member.kind != "class":
+                found.append((member.full, True, _receiver(member.full, class_full), True))
+        return found or [(class_full, True, None, True)]
 
 
 def _receiver(method_full: str, receiver: str) -> str | None:

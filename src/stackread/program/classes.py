@@ -117,6 +117,9 @@ class Classes:
             if records and not class_attribute_seen:
                 class_attribute_seen = True
                 values |= self.names.binding_values(module, Scope(module, definition.qualname), records)
+        grows = self.values.containers.attr_grows(class_full, name)  # `self.handlers.append(f)`
+        if grows:
+            return self.values.containers.grown(frozenset(values), grows, ("attr", class_full, name))
         return frozenset(values)
 
     def constructor_args(self, class_full: str, param: str) -> frozenset:

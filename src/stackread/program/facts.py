@@ -57,8 +57,10 @@ class ModuleFacts:
             for d in self.summary["defs"]}
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()
+        self.self_grows: dict[str, list[tuple]] = {}  # attribute -> [(scope, key, expr)]: `self.x.append(v)`
+        self._place_grows()
         self.summary = {key: value for key, value in self.summary.items()
-                        if key not in ("defs", "assigns", "imports")}
+                        if key not in ("defs", "assigns", "imports", "grows")}
 
     def _bindings(self) -> dict[str, dict[str, list]]:
         """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);
@@ -79,6 +81,28 @@ class ModuleFacts:
                 scopes.setdefault(scope, {}).setdefault(target, []).append(record)
         return scopes
 
+    def _place_grows(self) -> None:
+        """`x.append(v)`, `x[k] = v`: a ("grow", key, expr, scope) record where x is bound, read with its
+        other bindings (program.containers). Inside a function that does not bind x, x is the enclosing
+        scope's; a grown parameter or unbound name is left out (what was passed is not known here)."""
+        for scope, name, key, expr, _context in self.summary.get("grows", ()):
+            if name.startswith("self."):
+                self.self_grows.setdefault(name[5:], []).append((scope, key, expr))
+                continue
+            where: str | None = scope
+            while where is not None:
+                records = self.bindings.get(where, {}).get(name)
+                if records:
+                    records.append(("grow", key, expr, scope))
+                    break
+                definition = self.defs.get(where)
+                if where == "" or definition is not None and definition.kind != "class" and \
+                        (name in definition.params or f"*{name}" in definition.params):
+                    break
+                where = where.rpartition(".")[0]
+                while where and self.defs.get(where) is not None and self.defs[where].kind == "class":
+                    where = where.rpartition(".")[0]
+
     def _self_assigns(self) -> dict[str, list[tuple[str, list]]]:
         """attribute -> [(scope of the assigning function, expr)] for `self.attr = expr`."""
         found: dict[str, list] = {}
@@ -93,6 +117,10 @@ class ModuleFacts:
 
     def attr_loads(self) -> list[list]:
         return _decoded(self.summary["attr_loads"])
+
+    def implicit(self) -> list[list]:
+        """[scope, dunder, expr, line] per site that runs a dunder unwritten (program.implicit)."""
+        return _decoded(self.summary.get("implicit", "[]"))
 
     def contexts(self) -> list[list]:
         return _decoded(self.summary["contexts"])

@@ -75,14 +75,19 @@ class Names:
 
     def binding_values(self, module: ModuleFacts, scope: Scope, records: list, _seen: frozenset = frozenset()) -> frozenset:
         values: set = set()
+        grows = []
         for record in records:
-            if record[0] == "def":
+            if record[0] == "grow":  # `x.append(v)`: see program.containers
+                grows.append((record[1], record[2], Scope(module, record[3], scope.self_class, scope.self_exact)))
+            elif record[0] == "def":
                 definition = module.defs[record[1]]
                 values.add(("cls" if definition.kind == "class" else "func", definition.full))
             elif record[0] == "import":
                 values |= self.import_values(record[1], record[2], _seen)
             elif len(record) < 3 or self.branch_taken is None or self.branch_taken(module, record[2]):
                 values |= self.values.resolve(record[1], scope)
+        if grows:
+            return self.values.containers.grown(frozenset(values), grows, (id(records), scope.key))
         return frozenset(values)
 
     def import_values(self, module: str, name: str | None, _seen: frozenset = frozenset()) -> frozenset:

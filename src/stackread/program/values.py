@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Callable
 
+from stackread.program.containers import Containers
 from stackread.program.depth import Guard
 from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
 
@@ -30,6 +31,8 @@ _IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_im
               "import_object_ns": 1, "import_versioned_module": 1}
 _CONF = "oslo_config.cfg.CONF"
 OptionResolver = Callable[[str | None, str], str | None]
+_DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
+_CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
 
 
 class Values:
@@ -48,6 +51,7 @@ class Values:
         self._resolved: dict[tuple, dict[int, frozenset]] = {}  # scope key -> id(expr) -> values
         self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
         self._returns: dict[tuple, frozenset] = {}
+        self.containers = Containers(self)
 
     def resolve(self, expr: list, scope: Scope) -> frozenset:
         key = id(expr)
@@ -81,14 +85,21 @@ class Values:
         if kind == "a":
             return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
         if kind == "i":
-            return self.lookup_table(expr[1], expr[2], scope)
+            base = self.resolve(expr[1], scope)
+            if any(v[0] == "box" for v in base):
+                return self.containers.index(base, expr[2], scope)
+            return self.lookup_table(expr[1], expr[2], scope) or self._dunder_result(base, "__getitem__")
         if kind == "either":
             return frozenset(v for operand in expr[1] for v in self.resolve(operand, scope))
-        if kind == "d":
-            return frozenset({("ext", "builtins.dict()")})
+        if kind in _DATA:
+            return self.containers.resolve(expr, scope)
         if kind == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2] and self.tables(expr[1][1], scope):
             return self.lookup_table(expr[1][1], expr[2][0], scope)
         if kind == "c":
+            if expr[1][0] == "a" and expr[1][2] in _CONTAINER_METHODS:
+                found = self.containers.method(self.resolve(expr[1][1], scope), expr[1][2], expr, scope)
+                if found:
+                    return found
             return frozenset(v for func in sorted(self.resolve(expr[1], scope))
                              for v in self.call_result(func, expr, scope))
         if kind == "s":
@@ -98,9 +109,20 @@ class Values:
         if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
             return frozenset({("const", repr(expr[1]))})
         if kind == "super":
-            cls = enclosing_class(scope)
-            return frozenset({("super", cls)}) if cls else EMPTY
+            named = [v[1] for v in self.resolve(expr[1], scope) if v[0] == "cls"] if len(expr) > 1 else []
+            cls = named[0] if len(named) == 1 else enclosing_class(scope)
+            return frozenset({("super", cls, scope.self_class) if scope.self_class else ("super", cls)}) if cls else EMPTY
         return EMPTY
+
+    def _dunder_result(self, values: frozenset, dunder: str) -> frozenset:
+        """What a user class's dunder returns for the instances among the values (`obj[k]`: __getitem__)."""
+        found: set = set()
+        for value in sorted(values):
+            if value[0] == "inst":
+                _owner, member = self.classes.find_member(value[1], dunder)
+                if member is not None and member.kind == "method":
+                    found |= self.returns(member.full)
+        return frozenset(found)
 
     def tables(self, expr: list, scope: Scope, depth: int = 0) -> list[tuple[list, Scope]]:
         """The dict literals an expression may be (`CELL_TYPE_TO_CLS_NAME`), with the scope of each."""
@@ -163,10 +185,17 @@ class Values:
                 return self.classes.class_attribute(owner, name)
             return EMPTY
         if kind == "super":
-            _owner, member = self.classes.find_member(value[1], name, after=value[1])
-            if member is not None and member.kind != "class":
-                return frozenset({("func", member.full)})
-            return EMPTY
+            # The next class after the method's own in the MRO of the instance's class: when that is not
+            # known, of the class itself or of any subclass (a mixin's cooperative `super()`).
+            instances = [value[2]] if len(value) > 2 else [value[1], *self.classes.all_subclasses(value[1])]
+            found = set()
+            for instance in instances:
+                _owner, member = self.classes.find_member(instance, name, after=value[1])
+                if member is not None and member.kind != "class":
+                    found.add(("func", member.full))
+            return frozenset(found)
+        if kind == "box":  # a container's methods are the builtin type's
+            return frozenset({_external(f"builtins.{self.containers.boxes[value[1]].kind}().{name}")})
         return EMPTY
 
     def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
@@ -177,10 +206,16 @@ class Values:
             definition = self.defs.get(func[1])
             if definition is not None and definition.kind == "class":
                 return frozenset({("inst", definition.full, True)})
+            if self.containers.is_generator(func[1]):  # what iterating it gives: its yields
+                return self.returns(func[1]) | {("gen", func[1])}
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "ext":
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
+            if func[1].startswith("builtins."):
+                made = self.containers.builtin(func[1][9:], call, scope)
+                if made:
+                    return made
             return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
         if kind == "cut":
             return frozenset({func})
