@@ -25,7 +25,6 @@ from typing import Any
 from stackread.program.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
 from stackread.program.modules import Module, class_member
 from stackread.frameworks.rest.route import Route, RouteReport
-from stackread.source.trees import report_refused
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
@@ -38,21 +37,28 @@ _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps 
 
 
 def routes_of_project(project) -> RouteReport:
+    """Every router kind's routes (frameworks/rest/readers.py); kept here for the callers of old."""
+    from stackread.frameworks.rest.readers import routes_of_project as every_router
+
+    return every_router(project)
+
+
+def read_routes(project) -> list[Route]:
+    """The routes of Routes mappers, ROUTE_LIST tables and API extensions."""
     reader = _RouteReader(RouteEvaluator(project.index))
-    for file in _candidate_files(project):
+    for file in candidate_files(project, _CANDIDATE):
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
-    report_refused(project.tree, project.diagnostics)
-    return RouteReport(project.tree.label, project.tree.revision, reader.routes(), list(project.diagnostics.items))
+    return reader.routes()
 
 
-def _candidate_files(project) -> list[str]:
+def candidate_files(project, pattern: re.Pattern) -> list[str]:
     """Files that may declare routes: a cheap byte search before anything is parsed."""
     found = []
     for file in project.index.python_files(project.packages or _top_packages(project)):
         data = project.tree.read_bytes(file)
-        if data and _CANDIDATE.search(data):
+        if data and pattern.search(data):
             found.append(file)
     return sorted(found)
 
@@ -379,7 +385,7 @@ class _RouteReader:
         for route in found:
             route = _without_project(route)
             unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
-        return sorted(unique.values(), key=_route_order)
+        return sorted(unique.values(), key=route_order)
 
     def _served(self, verb: str, path: str, method: str, controllers: Controllers, collection: str | None,
                 where: tuple[str, int], implicit: bool) -> list[Route]:
@@ -569,7 +575,7 @@ def _without_project(route: Route) -> Route:
     return replace(route, path=path) if path != route.path else route
 
 
-def _route_order(route: Route) -> tuple:
+def route_order(route: Route) -> tuple:
     verb = VERBS.index(route.verb) if route.verb in VERBS else len(VERBS)
     return (route.path, verb, route.action or "", route.min_version or "", route.controller or "")
 

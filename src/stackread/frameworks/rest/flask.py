@@ -1,0 +1,5 @@
+"""Flask-RESTful resources (placeholder)."""
+
+
+def read_routes(project) -> list:
+    return []
