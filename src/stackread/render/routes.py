@@ -13,7 +13,8 @@ def route_json(route: Route) -> dict[str, Any]:
     return {"verb": route.verb, "path": route.path, "action": route.action, "controller": route.controller,
             "controller_path": route.controller_path, "controller_line": route.controller_line,
             "min_version": route.min_version, "max_version": route.max_version,
-            "declared_path": route.declared_path, "declared_line": route.declared_line}
+            "declared_path": route.declared_path, "declared_line": route.declared_line,
+            "mounts": list(route.mounts) if route.mounts is not None else None}
 
 
 def to_json(report: RouteReport) -> list[dict[str, Any]]:
@@ -36,7 +37,8 @@ def _controller(route: Route, base: str) -> str:
     if not route.controller:
         return "[red]no such method on the controller[/]"
     where = route.controller_path.removeprefix(base)
-    return ".".join(route.controller.split(".")[-2:]) + f" [dim]{where}:{route.controller_line}[/]"
+    unmounted = " [yellow](not mounted)[/]" if route.mounts == () else ""
+    return ".".join(route.controller.split(".")[-2:]) + f" [dim]{where}:{route.controller_line}[/]{unmounted}"
 
 
 def _common_dir(routes) -> str:
@@ -87,8 +89,9 @@ def render_lookup(lookup: Lookup) -> list:
         return [Text.from_markup(candidate_lines(lookup))]
     out = [Text.from_markup(f"[bold]{op.name}[/]  ←  {lookup.query}"), _table(op.routes, base="")]
     for other in lookup.candidates:
-        out.append(_table(other.routes, base="", title=f"[dim]also named so, up to microversion "
-                                                        f"{other.route.max_version}:[/]"))
+        why = ("not mounted by api-paste.ini" if all(r.mounts == () for r in other.routes)
+               else f"up to microversion {other.route.max_version}")
+        out.append(_table(other.routes, base="", title=f"[dim]also named so, {why}:[/]"))
     return out
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stackread.frameworks.rest.interpreter import (EXTENSION_CALLS, MAPPER_CALLS, VERBS, Controllers, Instance,
                                                     Interpreter, Obj, Partial, RouteEvaluator, call_name, self_bound)
+from stackread.frameworks.rest import paste
 from stackread.frameworks.rest.route import Route, RouteReport
 from stackread.program.evaluate import UNKNOWN_EV, DefRef, Evaluator, Scope
 from stackread.program.modules import Module, class_member
@@ -42,8 +43,10 @@ def routes_of_project(project) -> RouteReport:
 
 
 def read_routes(project) -> list[Route]:
-    """The routes of Routes mappers, ROUTE_LIST tables and API extensions."""
+    """The routes of Routes mappers, ROUTE_LIST tables and API extensions, with the prefixes paste
+    deploy mounts their router under."""
     reader = _RouteReader(RouteEvaluator(project.index))
+    reader.mounts = paste.mounts_by_class(reader.ev, paste.mounts(project), reader.mro)
     for file in candidate_files(project, _CANDIDATE):
         module = project.index.get_by_path(file)
         if module is not None:
@@ -76,6 +79,7 @@ class _Resource:
     member_actions: dict
     parent: dict | None
     where: tuple[str, int]
+    router: str | None = None  # the class whose method declared it
 
 
 class _RouteReader:
@@ -83,7 +87,8 @@ class _RouteReader:
         self.ev = evaluator
         self.interpreter = Interpreter(evaluator, self)
         self.resources: list[_Resource] = []
-        self.connects: list[tuple[str, str, Controllers, str, tuple[str, int]]] = []
+        self.connects: list[tuple[str, str, Controllers, str, tuple[str, int], str | None]] = []
+        self.mounts: dict[str, tuple[str, ...]] = {}  # router class -> paste prefixes (paste.py)
         self.extended: dict[str, list[Controllers]] = {}  # collection -> action controllers added to it
         self._members: dict[str, dict[str, list[tuple[DefRef, ast.AST]]]] = {}
         self._literal_lines: dict[str, dict[str, int]] = {}
@@ -111,7 +116,7 @@ class _RouteReader:
                 prefix = kwargs.get("path_prefix")
                 self.resources.append(_Resource(
                     collection, controllers, _dict(kwargs.get("collection")), _dict(kwargs.get("member")),
-                    _parent(kwargs.get("parent_resource"), prefix), where))
+                    _parent(kwargs.get("parent_resource"), prefix), where, _router(scope)))
         elif name == "connect":
             paths = [a for a in args if isinstance(a, str)]
             controllers = _controllers(kwargs.get("controller"))
@@ -123,13 +128,13 @@ class _RouteReader:
                 for verb in methods if isinstance(methods, (list, tuple)) else ():
                     if isinstance(verb, str) and (verb == "*" or verb.upper() in VERBS):
                         self.connects.append((verb.upper(), paths[-1], controllers, action,
-                                              self._declared(scope.module, paths[-1], where)))
+                                              self._declared(scope.module, paths[-1], where), _router(scope)))
         elif name == "create_route" and len(args) >= 4:
             path, verb, controller, action = args[:4]
             controllers = _controllers(controller)
             if isinstance(path, str) and isinstance(verb, str) and isinstance(action, str) and controllers:
                 self.connects.append((verb.upper(), path, controllers, action,
-                                      self._declared(scope.module, path, where)))
+                                      self._declared(scope.module, path, where), _router(scope)))
 
     def _declared(self, module: Module, path: str, where: tuple[str, int]) -> tuple[str, int]:
         """Where a route's path is written: the row of a routing table, not the loop that maps it."""
@@ -180,16 +185,20 @@ class _RouteReader:
             base = (resource.parent or "") + "/" + resource.collection.lstrip("/")  # Trove writes "/{tenant_id}/datastores"
             for verb, path, method, implicit in _resource_rows(base, resource.collection_actions,
                                                                resource.member_actions):
-                found += self._served(verb, path, method, resource.controllers, resource.collection, resource.where,
-                                      implicit)
-        for verb, path, controllers, action, where in self.connects:
-            found += self._served(verb, path, action, controllers, collection_of.get(controllers.main.dotted),
-                                  where, implicit=False)
+                found += self._mounted(resource.router, self._served(
+                    verb, path, method, resource.controllers, resource.collection, resource.where, implicit))
+        for verb, path, controllers, action, where, router in self.connects:
+            found += self._mounted(router, self._served(
+                verb, path, action, controllers, collection_of.get(controllers.main.dotted), where, implicit=False))
         unique = {}
         for route in found:
             route = _without_project(route)
             unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
         return sorted(unique.values(), key=route_order)
+
+    def _mounted(self, router: str | None, routes: list[Route]) -> list[Route]:
+        prefixes = self.mounts.get(router) if router else None
+        return [replace(r, mounts=prefixes) for r in routes] if prefixes is not None else routes
 
     def _served(self, verb: str, path: str, method: str, controllers: Controllers, collection: str | None,
                 where: tuple[str, int], implicit: bool) -> list[Route]:
@@ -372,8 +381,6 @@ def _colon_vars(path: str) -> str:
 
 
 def _without_project(route: Route) -> Route:
-    from dataclasses import replace
-
     path = _colon_vars(route.path)
     path = _PROJECT_PREFIX.sub("", path) or "/"
     if not path.startswith("/"):
@@ -384,6 +391,11 @@ def _without_project(route: Route) -> Route:
 def route_order(route: Route) -> tuple:
     verb = VERBS.index(route.verb) if route.verb in VERBS else len(VERBS)
     return (route.path, verb, route.action or "", route.min_version or "", route.controller or "")
+
+
+def _router(scope: Scope) -> str | None:
+    owner = scope.local.get("self", UNKNOWN_EV).value
+    return owner.cls.dotted if isinstance(owner, Obj) and owner.cls is not None else None
 
 
 def _functions(module: Module):
