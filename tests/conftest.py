@@ -15,6 +15,10 @@ REAL_RELEASES = {
     "nova-ocata": "nova==15.1.5",
     "nova-current": "nova==34.0.0",
     "cinder-current": "cinder==29.0.0",
+    "placement-current": "openstack-placement==16.0.0",
+    "heat-current": "openstack-heat==27.0.1",
+    "trove-current": "trove==26.0.0",
+    "keystone-current": "keystone==30.0.0",
 }
 
 
