@@ -72,10 +72,13 @@ def render(report: RouteReport) -> list:
     where = declared[0] if len(declared) == 1 else f"{len(declared)} files"
     summary = (f"{len(report.routes)} routes ({actions} server-side actions) served by {len(controllers)} "
                f"controllers, declared in {where}" + (f"; {broken} map to no method" if broken else ""))
+    unmounted = sum(1 for r in report.routes if r.mounts == ())
+    summary += f"; {unmounted} of a router api-paste.ini does not mount" if unmounted else ""
     head = f"[bold]{report.source}[/]" + (f" [dim]@ {report.revision}[/]" if report.revision else "")
     if not report.routes:
-        return [Text.from_markup(head + "\n[dim]no REST routes found (routes lists, Routes mappers and "
-                                 "API extensions are read; pecan controllers are not yet)[/]")]
+        return [Text.from_markup(head + "\n[dim]no REST routes found (routes lists, Routes mappers, "
+                                 "API extensions, route tables and Flask-RESTful resources are read; "
+                                 "pecan controllers are not yet)[/]")]
     base = _common_dir(report.routes)
     summary += f"\ncontroller files are under {base} unless a directory is shown" if base else ""
     return [Text.from_markup(f"{head}\n[dim]{summary}[/]"), _table(report.routes, base=base)]
