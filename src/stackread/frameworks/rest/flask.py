@@ -24,16 +24,19 @@ from stackread.frameworks.rest.routes_mapper import candidate_files
 from stackread.program.evaluate import DefRef, Scope
 from stackread.program.modules import class_member
 
-_CANDIDATE = re.compile(rb"resource_mapping\s*=|\.add_resource\(")
 _METHODS = ("get", "post", "put", "patch", "delete", "head")
 _FLASK_VAR = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 
 
-def read_routes(project) -> list[Route]:
+def may_declare(data: bytes) -> bool:
+    return b"resource_mapping" in data or b".add_resource(" in data
+
+
+def read_routes(project, among: list[str] | None = None) -> list[Route]:
     ev = RouteEvaluator(project.index)
     interpreter = Interpreter(ev, None)
     routes: list[Route] = []
-    for file in candidate_files(project, _CANDIDATE):
+    for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
         if module is None:
             continue

@@ -17,14 +17,19 @@ from stackread.frameworks.rest.route import Route
 from stackread.frameworks.rest.routes_mapper import VERBS, candidate_files
 from stackread.program.evaluate import DefRef, Evaluator, Scope
 
-_CANDIDATE = re.compile(rb"""^\w+\s*=\s*\{\s*(?:#.*)?\n\s*['"]/""", re.MULTILINE)
+_TABLE = re.compile(rb"""^\w+\s*=\s*\{\s*(?:#.*)?\n\s*['"]/""", re.MULTILINE)
 _VERSION_DECORATORS = ("version_handler",)
 
 
-def read_routes(project) -> list[Route]:
+def may_declare(data: bytes) -> bool:
+    # A substring test first: the line-anchored pattern alone costs as much as the Routes search.
+    return (b"'GET'" in data or b'"GET"' in data) and _TABLE.search(data) is not None
+
+
+def read_routes(project, among: list[str] | None = None) -> list[Route]:
     ev = Evaluator(project.index)
     routes: list[Route] = []
-    for file in candidate_files(project, _CANDIDATE):
+    for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
         if module is None:
             continue

@@ -29,7 +29,7 @@ from stackread.frameworks.rest.route import Route, RouteReport
 from stackread.program.evaluate import UNKNOWN_EV, DefRef, Evaluator, Scope
 from stackread.program.modules import Module, class_member
 
-__all__ = ["VERBS", "Route", "RouteReport", "candidate_files", "read_routes", "route_order", "routes_of_project"]
+__all__ = ["VERBS", "Route", "RouteReport", "candidate_files", "files_matching", "may_declare", "read_routes", "route_order", "routes_of_project"]
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
 _PROJECT_PREFIX = re.compile(r"^/\{project_id[^}]*\}(?=/|$)|^/:project_id(?=/|$)")
 _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps for every resource
@@ -42,26 +42,39 @@ def routes_of_project(project) -> RouteReport:
     return every_router(project)
 
 
-def read_routes(project) -> list[Route]:
+def read_routes(project, among: list[str] | None = None) -> list[Route]:
     """The routes of Routes mappers, ROUTE_LIST tables and API extensions, with the prefixes paste
     deploy mounts their router under."""
     reader = _RouteReader(RouteEvaluator(project.index))
     reader.mounts = paste.mounts_by_class(reader.ev, paste.mounts(project), reader.mro)
-    for file in candidate_files(project, _CANDIDATE):
+    for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
     return reader.routes()
 
 
-def candidate_files(project, pattern: re.Pattern) -> list[str]:
-    """Files that may declare routes: a cheap byte search before anything is parsed."""
-    found = []
-    for file in project.index.python_files(project.packages or _top_packages(project)):
+def candidate_files(project, may_declare, among: list[str] | None = None) -> list[str]:
+    """Files that may declare routes: a cheap byte test before anything is parsed (only among the
+    files given, when given: those files_matching found for this kind)."""
+    if among is None:
+        return files_matching(project, [may_declare])[may_declare]
+    return [file for file in among if may_declare(project.tree.read_bytes(file) or b"")]
+
+
+def files_matching(project, tests: list) -> dict:
+    """For each byte test, the project's files it passes: every file read once."""
+    found: dict = {test: [] for test in tests}
+    for file in sorted(project.index.python_files(project.packages or _top_packages(project))):
         data = project.tree.read_bytes(file)
-        if data and pattern.search(data):
-            found.append(file)
-    return sorted(found)
+        for test in tests if data else ():
+            if test(data):
+                found[test].append(file)
+    return found
+
+
+def may_declare(data: bytes) -> bool:
+    return _CANDIDATE.search(data) is not None
 
 
 def _top_packages(project) -> list[str]:
