@@ -8,8 +8,9 @@ OpenStack APIs declare routes in three shapes, all read here without importing a
 - extensions whose `get_resources()` builds `ResourceExtension(...)` rows and whose
   `get_controller_extensions()` adds action controllers to a collection with
   `ControllerExtension(ext, 'servers', Controller())` (Nova Liberty to Ocata, Cinder's contrib).
-The functions that make those calls are run by a small abstract interpreter: assignments,
-loops over literal tables, attributes of `self`, calls of controller factories. A
+The functions that make those calls are run by a small abstract interpreter (interpreter.py):
+assignments, loops over literal tables, attributes of `self`, calls of controller factories,
+methods of instances and local helper functions. A
 `POST .../action` route becomes one row per `@wsgi.action('key')` handler of the controller
 and of the action controllers registered with it; `@api_version(min, max)` gives the
 microversion bounds, one row per definition when a method is defined once per version range.
