@@ -24,12 +24,14 @@ from stackread.frameworks.rest.routes_mapper import candidate_files
 from stackread.program.evaluate import DefRef, Scope
 from stackread.program.modules import class_member
 
+_MAPPING = re.compile(rb"resource_mapping\s*=")
 _METHODS = ("get", "post", "put", "patch", "delete", "head")
 _FLASK_VAR = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 
 
 def may_declare(data: bytes) -> bool:
-    return b"resource_mapping" in data or b".add_resource(" in data
+    # Heat's resource plugins define `def resource_mapping():`; only an assignment is a table here.
+    return b".add_resource(" in data or b"resource_mapping" in data and _MAPPING.search(data) is not None
 
 
 def read_routes(project, among: list[str] | None = None) -> list[Route]:
