@@ -24,6 +24,11 @@ REAL_RELEASES = {
     "watcher-current": "python-watcher==17.0.0",
     "cyborg-current": "openstack-cyborg==17.0.0",
     "barbican-current": "barbican==23.0.0",
+    # REST tables, Flask and paste deploy (issue 15)
+    "placement-current": "openstack-placement==16.0.0",
+    "heat-current": "openstack-heat==27.0.1",
+    "trove-current": "trove==26.0.0",
+    "keystone-current": "keystone==30.0.0",
 }
 
 

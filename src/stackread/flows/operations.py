@@ -338,6 +338,12 @@ def _chosen(matches: list[Operation]) -> tuple[Operation, tuple[Operation, ...]]
     """The one operation a name's matches mean, and the others it outlives; None if it means none or several."""
     if len(matches) == 1:
         return matches[0], ()
+    mounted = [op for op in matches if any(r.mounts != () for r in op.routes)]
+    if mounted and len(mounted) < len(matches):
+        # api-paste.ini declares the others' router but mounts it nowhere (Nova 13's legacy v2 API):
+        # the name means what the deployed API serves; the others are kept as `also`.
+        chosen = _chosen(mounted)
+        return (chosen[0], (*chosen[1], *(op for op in matches if op not in mounted))) if chosen else None
     current = [op for op in matches if any(r.max_version is None for r in op.routes)]
     if len(current) == 1:
         # The others end at a microversion (Nova 34's os-volumes_boot proxy repeats every server

@@ -13,6 +13,7 @@ import hashlib
 import pathlib
 
 from stackread.flows.callgraph import program_key
+from stackread.frameworks.rest.paste import paste_files
 from stackread.source.trees import SourceTree
 
 # What `metadata.read_metadata` and `entrypoints._installed_metadata_dir` may read, besides .py
@@ -28,7 +29,8 @@ def tree_key(tree: SourceTree) -> str | None:
     program = program_key(tree, False)
     if program is None:
         return None
-    inputs = metadata_inputs(tree)
+    # api-paste.ini says which router is mounted where (frameworks/rest/paste.py): routes depend on it.
+    inputs = metadata_inputs(tree) + paste_files(tree)
     # Which metadata files exist (the first *.egg-info is the one read) and whether src/ is a root
     # of modules decide as much as what the files say.
     layout = (tree.is_dir("src"), inputs)

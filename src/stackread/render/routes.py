@@ -13,7 +13,8 @@ def route_json(route: Route) -> dict[str, Any]:
     return {"verb": route.verb, "path": route.path, "action": route.action, "controller": route.controller,
             "controller_path": route.controller_path, "controller_line": route.controller_line,
             "min_version": route.min_version, "max_version": route.max_version,
-            "declared_path": route.declared_path, "declared_line": route.declared_line}
+            "declared_path": route.declared_path, "declared_line": route.declared_line,
+            "mounts": list(route.mounts) if route.mounts is not None else None}
 
 
 def to_json(report: RouteReport) -> list[dict[str, Any]]:
@@ -36,7 +37,8 @@ def _controller(route: Route, base: str) -> str:
     if not route.controller:
         return "[red]no such method on the controller[/]"
     where = route.controller_path.removeprefix(base)
-    return ".".join(route.controller.split(".")[-2:]) + f" [dim]{where}:{route.controller_line}[/]"
+    unmounted = " [yellow](not mounted)[/]" if route.mounts == () else ""
+    return ".".join(route.controller.split(".")[-2:]) + f" [dim]{where}:{route.controller_line}[/]{unmounted}"
 
 
 def _common_dir(routes) -> str:
@@ -70,10 +72,13 @@ def render(report: RouteReport) -> list:
     where = declared[0] if len(declared) == 1 else f"{len(declared)} files"
     summary = (f"{len(report.routes)} routes ({actions} server-side actions) served by {len(controllers)} "
                f"controllers, declared in {where}" + (f"; {broken} map to no method" if broken else ""))
+    unmounted = sum(1 for r in report.routes if r.mounts == ())
+    summary += f"; {unmounted} of a router api-paste.ini does not mount" if unmounted else ""
     head = f"[bold]{report.source}[/]" + (f" [dim]@ {report.revision}[/]" if report.revision else "")
     if not report.routes:
-        return [Text.from_markup(head + "\n[dim]no REST routes found (routes lists, Routes mappers and "
-                                 "API extensions are read; pecan controllers are not yet)[/]")]
+        return [Text.from_markup(head + "\n[dim]no REST routes found (routes lists, Routes mappers, "
+                                 "API extensions, route tables and Flask-RESTful resources are read; "
+                                 "pecan controllers are not yet)[/]")]
     base = _common_dir(report.routes)
     summary += f"\ncontroller files are under {base} unless a directory is shown" if base else ""
     return [Text.from_markup(f"{head}\n[dim]{summary}[/]"), _table(report.routes, base=base)]
@@ -87,8 +92,9 @@ def render_lookup(lookup: Lookup) -> list:
         return [Text.from_markup(candidate_lines(lookup))]
     out = [Text.from_markup(f"[bold]{op.name}[/]  ←  {lookup.query}"), _table(op.routes, base="")]
     for other in lookup.candidates:
-        out.append(_table(other.routes, base="", title=f"[dim]also named so, up to microversion "
-                                                        f"{other.route.max_version}:[/]"))
+        why = ("not mounted by api-paste.ini" if all(r.mounts == () for r in other.routes)
+               else f"up to microversion {other.route.max_version}")
+        out.append(_table(other.routes, base="", title=f"[dim]also named so, {why}:[/]"))
     return out
 
 

@@ -26,7 +26,8 @@ import re
 from typing import Any
 
 from stackread.frameworks.rest.route import Route
-from stackread.frameworks.rest.routes_mapper import Instance, Obj, RouteEvaluator, _versions
+from stackread.frameworks.rest.interpreter import Instance, Obj, RouteEvaluator
+from stackread.frameworks.rest.routes_mapper import _versions
 from stackread.program.evaluate import DefRef, Ev, ExternalRef, Scope
 
 _ROOT_KEY = re.compile(rb"['\"]root['\"]\s*:")
@@ -37,19 +38,22 @@ _ID = re.compile(r"(^|_)(id|ident|uuid|name)$")
 _VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD"}
 
 
-def pecan_routes(project, ev: RouteEvaluator, sources: list[tuple[str, bytes]]) -> list[Route]:
-    """Every route of the pecan apps of a project, given its Python files and their bytes; [] when it
-    has none (a byte search first)."""
-    files, uses_pecan = [], False
-    for file, data in sources:
-        # Plain `in` tests first: a regular expression over all of Nova costs a quarter second.
-        root_key = (b"'root'" in data or b'"root"' in data) and _ROOT_KEY.search(data)
-        if b"make_app(" in data or b"Pecan(" in data or root_key:
-            files.append(file)
-            uses_pecan = uses_pecan or b"pecan" in data
-    if not uses_pecan:  # a config's 'root' names a root only where pecan makes the app (Zun's config.py)
+def may_declare(data: bytes) -> bool:
+    """Whether a file may make a pecan app or name its root (a byte test before anything is parsed)."""
+    # Plain `in` tests first: a regular expression over all of Nova costs a quarter second.
+    root_key = (b"'root'" in data or b'"root"' in data) and _ROOT_KEY.search(data)
+    return bool(b"make_app(" in data or b"Pecan(" in data or root_key)
+
+
+def read_routes(project, among: list[str]) -> list[Route]:
+    """Every route of the pecan apps of a project, from the files `may_declare` found; [] when it has
+    none."""
+    sources = [(file, project.tree.read_bytes(file) or b"") for file in among]
+    # A config's 'root' names a root only where pecan makes the app (Zun's config.py).
+    if not any(b"pecan" in data for _file, data in sources):
         return []
-    modules = [m for m in map(project.index.get_by_path, files) if m is not None]
+    ev = RouteEvaluator(project.index)
+    modules = [m for m in map(project.index.get_by_path, among) if m is not None]
     walker = _Walker(ev)
     for root, where in _roots(modules, ev):
         walker.walk(root, "", 0, where, frozenset(), 0)

@@ -23,6 +23,9 @@ class Route:
     max_version: str | None
     declared_path: str  # where the route is declared
     declared_line: int
+    # The URL prefixes paste deploy mounts the router that declares this route under (`/v2`, `/v2.1`);
+    # () when api-paste.ini declares that router but mounts it nowhere; None when it does not say.
+    mounts: tuple[str, ...] | None = None
 
 
 @dataclass

@@ -8,8 +8,9 @@ OpenStack APIs declare routes in three shapes, all read here without importing a
 - extensions whose `get_resources()` builds `ResourceExtension(...)` rows and whose
   `get_controller_extensions()` adds action controllers to a collection with
   `ControllerExtension(ext, 'servers', Controller())` (Nova Liberty to Ocata, Cinder's contrib).
-The functions that make those calls are run by a small abstract interpreter: assignments,
-loops over literal tables, attributes of `self`, calls of controller factories. A
+The functions that make those calls are run by a small abstract interpreter (interpreter.py):
+assignments, loops over literal tables, attributes of `self`, calls of controller factories,
+methods of instances and local helper functions. A
 `POST .../action` route becomes one row per `@wsgi.action('key')` handler of the controller
 and of the action controllers registered with it; `@api_version(min, max)` gives the
 microversion bounds, one row per definition when a method is defined once per version range.
@@ -19,251 +20,66 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
-from stackread.program.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, Evaluator, ExternalRef, Scope
-from stackread.program.modules import Module, class_member
+from stackread.frameworks.rest.interpreter import (EXTENSION_CALLS, MAPPER_CALLS, VERBS, Controllers, Instance,
+                                                    Interpreter, Obj, Partial, RouteEvaluator, call_name, self_bound)
+from stackread.frameworks.rest import paste
 from stackread.frameworks.rest.route import Route, RouteReport
-from stackread.source.trees import report_refused
+from stackread.program.evaluate import UNKNOWN_EV, DefRef, Evaluator, Scope
+from stackread.program.modules import Module, class_member
 
-VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+__all__ = ["VERBS", "Route", "RouteReport", "candidate_files", "files_matching", "may_declare", "read_routes", "route_order", "routes_of_project"]
 _CANDIDATE = re.compile(rb"(?:ResourceExtension|ControllerExtension)\(|map\w*\.(?:resource|connect|create_route)\(")
-_MAPPER_CALLS = ("resource", "connect", "create_route")
-_EXTENSION_CALLS = ("ResourceExtension", "ControllerExtension")
 _PROJECT_PREFIX = re.compile(r"^/\{project_id[^}]*\}(?=/|$)|^/:project_id(?=/|$)")
-_MAX_LOOP = 5000  # rows in one routing table; more means we are interpreting something else
-_MAX_CALL_DEPTH = 4
 _STANDARD = ("index", "create", "show", "update", "delete")  # what Routes maps for every resource
 
 
 def routes_of_project(project) -> RouteReport:
-    from stackread.frameworks.rest.pecan import pecan_routes  # it builds on this module's evaluator
+    """Every router kind's routes (frameworks/rest/readers.py); kept here for the callers of old."""
+    from stackread.frameworks.rest.readers import routes_of_project as every_router
 
-    evaluator = RouteEvaluator(project.index)
-    reader = _RouteReader(evaluator)
-    sources = _sources(project)
-    for file in _candidate_files(sources):
+    return every_router(project)
+
+
+def read_routes(project, among: list[str] | None = None) -> list[Route]:
+    """The routes of Routes mappers, ROUTE_LIST tables and API extensions, with the prefixes paste
+    deploy mounts their router under."""
+    reader = _RouteReader(RouteEvaluator(project.index))
+    reader.mounts = paste.mounts_by_class(reader.ev, paste.mounts(project), reader.mro)
+    for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
         if module is not None:
             reader.read_module(module)
-    routes = reader.routes()
-    pecan = pecan_routes(project, evaluator, sources)
-    if pecan:
-        routes = sorted(routes + pecan, key=_route_order)
-    report_refused(project.tree, project.diagnostics)
-    return RouteReport(project.tree.label, project.tree.revision, routes, list(project.diagnostics.items))
+    return reader.routes()
 
 
-def _sources(project) -> list[tuple[str, bytes]]:
-    """Every Python file of the project's packages and its bytes, read once for every router's search."""
-    return [(file, project.tree.read_bytes(file) or b"")
-            for file in project.index.python_files(project.packages or _top_packages(project))]
+def candidate_files(project, may_declare, among: list[str] | None = None) -> list[str]:
+    """Files that may declare routes: a cheap byte test before anything is parsed (only among the
+    files given, when given: those files_matching found for this kind)."""
+    if among is None:
+        return files_matching(project, [may_declare])[may_declare]
+    return [file for file in among if may_declare(project.tree.read_bytes(file) or b"")]
 
 
-def _candidate_files(sources: list[tuple[str, bytes]]) -> list[str]:
-    """Files that may declare routes: a cheap byte search before anything is parsed."""
-    return sorted(file for file, data in sources if data and _CANDIDATE.search(data))
+def files_matching(project, tests: list) -> dict:
+    """For each byte test, the project's files it passes: every file read once."""
+    found: dict = {test: [] for test in tests}
+    for file in sorted(project.index.python_files(project.packages or _top_packages(project))):
+        data = project.tree.read_bytes(file)
+        for test in tests if data else ():
+            if test(data):
+                found[test].append(file)
+    return found
+
+
+def may_declare(data: bytes) -> bool:
+    return _CANDIDATE.search(data) is not None
 
 
 def _top_packages(project) -> list[str]:
     return sorted(name for name in project.tree.list_dir("") if project.tree.is_file(f"{name}/__init__.py"))
-
-
-# -- values the interpreter knows beyond literals -------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Instance:
-    """An object built by calling a class of the tree."""
-
-    cls: DefRef
-    args: tuple
-    kwargs: dict
-
-
-@dataclass(frozen=True, eq=False)
-class Partial:
-    """`functools.partial(func, *args)`: current Nova's controller factories."""
-
-    func: Any
-    args: tuple
-
-
-@dataclass(eq=False)
-class Obj:
-    """`self` of a router while it sets itself up: its class, and the attributes it assigns
-    (`self.resources`)."""
-
-    cls: DefRef | None = None
-    attrs: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True, eq=False)
-class Controllers:
-    """What serves a route: the main controller class and the action controllers merged into it."""
-
-    main: DefRef
-    actions: tuple[DefRef, ...] = ()
-
-
-class RouteEvaluator(Evaluator):
-    """The static evaluator, plus instances, partials, `self` attributes and calls of our functions."""
-
-    def __init__(self, index):
-        super().__init__(index)
-        self.interpreter: _Interpreter | None = None
-
-    def attribute(self, base: Any, attr: str) -> Ev:
-        if isinstance(base, Obj):
-            if attr in base.attrs:
-                return Ev(base.attrs[attr])
-            found = self.class_attribute(base.cls, attr) if base.cls else None
-            return found or UNKNOWN_EV
-        return super().attribute(base, attr)
-
-    def _eval_Call(self, node: ast.Call, scope: Scope) -> Ev:
-        func = node.func
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            return UNKNOWN_EV
-        if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values") and not node.args:
-            receiver = self.eval(func.value, scope).value
-            if isinstance(receiver, dict):
-                return Ev(list(getattr(receiver, func.attr)()))
-        if isinstance(func, ast.Name) and func.id in ("dict", "tuple", "list") and func.id not in scope.local \
-                and func.id not in scope.module.bindings:
-            return self._builtin(func.id, node, scope)
-        found = super()._eval_Call(node, scope)
-        if found.value is not UNKNOWN:
-            return found
-        callee = self.eval(func, scope).value
-        if not isinstance(callee, (DefRef, Partial, ExternalRef)):
-            return UNKNOWN_EV
-        args = tuple(self.eval(a, scope).value for a in node.args)
-        kwargs = {k.arg: self.eval(k.value, scope).value for k in node.keywords}
-        if isinstance(callee, DefRef) and callee.is_class:
-            return Ev(Instance(callee, args, kwargs))
-        if isinstance(callee, DefRef) and self.interpreter is not None:
-            return self.interpreter.call(callee, args, kwargs)
-        if isinstance(callee, ExternalRef) and callee.name == "functools.partial" and args:
-            return Ev(Partial(args[0], args[1:]))
-        if isinstance(callee, Partial):
-            return Ev(callee)  # calling a controller factory gives the controller it stands for
-        return UNKNOWN_EV
-
-    def _builtin(self, name: str, node: ast.Call, scope: Scope) -> Ev:
-        args = [self.eval(a, scope).value for a in node.args]
-        if name == "dict" and not args:
-            return Ev({k.arg: self.eval(k.value, scope).value for k in node.keywords})
-        if name in ("tuple", "list") and len(args) <= 1 and not node.keywords:
-            items = args[0] if args else ()
-            if isinstance(items, (list, tuple)):
-                return Ev(tuple(items) if name == "tuple" else list(items))
-        return UNKNOWN_EV
-
-
-# -- the interpreter ------------------------------------------------------------------------------
-
-
-class _Interpreter:
-    """Runs a function's statements in order over evaluated values; reports mapper and extension calls."""
-
-    def __init__(self, evaluator: RouteEvaluator, reader: "_RouteReader"):
-        self.ev = evaluator
-        self.reader = reader
-        self.depth = 0
-        evaluator.interpreter = self
-
-    def run(self, func: DefRef, bound: dict[str, Any]) -> list[Any]:
-        """Run `func` with some parameters bound; the values it returns."""
-        node = func.node
-        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
-        env: dict[str, Ev] = {name: Ev(bound.get(name, UNKNOWN)) for name in params}
-        returns: list[Any] = []
-        self._block(node.body, Scope(func.module, env), returns)
-        return returns
-
-    def call(self, func: DefRef, args: tuple, kwargs: dict) -> Ev:
-        if self.depth >= _MAX_CALL_DEPTH or not isinstance(func.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return UNKNOWN_EV
-        params = [a.arg for a in (*func.node.args.posonlyargs, *func.node.args.args)]
-        bound = dict(zip(params, args)) | kwargs
-        self.depth += 1
-        try:
-            returns = [r for r in self.run(func, bound) if r is not UNKNOWN]
-        finally:
-            self.depth -= 1
-        return Ev(returns[0]) if returns else UNKNOWN_EV
-
-    def _block(self, stmts: list[ast.stmt], scope: Scope, returns: list) -> None:
-        for stmt in stmts:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return, ast.AnnAssign)):
-                self._calls(stmt, scope)
-            if isinstance(stmt, ast.Assign):
-                value = self.ev.eval(stmt.value, scope).value
-                for target in stmt.targets:
-                    self._bind(target, value, scope)
-            elif isinstance(stmt, ast.Return) and stmt.value is not None:
-                returns.append(self.ev.eval(stmt.value, scope).value)
-            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-                items = self.ev.eval(stmt.iter, scope).value
-                if isinstance(items, (list, tuple)) and len(items) <= _MAX_LOOP:
-                    for item in items:
-                        self._bind(stmt.target, item, scope)
-                        self._block(stmt.body, scope, returns)
-                else:
-                    self._bind(stmt.target, UNKNOWN, scope)
-                    self._block(stmt.body, scope, returns)
-                self._block(stmt.orelse, scope, returns)
-            elif isinstance(stmt, (ast.If, ast.While)):
-                # Both branches: a router declares what it may serve; conditions are configuration.
-                # An elif ladder is walked in this loop, not one call deeper per branch.
-                while len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If):
-                    self._block(stmt.body, scope, returns)
-                    stmt = stmt.orelse[0]
-                self._block(stmt.body, scope, returns)
-                self._block(stmt.orelse, scope, returns)
-            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-                self._block(stmt.body, scope, returns)
-            elif isinstance(stmt, ast.Try):
-                for body in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
-                    self._block(body, scope, returns)
-
-    def _bind(self, target: ast.AST, value: Any, scope: Scope) -> None:
-        if isinstance(target, ast.Name):
-            scope.local[target.id] = Ev(value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            same = isinstance(value, (tuple, list)) and len(value) == len(target.elts)
-            for i, element in enumerate(target.elts):
-                self._bind(element, value[i] if same else UNKNOWN, scope)
-        elif isinstance(target, ast.Attribute):
-            owner = self.ev.eval(target.value, scope).value
-            if isinstance(owner, Obj):
-                owner.attrs[target.attr] = value
-        elif isinstance(target, ast.Subscript):
-            owner = self.ev.eval(target.value, scope).value
-            key = self.ev.eval(target.slice, scope).value
-            if owner is UNKNOWN and isinstance(target.value, ast.Attribute):
-                # `self.resources['volumes'] = ...` in a method other than the one that made the dict.
-                base = self.ev.eval(target.value.value, scope).value
-                if isinstance(base, Obj):
-                    owner = base.attrs.setdefault(target.value.attr, {})
-            if isinstance(owner, dict) and isinstance(key, str):
-                owner[key] = value
-
-    def _calls(self, stmt: ast.stmt, scope: Scope) -> None:
-        for node in ast.walk(stmt):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name in _MAPPER_CALLS and isinstance(func, ast.Attribute) \
-                    and "map" in ast.unparse(func.value).lower():
-                self.reader.mapper_call(name, node, scope)
-            elif name in _EXTENSION_CALLS:
-                self.reader.extension_call(name, node, scope)
 
 
 # -- from calls to routes -------------------------------------------------------------------------
@@ -277,23 +93,25 @@ class _Resource:
     member_actions: dict
     parent: dict | None
     where: tuple[str, int]
+    router: str | None = None  # the class whose method declared it
 
 
 class _RouteReader:
     def __init__(self, evaluator: RouteEvaluator):
         self.ev = evaluator
-        self.interpreter = _Interpreter(evaluator, self)
+        self.interpreter = Interpreter(evaluator, self)
         self.resources: list[_Resource] = []
-        self.connects: list[tuple[str, str, Controllers, str, tuple[str, int]]] = []
+        self.connects: list[tuple[str, str, Controllers, str, tuple[str, int], str | None]] = []
+        self.mounts: dict[str, tuple[str, ...]] = {}  # router class -> paste prefixes (paste.py)
         self.extended: dict[str, list[Controllers]] = {}  # collection -> action controllers added to it
         self._members: dict[str, dict[str, list[tuple[DefRef, ast.AST]]]] = {}
         self._literal_lines: dict[str, dict[str, int]] = {}
 
     def read_module(self, module: Module) -> None:
         for func, cls in _functions(module):
-            if any(isinstance(n, ast.Call) and _call_name(n) in (*_MAPPER_CALLS, *_EXTENSION_CALLS)
+            if any(isinstance(n, ast.Call) and call_name(n) in (*MAPPER_CALLS, *EXTENSION_CALLS)
                    for n in ast.walk(func.node)):
-                self.interpreter.run(func, _self_bound(func, Obj(cls)) if cls else {})
+                self.interpreter.run(func, self_bound(func, Obj(cls)) if cls else {})
 
     # -- calls seen by the interpreter --------------------------------------------------------
 
@@ -312,23 +130,25 @@ class _RouteReader:
                 prefix = kwargs.get("path_prefix")
                 self.resources.append(_Resource(
                     collection, controllers, _dict(kwargs.get("collection")), _dict(kwargs.get("member")),
-                    _parent(kwargs.get("parent_resource"), prefix), where))
+                    _parent(kwargs.get("parent_resource"), prefix), where, _router(scope)))
         elif name == "connect":
             paths = [a for a in args if isinstance(a, str)]
             controllers = _controllers(kwargs.get("controller"))
             action = kwargs.get("action")
             if paths and controllers and isinstance(action, str):
                 methods = _dict(kwargs.get("conditions")).get("method", "*")
-                for verb in [methods] if isinstance(methods, str) else methods:
-                    if isinstance(verb, str):
+                # Heat joins a route's verbs with commas; a list worked out at run time is unknown here.
+                methods = methods.split(",") if isinstance(methods, str) else methods
+                for verb in methods if isinstance(methods, (list, tuple)) else ():
+                    if isinstance(verb, str) and (verb == "*" or verb.upper() in VERBS):
                         self.connects.append((verb.upper(), paths[-1], controllers, action,
-                                              self._declared(scope.module, paths[-1], where)))
+                                              self._declared(scope.module, paths[-1], where), _router(scope)))
         elif name == "create_route" and len(args) >= 4:
             path, verb, controller, action = args[:4]
             controllers = _controllers(controller)
             if isinstance(path, str) and isinstance(verb, str) and isinstance(action, str) and controllers:
                 self.connects.append((verb.upper(), path, controllers, action,
-                                      self._declared(scope.module, path, where)))
+                                      self._declared(scope.module, path, where), _router(scope)))
 
     def _declared(self, module: Module, path: str, where: tuple[str, int]) -> tuple[str, int]:
         """Where a route's path is written: the row of a routing table, not the loop that maps it."""
@@ -365,7 +185,7 @@ class _RouteReader:
         custom = given.get("custom_routes_fn")
         if isinstance(custom, DefRef) and not custom.is_class:
             # `custom_routes_fn(mapper, wsgi_resource)` adds routes served by this resource's controller.
-            bound = _self_bound(custom, scope.local.get("self", UNKNOWN_EV).value) if "." in custom.qualname else {}
+            bound = self_bound(custom, scope.local.get("self", UNKNOWN_EV).value) if "." in custom.qualname else {}
             params = [a.arg for a in custom.node.args.args][1 if bound else 0:]
             if len(params) >= 2:
                 self.interpreter.run(custom, bound | {params[1]: controllers})
@@ -376,19 +196,23 @@ class _RouteReader:
         collection_of = {r.controllers.main.dotted: r.collection for r in self.resources}
         found: list[Route] = []
         for resource in self.resources:
-            base = (resource.parent or "") + "/" + resource.collection
+            base = (resource.parent or "") + "/" + resource.collection.lstrip("/")  # Trove writes "/{tenant_id}/datastores"
             for verb, path, method, implicit in _resource_rows(base, resource.collection_actions,
                                                                resource.member_actions):
-                found += self._served(verb, path, method, resource.controllers, resource.collection, resource.where,
-                                      implicit)
-        for verb, path, controllers, action, where in self.connects:
-            found += self._served(verb, path, action, controllers, collection_of.get(controllers.main.dotted),
-                                  where, implicit=False)
+                found += self._mounted(resource.router, self._served(
+                    verb, path, method, resource.controllers, resource.collection, resource.where, implicit))
+        for verb, path, controllers, action, where, router in self.connects:
+            found += self._mounted(router, self._served(
+                verb, path, action, controllers, collection_of.get(controllers.main.dotted), where, implicit=False))
         unique = {}
         for route in found:
             route = _without_project(route)
             unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
-        return sorted(unique.values(), key=_route_order)
+        return sorted(unique.values(), key=route_order)
+
+    def _mounted(self, router: str | None, routes: list[Route]) -> list[Route]:
+        prefixes = self.mounts.get(router) if router else None
+        return [replace(r, mounts=prefixes) for r in routes] if prefixes is not None else routes
 
     def _served(self, verb: str, path: str, method: str, controllers: Controllers, collection: str | None,
                 where: tuple[str, int], implicit: bool) -> list[Route]:
@@ -503,7 +327,7 @@ def _route(verb: str, path: str, action: str | None, owner: DefRef, fn: ast.AST,
 
 def _versions(fn: ast.AST, owner: DefRef, ev: Evaluator) -> tuple[str | None, str | None]:
     for decorator in fn.decorator_list:
-        if isinstance(decorator, ast.Call) and _call_name(decorator) == "api_version":
+        if isinstance(decorator, ast.Call) and call_name(decorator) == "api_version":
             scope = Scope(owner.module)
             values = [ev.eval(a, scope).value for a in decorator.args]
             kw = {k.arg: ev.eval(k.value, scope).value for k in decorator.keywords}
@@ -517,7 +341,7 @@ def _decorator_strings(fn: ast.AST, name: str, owner: DefRef, ev: Evaluator) -> 
     """The string arguments of `@x.<name>('...')` decorators: action keys."""
     found = []
     for decorator in fn.decorator_list:
-        if isinstance(decorator, ast.Call) and _call_name(decorator) == name and decorator.args:
+        if isinstance(decorator, ast.Call) and call_name(decorator) == name and decorator.args:
             value = ev.eval(decorator.args[0], Scope(owner.module)).value
             if isinstance(value, str):
                 found.append(value)
@@ -565,12 +389,12 @@ def _parent(parent: Any, prefix: Any) -> str | None:
 
 
 def _colon_vars(path: str) -> str:
-    return re.sub(r":(\w+)", r"{\1}", path)
+    """Routes' `:name` variables as `{name}`; a colon inside braces is a requirement (Heat's
+    `{stack_name:arn\x3A.*}`), kept."""
+    return re.sub(r"(\{[^}]*\})|:(\w+)", lambda m: m.group(1) or "{%s}" % m.group(2), path)
 
 
 def _without_project(route: Route) -> Route:
-    from dataclasses import replace
-
     path = _colon_vars(route.path)
     path = _PROJECT_PREFIX.sub("", path) or "/"
     if not path.startswith("/"):
@@ -578,14 +402,14 @@ def _without_project(route: Route) -> Route:
     return replace(route, path=path) if path != route.path else route
 
 
-def _route_order(route: Route) -> tuple:
+def route_order(route: Route) -> tuple:
     verb = VERBS.index(route.verb) if route.verb in VERBS else len(VERBS)
     return (route.path, verb, route.action or "", route.min_version or "", route.controller or "")
 
 
-def _call_name(node: ast.Call) -> str:
-    func = node.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+def _router(scope: Scope) -> str | None:
+    owner = scope.local.get("self", UNKNOWN_EV).value
+    return owner.cls.dotted if isinstance(owner, Obj) and owner.cls is not None else None
 
 
 def _functions(module: Module):
@@ -599,12 +423,3 @@ def _functions(module: Module):
             elif isinstance(stmt, (ast.If, ast.Try)):
                 yield from walk(stmt.body, prefix, cls)
     yield from walk(module.tree.body, "", None)
-
-
-def _self_bound(func: DefRef, obj: Any) -> dict[str, Any]:
-    """A method's first parameter bound to the object it runs on (static methods have none)."""
-    node = func.node
-    if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list):
-        return {}
-    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-    return {params[0]: obj} if params else {}
