@@ -280,3 +280,40 @@ def self_bound(func: DefRef, obj: Any) -> dict[str, Any]:
         return {}
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     return {params[0]: obj} if params else {}
+
+
+class ClassMembers:
+    """What a router reader asks of the tree's classes: methods by name and bases, through the
+    evaluator it holds (`self.ev`); `self._members` is its memo, made in its `__init__`."""
+
+    ev: RouteEvaluator
+    _members: dict
+
+    def members(self, cls: DefRef) -> dict[str, list[tuple[DefRef, ast.AST]]]:
+        """Public and private methods by name, nearest class first; every same-named def of that class
+        is kept, since microversioned controllers define one per version range (Magnum's `post`)."""
+        if cls.dotted not in self._members:
+            members: dict[str, list] = {}
+            for owner in self.mro(cls):
+                own: dict[str, list] = {}
+                for stmt in owner.node.body:
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        own.setdefault(stmt.name, []).append((owner, stmt))
+                for name, defs in own.items():
+                    members.setdefault(name, defs)
+            self._members[cls.dotted] = members
+        return self._members[cls.dotted]
+
+    def mro(self, cls: DefRef) -> list[DefRef]:
+        """The class and its bases, depth first, each once (from a stack: chains may be hundreds deep)."""
+        order: list[DefRef] = []
+        seen: set[str] = set()
+        stack = [cls]
+        while stack:
+            c = stack.pop()
+            if c.dotted in seen:
+                continue
+            seen.add(c.dotted)
+            order.append(c)
+            stack.extend(reversed(self.ev.bases(c)))
+        return order

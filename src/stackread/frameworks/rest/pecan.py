@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from stackread.frameworks.rest.route import Route
-from stackread.frameworks.rest.interpreter import Instance, Obj, RouteEvaluator
+from stackread.frameworks.rest.interpreter import ClassMembers, Instance, Obj, RouteEvaluator
 from stackread.frameworks.rest.routes_mapper import _versions
 from stackread.program.evaluate import DefRef, Ev, ExternalRef, Scope
 
@@ -108,7 +108,7 @@ def _alternatives(node: ast.AST) -> list[ast.AST]:
 # -- the walk -------------------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(ClassMembers):
     def __init__(self, ev: RouteEvaluator):
         self.ev = ev
         self.found: list[Route] = []
@@ -223,30 +223,6 @@ class _Walker:
         if isinstance(value, Instance) and self.is_controller(value.cls):
             found[name] = (name, value.cls, (owner.module.path, node.lineno))
 
-    def members(self, cls: DefRef) -> dict[str, list[tuple[DefRef, ast.AST]]]:
-        """Methods by name, nearest class first; every same-named def of that class is kept (one per
-        microversion range, Magnum's `post`)."""
-        if cls.dotted not in self._members:
-            members: dict[str, list] = {}
-            for owner in self.mro(cls):
-                own: dict[str, list] = {}
-                for stmt in owner.node.body:
-                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        own.setdefault(stmt.name, []).append((owner, stmt))
-                for name, defs in own.items():
-                    members.setdefault(name, defs)
-            self._members[cls.dotted] = members
-        return self._members[cls.dotted]
-
-    def mro(self, cls: DefRef) -> list[DefRef]:
-        order, seen, stack = [], set(), [cls]
-        while stack:
-            c = stack.pop()
-            if c.dotted not in seen:
-                seen.add(c.dotted)
-                order.append(c)
-                stack.extend(reversed(self.ev.bases(c)))
-        return order
 
     def is_rest(self, cls: DefRef) -> bool:
         """Whether pecan routes this class by RestController's conventions: a base, in the tree or

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from stackread.frameworks.rest.interpreter import (EXTENSION_CALLS, MAPPER_CALLS, VERBS, Controllers, Instance,
+from stackread.frameworks.rest.interpreter import (EXTENSION_CALLS, MAPPER_CALLS, VERBS, ClassMembers, Controllers, Instance,
                                                     Interpreter, Obj, Partial, RouteEvaluator, call_name, self_bound)
 from stackread.frameworks.rest import paste
 from stackread.frameworks.rest.route import Route, RouteReport
@@ -96,7 +96,7 @@ class _Resource:
     router: str | None = None  # the class whose method declared it
 
 
-class _RouteReader:
+class _RouteReader(ClassMembers):
     def __init__(self, evaluator: RouteEvaluator):
         self.ev = evaluator
         self.interpreter = Interpreter(evaluator, self)
@@ -232,34 +232,6 @@ class _RouteReader:
             return [] if implicit else [Route(verb, path, None, None, None, None, None, None, *where)]
         return [_route(verb, path, None, owner, fn, where, self.ev) for owner, fn in defs]
 
-    def members(self, cls: DefRef) -> dict[str, list[tuple[DefRef, ast.AST]]]:
-        """Public and private methods by name, nearest class first; every same-named def of that class
-        is kept, since microversioned controllers define one per version range."""
-        if cls.dotted not in self._members:
-            members: dict[str, list] = {}
-            for owner in self.mro(cls):
-                own: dict[str, list] = {}
-                for stmt in owner.node.body:
-                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        own.setdefault(stmt.name, []).append((owner, stmt))
-                for name, defs in own.items():
-                    members.setdefault(name, defs)
-            self._members[cls.dotted] = members
-        return self._members[cls.dotted]
-
-    def mro(self, cls: DefRef) -> list[DefRef]:
-        """The class and its bases, depth first, each once (from a stack: chains may be hundreds deep)."""
-        order: list[DefRef] = []
-        seen: set[str] = set()
-        stack = [cls]
-        while stack:
-            c = stack.pop()
-            if c.dotted in seen:
-                continue
-            seen.add(c.dotted)
-            order.append(c)
-            stack.extend(reversed(self.ev.bases(c)))
-        return order
 
     def _actions(self, controllers: Controllers, collection: str | None) -> dict[str, list[tuple[DefRef, ast.AST]]]:
         """Action key -> handler defs, in registration order: later controllers replace a key."""
