@@ -15,7 +15,11 @@ Expressions are encoded as small lists:
     ["d", [[key, value], ...]]   a dict literal (up to 64 entries; larger ones are builtins.dict)
     ["either", [exprs]]          `a or b`, `a and b`, `a if c else b`: any of these values
     ["super"]                    `super()` / `super(Class, self)`
+    ["*", expr]                  `*expr` / `**expr` as an argument (kwargs["**"] for `**expr`)
     ["?"]                        anything else
+
+A lambda is a definition of its own, `<lambdaN>` in its enclosing scope (1-based, in the order
+they are met), encoded as the name `<lambdaN>`.
 
 Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
 "contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
@@ -35,7 +39,7 @@ import ast
 import json
 from typing import Any
 
-FORMAT = 13  # 13: control contexts capped at _MAX_CONTEXT, with "warnings"
+FORMAT = 14  # 14: lambdas are definitions, defaults as expressions, starred arguments keep their value
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -43,7 +47,6 @@ _MAX_TABLE = 64
 # call's chain is stored whole, so a ladder of n branches would cost n*n entries. Nova's deepest is 31.
 _MAX_CONTEXT = 64
 UNKNOWN = ["?"]
-STARRED = ["*"]
 _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
                                  "abstractmethod", "wraps"})
 # Nodes with nothing below them worth walking: names, literals, and the shared context and operator nodes.
@@ -68,6 +71,8 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
+        # Read once per program, only when a parameter's values are asked (program.params).
+        "flows": json.dumps(visitor.flows, separators=(",", ":")),
         **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
@@ -81,6 +86,39 @@ def _literal_defaults(args: ast.arguments) -> dict[str, Any]:
             if isinstance(d, ast.Constant) and (d.value is None or isinstance(d.value, (bool, int, float, str)))}
 
 
+def _params(args: ast.arguments) -> list[str]:
+    params = [a.arg for a in args.posonlyargs + args.args]
+    if args.vararg:
+        params.append("*" + args.vararg.arg)
+    params += [a.arg for a in args.kwonlyargs]
+    if args.kwarg:
+        params.append("**" + args.kwarg.arg)
+    return params
+
+
+def _spellings(expr: list) -> list[tuple[str, bool]]:
+    """The names a value is reached by, each with whether it is what calling that name returns: `x`,
+    `a.x`, `x(...)` (what x returns), `functools.partial(x, ...)` (x itself, pre-bound), `a or x`. A
+    filter for which call sites may call a function, never an answer by itself."""
+    found: list[tuple[str, bool]] = []
+    stack = [expr]
+    while stack:
+        expr = stack.pop()
+        kind = expr[0]
+        if kind in ("n", "a"):
+            found.append((expr[-1], False))
+        elif kind == "c":
+            if _callee_name(expr[1]) == "partial" and expr[2]:
+                stack.append(expr[2][0])
+            elif expr[1][0] in ("n", "a"):
+                found.append((expr[1][-1], True))
+        elif kind == "either":
+            stack.extend(expr[1])
+        elif kind == "*" and len(expr) > 1:
+            stack.append(expr[1])
+    return found
+
+
 def _callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
@@ -88,19 +126,28 @@ def _callee_name(expr: list) -> str:
 class _Summarizer(ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
-        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases], {literal defaults}]
+        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases],
+        #                             {literal defaults}, {parameter: default expression}]
         self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line]: `self.attr` read without a call
         self.contexts: list[list] = []
+        # [spelling, into, where]: a value spelled `spelling` may flow into the name `into`: assigned
+        # (where ""), returned by the function `into` ("r"), passed to a callee spelled `into` at a
+        # position (int) or keyword (str), or decorated by it ("@"); what calling `spelling` returns
+        # assigned ("()") or returned ("r()"). program.params follows these to find every name a
+        # function is called by; resolution then decides.
+        self.flows: list[list] = []
         self._context_ids: dict[str, int] = {}
         self.scope = ""  # qualname of the enclosing def or class ("" = module level)
         self.scope_kind = "module"
         self.self_name: str | None = None  # first parameter of the enclosing method
         self.context: list[list] = []
         self.warnings: list[list] = []  # [line, message]
+        self._lambda_names: dict[int, str] = {}  # id(Lambda node) -> its qualname, given at first sight
+        self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
 
     def visit(self, node: ast.AST) -> None:
         # Expressions are walked without recursion: `a + a + ...`, `x.f().f()...` nest as deep as
@@ -121,6 +168,8 @@ class _Summarizer(ast.NodeVisitor):
                 continue
             if kind is ast.Call:
                 children = self._call(node)
+            elif kind is ast.Lambda:
+                children = self._lambda(node)
             elif kind is ast.Attribute:
                 self._attribute_load(node)
                 children = [node.value]
@@ -149,16 +198,13 @@ class _Summarizer(ast.NodeVisitor):
         self._decorate(node)
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             self.visit(default)
-        params = [a.arg for a in node.args.posonlyargs + node.args.args]
-        if node.args.vararg:
-            params.append("*" + node.args.vararg.arg)
-        params += [a.arg for a in node.args.kwonlyargs]
-        if node.args.kwarg:
-            params.append("**" + node.args.kwarg.arg)
+        params = _params(node.args)
         kind = self._function_kind(decorators)
         qual = self._qual(node.name)
         self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, [],
-                          _literal_defaults(node.args)])
+                          _literal_defaults(node.args), self._default_exprs(node.args)])
+        for decorator in decorators:
+            self._flow(["n", node.name], decorator, "@")
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.context = qual, kind, []
         if kind in ("method", "classmethod", "property"):
@@ -170,6 +216,36 @@ class _Summarizer(ast.NodeVisitor):
         self.scope, self.scope_kind, self.self_name, self.context = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _default_exprs(self, args: ast.arguments) -> dict[str, list]:
+        """Every default as an expression (`driver=None`, `timeout=CONF.timeout`): a parameter no caller
+        passes is worth its default, evaluated where the function is defined."""
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        return {a.arg: self.enc(d) for a, d in pairs}
+
+    def _lambda_name(self, node: ast.Lambda) -> str:
+        """`<lambdaN>`: the N-th lambda of its enclosing scope (1-based), named the first time it is met."""
+        name = self._lambda_names.get(id(node))
+        if name is None:
+            count = self._lambda_counts[self.scope] = self._lambda_counts.get(self.scope, 0) + 1
+            name = self._lambda_names[id(node)] = f"<lambda{count}>"
+        return name
+
+    def _lambda(self, node: ast.Lambda) -> list[ast.AST]:
+        """A lambda is a function of its own: its parameters, its body as what it returns, its calls its
+        own. Its defaults are evaluated in the enclosing scope, so they are handed back to walk there."""
+        qual = self._qual(self._lambda_name(node))
+        self.defs.append([qual, "function", node.lineno, node.end_lineno or node.lineno, [], _params(node.args), [],
+                          _literal_defaults(node.args), self._default_exprs(node.args)])
+        saved = (self.scope, self.scope_kind, self.context)
+        self.scope, self.scope_kind, self.context = qual, "function", []
+        self._walk_expression(node.body)
+        self.returns.append([qual, self.enc(node.body), None])
+        self._flow(self.returns[-1][1], qual.rpartition(".")[2], "r")
+        self.scope, self.scope_kind, self.context = saved
+        return node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
 
     def _function_kind(self, decorators: list) -> str:
         if self.scope_kind != "class":
@@ -197,7 +273,7 @@ class _Summarizer(ast.NodeVisitor):
             self.visit(base)
         qual = self._qual(node.name)
         bases = [self.enc(b) for b in node.bases]
-        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}])
+        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}, {}])
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.self_name, self.context = qual, "class", None, []
         self.visit_body(node.body)
@@ -230,6 +306,18 @@ class _Summarizer(ast.NodeVisitor):
             self._assign(node.target, node.value, node.lineno)
         self._visit_target(node.target)
 
+    def _flow(self, expr: list, into: str | list, where: str | int) -> None:
+        """Records how the value of `expr` flows into `into`; what a call returns flows on only as
+        assigned (`x = make()`: where "()") or returned (`return make()`: where "r()")."""
+        names = [n for n, _called in _spellings(into)] if isinstance(into, list) else [into]
+        for spelling, called in _spellings(expr):
+            if called and where not in ("", "r"):
+                continue
+            kind = f"{where}()" if called else where
+            for name in names:
+                if spelling != name or kind != "":
+                    self.flows.append([spelling, name, kind])
+
     def _visit_target(self, target: ast.AST) -> None:
         # Subscript and attribute targets may hold calls: `x[f()] = 1`.
         if isinstance(target, (ast.Subscript, ast.Attribute)):
@@ -242,10 +330,14 @@ class _Summarizer(ast.NodeVisitor):
         while pairs:
             target, value = pairs.pop()
             if isinstance(target, ast.Name):
-                self.assigns.append([self.scope, target.id, self.enc(value), line, self._context_id()])
+                encoded = self.enc(value)
+                self.assigns.append([self.scope, target.id, encoded, line, self._context_id()])
+                self._flow(encoded, target.id, "")
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and self.self_name and target.value.id == self.self_name:
-                self.assigns.append([self.scope, f"self.{target.attr}", self.enc(value), line, self._context_id()])
+                encoded = self.enc(value)
+                self.assigns.append([self.scope, f"self.{target.attr}", encoded, line, self._context_id()])
+                self._flow(encoded, target.attr, "")
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
                     and len(target.elts) == len(value.elts):
                 pairs.extend(reversed(list(zip(target.elts, value.elts))))
@@ -267,15 +359,23 @@ class _Summarizer(ast.NodeVisitor):
         if self.scope_kind != "class":
             value = self.enc(node.value) if node.value is not None else ["k", None]
             self.returns.append([self.scope, value, self._context_id()])
+            self._flow(value, self.scope.rpartition(".")[2], "r")
 
     def _call(self, node: ast.Call) -> list[ast.AST]:
         """Records a call site; returns the parts that may hold calls of their own (`a().b()`, arguments)."""
         callee = self.enc(node.func)
         args = [self.enc_arg(a) for a in node.args]
         kwargs = {k.arg: self.enc_arg(k.value) for k in node.keywords if k.arg}
-        if any(k.arg is None for k in node.keywords):
-            kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
+        starred = next((k.value for k in node.keywords if k.arg is None), None)
+        if starred is not None:
+            kwargs["**"] = ["*", self.enc(starred)]  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
+        name = _callee_name(callee)
+        if name:
+            for position, arg in enumerate(args):
+                self._flow(arg, name, position)
+            for keyword, arg in kwargs.items():
+                self._flow(arg, name, keyword)
         # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
         func = node.func
         children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
@@ -409,6 +509,8 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
             return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
+        if isinstance(node, ast.Lambda):
+            return ["n", self._lambda_name(node)]  # bound in the enclosing scope as a definition
         builtin = _LITERAL_TYPES.get(type(node))
         if builtin:
             return ["c", ["n", builtin], [], {}]  # a literal is an instance of its builtin type
@@ -420,7 +522,11 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
-            return STARRED  # positions after it are unknown: `trace` binds literal arguments by position
+            # Positions after it are unknown (`trace` binds literal arguments by position); what is
+            # unpacked is kept: `f(*args, **kwargs)` forwards what the caller's own callers passed.
+            return ["*", self.enc(node.value, depth)]
+        if isinstance(node, ast.Lambda):
+            return self.enc(node, depth)
         return UNKNOWN
 
     def source(self, node: ast.AST | None) -> str:

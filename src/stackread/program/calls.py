@@ -45,20 +45,25 @@ class Calls:
     def call_targets(self, module: ModuleFacts, record: list) -> tuple[list[tuple[str, bool]], list[str]]:
         """What one call site may run: (definition, certain) pairs, and the library names it calls.
 
-        Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
+        Functions handed to a library (spawn helpers, `Thread(target=f)`, functools.partial) or to a
+        callee that cannot be resolved count as called here; handed to a function of the tree, they are
+        called where that function calls its parameter (program.params), not here.
         """
-        targets, externals = self.call_targets_as(module, record, None)
+        targets, externals = self.call_targets_as(module, record, None, handed=False)
         return [(target, certain) for target, certain, _self, _exact in targets], externals
 
-    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
-                        ) -> tuple[list[Target], list[str]]:
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
+                        handed: bool = True) -> tuple[list[Target], list[str]]:
         """`call_targets` for a method run on an instance of `self_class` (None: of its own class),
         exactly that class when `self_exact`. Each target comes with the class its own `self` is then
         an instance of (None: its own) and whether exactly.
 
         `TaskBase.execute` run by a LiveMigrationTask calls `self._execute()`: the live-migration
         task's, not every task's; `API.attach_volume` run by an `API()` calls `API._attach_volume`,
-        not the cells subclass's override."""
+        not the cells subclass's override.
+
+        With `handed` (the walk of `trace`, which reads callbacks handed to a driver as its error path),
+        functions handed to the call are among its targets even when the callee is of the tree."""
         scope_name, callee, _line, _col, _ctx, args, kwargs = record
         scope = Scope(module, scope_name, self_class, self_exact)
         targets: list[Target] = []
@@ -71,11 +76,12 @@ class Calls:
                 externals.append(value[1])
             else:
                 targets += self._targets(value)
-        for arg in list(args) + list(kwargs.values()):
-            if arg[0] in ("n", "a"):
-                for value in sorted(resolve(arg, scope)):
-                    if value[0] in ("func", "meth"):
-                        targets += self._targets(value)
+        if handed or not targets:
+            for arg in list(args) + list(kwargs.values()):
+                if arg[0] in ("n", "a"):
+                    for value in sorted(resolve(arg, scope)):
+                        if value[0] in ("func", "meth", "part"):
+                            targets += self._targets(value)
         if callee[0] == "a" and callee[2] == "add":
             targets += self._flow_tasks(args, scope)
         guard.site = site  # no finally: nothing catches an exception from here and goes on
@@ -123,6 +129,8 @@ class Calls:
                     for t in targets]
         if kind == "cls":
             return self._constructor(value[1])
+        if kind == "part":  # a partial runs its function
+            return self._targets(value[1])
         if kind == "inst":
             _owner, member = self.classes.find_member(value[1], "__call__")
             if member is None:

@@ -4,6 +4,7 @@ It owns the engine's parts, one concern each, and answers through them:
 - program.names: what a name means in a scope, imports and re-exports, dotted names;
 - program.classes: bases, MRO, members, subclasses and what instance attributes hold;
 - program.values: what an expression can be (attributes, calls, returns, tables, options);
+- program.params: what a parameter holds, from every call site of its function;
 - program.calls: what a call site runs, dispatched to overrides;
 - program.callgraph: all of it as one call graph;
 and program.depth's Guard keeps the recursion they share finite and within the stack.
@@ -21,13 +22,14 @@ from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value, enclosing_class
 from stackread.program.graph import CallGraph
 from stackread.program.names import Names
+from stackread.program.params import Parameters
 from stackread.program.values import OptionResolver, Values
 
 
 class Program:
     def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
                  dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
-                 diagnostics: Diagnostics | None = None):
+                 diagnostics: Diagnostics | None = None, follow_parameters: bool = True):
         self.modules = {m.name: m for m in modules}
         self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()  # chains cut short
@@ -40,6 +42,11 @@ class Program:
         self.names = Names(self.modules, self.skipped, guard, self.values)
         self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
         self.values.names, self.values.classes = self.names, self.classes  # see Values
+        self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
+        if follow_parameters:
+            # Off, a parameter holds only what `Scope.args` binds: `trace`'s walk reads parameters
+            # through the literal arguments of its own call path (flows/walker.py).
+            self.names.parameter = self.params.value
         self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, dispatch_excludes)
         self.stats = Stats()
 

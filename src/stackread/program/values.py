@@ -178,6 +178,13 @@ class Values:
             if definition is not None and definition.kind == "class":
                 return frozenset({("inst", definition.full, True)})
             return self.returns(func[1]) | self._checked(definition, call, scope)
+        if kind == "part":
+            return self.call_result(func[1], call, scope)
+        if kind == "ext" and func[1] == "functools.partial" and call[2]:
+            pre_bound = [a for a in call[2][1:]]
+            if not any(a[0] == "*" for a in pre_bound):
+                return frozenset(("part", v, len(pre_bound), tuple(sorted(call[3]))) for v in self.resolve(call[2][0], scope)
+                                 if v[0] in ("func", "meth", "cls", "inst", "part")) or frozenset({_external(f"{func[1]}()")})
         if kind == "ext":
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.

@@ -1,0 +1,238 @@
+"""Values that flow between functions (issue 14): parameters, returns, functions as values, lambdas,
+decorators. One rule per tiny package, as tests/test_resolution.py does."""
+
+import pytest
+
+from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
+
+
+@pytest.fixture
+def graph_of(make_tree):
+    def build(files, **kwargs):
+        root = make_tree(files)
+        return load_callgraph(Reading(root, use_cache=False), **kwargs).graph
+    return build
+
+
+def callees(graph, name):
+    return {e.callee for e in graph.calls_from(name)}
+
+
+def test_a_parameter_holds_what_its_callers_pass_by_position_and_keyword(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        class Other:
+            def stop(self):
+                pass
+        def boot(driver, other=None):
+            driver.spawn()
+            other.stop()
+        def main():
+            boot(Driver(), other=Other())
+        """})
+    assert callees(g, "m.boot") == {"m.Driver.spawn", "m.Other.stop"}
+
+
+def test_a_parameter_left_out_holds_its_default_any_expression(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        DEFAULT = Driver()
+        def boot(driver=DEFAULT):
+            driver.spawn()
+        def main():
+            boot()
+        """})
+    assert callees(g, "m.boot") == {"m.Driver.spawn"}
+
+
+def test_parameters_follow_through_several_functions_and_bound_methods_skip_self(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        class Manager:
+            def build(self, driver):
+                self._run(driver)
+            def _run(self, drv):
+                drv.spawn()
+            @classmethod
+            def make(cls, drv):
+                drv.spawn()
+        def main():
+            Manager().build(Driver())
+            Manager.make(Driver())
+        """})
+    assert callees(g, "m.Manager._run") == {"m.Driver.spawn"}
+    assert callees(g, "m.Manager.make") == {"m.Driver.spawn"}
+
+
+def test_args_and_kwargs_forwarded_by_a_wrapper(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        class Net:
+            def plug(self):
+                pass
+        def boot(driver, net=None):
+            driver.spawn()
+            net.plug()
+        def wrapper(*args, **kwargs):
+            return boot(*args, **kwargs)
+        def main():
+            wrapper(Driver(), net=Net())
+        """})
+    assert callees(g, "m.boot") == {"m.Driver.spawn", "m.Net.plug"}
+
+
+def test_functools_partial_pre_binds_arguments_and_its_call_binds_the_rest(graph_of):
+    g = graph_of({"m.py": """
+        import functools
+        class Driver:
+            def spawn(self):
+                pass
+        class Net:
+            def plug(self):
+                pass
+        def boot(driver, net):
+            driver.spawn()
+            net.plug()
+        def later(fn):
+            fn(Net())
+        def main():
+            later(functools.partial(boot, Driver()))
+        """})
+    assert callees(g, "m.boot") == {"m.Driver.spawn", "m.Net.plug"}
+    assert "m.boot" in callees(g, "m.later")
+
+
+def test_a_function_passed_to_a_function_of_the_tree_is_called_where_the_parameter_is_called(graph_of):
+    g = graph_of({"m.py": """
+        def done():
+            pass
+        def run(callback):
+            callback()
+        def main():
+            run(done)
+        """})
+    assert callees(g, "m.main") == {"m.run"}
+    assert callees(g, "m.run") == {"m.done"}
+
+
+def test_a_function_passed_to_a_library_counts_as_called_by_the_caller(graph_of):
+    g = graph_of({"m.py": """
+        import eventlet
+        import threading
+        def work():
+            pass
+        def main():
+            eventlet.spawn(work)
+            threading.Thread(target=work)
+            list(map(work, []))
+        """})
+    assert callees(g, "m.main") == {"m.work"}
+    assert len([e for e in g.calls_from("m.main") if e.callee == "m.work"]) == 3
+
+
+def test_callbacks_handed_to_a_driver_are_called_by_the_driver(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def live_migration(self, context, post_method, recover_method):
+                self._monitor(context, post_method, recover_method)
+            def _monitor(self, context, post, recover):
+                try:
+                    post(context)
+                except Exception:
+                    recover(context)
+        class Manager:
+            def __init__(self):
+                self.driver = Driver()
+            def migrate(self, context):
+                self.driver.live_migration(context, self._post, self._rollback)
+            def _post(self, context):
+                pass
+            def _rollback(self, context):
+                pass
+        """})
+    assert callees(g, "m.Manager.migrate") == {"m.Driver.live_migration"}
+    assert callees(g, "m.Driver._monitor") == {"m.Manager._post", "m.Manager._rollback"}
+
+
+def test_bound_methods_stored_and_called_later(graph_of):
+    g = graph_of({"m.py": """
+        class Job:
+            def __init__(self):
+                self._cb = self.on_done
+            def on_done(self):
+                pass
+            def finish(self):
+                self._cb()
+            def other(self):
+                handler = self.on_done
+                handler()
+        """})
+    assert callees(g, "m.Job.finish") == {"m.Job.on_done"}
+    assert callees(g, "m.Job.other") == {"m.Job.on_done"}
+
+
+def test_returns_of_a_factory_a_closure_and_a_property(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        def make_runner(driver):
+            def run():
+                driver.spawn()
+            return run
+        class Holder:
+            @property
+            def driver(self):
+                return Driver()
+            def go(self):
+                self.driver.spawn()
+        def main():
+            runner = make_runner(Driver())
+            runner()
+        """})
+    assert callees(g, "m.main") >= {"m.make_runner", "m.make_runner.run"}
+    assert callees(g, "m.make_runner.run") == {"m.Driver.spawn"}
+    assert "m.Driver.spawn" in callees(g, "m.Holder.go")
+
+
+def test_lambdas_are_functions_named_by_position_with_their_own_calls(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        def apply(fn, value):
+            return fn(value)
+        def main():
+            first = lambda d: d.spawn()
+            apply(lambda d: d.spawn(), Driver())
+            first(Driver())
+        top = lambda: main()
+        """})
+    assert "m.main.<lambda1>" in g and "m.main.<lambda2>" in g and "m.<lambda1>" in g
+    assert callees(g, "m.main.<lambda1>") == {"m.Driver.spawn"}
+    assert callees(g, "m.main.<lambda2>") == {"m.Driver.spawn"}
+    assert callees(g, "m.apply") == {"m.main.<lambda2>"}
+    assert callees(g, "m.<lambda1>") == {"m.main"}
+    assert "m.main.<lambda1>" in callees(g, "m.main")
+
+
+def test_an_unresolvable_parameter_stays_unresolved_never_bound_by_name(graph_of):
+    g = graph_of({"m.py": """
+        class Driver:
+            def spawn(self):
+                pass
+        def boot(driver):
+            driver.spawn()
+        def main(thing):
+            boot(thing)
+        """})
+    assert callees(g, "m.boot") == set()
