@@ -236,3 +236,63 @@ def test_an_unresolvable_parameter_stays_unresolved_never_bound_by_name(graph_of
             boot(thing)
         """})
     assert callees(g, "m.boot") == set()
+
+
+def test_a_decorated_function_called_runs_the_wrapper_which_calls_it(graph_of):
+    g = graph_of({"m.py": """
+        import functools
+        def deco(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                return func(*args, **kwargs)
+            return wrapper
+        def retry(times):
+            def decorator(fn):
+                def again(*args):
+                    return fn(*args)
+                return again
+            return decorator
+        @deco
+        def f():
+            pass
+        @retry(3)
+        @deco
+        def g():
+            pass
+        def main():
+            f()
+            g()
+        """})
+    assert callees(g, "m.main") == {"m.deco.wrapper", "m.retry.decorator.again"}
+    assert callees(g, "m.deco.wrapper") == {"m.f", "m.g"}
+    assert callees(g, "m.retry.decorator.again") == {"m.deco.wrapper"}
+
+
+def test_decorator_classes_and_decorated_methods(graph_of):
+    g = graph_of({"m.py": """
+        class Traced:
+            def __init__(self, func):
+                self.func = func
+            def __call__(self, *args):
+                return self.func(*args)
+        def sync(fn):
+            def inner(self, *args):
+                return fn(self, *args)
+            return inner
+        @Traced
+        def work():
+            pass
+        class Manager:
+            @sync
+            def build(self):
+                pass
+            @property
+            def name(self):
+                return "x"
+            def run(self):
+                work()
+                self.build()
+        """})
+    assert callees(g, "m.Manager.run") == {"m.Traced.__call__", "m.sync.inner"}
+    assert callees(g, "m.Traced.__call__") == {"m.work"}
+    assert callees(g, "m.sync.inner") == {"m.Manager.build"}

@@ -1,7 +1,8 @@
 """What a call site runs: the definitions its callee can be, with a method dispatched to every
 override in subclasses of the receiver's class (unless the instance was made right there),
-a class to its `__init__`, an instance to its `__call__`; and the functions handed to it as
-arguments (callbacks, spawn helpers, taskflow tasks), which count as called.
+a class to its `__init__`, an instance to its `__call__`, a decorated function to its decorator's
+wrapper (in the call graph); and the functions handed to it as arguments (callbacks, spawn helpers,
+taskflow tasks), which count as called when handed to a library.
 
 Each target comes with the class its `self` is an instance of when that is not its own class,
 so that a walk down the calls (`trace`) resolves `self.x` in an inherited method on the right class.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from stackread.program.classes import Classes
+from stackread.program.decorators import Decorators
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
@@ -22,6 +24,7 @@ Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of it
 class Calls:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
                  values: Values, classes: Classes, dispatch_excludes: Callable[[str], bool]):
+        self.decorators = Decorators(modules, defs, guard, values)
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -50,7 +53,21 @@ class Calls:
         called where that function calls its parameter (program.params), not here.
         """
         targets, externals = self.call_targets_as(module, record, None, handed=False)
-        return [(target, certain) for target, certain, _self, _exact in targets], externals
+        caller = f"{module.name}.{record[0]}" if record[0] else module.name
+        return [(target, certain) for target, certain, _self, _exact in self._decorated(targets, caller)], externals
+
+    def _decorated(self, targets: list[Target], caller: str) -> list[Target]:
+        """Each target as its decorators make it: `@deco def f` called runs `deco`'s wrapper (program.decorators),
+        except from inside its own decorators, where the wrapped function itself is called."""
+        found: list[Target] = []
+        for target in targets:
+            applied = self.decorators.applied(("func", target[0]))
+            if ("func", target[0]) in applied or self.decorators.wraps(caller, target[0]):
+                found.append(target)
+                continue
+            for value in sorted(applied):
+                found += [(t, target[1] and certain, r, exact) for t, certain, r, exact in self._targets(value)]
+        return found
 
     def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
                         handed: bool = True) -> tuple[list[Target], list[str]]:
@@ -80,7 +97,9 @@ class Calls:
             for arg in list(args) + list(kwargs.values()):
                 if arg[0] in ("n", "a"):
                     for value in sorted(resolve(arg, scope)):
-                        if value[0] in ("func", "meth", "part"):
+                        # A partial handed on is followed in the call graph only: `trace` already
+                        # reads its function where the partial is made.
+                        if value[0] in ("func", "meth") or value[0] == "part" and not handed:
                             targets += self._targets(value)
         if callee[0] == "a" and callee[2] == "add":
             targets += self._flow_tasks(args, scope)

@@ -44,7 +44,7 @@ class Parameters:
         self.classes = classes
         self._memo: dict[tuple, frozenset] = {}
         self._sites: dict[str, list[Site]] = {}
-        self._resolved_calls: dict[str, tuple] = {}
+        self._resolved_calls: dict[str, dict] = {}
         self._spelling_memo: dict[tuple, set[str]] = {}
         self._receiving_memo: dict[tuple, list[str]] = {}
 
@@ -132,19 +132,8 @@ class Parameters:
         found: dict[tuple, Site] = {}
         spellings, returning = self.spellings(function_full)
         for spelling in sorted(spellings):
-            for module, scope_name, call, callees in self._calls_resolved(spelling):
-                for value in sorted(callees):
-                    for called, offset in self.called(value):
-                        if called == function_full:
-                            found.setdefault((module.name, call[2], call[3], offset),
-                                             (module, scope_name, call[5], call[6], offset))
-                    if value == ("ext", _PARTIAL) and call[5]:
-                        # The partial's creation binds its pre-bound arguments.
-                        for bound in sorted(self.values.resolve(call[5][0], Scope(module, scope_name))):
-                            for called, offset in self.called(bound):
-                                if called == function_full:
-                                    found.setdefault((module.name, call[2], call[3], offset, "partial"),
-                                                     (module, scope_name, call[5][1:], call[6], offset))
+            for key, site in self._calls_resolved(spelling).get(function_full, ()):
+                found.setdefault(key, site)
         for module, definition in self._decorated(spellings, returning):
             found.update(self._decoration_sites(module, definition, function_full))
         return list(found.values())
@@ -180,16 +169,27 @@ class Parameters:
             return [(called, offset + value[2]) for called, offset in self.called(value[1])]
         return []
 
-    def _calls_resolved(self, spelling: str) -> tuple:
-        """The call sites whose callee is spelled so, each with what its callee resolves to (once per spelling)."""
-        key = ("calls", spelling)
-        found = self._resolved_calls.get(key)
+    def _calls_resolved(self, spelling: str) -> dict[str, list[tuple[tuple, Site]]]:
+        """The call sites whose callee is spelled so, by the function each calls (resolved once per spelling)."""
+        found = self._resolved_calls.get(spelling)
         if found is None:
-            self._resolved_calls[key] = ()  # a cycle back here sees none
+            found = self._resolved_calls[spelling] = {}  # a cycle back here sees none
+            by_function: dict[str, list] = {}
             resolve = self.values.resolve
-            found = self._resolved_calls[key] = tuple(
-                (module, scope_name, call, resolve(call[1], Scope(module, scope_name)))
-                for module, scope_name, call in self.classes.calls_named(spelling))
+            for module, scope_name, call in self.classes.calls_named(spelling):
+                scope = Scope(module, scope_name)
+                for value in sorted(resolve(call[1], scope)):
+                    for called, offset in self.called(value):
+                        by_function.setdefault(called, []).append(
+                            ((module.name, call[2], call[3], offset), (module, scope_name, call[5], call[6], offset)))
+                    if value == ("ext", _PARTIAL) and call[5]:
+                        # The partial's creation binds its pre-bound arguments.
+                        for bound in sorted(resolve(call[5][0], scope)):
+                            for called, offset in self.called(bound):
+                                by_function.setdefault(called, []).append(
+                                    ((module.name, call[2], call[3], offset, "partial"),
+                                     (module, scope_name, call[5][1:], call[6], offset)))
+            found.update(by_function)
         return found
 
     # -- the names a function may be called by ------------------------------------------------
