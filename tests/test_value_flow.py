@@ -296,3 +296,78 @@ def test_decorator_classes_and_decorated_methods(graph_of):
     assert callees(g, "m.Manager.run") == {"m.Traced.__call__", "m.sync.inner"}
     assert callees(g, "m.Traced.__call__") == {"m.work"}
     assert callees(g, "m.sync.inner") == {"m.Manager.build"}
+
+
+@pytest.fixture
+def program_of(make_tree):
+    from stackread.diagnostics import Diagnostics
+    from stackread.flows.callgraph import build_program
+
+    def build(files, follow_parameters=True):
+        reading = Reading(make_tree(files), use_cache=False)
+        diagnostics = Diagnostics()
+        with reading.open_cache(diagnostics) as cache:
+            return build_program(reading.tree, cache, diagnostics, False, follow_parameters=follow_parameters)[0]
+    return build
+
+
+_WRAPPER = {"m.py": """
+    class Client:
+        def _cast(self, ctxt, method, **kwargs):
+            self.cctxt.cast(ctxt, method, **kwargs)
+        def create(self, ctxt):
+            self._cast(ctxt, 'create_instance')
+        def delete(self, ctxt):
+            self._cast(ctxt, method='delete_instance')
+    """}
+
+
+def _strings(values):
+    return {v[1] for v in values if v[0] == "str"}
+
+
+def test_a_wrappers_parameter_holds_every_callers_value_and_one_callers_on_its_path(program_of):
+    from stackread.program.facts import Scope
+
+    program = program_of(_WRAPPER)
+    module = program.modules["m"]
+    cast = Scope(module, "Client._cast")
+    assert _strings(program.resolve(["n", "method"], cast)) == {"create_instance", "delete_instance"}
+    site = next(r for r in program.calls_in("m.Client.create") if r[1][-1] == "_cast")
+    bound = program.bind_arguments(Scope(module, "Client.create"), site, "m.Client._cast")
+    assert _strings(dict(bound)["method"]) == {"create_instance"}
+    on_path = Scope(module, "Client._cast", args=bound)
+    assert _strings(program.resolve(["n", "method"], on_path)) == {"create_instance"}
+
+
+def test_without_following_parameters_only_a_bound_path_gives_values(program_of):
+    from stackread.program.facts import Scope
+
+    program = program_of(_WRAPPER, follow_parameters=False)
+    module = program.modules["m"]
+    assert program.resolve(["n", "method"], Scope(module, "Client._cast")) == frozenset()
+    site = next(r for r in program.calls_in("m.Client.delete") if r[1][-1] == "_cast")
+    bound = program.bind_arguments(Scope(module, "Client.delete"), site, "m.Client._cast")
+    assert _strings(program.resolve(["n", "method"], Scope(module, "Client._cast", args=bound))) == {"delete_instance"}
+
+
+def test_rpc_reads_a_cast_wrapper_once_per_caller_with_the_method_it_passes(make_tree):
+    from test_rpc import MINI_NOVA
+
+    from stackread.flows.rpc import find_rpc
+
+    files = dict(MINI_NOVA)
+    files["nova/compute/rpcapi.py"] = files["nova/compute/rpcapi.py"] + """
+        class WrappedAPI(ComputeAPI):
+            def _cast(self, ctxt, method, **kwargs):
+                cctxt = self.client.prepare(version='6.0')
+                cctxt.cast(ctxt, method, **kwargs)
+            def refresh_all(self, ctxt):
+                self._cast(ctxt, 'refresh')
+            def console(self, ctxt):
+                self._cast(ctxt, method='get_console_output')
+        """
+    report = find_rpc(Reading(make_tree(files, name="nova"), use_cache=False))
+    wrapped = {(s.client.rpartition(".")[2], s.client_line, s.method) for s in report.sends if "WrappedAPI" in s.client}
+    assert {(client, method) for client, _line, method in wrapped} == {("refresh_all", "refresh"),
+                                                                       ("console", "get_console_output")}

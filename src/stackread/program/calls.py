@@ -70,7 +70,7 @@ class Calls:
         return found
 
     def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
-                        handed: bool = True) -> tuple[list[Target], list[str]]:
+                        handed: bool = True, args: tuple = ()) -> tuple[list[Target], list[str]]:
         """`call_targets` for a method run on an instance of `self_class` (None: of its own class),
         exactly that class when `self_exact`. Each target comes with the class its own `self` is then
         an instance of (None: its own) and whether exactly.
@@ -81,8 +81,8 @@ class Calls:
 
         With `handed` (the walk of `trace`, which reads callbacks handed to a driver as its error path),
         functions handed to the call are among its targets even when the callee is of the tree."""
-        scope_name, callee, _line, _col, _ctx, args, kwargs = record
-        scope = Scope(module, scope_name, self_class, self_exact)
+        scope = Scope(module, record[0], self_class, self_exact, args)
+        callee, args, kwargs = record[1], record[5], record[6]
         targets: list[Target] = []
         externals: list[str] = []
         guard = self.guard

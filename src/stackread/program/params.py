@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from stackread.program.classes import Classes
     from stackread.program.values import Values
 
-Site = tuple  # (module, scope name, positional argument exprs, keyword argument exprs, parameters filled before them)
+Site = tuple  # (module, scope name, positional argument exprs, keyword argument exprs, parameters filled before them, line)
 _PARTIAL = "functools.partial"
 # Names a function is looked for by, at most: a value handed on through common parameter names
 # (`context`, `instance`) would otherwise make every call site of the program a candidate. What lies
@@ -78,31 +78,44 @@ class Parameters:
         """(values passed, whether some site leaves the parameter to its default)."""
         values: set = set()
         unpassed = False
-        resolve = self.values.resolve
-        for module, scope_name, args, kwargs, offset in self.sites(function_full):
-            scope = Scope(module, scope_name)
-            if keyword is not None and keyword in kwargs:
-                values |= resolve(kwargs[keyword], scope)
-                continue
-            found = starred = False
-            position = None if index is None else index - offset
-            if position is not None and position < 0:
-                continue  # bound before the arguments: `self`, or pre-bound by a partial (a site of its own)
-            for at, arg in enumerate(args if position is not None else ()):
-                if arg[0] == "*":  # what it unpacks may hold this position, or not: `**kwargs` may too
-                    values |= self._forwarded(module, scope_name, arg, position - at, None)
-                    starred = True
-                    break
-                if at == position:
-                    values |= resolve(arg, scope)
-                    found = True
-                    break
-            found = found or starred
-            if (not found or starred) and keyword is not None and "**" in kwargs:
-                values |= self._forwarded(module, scope_name, kwargs["**"], None, keyword)
-                found = True
-            unpassed = unpassed or not found
+        for site in self.sites(function_full):
+            found, passed = self._site_values(site, index, keyword)
+            values |= found
+            unpassed = unpassed or not passed
         return frozenset(values), unpassed
+
+    def site_values(self, site: Site, function_full: str, param: str) -> frozenset:
+        """What one call site passes as the function's parameter (`rpc` reads a wrapper's callers so)."""
+        definition = self.defs.get(function_full)
+        if definition is None or param not in definition.params:
+            return EMPTY
+        index = definition.params.index(param)
+        positional = not any(p.startswith("*") for p in definition.params[:index])
+        return self._site_values(site, index if positional else None, param)[0]
+
+    def _site_values(self, site: Site, index: int | None, keyword: str | None) -> tuple[frozenset, bool]:
+        """(values, whether the site passes the parameter at all)."""
+        module, scope_name, args, kwargs, offset = site[:5]
+        scope = Scope(module, scope_name)
+        resolve = self.values.resolve
+        if keyword is not None and keyword in kwargs:
+            return resolve(kwargs[keyword], scope), True
+        position = None if index is None else index - offset
+        if position is not None and position < 0:
+            return EMPTY, True  # bound before the arguments: `self`, or pre-bound by a partial (a site of its own)
+        values: frozenset = EMPTY
+        found = starred = False
+        for at, arg in enumerate(args if position is not None else ()):
+            if arg[0] == "*":  # what it unpacks may hold this position, or not: `**kwargs` may too
+                values = self._forwarded(module, scope_name, arg, position - at, None)
+                starred = True
+                break
+            if at == position:
+                return resolve(arg, scope), True
+        if keyword is not None and "**" in kwargs:
+            values = values | self._forwarded(module, scope_name, kwargs["**"], None, keyword)
+            found = True
+        return values, found or starred
 
     def _forwarded(self, module: ModuleFacts, scope_name: str, arg: list, extra: int | None,
                    keyword: str | None) -> frozenset:
@@ -117,6 +130,39 @@ class Parameters:
         if keyword is not None and f"**{name}" in params:
             return self.passed(caller.full, None, keyword)
         return EMPTY
+
+    def bind(self, scope: Scope, record: list, function_full: str) -> tuple:
+        """The (parameter, values) pairs one call site binds when it calls the function, its arguments
+        resolved in the caller's scope (itself maybe bound: a chain of calls stays on its path); a
+        parameter left out holds its default. For `Scope.args`: `self._cast(ctxt, 'create_instance')`
+        makes `method` in `_cast` the string 'create_instance' only."""
+        definition = self.defs.get(function_full)
+        if definition is None or definition.kind == "class":
+            return ()
+        resolve = self.values.resolve
+        offsets = [offset for value in sorted(resolve(record[1], scope))
+                   for called, offset in self.called(value) if called == function_full]
+        if not offsets:
+            return ()
+        offset, args, kwargs = offsets[0], record[5], record[6]
+        module = self.modules[definition.module]
+        defaults = dict(definition.default_exprs)
+        bound = []
+        for index, param in enumerate(definition.params):
+            if param.startswith("*"):
+                break
+            position = index - offset
+            if position < 0:
+                continue
+            starred = any(a[0] == "*" for a in args[:position + 1])
+            if param in kwargs:
+                bound.append((param, resolve(kwargs[param], scope)))
+            elif position < len(args) and not starred:
+                bound.append((param, resolve(args[position], scope)))
+            elif param in defaults and not starred and "**" not in kwargs:
+                def_scope = Scope(module, definition.qualname.rpartition(".")[0])
+                bound.append((param, resolve(defaults[param], def_scope)))
+        return tuple(sorted(bound))
 
     # -- where a function is called -----------------------------------------------------------
 
@@ -148,7 +194,8 @@ class Parameters:
             for value in sorted(self.values.resolve(decorator, scope)):
                 for called, offset in self.called(value):
                     if called == function_full:
-                        found[(module.name, definition.line, at, offset)] = (module, scope.function, [applied], {}, offset)
+                        found[(module.name, definition.line, at, offset)] = \
+                            (module, scope.function, [applied], {}, offset, definition.line)
             applied = ["c", decorator, [applied], {}]
         return found
 
@@ -181,14 +228,15 @@ class Parameters:
                 for value in sorted(resolve(call[1], scope)):
                     for called, offset in self.called(value):
                         by_function.setdefault(called, []).append(
-                            ((module.name, call[2], call[3], offset), (module, scope_name, call[5], call[6], offset)))
+                            ((module.name, call[2], call[3], offset),
+                             (module, scope_name, call[5], call[6], offset, call[2])))
                     if value == ("ext", _PARTIAL) and call[5]:
                         # The partial's creation binds its pre-bound arguments.
                         for bound in sorted(resolve(call[5][0], scope)):
                             for called, offset in self.called(bound):
                                 by_function.setdefault(called, []).append(
                                     ((module.name, call[2], call[3], offset, "partial"),
-                                     (module, scope_name, call[5][1:], call[6], offset)))
+                                     (module, scope_name, call[5][1:], call[6], offset, call[2])))
             found.update(by_function)
         return found
 

@@ -89,9 +89,16 @@ class Program:
     def calls_in(self, function_full: str) -> list[list]:
         return self.calls.calls_in(function_full)
 
-    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
-                        ) -> tuple[list[Target], list[str]]:
-        return self.calls.call_targets_as(module, record, self_class, self_exact)
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
+                        args: tuple = ()) -> tuple[list[Target], list[str]]:
+        """What a call site runs; with `args` (from `bind_arguments`), read on the one call path that bound
+        its function's parameters so."""
+        return self.calls.call_targets_as(module, record, self_class, self_exact, args=args)
+
+    def bind_arguments(self, caller: Scope, record: list, target: str) -> tuple:
+        """The (parameter, values) pairs the call site `record` in `caller` binds for `target`: hand them as
+        `args` (or `Scope.args`) to read the target's body with this caller's arguments only."""
+        return self.params.bind(caller, record, target)
 
     def build(self) -> CallGraph:
         return build_callgraph(self, self.stats)
