@@ -307,7 +307,9 @@ def program_of(make_tree):
         reading = Reading(make_tree(files), use_cache=False)
         diagnostics = Diagnostics()
         with reading.open_cache(diagnostics) as cache:
-            return build_program(reading.tree, cache, diagnostics, False, follow_parameters=follow_parameters)[0]
+            program = build_program(reading.tree, cache, diagnostics, False)[0]
+            program.follow_parameters = follow_parameters
+            return program
     return build
 
 

@@ -101,9 +101,8 @@ def program_key(tree: SourceTree, include_tests: bool) -> str | None:
 
 
 def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,
-                  progress: Progress | None = None, follow_parameters: bool = True):
-    """The resolved whole program (summaries from the cache where it has them), and what was indexed;
-    without `follow_parameters`, parameters hold only what a caller binds (see Program)."""
+                  progress: Progress | None = None):
+    """The resolved whole program (summaries from the cache where it has them), and what was indexed."""
     from stackread.index.build import index_tree  # only a cold run parses and resolves
     from stackread.program.facts import ModuleFacts
     from stackread.program.resolve import Program
@@ -118,8 +117,7 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
-                      skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics,
-                      follow_parameters=follow_parameters)
+                      skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics)
     return program, indexed
 
 

@@ -21,8 +21,8 @@ def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | No
     diagnostics.extend(reading.project.metadata.problems)
     services = [ep for ep in reading.entrypoints.entrypoints if ep.service is not None]
     with reading.open_cache(diagnostics) as cache, collector_paused():
-        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress,
-                                          follow_parameters=False)  # the sends trace matches: the same reading
+        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
+        program.follow_parameters = False  # the sends `trace` matches: the same reading
         report = rpc_of_program(program, services, tree.label, tree.revision)
     report.diagnostics = list(diagnostics.items)
     return report

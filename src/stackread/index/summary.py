@@ -39,6 +39,10 @@ import ast
 import json
 from typing import Any
 
+from stackread.index.valueflow import callee_name as _callee_name
+from stackread.index.valueflow import params as _params
+from stackread.index.valueflow import spellings as _spellings
+
 FORMAT = 14  # 14: lambdas are definitions, defaults as expressions, starred arguments keep their value
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
@@ -84,43 +88,6 @@ def _literal_defaults(args: ast.arguments) -> dict[str, Any]:
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
     return {a.arg: d.value for a, d in pairs
             if isinstance(d, ast.Constant) and (d.value is None or isinstance(d.value, (bool, int, float, str)))}
-
-
-def _params(args: ast.arguments) -> list[str]:
-    params = [a.arg for a in args.posonlyargs + args.args]
-    if args.vararg:
-        params.append("*" + args.vararg.arg)
-    params += [a.arg for a in args.kwonlyargs]
-    if args.kwarg:
-        params.append("**" + args.kwarg.arg)
-    return params
-
-
-def _spellings(expr: list) -> list[tuple[str, bool]]:
-    """The names a value is reached by, each with whether it is what calling that name returns: `x`,
-    `a.x`, `x(...)` (what x returns), `functools.partial(x, ...)` (x itself, pre-bound), `a or x`. A
-    filter for which call sites may call a function, never an answer by itself."""
-    found: list[tuple[str, bool]] = []
-    stack = [expr]
-    while stack:
-        expr = stack.pop()
-        kind = expr[0]
-        if kind in ("n", "a"):
-            found.append((expr[-1], False))
-        elif kind == "c":
-            if _callee_name(expr[1]) == "partial" and expr[2]:
-                stack.append(expr[2][0])
-            elif expr[1][0] in ("n", "a"):
-                found.append((expr[1][-1], True))
-        elif kind == "either":
-            stack.extend(expr[1])
-        elif kind == "*" and len(expr) > 1:
-            stack.append(expr[1])
-    return found
-
-
-def _callee_name(expr: list) -> str:
-    return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
 class _Summarizer(ast.NodeVisitor):

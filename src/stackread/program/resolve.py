@@ -19,7 +19,7 @@ from stackread.program.callgraph import Stats, build_callgraph
 from stackread.program.calls import Calls, Target
 from stackread.program.classes import Classes
 from stackread.program.depth import Guard
-from stackread.program.facts import Definition, ModuleFacts, Scope, Value, enclosing_class
+from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
 from stackread.program.graph import CallGraph
 from stackread.program.names import Names
 from stackread.program.params import Parameters
@@ -29,7 +29,7 @@ from stackread.program.values import OptionResolver, Values
 class Program:
     def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
                  dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
-                 diagnostics: Diagnostics | None = None, follow_parameters: bool = True):
+                 diagnostics: Diagnostics | None = None):
         self.modules = {m.name: m for m in modules}
         self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()  # chains cut short
@@ -43,12 +43,21 @@ class Program:
         self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
         self.values.names, self.values.classes = self.names, self.classes  # see Values
         self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
-        if follow_parameters:
-            # Off, a parameter holds only what `Scope.args` binds: `trace`'s walk reads parameters
-            # through the literal arguments of its own call path (flows/walker.py).
-            self.names.parameter = self.params.value
+        self.follow_parameters = True
         self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, dispatch_excludes)
         self.stats = Stats()
+
+    @property
+    def follow_parameters(self) -> bool:
+        """Whether a parameter holds what every call site passes (program.params). Off, it holds only what
+        `Scope.args` binds: `trace`'s walk reads parameters through the literal arguments of its own call
+        path (flows/walker.py), and every caller's values would lead one wrapper everywhere any caller's
+        does. Set before resolving."""
+        return self.names.parameter == self.params.value
+
+    @follow_parameters.setter
+    def follow_parameters(self, follow: bool) -> None:
+        self.names.parameter = self.params.value if follow else (lambda function_full, name: EMPTY)
 
     @property
     def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:
