@@ -373,3 +373,53 @@ def test_rpc_reads_a_cast_wrapper_once_per_caller_with_the_method_it_passes(make
     wrapped = {(s.client.rpartition(".")[2], s.client_line, s.method) for s in report.sends if "WrappedAPI" in s.client}
     assert {(client, method) for client, _line, method in wrapped} == {("refresh_all", "refresh"),
                                                                        ("console", "get_console_output")}
+
+
+def test_a_function_kept_by_a_library_is_not_called_there(graph_of):
+    g = graph_of({"m.py": """
+        import functools
+        def on_error(context):
+            pass
+        def guarded(handler):
+            handler()
+        def logged(func):
+            @functools.wraps(func)
+            def inner(*args):
+                return func(*args)
+            return inner
+        def run():
+            guarded(functools.partial(on_error, "ctx"))
+        """})
+    assert callees(g, "m.run") == {"m.guarded"}
+    assert callees(g, "m.guarded") == {"m.on_error"}
+    assert callees(g, "m.logged") == set()
+
+
+def test_a_decorator_with_arguments_is_applied_where_the_function_is_defined(graph_of):
+    g = graph_of({"m.py": """
+        def retry(times):
+            def decorator(func):
+                return func
+            return decorator
+        @retry(2)
+        def fetch():
+            pass
+        """})
+    assert callees(g, "m") == {"m.retry", "m.retry.decorator"}
+
+
+def test_a_function_handing_back_its_parameter_returns_what_this_caller_passed(graph_of):
+    g = graph_of({"m.py": """
+        def create():
+            pass
+        def delete():
+            pass
+        def passthrough(func):
+            return func
+        def do_create():
+            return passthrough(create)()
+        def do_delete():
+            return passthrough(delete)()
+        """})
+    assert callees(g, "m.do_create") == {"m.passthrough", "m.create"}
+    assert callees(g, "m.do_delete") == {"m.passthrough", "m.delete"}

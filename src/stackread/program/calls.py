@@ -19,6 +19,12 @@ from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
 
 Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of its `self`, exactly that class)
+# Library calls that keep or describe a function handed to them rather than call it: a partial is called
+# where it is called, `functools.wraps(func)` copies names. (A list or dict storing it, `handlers.append(f)`,
+# still counts as calling it here until containers are followed to where their items are called.)
+_KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_wrapper", "builtins.isinstance",
+                      "builtins.callable", "builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.id",
+                      "builtins.repr", "builtins.str", "builtins.print"})
 
 
 class Calls:
@@ -93,9 +99,9 @@ class Calls:
                 externals.append(value[1])
             else:
                 targets += self._targets(value)
-        if handed or not targets:
+        if handed or not targets and not (externals and all(_keeps(e) for e in externals)):
             for arg in list(args) + list(kwargs.values()):
-                if arg[0] in ("n", "a"):
+                if arg[0] in ("n", "a") or arg[0] == "c" and not handed:  # `spawn(functools.partial(f, x))`
                     for value in sorted(resolve(arg, scope)):
                         # A partial handed on is followed in the call graph only: `trace` already
                         # reads its function where the partial is made.
@@ -133,6 +139,10 @@ class Calls:
                 by_scope.setdefault(record[0], []).append(record)
         return by_scope.get(definition.qualname, [])
 
+    def value_targets(self, value: Value) -> list[tuple[str, bool]]:
+        """What calling a value runs: (definition, certain) pairs."""
+        return [(target, certain) for target, certain, _r, _exact in self._targets(value)]
+
     def _targets(self, value: Value) -> list[Target]:
         kind = value[0]
         if kind == "func":
@@ -162,6 +172,10 @@ class Calls:
         if init is None:
             return [(class_full, True, None, True)]
         return [(init.full, True, _receiver(init.full, class_full), True)]
+
+
+def _keeps(external: str) -> bool:
+    return external in _KEEPING
 
 
 def _receiver(method_full: str, receiver: str) -> str | None:

@@ -58,6 +58,8 @@ class Program:
     @follow_parameters.setter
     def follow_parameters(self, follow: bool) -> None:
         self.names.parameter = self.params.value if follow else (lambda function_full, name: EMPTY)
+        # A function handing back its parameter returns what each caller passed: on the same switch.
+        self.values.bind = self.params.bind if follow else (lambda scope, record, function_full: ())
 
     @property
     def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:

@@ -38,6 +38,8 @@ class Values:
     # `classes`) once they exist.
     names: Names
     classes: Classes
+    # The values one call site binds to a function's parameters (program.params; set by Program).
+    bind: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
 
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
                  options: OptionResolver | None):
@@ -177,6 +179,8 @@ class Values:
             definition = self.defs.get(func[1])
             if definition is not None and definition.kind == "class":
                 return frozenset({("inst", definition.full, True)})
+            if definition is not None and self._returns_parameter(definition):
+                return self._returns_bound(definition, call, scope) | self._checked(definition, call, scope)
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             return self.call_result(func[1], call, scope)
@@ -237,6 +241,31 @@ class Values:
             for returning, expr, context in module.summary["returns"]:
                 if returning == definition.qualname and self.names.taken(module, context):
                     values |= self.resolve(expr, scope)
+        return frozenset(values)
+
+    def _returns_parameter(self, definition: Definition) -> bool:
+        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)."""
+        key = ("returns a parameter", definition.full)
+        found = self._returns.get(key)
+        if found is None:
+            module = self.modules[definition.module]
+            found = self._returns[key] = frozenset({True}) if any(
+                returning == definition.qualname and expr[0] == "n" and expr[1] in definition.params
+                for returning, expr, _context in module.summary["returns"]) else EMPTY
+        return bool(found)
+
+    def _returns_bound(self, definition: Definition, call: list, scope: Scope) -> frozenset:
+        """What this call returns when the function hands back a parameter: what this caller passed there
+        (`passthrough(create)()` calls create, not every function any caller passes)."""
+        record = [scope.function, call[1], 0, 0, None, call[2], call[3]]
+        module = self.modules[definition.module]
+        bound = Scope(module, definition.qualname, args=self.bind(scope, record, definition.full))
+        plain = Scope(module, definition.qualname)
+        values: set = set()
+        for returning, expr, context in module.summary["returns"]:
+            if returning == definition.qualname and self.names.taken(module, context):
+                parameter = expr[0] == "n" and expr[1] in definition.params
+                values |= self.resolve(expr, bound if parameter else plain)
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
