@@ -101,7 +101,8 @@ class Calls:
                 targets += self._targets(value)
         if handed or not targets and not (externals and all(_keeps(e) for e in externals)):
             for arg in list(args) + list(kwargs.values()):
-                if arg[0] in ("n", "a") or arg[0] == "c" and not handed:  # `spawn(functools.partial(f, x))`
+                if arg[0] in ("n", "a") or arg[0] == "c" and not handed and arg[1][-1] == "partial":
+                    # `spawn(functools.partial(f, x))` calls f too
                     for value in sorted(resolve(arg, scope)):
                         # A partial handed on is followed in the call graph only: `trace` already
                         # reads its function where the partial is made.
