@@ -425,3 +425,25 @@ def test_a_function_handing_back_its_parameter_returns_what_this_caller_passed(g
         """})
     assert callees(g, "m.do_create") == {"m.passthrough", "m.create"}
     assert callees(g, "m.do_delete") == {"m.passthrough", "m.delete"}
+
+
+def test_a_function_handed_on_to_a_library_by_a_helper_is_called_by_the_caller_that_handed_it(graph_of):
+    g = graph_of({"m.py": """
+        import logging
+        LOG = logging.getLogger(__name__)
+        def submit(executor, fn):
+            LOG.debug("running %s", fn)
+            return executor.submit(fn)
+        def build():
+            pass
+        def main(executor):
+            submit(executor, build)
+        """})
+    assert callees(g, "m.main") == {"m.submit", "m.build"}
+
+
+def test_a_helper_every_caller_hands_its_function_to_leaves_the_edge_with_each_caller(graph_of):
+    helpers = "\n".join(f"def f{i}():\n    pass\ndef use{i}():\n    run(f{i})" for i in range(10))
+    g = graph_of({"m.py": "def run(fn):\n    fn()\n" + helpers + "\n"})
+    assert callees(g, "m.use3") == {"m.run", "m.f3"}
+    assert callees(g, "m.run") == set()

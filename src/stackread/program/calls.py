@@ -14,6 +14,7 @@ from typing import Callable
 
 from stackread.program.classes import Classes
 from stackread.program.decorators import Decorators
+from stackread.program.params import Parameters
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
@@ -22,6 +23,7 @@ Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of it
 # Library calls that keep or describe a function handed to them rather than call it: a partial is called
 # where it is called, `functools.wraps(func)` copies names. (A list or dict storing it, `handlers.append(f)`,
 # still counts as calling it here until containers are followed to where their items are called.)
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})  # LOG.warning('%s', f)
 _KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_wrapper", "builtins.isinstance",
                       "builtins.callable", "builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.id",
                       "builtins.repr", "builtins.str", "builtins.print"})
@@ -29,8 +31,9 @@ _KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_
 
 class Calls:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
-                 values: Values, classes: Classes, dispatch_excludes: Callable[[str], bool]):
+                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool]):
         self.decorators = Decorators(modules, defs, guard, values)
+        self.params = params
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -68,7 +71,8 @@ class Calls:
         found: list[Target] = []
         for target in targets:
             applied = self.decorators.applied(("func", target[0]))
-            if ("func", target[0]) in applied or self.decorators.wraps(caller, target[0]):
+            if ("func", target[0]) in applied or self.decorators.wraps(caller, target[0]) \
+                    or self._shared_decorator(target[0]):
                 found.append(target)
                 continue
             for value in sorted(applied):
@@ -94,24 +98,59 @@ class Calls:
         guard = self.guard
         site, guard.site = guard.site, (module.path, record[2])  # where a chain cut short is reported
         resolve = self.values.resolve
-        for value in sorted(resolve(callee, scope)):
+        callees = sorted(resolve(callee, scope))
+        if not handed and callee[0] == "n" and self._through_shared(scope, callee[1]):
+            callees = []  # a shared helper's parameter: each caller that hands a function calls it
+        for value in callees:
             if value[0] == "ext":
                 externals.append(value[1])
             else:
                 targets += self._targets(value)
-        if handed or not targets and not (externals and all(_keeps(e) for e in externals)):
-            for arg in list(args) + list(kwargs.values()):
-                if arg[0] in ("n", "a") or arg[0] == "c" and not handed and arg[1][-1] == "partial":
-                    # `spawn(functools.partial(f, x))` calls f too
-                    for value in sorted(resolve(arg, scope)):
-                        # A partial handed on is followed in the call graph only: `trace` already
-                        # reads its function where the partial is made.
-                        if value[0] in ("func", "meth") or value[0] == "part" and not handed:
-                            targets += self._targets(value)
+        keep_all = handed or not targets and not (externals and all(_keeps(e) for e in externals))
+        for key, arg in list(enumerate(args)) + list(kwargs.items()):
+            if arg[0] in ("n", "a") or arg[0] == "c" and not handed and arg[1][-1] == "partial":
+                # `spawn(functools.partial(f, x))` calls f too. A partial handed on is followed in
+                # the call graph only: `trace` already reads its function where the partial is made.
+                if not handed and arg[0] == "n" and self._through_shared(scope, arg[1]):
+                    continue  # a shared helper's parameter handed on: each caller that handed a function calls it
+                functions = [v for v in sorted(resolve(arg, scope))
+                             if v[0] in ("func", "meth") or v[0] == "part" and not handed]
+                if functions and (keep_all or self._stays_with_caller(callees, key)):
+                    for value in functions:
+                        targets += self._targets(value)
         if callee[0] == "a" and callee[2] == "add":
             targets += self._flow_tasks(args, scope)
         guard.site = site  # no finally: nothing catches an exception from here and goes on
         return targets, externals
+
+    def _shared_decorator(self, function_full: str) -> bool:
+        """A decorator applied to more than a few functions (`@wrap_instance_fault`): its wrapper's call of
+        the wrapped function would lead from every caller to all of them, so the caller keeps the edge."""
+        for owner in self.decorators.chain(function_full):
+            definition = self.defs.get(owner)
+            if definition is not None and definition.kind != "class":
+                skip = 1 if definition.kind in ("method", "classmethod") else 0
+                params = [p for p in definition.params[skip:] if not p.startswith("*")]
+                if params and self.params.shared(owner, params[0]):
+                    return True
+        return False
+
+    def _through_shared(self, scope: Scope, name: str) -> bool:
+        owner = self.params.parameter_of(scope, name)
+        return owner is not None and self.params.shared(owner, name)
+
+    def _stays_with_caller(self, callees: list, key: int | str) -> bool:
+        """Whether a function handed to a function of the tree counts as called by the caller: when the
+        callee does not call that parameter itself but hands it on (to a library, an executor), or the
+        parameter is a shared helper's (program.params `shared`)."""
+        for value in callees:
+            for called, offset in self.params.called(value):
+                param = self.params.param_at(called, offset, key if isinstance(key, int) else None,
+                                             key if isinstance(key, str) else None)
+                if param is None or not self.params.calls_parameter(called, param) \
+                        or self.params.shared(called, param):
+                    return True
+        return False
 
     def _flow_tasks(self, args: list, scope: Scope) -> list[Target]:
         """`flow.add(VolumeCastTask(...), ...)`: a taskflow engine runs each task's `execute` (Cinder's
@@ -176,7 +215,7 @@ class Calls:
 
 
 def _keeps(external: str) -> bool:
-    return external in _KEEPING
+    return external in _KEEPING or external.rpartition(".")[2] in _LOGGING and "log" in external.lower()
 
 
 def _receiver(method_full: str, receiver: str) -> str | None:

@@ -172,6 +172,10 @@ class Classes:
                                               for site in self._module_calls_named(module).get(name, ())]
         return found
 
+    def module_calls(self, module: ModuleFacts) -> list[list]:
+        """A module's call records, decoded once (with `calls_named`)."""
+        return [site[2] for sites in self._module_calls_named(module).values() for site in sites]
+
     def _module_calls_named(self, module: ModuleFacts) -> dict[str, list]:
         """A module's call sites by callee name, decoded once: a common name is asked for in many modules."""
         index = self._calls_by_name.get(module.name)

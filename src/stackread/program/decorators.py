@@ -44,6 +44,10 @@ class Decorators:
         found = self.guard.cached(self._memo, key, lambda: self._applied(definition, value))
         return found or frozenset({value})
 
+    def chain(self, function_full: str) -> tuple[str, ...]:
+        """The definitions of the decorators applied to the function (after `applied`)."""
+        return self._chains.get(function_full, ())
+
     def wraps(self, caller_full: str, function_full: str) -> bool:
         """Whether the caller is (inside) one of the function's own decorators: there the wrapped function
         is called itself (`wrapper` calling `func(*args)`), not wrapped again."""

@@ -32,6 +32,7 @@ _PARTIAL = "functools.partial"
 # (`context`, `instance`) would otherwise make every call site of the program a candidate. What lies
 # further along is missed, never guessed.
 _MAX_SPELLINGS = 32
+_SHARED = 8  # functions a parameter holds beyond which it is a shared helper's (see `shared`)
 
 
 class Parameters:
@@ -47,6 +48,7 @@ class Parameters:
         self._resolved_calls: dict[str, dict] = {}
         self._spelling_memo: dict[tuple, set[str]] = {}
         self._receiving_memo: dict[tuple, list[str]] = {}
+        self._calls_param: dict[tuple, bool] = {}
 
     # -- what a parameter holds ---------------------------------------------------------------
 
@@ -163,6 +165,80 @@ class Parameters:
                 def_scope = Scope(module, definition.qualname.rpartition(".")[0])
                 bound.append((param, resolve(defaults[param], def_scope)))
         return tuple(sorted(bound))
+
+    def shared(self, function_full: str, param: str) -> bool:
+        """Whether the parameter holds more than _SHARED functions: a helper every caller hands its
+        own function to (`spawn_on(fn, ...)`, a decorator's `function`). Read without the caller, its
+        call would lead from any caller to every function: the call graph keeps such an edge with the
+        caller that hands the function over (what one call path gives), not drawn from the helper."""
+        functions = {v for v in self.value(function_full, param) if v[0] in ("func", "meth", "part")}
+        return len(functions) > _SHARED
+
+    def calls_parameter(self, function_full: str, param: str) -> bool:
+        """Whether the function (or a function nested in it) calls its parameter: `callback()`, or hands
+        it to a function of the tree that does; not when it only hands it on to a library or an
+        executor (`executor.submit(fn)`): then the caller that handed the function over calls it."""
+        key = (function_full, param)
+        found = self._calls_param.get(key)
+        if found is None:
+            self._calls_param[key] = False  # a cycle back here: not called on that way
+            found = self._calls_param[key] = self._calls_parameter(function_full, param)
+        return found
+
+    def _calls_parameter(self, function_full: str, param: str) -> bool:
+        definition = self.defs.get(function_full)
+        if definition is None:
+            return False
+        qual = definition.qualname
+        module = self.modules[definition.module]
+        within = [(scope, call) for _module, scope, call in self.classes.calls_named(param)
+                  if _module is module and (scope == qual or scope.startswith(qual + "."))]
+        if any(call[1][0] == "n" for _scope, call in within):
+            return True
+        for scope, call in self._forwarding(module, qual, param):
+            for value in sorted(self.values.resolve(call[1], Scope(module, scope))):
+                for called, offset in self.called(value):
+                    for key, arg in list(enumerate(call[5])) + list(call[6].items()):
+                        if arg == ["n", param]:
+                            inner = self.param_at(called, offset, key if isinstance(key, int) else None,
+                                                  key if isinstance(key, str) else None)
+                            # Handed on to a shared helper, it is called for each caller there.
+                            if inner is not None and self.calls_parameter(called, inner) \
+                                    and not self.shared(called, inner):
+                                return True
+        return False
+
+    def _forwarding(self, module: ModuleFacts, qual: str, param: str) -> list[tuple[str, list]]:
+        """The call sites in the function (and nested ones) passing the parameter on as an argument."""
+        return [(call[0], call) for call in self.classes.module_calls(module)
+                if (call[0] == qual or call[0].startswith(qual + "."))
+                and (["n", param] in call[5] or ["n", param] in call[6].values())]
+
+    def parameter_of(self, scope: Scope, name: str) -> str | None:
+        """The function whose parameter `name` is, as read from the scope (closures too); None if it is not one."""
+        module, function = scope.module, scope.function
+        while function:
+            definition = module.defs.get(function)
+            if definition is None:
+                return None
+            if definition.kind != "class":
+                if module.bindings.get(function, {}).get(name):
+                    return None
+                if name in definition.params:
+                    return definition.full
+            function = function.rpartition(".")[0]
+        return None
+
+    def param_at(self, function_full: str, offset: int, position: int | None, keyword: str | None) -> str | None:
+        """The parameter an argument binds: by position (after `offset` filled ones) or keyword."""
+        definition = self.defs.get(function_full)
+        if definition is None:
+            return None
+        if keyword is not None:
+            return keyword if keyword in definition.params else None
+        at = position + offset
+        params = definition.params
+        return params[at] if at < len(params) and not any(p.startswith("*") for p in params[:at + 1]) else None
 
     # -- where a function is called -----------------------------------------------------------
 

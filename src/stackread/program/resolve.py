@@ -44,7 +44,7 @@ class Program:
         self.values.names, self.values.classes = self.names, self.classes  # see Values
         self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
         self.follow_parameters = True
-        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, dispatch_excludes)
+        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes)
         self.stats = Stats()
 
     @property
