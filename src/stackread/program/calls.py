@@ -14,7 +14,7 @@ from typing import Callable
 
 from stackread.program.classes import Classes
 from stackread.program.decorators import Decorators
-from stackread.program.params import Parameters
+from stackread.program.params import Parameters, parameter_of
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
@@ -136,7 +136,7 @@ class Calls:
         return False
 
     def _through_shared(self, scope: Scope, name: str) -> bool:
-        owner = self.params.parameter_of(scope, name)
+        owner = parameter_of(scope, name)
         return owner is not None and self.params.shared(owner, name)
 
     def _stays_with_caller(self, callees: list, key: int | str) -> bool:

@@ -214,21 +214,6 @@ class Parameters:
                 if (call[0] == qual or call[0].startswith(qual + "."))
                 and (["n", param] in call[5] or ["n", param] in call[6].values())]
 
-    def parameter_of(self, scope: Scope, name: str) -> str | None:
-        """The function whose parameter `name` is, as read from the scope (closures too); None if it is not one."""
-        module, function = scope.module, scope.function
-        while function:
-            definition = module.defs.get(function)
-            if definition is None:
-                return None
-            if definition.kind != "class":
-                if module.bindings.get(function, {}).get(name):
-                    return None
-                if name in definition.params:
-                    return definition.full
-            function = function.rpartition(".")[0]
-        return None
-
     def param_at(self, function_full: str, offset: int, position: int | None, keyword: str | None) -> str | None:
         """The parameter an argument binds: by position (after `offset` filled ones) or keyword."""
         definition = self.defs.get(function_full)
@@ -443,3 +428,19 @@ def _last_name(expr: list) -> str:
     if expr[0] == "c":
         expr = expr[1]
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
+
+
+def parameter_of(scope: Scope, name: str) -> str | None:
+    """The function whose parameter `name` is, as read from the scope (closures too); None if it is not one."""
+    module, function = scope.module, scope.function
+    while function:
+        definition = module.defs.get(function)
+        if definition is None:
+            return None
+        if definition.kind != "class":
+            if module.bindings.get(function, {}).get(name):
+                return None
+            if name in definition.params:
+                return definition.full
+        function = function.rpartition(".")[0]
+    return None
