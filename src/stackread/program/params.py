@@ -32,9 +32,6 @@ _PARTIAL = "functools.partial"
 # (`context`, `instance`) would otherwise make every call site of the program a candidate. What lies
 # further along is missed, never guessed.
 _MAX_SPELLINGS = 32
-# Call sites beyond which a function's parameters are not followed: a utility called from everywhere
-# (`get_admin_context`, `save`) costs the most to read and its parameters hold anything.
-_MAX_SITES = 48
 _SHARED = 8  # functions a parameter holds beyond which it is a shared helper's (see `shared`)
 
 
@@ -83,10 +80,7 @@ class Parameters:
         """(values passed, whether some site leaves the parameter to its default)."""
         values: set = set()
         unpassed = False
-        sites = self.sites(function_full)
-        if len(sites) > _MAX_SITES:
-            return EMPTY, False  # a helper called from everywhere: what its parameters hold is anything
-        for site in sites:
+        for site in self.sites(function_full):
             found, passed = self._site_values(site, index, keyword)
             values |= found
             unpassed = unpassed or not passed
