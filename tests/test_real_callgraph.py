@@ -22,10 +22,19 @@ def callees(result, name):
     return {e.callee: e.certain for e in result.graph.calls_from(name)}
 
 
+def called_through_decorators(result, caller):
+    """What a function calls, directly or through the wrapper a decorator puts around the callee
+    (`@hooks.add_hook('create_instance')` on Ocata's API.create: the controller calls the hook's
+    `inner`, which calls API.create)."""
+    direct = callees(result, caller)
+    return set(direct) | {c for w in direct if w.startswith("nova.hooks.") for c in callees(result, w)}
+
+
 @pytest.mark.parametrize("release", ["ocata", "current"])
 def test_create_server_from_controller_to_compute_api(release, request):
     result = request.getfixturevalue(release)
-    assert "nova.compute.api.API.create" in callees(result, "nova.api.openstack.compute.servers.ServersController.create")
+    assert "nova.compute.api.API.create" in called_through_decorators(
+        result, "nova.api.openstack.compute.servers.ServersController.create")
     assert "nova.compute.api.API._create_instance" in callees(result, "nova.compute.api.API.create")
 
 

@@ -22,6 +22,7 @@ def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | No
     services = [ep for ep in reading.entrypoints.entrypoints if ep.service is not None]
     with reading.open_cache(diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
+        program.follow_parameters = False  # the sends `trace` matches: the same reading
         report = rpc_of_program(program, services, tree.label, tree.revision)
     report.diagnostics = list(diagnostics.items)
     return report

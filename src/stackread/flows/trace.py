@@ -143,8 +143,11 @@ class Tracer:
         diagnostics = Diagnostics()
         diagnostics.extend(project.metadata.problems)
         with collector_paused():
+            # The walk binds its own call path's arguments; every caller's values would make one
+            # wrapper's parameter lead everywhere any caller's does.
             program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
                                              progress=self.progress)
+            program.follow_parameters = False
             conditions = Conditions(project.options, self.settings, program)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
             stage(self.progress, "matching RPC casts and calls to their endpoints")

@@ -208,10 +208,25 @@ class _Reader:
         version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
         context = (contexts[ctx] if ctx is not None else []) + ([branch] if branch else [])
         condition = _condition(context) if context else None
-        return [Send(f"{module.name}.{scope_name}", module.path, line, sender[2], fanout, method,
+        clients = [(f"{module.name}.{scope_name}", module.path, line, method) for method in methods]
+        if not methods and args[1][0] == "n":
+            clients = self._wrapper_callers(f"{module.name}.{scope_name}", args[1][1])
+        return [Send(client, path, client_line, sender[2], fanout, method,
                      topic, target.namespace if target else None,
                      version or (target.version if target else None), route, condition, branch)
-                for method in methods]
+                for client, path, client_line, method in clients]
+
+    def _wrapper_callers(self, wrapper: str, param: str) -> list[tuple[str, str, int, str]]:
+        """`def _cast(self, ctxt, method, **kw): cctxt.cast(ctxt, method, **kw)` sends what each caller
+        passes as `method` (Trove, Magnum, Zun): one send per caller, from the caller's call of the
+        wrapper, so a walk through `self._cast(ctxt, 'create_instance')` sends create_instance only."""
+        found = []
+        for site in self.program.params.sites(wrapper):
+            module, scope_name, line = site[0], site[1], site[5]
+            for value in sorted(self.program.params.site_values(site, wrapper, param)):
+                if value[0] == "str":
+                    found.append((f"{module.name}.{scope_name}", module.path, line, value[1]))
+        return sorted(set(found))
 
     def _prepared(self, module, scope_name: str, receiver) -> bool:
         """A receiver assigned from a `...prepare...(...)` call in the same function.

@@ -22,12 +22,16 @@ Expressions are encoded as small lists:
     ["ga", base, name]           `getattr(base, name)` with a name that is not a literal
     ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
     ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
+    ["*", expr]                  `*expr` / `**expr` as an argument (kwargs["**"] for `**expr`)
     ["?"]                        anything else
 
 Besides the call sites, a summary lists what runs without a call written (program.implicit):
 "implicit" [scope, dunder, expr or dotted name, line]: `for x in obj` (__iter__), `with obj` (__enter__, __exit__),
 `obj[k]` (__getitem__, __setitem__), operators, `len(obj)`, `raise Error` (__init__); "yields"
 [scope, expr]; and "grows" [scope, name, key | None, expr, context]: `name.append(expr)`, `name[key] = expr`.
+
+A lambda is a definition of its own, `<lambdaN>` in its enclosing scope (1-based, in the order
+they are met), encoded as the name `<lambdaN>`.
 
 Per-module parts that resolution of other modules never reads ("calls", "attr_loads",
 "contexts") are stored as JSON text within the summary and decoded when needed; see `summarize`.
@@ -48,8 +52,13 @@ import json
 from typing import Any
 
 from stackread.index.summary_data import DataFacts, unpacked
+from stackread.index.valueflow import callee_name as _callee_name
+from stackread.index.valueflow import params as _params
+from stackread.index.valueflow import spellings as _spellings
 
-FORMAT = 14  # 14: containers, strings that name code, implicit calls, yields, grows
+# 15: containers, strings that name code, implicit calls, yields, grows; lambdas are definitions,
+# defaults as expressions, starred arguments keep their value, value flows (what 14 was on two branches)
+FORMAT = 15
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -57,7 +66,6 @@ _MAX_TABLE = 64
 # call's chain is stored whole, so a ladder of n branches would cost n*n entries. Nova's deepest is 31.
 _MAX_CONTEXT = 64
 UNKNOWN = ["?"]
-STARRED = ["*"]
 _BUILTIN_DECORATORS = frozenset({"property", "classmethod", "staticmethod", "setter", "getter", "deleter",
                                  "abstractmethod", "wraps"})
 # Nodes with nothing below them worth walking: names, literals, and the shared context and operator nodes.
@@ -85,6 +93,8 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
         "yields": visitor.yields,
         "grows": visitor.grows,
+        # Read once per program, only when a parameter's values are asked (program.params).
+        "flows": json.dumps(visitor.flows, separators=(",", ":")),
         **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
@@ -98,14 +108,11 @@ def _literal_defaults(args: ast.arguments) -> dict[str, Any]:
             if isinstance(d, ast.Constant) and (d.value is None or isinstance(d.value, (bool, int, float, str)))}
 
 
-def _callee_name(expr: list) -> str:
-    return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
-
-
 class _Summarizer(DataFacts, ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
-        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases], {literal defaults}]
+        self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases],
+        #                             {literal defaults}, {parameter: default expression}]
         self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
@@ -115,12 +122,20 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
         self.yields: list[list] = []  # [scope, expr]
         self.grows: list[list] = []  # [scope, name, key expr | None, value expr, context index]
+        # [spelling, into, where]: a value spelled `spelling` may flow into the name `into`: assigned
+        # (where ""), returned by the function `into` ("r"), passed to a callee spelled `into` at a
+        # position (int) or keyword (str), or decorated by it ("@"); what calling `spelling` returns
+        # assigned ("()") or returned ("r()"). program.params follows these to find every name a
+        # function is called by; resolution then decides.
+        self.flows: list[list] = []
         self._context_ids: dict[str, int] = {}
         self.scope = ""  # qualname of the enclosing def or class ("" = module level)
         self.scope_kind = "module"
         self.self_name: str | None = None  # first parameter of the enclosing method
         self.context: list[list] = []
         self.warnings: list[list] = []  # [line, message]
+        self._lambda_names: dict[int, str] = {}  # id(Lambda node) -> its qualname, given at first sight
+        self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
 
     def visit(self, node: ast.AST) -> None:
         # Expressions are walked without recursion: `a + a + ...`, `x.f().f()...` nest as deep as
@@ -141,6 +156,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                 continue
             if kind is ast.Call:
                 children = self._call(node)
+            elif kind is ast.Lambda:
+                children = self._lambda(node)
             elif kind is ast.Attribute:
                 self._attribute_load(node)
                 children = [node.value]
@@ -170,16 +187,13 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self._decorate(node)
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             self.visit(default)
-        params = [a.arg for a in node.args.posonlyargs + node.args.args]
-        if node.args.vararg:
-            params.append("*" + node.args.vararg.arg)
-        params += [a.arg for a in node.args.kwonlyargs]
-        if node.args.kwarg:
-            params.append("**" + node.args.kwarg.arg)
+        params = _params(node.args)
         kind = self._function_kind(decorators)
         qual = self._qual(node.name)
         self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, [],
-                          _literal_defaults(node.args)])
+                          _literal_defaults(node.args), self._default_exprs(node.args)])
+        for decorator in decorators:
+            self._flow(["n", node.name], decorator, "@")
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.context = qual, kind, []
         if kind in ("method", "classmethod", "property"):
@@ -191,6 +205,36 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.scope, self.scope_kind, self.self_name, self.context = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _default_exprs(self, args: ast.arguments) -> dict[str, list]:
+        """Every default as an expression (`driver=None`, `timeout=CONF.timeout`): a parameter no caller
+        passes is worth its default, evaluated where the function is defined."""
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        return {a.arg: self.enc(d) for a, d in pairs}
+
+    def _lambda_name(self, node: ast.Lambda) -> str:
+        """`<lambdaN>`: the N-th lambda of its enclosing scope (1-based), named the first time it is met."""
+        name = self._lambda_names.get(id(node))
+        if name is None:
+            count = self._lambda_counts[self.scope] = self._lambda_counts.get(self.scope, 0) + 1
+            name = self._lambda_names[id(node)] = f"<lambda{count}>"
+        return name
+
+    def _lambda(self, node: ast.Lambda) -> list[ast.AST]:
+        """A lambda is a function of its own: its parameters, its body as what it returns, its calls its
+        own. Its defaults are evaluated in the enclosing scope, so they are handed back to walk there."""
+        qual = self._qual(self._lambda_name(node))
+        self.defs.append([qual, "function", node.lineno, node.end_lineno or node.lineno, [], _params(node.args), [],
+                          _literal_defaults(node.args), self._default_exprs(node.args)])
+        saved = (self.scope, self.scope_kind, self.context)
+        self.scope, self.scope_kind, self.context = qual, "function", []
+        self._walk_expression(node.body)
+        self.returns.append([qual, self.enc(node.body), None])
+        self._flow(self.returns[-1][1], qual.rpartition(".")[2], "r")
+        self.scope, self.scope_kind, self.context = saved
+        return node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
 
     def _function_kind(self, decorators: list) -> str:
         if self.scope_kind != "class":
@@ -218,7 +262,7 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             self.visit(base)
         qual = self._qual(node.name)
         bases = [self.enc(b) for b in node.bases]
-        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}])
+        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}, {}])
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.self_name, self.context = qual, "class", None, []
         self.visit_body(node.body)
@@ -251,6 +295,18 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             self._assign(node.target, node.value, node.lineno)
         self._visit_target(node.target)
 
+    def _flow(self, expr: list, into: str | list, where: str | int) -> None:
+        """Records how the value of `expr` flows into `into`; what a call returns flows on only as
+        assigned (`x = make()`: where "()") or returned (`return make()`: where "r()")."""
+        names = [n for n, _called in _spellings(into)] if isinstance(into, list) else [into]
+        for spelling, called in _spellings(expr):
+            if called and where not in ("", "r"):
+                continue
+            kind = f"{where}()" if called else where
+            for name in names:
+                if spelling != name or kind != "":
+                    self.flows.append([spelling, name, kind])
+
     def _visit_target(self, target: ast.AST) -> None:
         # Subscript and attribute targets may hold calls: `x[f()] = 1`.
         if isinstance(target, (ast.Subscript, ast.Attribute)):
@@ -267,11 +323,14 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             if isinstance(target, ast.Starred):
                 target = target.value
             if isinstance(target, ast.Name):
-                self.assigns.append([self.scope, target.id, encoded or self.enc(value), line, self._context_id()])
+                encoded = encoded or self.enc(value)
+                self.assigns.append([self.scope, target.id, encoded, line, self._context_id()])
+                self._flow(encoded, target.id, "")
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and self.self_name and target.value.id == self.self_name:
-                self.assigns.append([self.scope, f"self.{target.attr}", encoded or self.enc(value), line,
-                                     self._context_id()])
+                encoded = encoded or self.enc(value)
+                self.assigns.append([self.scope, f"self.{target.attr}", encoded, line, self._context_id()])
+                self._flow(encoded, target.attr, "")
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
                     and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in value.elts):
                 pairs.extend(reversed([(t, v, None) for t, v in zip(target.elts, value.elts)]))
@@ -301,16 +360,24 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         if self.scope_kind != "class":
             value = self.enc(node.value) if node.value is not None else ["k", None]
             self.returns.append([self.scope, value, self._context_id()])
+            self._flow(value, self.scope.rpartition(".")[2], "r")
 
     def _call(self, node: ast.Call) -> list[ast.AST]:
         """Records a call site; returns the parts that may hold calls of their own (`a().b()`, arguments)."""
         callee = self.enc(node.func)
         args = [self.enc_arg(a) for a in node.args]
         kwargs = {k.arg: self.enc_arg(k.value) for k in node.keywords if k.arg}
-        if any(k.arg is None for k in node.keywords):
-            kwargs["**"] = STARRED  # `**kw`: any parameter may be passed
+        starred = next((k.value for k in node.keywords if k.arg is None), None)
+        if starred is not None:
+            kwargs["**"] = ["*", self.enc(starred)]  # `**kw`: any parameter may be passed
         self.calls.append([self.scope, callee, node.lineno, node.col_offset, self._context_id(), args, kwargs])
         self._call_data(node)
+        name = _callee_name(callee)
+        if name:
+            for position, arg in enumerate(args):
+                self._flow(arg, name, position)
+            for keyword, arg in kwargs.items():
+                self._flow(arg, name, keyword)
         # The receiver of a method call is walked, not the attribute itself: `self.f()` is no attribute load.
         func = node.func
         children: list[ast.AST] = [func.value] if isinstance(func, ast.Attribute) else \
@@ -455,6 +522,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             # The test is kept as text: `rpc_method = cctxt.cast if do_cast else cctxt.call` is a cast under it.
             return ["either", [self.enc(node.body, depth + 1), self.enc(node.orelse, depth + 1)], self.source(node.test)]
+        if isinstance(node, ast.Lambda):
+            return ["n", self._lambda_name(node)]  # bound in the enclosing scope as a definition
         data = self.enc_data(node, depth)
         if data is not None:
             return data
@@ -470,7 +539,11 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                              ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
-            return STARRED  # positions after it are unknown: `trace` binds literal arguments by position
+            # Positions after it are unknown (`trace` binds literal arguments by position); what is
+            # unpacked is kept: `f(*args, **kwargs)` forwards what the caller's own callers passed.
+            return ["*", self.enc(node.value, depth)]
+        if isinstance(node, ast.Lambda):
+            return self.enc(node, depth)
         return UNKNOWN
 
     def source(self, node: ast.AST | None) -> str:

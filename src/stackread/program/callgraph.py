@@ -72,6 +72,16 @@ def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats
             stats.unresolved += 1
     for scope_name, callee, line, certain in implicit_calls(program, module, dunders):
         add(f"{module.name}.{scope_name}" if scope_name else module.name, callee, line, certain)
+    for definition in module.defs.values():
+        # `@retry(3)` calls what `retry(3)` returns with the function, where the definition is made
+        # (`@deco` itself is a call site of the summary; trace never walks these applications).
+        for decorator in definition.decorators:
+            if decorator[0] == "c":
+                scope_name = definition.qualname.rpartition(".")[0]
+                caller = f"{module.name}.{scope_name}" if scope_name else module.name
+                for value in sorted(program.resolve(decorator, Scope(module, scope_name))):
+                    for target, certain in program.calls.value_targets(value):
+                        add(caller, target, definition.line, certain)
     objects: dict[tuple[str, str], frozenset] = {}  # (scope, "obj"): what obj is there
     for load in module.attr_loads():
         scope_name, attr, line = load[0], load[1], load[2]

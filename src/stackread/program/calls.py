@@ -1,7 +1,8 @@
 """What a call site runs: the definitions its callee can be, with a method dispatched to every
 override in subclasses of the receiver's class (unless the instance was made right there),
-a class to its `__init__`, an instance to its `__call__`; and the functions handed to it as
-arguments (callbacks, spawn helpers, taskflow tasks), which count as called.
+a class to its `__init__`, an instance to its `__call__`, a decorated function to its decorator's
+wrapper (in the call graph); and the functions handed to it as arguments (callbacks, spawn helpers,
+taskflow tasks), which count as called when handed to a library.
 
 Each target comes with the class its `self` is an instance of when that is not its own class,
 so that a walk down the calls (`trace`) resolves `self.x` in an inherited method on the right class.
@@ -12,16 +13,27 @@ from __future__ import annotations
 from typing import Callable
 
 from stackread.program.classes import Classes
+from stackread.program.decorators import Decorators
+from stackread.program.params import Parameters, parameter_of
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
 
 Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of its `self`, exactly that class)
+# Library calls that keep or describe a function handed to them rather than call it: a partial is called
+# where it is called, `functools.wraps(func)` copies names. (A list or dict storing it, `handlers.append(f)`,
+# still counts as calling it here until containers are followed to where their items are called.)
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})  # LOG.warning('%s', f)
+_KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_wrapper", "builtins.isinstance",
+                      "builtins.callable", "builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.id",
+                      "builtins.repr", "builtins.str", "builtins.print"})
 
 
 class Calls:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
-                 values: Values, classes: Classes, dispatch_excludes: Callable[[str], bool]):
+                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool]):
+        self.decorators = Decorators(modules, defs, guard, values)
+        self.params = params
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -45,41 +57,100 @@ class Calls:
     def call_targets(self, module: ModuleFacts, record: list) -> tuple[list[tuple[str, bool]], list[str]]:
         """What one call site may run: (definition, certain) pairs, and the library names it calls.
 
-        Functions handed to the call (spawn helpers, callbacks, functools.partial) count as called.
+        Functions handed to a library (spawn helpers, `Thread(target=f)`, functools.partial) or to a
+        callee that cannot be resolved count as called here; handed to a function of the tree, they are
+        called where that function calls its parameter (program.params), not here.
         """
-        targets, externals = self.call_targets_as(module, record, None)
-        return [(target, certain) for target, certain, _self, _exact in targets], externals
+        targets, externals = self.call_targets_as(module, record, None, handed=False)
+        caller = f"{module.name}.{record[0]}" if record[0] else module.name
+        return [(target, certain) for target, certain, _self, _exact in self._decorated(targets, caller)], externals
 
-    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
-                        ) -> tuple[list[Target], list[str]]:
+    def _decorated(self, targets: list[Target], caller: str) -> list[Target]:
+        """Each target as its decorators make it: `@deco def f` called runs `deco`'s wrapper (program.decorators),
+        except from inside its own decorators, where the wrapped function itself is called."""
+        found: list[Target] = []
+        for target in targets:
+            applied = self.decorators.applied(("func", target[0]))
+            if ("func", target[0]) in applied or self.decorators.wraps(caller, target[0]) \
+                    or self._shared_decorator(target[0]):
+                found.append(target)
+                continue
+            for value in sorted(applied):
+                found += [(t, target[1] and certain, r, exact) for t, certain, r, exact in self._targets(value)]
+        return found
+
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
+                        handed: bool = True, args: tuple = ()) -> tuple[list[Target], list[str]]:
         """`call_targets` for a method run on an instance of `self_class` (None: of its own class),
         exactly that class when `self_exact`. Each target comes with the class its own `self` is then
         an instance of (None: its own) and whether exactly.
 
         `TaskBase.execute` run by a LiveMigrationTask calls `self._execute()`: the live-migration
         task's, not every task's; `API.attach_volume` run by an `API()` calls `API._attach_volume`,
-        not the cells subclass's override."""
-        scope_name, callee, _line, _col, _ctx, args, kwargs = record
-        scope = Scope(module, scope_name, self_class, self_exact)
+        not the cells subclass's override.
+
+        With `handed` (the walk of `trace`, which reads callbacks handed to a driver as its error path),
+        functions handed to the call are among its targets even when the callee is of the tree."""
+        scope = Scope(module, record[0], self_class, self_exact, args)
+        callee, args, kwargs = record[1], record[5], record[6]
         targets: list[Target] = []
         externals: list[str] = []
         guard = self.guard
         site, guard.site = guard.site, (module.path, record[2])  # where a chain cut short is reported
         resolve = self.values.resolve
-        for value in sorted(resolve(callee, scope)):
+        callees = sorted(resolve(callee, scope))
+        if not handed and callee[0] == "n" and self._through_shared(scope, callee[1]):
+            callees = []  # a shared helper's parameter: each caller that hands a function calls it
+        for value in callees:
             if value[0] == "ext":
                 externals.append(value[1])
             else:
                 targets += self._targets(value)
-        for arg in list(args) + list(kwargs.values()):
-            if arg[0] in ("n", "a"):
-                for value in sorted(resolve(arg, scope)):
-                    if value[0] in ("func", "meth"):
+        keep_all = handed or not targets and not (externals and all(_keeps(e) for e in externals))
+        for key, arg in list(enumerate(args)) + list(kwargs.items()):
+            if arg[0] in ("n", "a") or arg[0] == "c" and not handed and arg[1][-1] == "partial":
+                # `spawn(functools.partial(f, x))` calls f too. A partial handed on is followed in
+                # the call graph only: `trace` already reads its function where the partial is made.
+                if not handed and arg[0] == "n" and self._through_shared(scope, arg[1]):
+                    continue  # a shared helper's parameter handed on: each caller that handed a function calls it
+                functions = [v for v in sorted(resolve(arg, scope))
+                             if v[0] in ("func", "meth") or v[0] == "part" and not handed]
+                if functions and (keep_all or self._stays_with_caller(callees, key)):
+                    for value in functions:
                         targets += self._targets(value)
         if callee[0] == "a" and callee[2] == "add":
             targets += self._flow_tasks(args, scope)
         guard.site = site  # no finally: nothing catches an exception from here and goes on
         return targets, externals
+
+    def _shared_decorator(self, function_full: str) -> bool:
+        """A decorator applied to more than a few functions (`@wrap_instance_fault`): its wrapper's call of
+        the wrapped function would lead from every caller to all of them, so the caller keeps the edge."""
+        for owner in self.decorators.chain(function_full):
+            definition = self.defs.get(owner)
+            if definition is not None and definition.kind != "class":
+                skip = 1 if definition.kind in ("method", "classmethod") else 0
+                params = [p for p in definition.params[skip:] if not p.startswith("*")]
+                if params and self.params.shared(owner, params[0]):
+                    return True
+        return False
+
+    def _through_shared(self, scope: Scope, name: str) -> bool:
+        owner = parameter_of(scope, name)
+        return owner is not None and self.params.shared(owner, name)
+
+    def _stays_with_caller(self, callees: list, key: int | str) -> bool:
+        """Whether a function handed to a function of the tree counts as called by the caller: when the
+        callee does not call that parameter itself but hands it on (to a library, an executor), or the
+        parameter is a shared helper's (program.params `shared`)."""
+        for value in callees:
+            for called, offset in self.params.called(value):
+                param = self.params.param_at(called, offset, key if isinstance(key, int) else None,
+                                             key if isinstance(key, str) else None)
+                if param is None or not self.params.calls_parameter(called, param) \
+                        or self.params.shared(called, param):
+                    return True
+        return False
 
     def _flow_tasks(self, args: list, scope: Scope) -> list[Target]:
         """`flow.add(VolumeCastTask(...), ...)`: a taskflow engine runs each task's `execute` (Cinder's
@@ -108,6 +179,10 @@ class Calls:
                 by_scope.setdefault(record[0], []).append(record)
         return by_scope.get(definition.qualname, [])
 
+    def value_targets(self, value: Value) -> list[tuple[str, bool]]:
+        """What calling a value runs: (definition, certain) pairs."""
+        return [(target, certain) for target, certain, _r, _exact in self._targets(value)]
+
     def _targets(self, value: Value) -> list[Target]:
         kind = value[0]
         if kind == "func":
@@ -123,6 +198,8 @@ class Calls:
                     for t in targets]
         if kind == "cls":
             return self._constructor(value[1])
+        if kind == "part":  # a partial runs its function
+            return self._targets(value[1])
         if kind == "inst":
             _owner, member = self.classes.find_member(value[1], "__call__")
             if member is None:
@@ -146,6 +223,10 @@ class Calls:
             if member is not None and member.kind != "class":
                 found.append((member.full, True, _receiver(member.full, class_full), True))
         return found or [(class_full, True, None, True)]
+
+
+def _keeps(external: str) -> bool:
+    return external in _KEEPING or external.rpartition(".")[2] in _LOGGING and "log" in external.lower()
 
 
 def _receiver(method_full: str, receiver: str) -> str | None:

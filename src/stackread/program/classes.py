@@ -30,6 +30,7 @@ class Classes:
         self._mro: dict[str, list[str]] = {}
         self._instance_attrs: dict[tuple, frozenset] = {}  # instance attributes and parameter values
         self._ctor_calls: dict[str, list] = {}
+        self._calls_by_name: dict[str, dict[str, list]] = {}
 
     def bases(self, class_full: str) -> list[str]:
         definition = self.defs.get(class_full)
@@ -153,7 +154,7 @@ class Classes:
         what the caller's callers pass (`VolumeCastTask(scheduler_rpcapi)` inside get_flow)."""
         values: set = set()
         resolve = self.values.resolve
-        for module, scope_name, call in self._calls_named(name):
+        for module, scope_name, call in self.calls_named(name):
             scope = Scope(module, scope_name)
             if not any(is_callee(v) for v in resolve(call[1], scope)):
                 continue
@@ -166,17 +167,29 @@ class Classes:
                 values |= self.parameter_values(f"{module.name}.{scope_name}", arg[1])
         return frozenset(values)
 
-    def _calls_named(self, name: str) -> list[tuple[ModuleFacts, str, list]]:
-        """Call sites whose callee is spelled `...name(...)`: the few worth resolving for a constructor."""
-        if name in self._ctor_calls:
-            return self._ctor_calls[name]
-        found = self._ctor_calls[name] = []
-        for module in self._modules_calling.get(name, []):
+    def calls_named(self, name: str) -> list[tuple[ModuleFacts, str, list]]:
+        """Call sites whose callee is spelled `...name(...)` (constructors, and program.params' sites)."""
+        found = self._ctor_calls.get(name)
+        if found is None:
+            found = self._ctor_calls[name] = [site for module in self._modules_calling.get(name, [])
+                                              for site in self._module_calls_named(module).get(name, ())]
+        return found
+
+    def module_calls(self, module: ModuleFacts) -> list[list]:
+        """A module's call records, decoded once (with `calls_named`)."""
+        return [site[2] for sites in self._module_calls_named(module).values() for site in sites]
+
+    def _module_calls_named(self, module: ModuleFacts) -> dict[str, list]:
+        """A module's call sites by callee name, decoded once: a common name is asked for in many modules."""
+        index = self._calls_by_name.get(module.name)
+        if index is None:
+            index = self._calls_by_name[module.name] = {}
             for call in module.calls():
                 callee = call[1]
-                if (callee[0] == "n" and callee[1] == name) or (callee[0] == "a" and callee[2] == name):
-                    found.append((module, call[0], call))
-        return found
+                name = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
+                if name is not None:
+                    index.setdefault(name, []).append((module, call[0], call))
+        return index
 
     @cached_property
     def _modules_calling(self) -> dict[str, list[ModuleFacts]]:

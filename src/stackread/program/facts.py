@@ -17,6 +17,7 @@ from stackread.program.modules import resolve_relative
 
 # ("mod", name) ("cls", full) ("inst", full[, True]) ("func", full) ("meth", full, recv[, True]); True marks an
 # instance made right there (`compute.API()`): its class is exact, no subclass's override runs.
+# ("part", func value, positional arguments pre-bound, (keywords pre-bound)): `functools.partial(f, x)`.
 Value = tuple
 #                ("super", class_full, self_class) ("ext", dotted) ("str", text)
 #                ("cut", module): anything reached through a module of the tree that was skipped (it did
@@ -35,6 +36,7 @@ class Definition:
     decorators: tuple
     full: str  # module.qualname, made once: it is in every value, edge and memo entry
     defaults: tuple = ()  # (parameter, literal default) pairs
+    default_exprs: tuple = ()  # (parameter, default expression) pairs, every default
 
 
 @dataclass
@@ -53,7 +55,8 @@ class ModuleFacts:
         # with Nova's tests they would otherwise be held twice (~50 MB).
         self.defs: dict[str, Definition] = {
             d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
-                             sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else ())
+                             sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else (),
+                             tuple(d[8].items()) if d[8] else ())
             for d in self.summary["defs"]}
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()
@@ -125,6 +128,10 @@ class ModuleFacts:
     def contexts(self) -> list[list]:
         return _decoded(self.summary["contexts"])
 
+    def flows(self) -> list[list]:
+        """[spelling, into, where] per way a value may flow into another name (index.summary)."""
+        return _decoded(self.summary.get("flows", "[]"))
+
     def absolute(self, module: str, level: int) -> str:
         return resolve_relative(self.package, module, level)
 
@@ -137,10 +144,13 @@ class Scope:
     # inherited __init__ building Target(topic=self.TOPIC) sends to the subclass's TOPIC (cinder).
     self_class: str | None = None
     self_exact: bool = False  # `self` is exactly of that class (made right there), not of a subclass
+    # (parameter, values) pairs one call path binds: read there, a parameter holds what that caller
+    # passed, not what every caller passes (program.params).
+    args: tuple = ()
 
     @property
     def key(self) -> tuple:
-        return (self.module.name, self.function, self.self_class, self.self_exact)
+        return (self.module.name, self.function, self.self_class, self.self_exact, self.args)
 
 
 def enclosing_class(scope: Scope) -> str | None:

@@ -26,6 +26,8 @@ class Names:
         self.skipped = skipped  # modules of the tree not in the program
         self.guard = guard
         self.values = values
+        # What a parameter holds at the call sites of its function (program.params; set by Program).
+        self.parameter: Callable[[str, str], frozenset] = lambda function_full, name: EMPTY
         # Whether a branch is taken under a configuration (module, context index) -> False when not:
         # `trace` reads `if is_neutron(): cls = NEUTRON_NET_API` on the option defaults. None: all are.
         self.branch_taken: Callable[[ModuleFacts, int], bool] | None = None
@@ -134,7 +136,7 @@ class Names:
 
     def lookup(self, name: str, scope: Scope) -> tuple[Scope, list] | frozenset | None:
         """Where `name` is bound as seen from `scope`: (scope of the binding, its records); or the
-        value itself for a method's `self`/`cls`, an empty set for a parameter; None when unbound."""
+        value itself for a method's `self`/`cls` and for a parameter (what its callers pass); None when unbound."""
         module = scope.module
         function = scope.function
         while function:
@@ -157,9 +159,16 @@ class Names:
                     return frozenset({("inst", owner, True) if scope.self_exact else ("inst", owner)})
             records = module.bindings.get(function, {}).get(name)
             if records:
-                return Scope(module, function, scope.self_class, scope.self_exact), records
-            if name in definition.params or f"*{name}" in definition.params or f"**{name}" in definition.params:
-                return EMPTY  # a parameter: its type is not known here
+                return Scope(module, function, scope.self_class, scope.self_exact,
+                             scope.args if function == scope.function else ()), records
+            if name in definition.params:
+                if scope.args and function == scope.function:
+                    bound = dict(scope.args)
+                    if name in bound:
+                        return bound[name]
+                return self.parameter(definition.full, name)
+            if f"*{name}" in definition.params or f"**{name}" in definition.params:
+                return EMPTY  # `*args`, `**kwargs`: containers
             function = function.rpartition(".")[0]
         records = module.bindings.get("", {}).get(name)
         return (Scope(module, ""), records) if records else None

@@ -4,6 +4,7 @@ It owns the engine's parts, one concern each, and answers through them:
 - program.names: what a name means in a scope, imports and re-exports, dotted names;
 - program.classes: bases, MRO, members, subclasses and what instance attributes hold;
 - program.values: what an expression can be (attributes, calls, returns, tables, options);
+- program.params: what a parameter holds, from every call site of its function;
 - program.calls: what a call site runs, dispatched to overrides;
 - program.callgraph: all of it as one call graph;
 and program.depth's Guard keeps the recursion they share finite and within the stack.
@@ -18,9 +19,10 @@ from stackread.program.callgraph import Stats, build_callgraph
 from stackread.program.calls import Calls, Target
 from stackread.program.classes import Classes
 from stackread.program.depth import Guard
-from stackread.program.facts import Definition, ModuleFacts, Scope, Value, enclosing_class
+from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
 from stackread.program.graph import CallGraph
 from stackread.program.names import Names
+from stackread.program.params import Parameters
 from stackread.program.values import OptionResolver, Values
 
 
@@ -40,8 +42,24 @@ class Program:
         self.names = Names(self.modules, self.skipped, guard, self.values)
         self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
         self.values.names, self.values.classes = self.names, self.classes  # see Values
-        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, dispatch_excludes)
+        self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
+        self.follow_parameters = True
+        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes)
         self.stats = Stats()
+
+    @property
+    def follow_parameters(self) -> bool:
+        """Whether a parameter holds what every call site passes (program.params). Off, it holds only what
+        `Scope.args` binds: `trace`'s walk reads parameters through the literal arguments of its own call
+        path (flows/walker.py), and every caller's values would lead one wrapper everywhere any caller's
+        does. Set before resolving."""
+        return self.names.parameter == self.params.value
+
+    @follow_parameters.setter
+    def follow_parameters(self, follow: bool) -> None:
+        self.names.parameter = self.params.value if follow else (lambda function_full, name: EMPTY)
+        # A function handing back its parameter returns what each caller passed: on the same switch.
+        self.values.bind = self.params.bind if follow else (lambda scope, record, function_full: ())
 
     @property
     def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:
@@ -82,9 +100,16 @@ class Program:
     def calls_in(self, function_full: str) -> list[list]:
         return self.calls.calls_in(function_full)
 
-    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False
-                        ) -> tuple[list[Target], list[str]]:
-        return self.calls.call_targets_as(module, record, self_class, self_exact)
+    def call_targets_as(self, module: ModuleFacts, record: list, self_class: str | None, self_exact: bool = False,
+                        args: tuple = ()) -> tuple[list[Target], list[str]]:
+        """What a call site runs; with `args` (from `bind_arguments`), read on the one call path that bound
+        its function's parameters so."""
+        return self.calls.call_targets_as(module, record, self_class, self_exact, args=args)
+
+    def bind_arguments(self, caller: Scope, record: list, target: str) -> tuple:
+        """The (parameter, values) pairs the call site `record` in `caller` binds for `target`: hand them as
+        `args` (or `Scope.args`) to read the target's body with this caller's arguments only."""
+        return self.params.bind(caller, record, target)
 
     def build(self) -> CallGraph:
         return build_callgraph(self, self.stats)

@@ -41,6 +41,8 @@ class Values:
     # `classes`) once they exist.
     names: Names
     classes: Classes
+    # The values one call site binds to a function's parameters (program.params; set by Program).
+    bind: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
 
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
                  options: OptionResolver | None):
@@ -208,7 +210,16 @@ class Values:
                 return frozenset({("inst", definition.full, True)})
             if self.containers.is_generator(func[1]):  # what iterating it gives: its yields
                 return self.returns(func[1]) | {("gen", func[1])}
+            if definition is not None and self._returns_parameter(definition):
+                return self._returns_bound(definition, call, scope) | self._checked(definition, call, scope)
             return self.returns(func[1]) | self._checked(definition, call, scope)
+        if kind == "part":
+            return self.call_result(func[1], call, scope)
+        if kind == "ext" and func[1] == "functools.partial" and call[2]:
+            pre_bound = [a for a in call[2][1:]]
+            if not any(a[0] == "*" for a in pre_bound):
+                return frozenset(("part", v, len(pre_bound), tuple(sorted(call[3]))) for v in self.resolve(call[2][0], scope)
+                                 if v[0] in ("func", "meth", "cls", "inst", "part")) or frozenset({_external(f"{func[1]}()")})
         if kind == "ext":
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
@@ -265,6 +276,31 @@ class Values:
             for returning, expr, context in module.summary["returns"]:
                 if returning == definition.qualname and self.names.taken(module, context):
                     values |= self.resolve(expr, scope)
+        return frozenset(values)
+
+    def _returns_parameter(self, definition: Definition) -> bool:
+        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)."""
+        key = ("returns a parameter", definition.full)
+        found = self._returns.get(key)
+        if found is None:
+            module = self.modules[definition.module]
+            found = self._returns[key] = frozenset({True}) if any(
+                returning == definition.qualname and expr[0] == "n" and expr[1] in definition.params
+                for returning, expr, _context in module.summary["returns"]) else EMPTY
+        return bool(found)
+
+    def _returns_bound(self, definition: Definition, call: list, scope: Scope) -> frozenset:
+        """What this call returns when the function hands back a parameter: what this caller passed there
+        (`passthrough(create)()` calls create, not every function any caller passes)."""
+        record = [scope.function, call[1], 0, 0, None, call[2], call[3]]
+        module = self.modules[definition.module]
+        bound = Scope(module, definition.qualname, args=self.bind(scope, record, definition.full))
+        plain = Scope(module, definition.qualname)
+        values: set = set()
+        for returning, expr, context in module.summary["returns"]:
+            if returning == definition.qualname and self.names.taken(module, context):
+                parameter = expr[0] == "n" and expr[1] in definition.params
+                values |= self.resolve(expr, bound if parameter else plain)
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
