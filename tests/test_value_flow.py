@@ -447,3 +447,22 @@ def test_a_helper_every_caller_hands_its_function_to_leaves_the_edge_with_each_c
     g = graph_of({"m.py": "def run(fn):\n    fn()\n" + helpers + "\n"})
     assert callees(g, "m.use3") == {"m.run", "m.f3"}
     assert callees(g, "m.run") == set()
+
+
+def test_args_forwarded_round_a_cycle_of_wrappers_end(graph_of):
+    """`*args` handed round a cycle that shifts positions (Cinder's driver `__init__`s through super()):
+    each turn asks for a new position, so no memo entry ends the chain; a bound does."""
+    g = graph_of({"m.py": """
+        def run():
+            pass
+
+        def f(a, b, *args):
+            g(*args)
+
+        def g(c, *args):
+            c()
+            f(*args)
+
+        f(1, 2, run)
+        """})
+    assert "m.run" in {e.callee for e in g.calls_from("m.g")}

@@ -35,6 +35,11 @@ _MAX_SPELLINGS = 32
 _SHARED = 8  # functions a parameter holds beyond which it is a shared helper's (see `shared`)
 
 
+# Positions of forwarded `*args` beyond this come from a forwarding cycle (each turn adds the
+# arguments written before `*args`), not from a call anyone writes.
+_MAX_POSITION = 32
+
+
 class Parameters:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
                  values: Values, classes: Classes):
@@ -74,7 +79,17 @@ class Parameters:
     def passed(self, function_full: str, index: int | None, keyword: str | None) -> frozenset:
         """What the call sites pass at parameter `index` (of the whole list, `self` included) or by `keyword`."""
         key = ("passed", function_full, index, keyword)
-        return self.guard.cached(self._memo, key, lambda: self._passed(function_full, index, keyword)[0])
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        # `*args` forwarded round a cycle of wrappers (`f(*a)` -> `g(x, *a)` -> `f(y, *a)`) asks for a
+        # new position at each turn, so no memo entry ends it: the stack is watched here as in resolve.
+        guard, definition = self.guard, self.defs.get(function_full)
+        if definition is None or index is not None and index > _MAX_POSITION or \
+                len(guard.active) + guard.chain >= guard.next_check and \
+                guard.cut_short(self.modules[definition.module], definition.qualname):
+            return EMPTY
+        return guard.memoised(self._memo, key, lambda: self._passed(function_full, index, keyword)[0])
 
     def _passed(self, function_full: str, index: int | None, keyword: str | None) -> tuple[frozenset, bool]:
         """(values passed, whether some site leaves the parameter to its default)."""
