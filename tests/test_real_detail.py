@@ -66,7 +66,9 @@ def test_story_of_create_server(flows):
     assert tree(at_level(flows["create_server"], "story").root) == [
         (0, "service", "glance"), (0, "service", "neutron"), (0, "service", "placement"), (0, "service", "cinder"),
         (0, "hop", "schedule_and_build_instances"),
-        (1, "hop", "select_destinations"), (2, "service", "placement"),
+        # The scheduler's request filters (process_reqspec iterates ALL_REQUEST_FILTERS): the
+        # remote-managed ports filter asks Neutron (request_filter.py:408), then Placement.
+        (1, "hop", "select_destinations"), (2, "service", "neutron"), (2, "service", "placement"),
         (1, "service", "placement"),  # the quota recheck
         (1, "hop", "build_and_run_instance"),
         (2, "service", "placement"), (2, "service", "neutron"), (2, "service", "cinder"),
