@@ -1,12 +1,12 @@
 """The group every command joins, the options many of them share, how each one ends, and main()."""
 
-import gc
 import sys
 
 import click
 
 from stackread import __version__
 from stackread.errors import ExitCode, StackreadError
+from stackread.perf import one_command_process
 from stackread.render.output import report_diagnostics, say_warnings
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -62,11 +62,7 @@ def finish(diagnostics, reported: bool = False) -> None:
 def main() -> None:
     """The console script: one line on stderr and an exit status for every failure, no traceback."""
     debug = "--debug" in sys.argv[1:]
-    # One command is one short process whose data (summaries, the resolved program, the flow) is
-    # acyclic and lives until it ends: the cyclic collector would only rescan it, a full pass after
-    # each large build (measured on Nova 34.0.0: a new `trace` question 2.5 s -> 1.9 s). Processes
-    # that ask many questions (tests, gallery in one process) keep it: they do not start here.
-    gc.disable()
+    one_command_process()
     try:
         cli.main(standalone_mode=False, prog_name="stackread")
     except click.exceptions.Exit as exc:
