@@ -21,9 +21,11 @@ from stackread.program.values import Values
 
 Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of its `self`, exactly that class)
 # Library calls that keep or describe a function handed to them rather than call it: a partial is called
-# where it is called, `functools.wraps(func)` copies names. (A list or dict storing it, `handlers.append(f)`,
-# still counts as calling it here until containers are followed to where their items are called.)
+# where it is called, `functools.wraps(func)` copies names.
 _LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})  # LOG.warning('%s', f)
+# A builtin container's methods that store what they are handed (containers are followed, program.containers).
+_STORING = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "appendleft"})
+_CONTAINERS = frozenset({"builtins.list()", "builtins.dict()", "builtins.set()", "builtins.tuple()"})
 _KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_wrapper", "builtins.isinstance",
                       "builtins.callable", "builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.id",
                       "builtins.repr", "builtins.str", "builtins.print"})
@@ -226,7 +228,9 @@ class Calls:
 
 
 def _keeps(external: str) -> bool:
-    return external in _KEEPING or external.rpartition(".")[2] in _LOGGING and "log" in external.lower()
+    owner, _, method = external.rpartition(".")
+    return external in _KEEPING or method in _LOGGING and "log" in external.lower() \
+        or method in _STORING and owner in _CONTAINERS  # `handlers.append(f)`: called where the list's items are
 
 
 def _receiver(method_full: str, receiver: str) -> str | None:

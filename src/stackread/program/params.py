@@ -206,6 +206,8 @@ class Parameters:
             return False
         qual = definition.qualname
         module = self.modules[definition.module]
+        if _stores(module, qual, param):
+            return True  # kept (`self.func = func`, `self.listeners.append(func)`): called where what holds it is
         within = [(scope, call) for _module, scope, call in self.classes.calls_named(param)
                   if _module is module and (scope == qual or scope.startswith(qual + "."))]
         if any(call[1][0] == "n" for _scope, call in within):
@@ -459,3 +461,12 @@ def parameter_of(scope: Scope, name: str) -> str | None:
                 return definition.full
         function = function.rpartition(".")[0]
     return None
+
+
+def _stores(module: ModuleFacts, qual: str, param: str) -> bool:
+    """Whether the function keeps its parameter on `self`, as an attribute or in a container there:
+    the stored value is then called wherever the attribute's value is (a timer's `self.func()`)."""
+    held = ["n", param]
+    inside = lambda scope: scope == qual or scope.startswith(qual + ".")  # noqa: E731
+    return any(expr == held and inside(scope) for assigns in module.self_assigns.values() for scope, expr in assigns) \
+        or any(expr == held and inside(scope) for grows in module.self_grows.values() for scope, _key, expr in grows)
