@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from callgraph import _REPORT_RSS as _WITH_RSS  # the child reports its own peak RSS (benchmarks/ is on the path)
 from stackread.index.files import list_sources
 from stackread.source.fetch import fetch_release
 from stackread.source.trees import open_tree
@@ -41,17 +42,6 @@ from stackread.source.trees import open_tree
 ROWS = ("cold", "new", "edit", "cached", "graph", "tests", "pyan3")
 TARGETS = {"cold": 1.0, "new": 0.2, "edit": 0.2, "cached": 0.1, "graph": 1.5, "tests": 1.5}
 EDITED = "nova/compute/api.py"
-
-# The child reports its own peak RSS: RUSAGE_CHILDREN is the largest of all children so far.
-_WITH_RSS = """
-import resource, sys
-from stackread.cli import main
-sys.argv = ["stackread", *sys.argv[1:]]
-try:
-    main()
-finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
 
 
 def floor(data: list[bytes]) -> float:
