@@ -27,8 +27,8 @@ PROJECTS = {
                                   "octavia/api/v2/controllers/load_balancer.py:971"),
     }),
     "designate-current": (45, {
-        "zone create": ("POST", "/zones", "ZonesController.post_all", "designate/api/v2/controllers/zones/__init__.py:84"),
-        "recordset create": ("POST", "/zones/{zone_id}/recordsets", "RecordSetsController.post_all",
+        "zone create": ("POST", "/v2/zones", "ZonesController.post_all", "designate/api/v2/controllers/zones/__init__.py:84"),
+        "recordset create": ("POST", "/v2/zones/{zone_id}/recordsets", "RecordSetsController.post_all",
                              "designate/api/v2/controllers/zones/recordsets.py:78"),
     }),
     "magnum-current": (40, {
@@ -57,9 +57,9 @@ PROJECTS = {
                                               "cyborg/api/controllers/v2/device_profiles.py:149"),
     }),
     "barbican-current": (50, {
-        "secret store": ("POST", "/secrets", "SecretsController.on_post", "barbican/api/controllers/secrets.py:473"),
-        "secret order create": ("POST", "/orders", "OrdersController.on_post", "barbican/api/controllers/orders.py:163"),
-        "secret container create": ("POST", "/containers", "ContainersController.on_post",
+        "secret store": ("POST", "/v1/secrets", "SecretsController.on_post", "barbican/api/controllers/secrets.py:473"),
+        "secret order create": ("POST", "/v1/orders", "OrdersController.on_post", "barbican/api/controllers/orders.py:163"),
+        "secret container create": ("POST", "/v1/containers", "ContainersController.on_post",
                                     "barbican/api/controllers/containers.py:181"),
     }),
 }

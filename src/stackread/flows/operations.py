@@ -65,13 +65,13 @@ _VOCABULARY |= {"node power on": ("PUT", "/v1/nodes/{}/states/power"),
                 "node console enable": ("PUT", "/v1/nodes/{}/states/console"),
                 "node console disable": ("PUT", "/v1/nodes/{}/states/console"),
                 "node maintenance unset": ("DELETE", "/v1/nodes/{}/maintenance"),
-                "secret store": ("POST", "/secrets"),
+                "secret store": ("POST", "/v1/secrets"),
                 # Neutron's member actions take a subnet or a port in the body.
                 "router add subnet": ("PUT", "/routers/{}/add_router_interface"),
                 "router add port": ("PUT", "/routers/{}/add_router_interface"),
                 "router remove subnet": ("PUT", "/routers/{}/remove_router_interface"),
                 "router remove port": ("PUT", "/routers/{}/remove_router_interface"),
-                "secret get": ("GET", "/secrets/{}")}
+                "secret get": ("GET", "/v1/secrets/{}")}
 # Controller method -> the CLI's verb for it: Routes' standard methods, then pecan's conventions.
 # `detail` is what `list --long` asks for, so `server list` means index alone.
 _CLI_VERBS = {"index": "list", "detail": "list --long", "show": "show", "create": "create", "update": "set",

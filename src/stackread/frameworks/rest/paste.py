@@ -119,7 +119,8 @@ def _apps_of(parser, name: str, hops: int) -> list[str]:
 
 
 def _router(ev: Evaluator, section) -> DefRef | None:
-    """The class an app's factory names: a project's own `x.app_factory` before paste's generic one."""
+    """The class an app's factory names (or the function, which a pecan app's root is made in): a
+    project's own `x.app_factory` before paste's generic one."""
     keys = sorted((k for k in section if k.endswith("app_factory")), key=lambda k: k == "paste.app_factory")
     for key in keys:
         module, _, attr = section[key].strip().partition(":")
@@ -128,7 +129,7 @@ def _router(ev: Evaluator, section) -> DefRef | None:
         # `Class.factory` names a class method, maybe inherited: the class is the one named.
         owner = ev.resolve_dotted(f"{module}.{attr.rsplit('.', 1)[0]}") if "." in attr else None
         found = owner if isinstance(owner, DefRef) and owner.is_class else ev.resolve_dotted(f"{module}.{attr}")
-        if isinstance(found, DefRef) and found.is_class:
+        if isinstance(found, DefRef):
             return found
     return None
 
@@ -141,6 +142,6 @@ def mounts_by_class(ev: Evaluator, found: list[Mount], bases) -> dict[str, tuple
     by_class: dict[str, set[str]] = {}
     for mount in found:
         cls = ev.resolve_dotted(mount.router)
-        for member in bases(cls) if isinstance(cls, DefRef) else ():
+        for member in bases(cls) if isinstance(cls, DefRef) and cls.is_class else [cls] if isinstance(cls, DefRef) else ():
             by_class.setdefault(member.dotted, set()).update(mount.prefixes)
     return {name: tuple(sorted(prefixes)) for name, prefixes in by_class.items()}
