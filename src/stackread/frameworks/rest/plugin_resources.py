@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from stackread.frameworks.rest import paste
 from stackread.frameworks.rest.interpreter import ClassMembers, Instance, Interpreter, Obj, RouteEvaluator, self_bound
 from stackread.frameworks.rest.route import Route
 from stackread.frameworks.rest.routes_mapper import _parent, candidate_files
@@ -346,6 +347,7 @@ def _parent_name(member: Any) -> str | None:
 def read_routes(project, among: list[str] | None = None) -> list[Route]:
     reader = _Reader(project)
     empty: list[DefRef] = []  # extensions' get_resources that made no controller
+    starters: list[str] = []  # the start-up code that makes controllers
     for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
         if module is None:
@@ -356,10 +358,24 @@ def read_routes(project, among: list[str] | None = None) -> list[Route]:
             reader.interpreter.run(func, self_bound(func, Obj(cls)) if cls else {})
             if len(reader.found) == before and reader.maker_is_extension:
                 empty.append(func)
+            elif not reader.maker_is_extension:
+                starters.append(func.dotted)
     missing = _missing_library(project, empty) if empty else None
     if missing:
         project.diagnostics.warning(*missing)
-    return reader.routes()
+    return _mounted(project, reader, starters)
+
+
+def _mounted(project, reader: _Reader, starters: list[str]) -> list[Route]:
+    """The routes under the prefix paste deploy mounts the app factory under that runs the start-up
+    code making them (Neutron's /v2.0: its factory calls v2_factory, which calls initialize_all,
+    which also collects every extension's resources): the path a client sends."""
+    mounts = paste.mounts_by_class(reader.ev, paste.mounts(project), reader.mro)
+    prefixes = sorted({p for name in starters for p in mounts.get(name, ())})
+    routes = reader.routes()
+    if not prefixes:
+        return routes
+    return [replace(r, path=prefix.rstrip("/") + r.path, mounts=(prefix,)) for prefix in prefixes for r in routes]
 
 
 def _makers(module):
@@ -377,13 +393,21 @@ def _name(node: ast.AST) -> str:
     return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
+def _argument_names(node: ast.AST) -> set[str]:
+    """Names read in the arguments of the calls of a function: the data it builds from
+    (`l3_apidef.RESOURCE_ATTRIBUTE_MAP`), not the helpers it calls (`lockutils.synchronized`)."""
+    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+    values = [v for c in calls for v in (*c.args, *(k.value for k in c.keywords))]
+    return {n.id for v in values for n in ast.walk(v) if isinstance(n, ast.Name)}
+
+
 def _missing_library(project, empty: list[DefRef]) -> tuple | None:
     """Makers that made nothing because the names they read come from a package neither the tree
     nor a library read holds (neutron_lib's definitions): a hint naming `--library` for the package
     most of them lean on, as (path, line, message); None when the tree asks for no such package."""
     leaning: dict[str, list[DefRef]] = {}
     for func in empty:
-        used = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name)}
+        used = _argument_names(func.node)
         tops = {func.module.imports[name].module.split(".")[0] for name in used & set(func.module.imports)}
         for top in tops:
             if not project.index.owns(top):
