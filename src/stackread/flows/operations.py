@@ -248,8 +248,11 @@ def _snake(name: str) -> str:
 
 
 def _vocabulary_names(route: Route) -> set[str]:
-    key = ("action", route.action) if route.action else (route.verb, normalise_path(route.path))
-    return {normalise(word) for word, meaning in _VOCABULARY.items() if meaning == key}
+    path = normalise_path(route.path)
+    # A path matches with or without the version prefix its API is mounted at (Neutron's /v2.0).
+    keys = {("action", route.action)} if route.action else {(route.verb, path),
+                                                            (route.verb, re.sub(r"^/v\d+(\.\d+)?(?=/)", "", path))}
+    return {normalise(word) for word, meaning in _VOCABULARY.items() if meaning in keys}
 
 
 def operations(routes: list[Route]) -> list[Operation]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from stackread.errors import UsageError
+from stackread.errors import FetchError, UsageError
 from stackread.source.trees import SourceTree, open_tree
 
 
@@ -31,7 +31,7 @@ def library_tree(spec: str, cache_dir: pathlib.Path | None = None) -> SourceTree
 
         try:
             where = fetch_release(spec, cache_dir)
-        except Exception as exc:  # FetchError, or a spec that is no path and no release name
+        except FetchError as exc:  # not on the index, or neither a path nor a release name
             raise UsageError(f"--library {spec}: {exc}") from None
     return open_tree(where)
 

@@ -156,6 +156,14 @@ class _Interpreter(Interpreter):
         defaults = {name: value for name, value in self.reader.defaults(func).items() if name in params[len(args):]}
         return super().call(func, args, defaults | kwargs, outer)
 
+    def _calls(self, stmt: ast.stmt, scope: Scope) -> None:
+        super()._calls(stmt, scope)
+        # A controller made and kept by its constructor's side effects: `Controller(...)` alone.
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            callee = self.ev.eval(stmt.value.func, scope).value
+            if isinstance(callee, DefRef) and callee.is_class:
+                self.ev.eval(stmt.value, scope)
+
     def _known(self, test: ast.expr, scope: Scope) -> bool | None:
         found = super()._known(test, scope)
         if found is not None:
