@@ -71,6 +71,11 @@ def test_without_neutron_lib_a_warning_names_the_option(neutron):
     assert "--library neutron-lib" in hint.message and "neutron-lib>=5.0.0" in hint.message
 
 
+def test_an_extension_resource_is_served_through_the_pecan_controller_start_up_rebuilds(report):
+    lookup = find_operation(report.routes, "security group create")
+    assert lookup.found.route.via == "neutron.pecan_wsgi.controllers.resource.CollectionsController.create"
+
+
 def test_port_create_starts_at_the_controller_and_steps_into_ml2(neutron):
     tree, library = neutron
     trace = trace_operation(Reading(tree, libraries=(str(library),)), "port create")

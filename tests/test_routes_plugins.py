@@ -99,12 +99,14 @@ TREE = {
         RESOURCES = {'port': 'ports'}
 
         class CollectionsController(base.Controller):
-            pass
+            def create(self, request, body): ...
 
-        def initialize_all():
+        def initialize_all(extension_resources):
             plugin = directory.get_plugin()
             for resource, collection in RESOURCES.items():
                 CollectionsController(plugin, collection, resource)
+            for ext in extension_resources:  # each extension's resource, rebuilt as this class
+                CollectionsController(ext.plugin, ext.collection, ext.resource)
     """,
     "netproj/plugin.py": """
         class DbMixin:
@@ -140,13 +142,15 @@ def _rows(report) -> dict[tuple[str, str], tuple[str | None, str | None]]:
 def test_each_request_goes_to_the_plugin_method_the_generic_controller_names(make_tree):
     tree, library = _project(make_tree)
     rows = _rows(find_routes(tree, None, (str(library),)))
+    # The extension's resource is served by the class the start-up code rebuilds it as.
     assert rows[("POST", "/widgets")] == ("netproj.widget_plugin.WidgetPlugin.create_widget",
-                                          "netproj.base.Controller.create")
+                                          "netproj.startup.CollectionsController.create")
     assert rows[("GET", "/widgets")] == ("netproj.widget_plugin.WidgetPlugin.get_widgets",
                                          "netproj.base.Controller.index")
     assert rows[("PUT", "/widgets/{id}/spin")] == ("netproj.widget_plugin.WidgetPlugin.spin", None)
     # The core plugin serves the core resources the start-up code makes; its own create_port wins.
-    assert rows[("POST", "/ports")] == ("netproj.plugin.CorePlugin.create_port", "netproj.base.Controller.create")
+    assert rows[("POST", "/ports")] == ("netproj.plugin.CorePlugin.create_port",
+                                        "netproj.startup.CollectionsController.create")
     assert rows[("GET", "/ports")][0] == "netproj.plugin.DbMixin.get_ports"
     # What the plugin does not define is not served: no PUT /widgets/{id} (no update_widget).
     assert ("PUT", "/widgets/{id}") not in rows and ("DELETE", "/ports/{id}") not in rows
@@ -173,7 +177,7 @@ def test_without_the_library_a_warning_names_the_option_and_the_requirement(make
 def test_a_trace_starts_at_the_generic_controller_and_steps_into_the_plugin_method(make_tree):
     tree, library = _project(make_tree)
     trace = trace_operation(Reading(tree, use_cache=False, libraries=(str(library),)), "widget create")
-    assert trace.root.function == "netproj.base.Controller.create"
+    assert trace.root.function == "netproj.startup.CollectionsController.create"
     assert [c.function for c in trace.root.children] == ["netproj.widget_plugin.WidgetPlugin.create_widget"]
 
 
@@ -199,7 +203,7 @@ def test_a_plugin_method_is_found_by_c3_order_not_depth_first(make_tree):
 def test_paste_mounts_the_resources_under_the_prefix_of_the_app_that_makes_them(make_tree):
     tree, library = _project(make_tree)
     (tree / "netproj/app.py").write_text(
-        "from netproj import startup\n\ndef factory(global_config, **local):\n    startup.initialize_all()\n")
+        "from netproj import startup\n\ndef factory(global_config, **local):\n    startup.initialize_all([])\n")
     (tree / "etc").mkdir()
     (tree / "etc/api-paste.ini").write_text(
         "[composite:api]\nuse = egg:Paste#urlmap\n/v2.0: apiapp\n\n[app:apiapp]\npaste.app_factory = netproj.app:factory\n")

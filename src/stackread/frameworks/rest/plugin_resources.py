@@ -188,6 +188,7 @@ class _Reader(ClassMembers):
         self._initialising = False
         self.maker: tuple[str, int] | None = None  # the function being run: where its resources are declared
         self.maker_is_extension = False
+        self.remade: list[DefRef] = []  # classes the start-up code makes of resources it does not name
         self._plugins: dict[str, DefRef | None] = {}
         self._handler_inits: dict[str, DefRef | None] = {}
         self._orders: dict[str, list[str]] = {}  # C3 orders of the plugin classes and their bases
@@ -208,6 +209,11 @@ class _Reader(ClassMembers):
         given = self.defaults(init) | dict(zip(_params(init)[1:], instance.args)) | instance.kwargs
         plugin, collection = given.get("plugin"), given.get("collection")
         if not isinstance(plugin, Plugin) or not isinstance(collection, str):
+            if not self.maker_is_extension and all(c.dotted != instance.cls.dotted for c in self.remade):
+                # The start-up code making controllers of what it does not name: each extension's
+                # resource, rebuilt as another class (Neutron's pecan CollectionsController from each
+                # legacy Controller). That class serves them.
+                self.remade.append(instance.cls)
             return
         obj = Obj(instance.cls)
         self._initialising = True
@@ -324,7 +330,9 @@ class _Reader(ClassMembers):
 
     def _route(self, made: _Made, plugin: DefRef | None, verb: str, path: str, handler: str,
                method: str | None) -> Route | None:
-        via = self.members(made.controller).get(method or "", [])
+        others = [c for c in self.remade if c.dotted != made.controller.dotted] if made.from_extension else []
+        serving = others[0] if others else made.controller
+        via = self.members(serving).get(method or "", [])
         via_name = f"{via[0][0].dotted}.{via[0][1].name}" if via else None
         defs = self._plugin_method(plugin, handler) if plugin is not None else []
         if plugin is not None and not defs:
