@@ -33,14 +33,11 @@ from stackread.program.mro import linearise
 from stackread.source.libraries import requirement_of
 
 _MAKERS = re.compile(rb"def get_resources\(|get_plugin\(")
-_HANDLERS = b"_plugin_handlers"
+_PLAIN = (str, int, float, bool, type(None), dict, list, tuple)  # values a condition may be decided on
 # The handler keys of the generic controller, the route each serves and the controller method
 # (Routes' standard names) that answers it.
 _ROWS = (("list", "GET", False, "index"), ("create", "POST", False, "create"), ("show", "GET", True, "show"),
          ("update", "PUT", True, "update"), ("delete", "DELETE", True, "delete"))
-
-
-_PLAIN = (str, int, float, bool, type(None), dict, list, tuple)
 
 
 def may_declare(data: bytes) -> bool:
@@ -301,11 +298,10 @@ class _Reader(ClassMembers):
 
     def routes(self) -> list[Route]:
         found: dict[tuple[str, str], Route] = {}
-        # Controllers whose every handler name is known first: an extension that extends a core
-        # collection without naming its resource must not stand for it.
-        # The start-up code's own controllers come before the extensions' (Neutron's start-up skips
-        # an extension's collection that already has one).
-        # Then the extension that declares the resource's attributes, before those that add a few.
+        # The start-up code's own controllers first (Neutron's start-up skips an extension's
+        # collection that already has one); then those whose every handler name is known (an
+        # extension that extends a core collection without naming its resource must not stand for
+        # it); then the extension that declares the resource's attributes before those adding a few.
         complete = sorted(self.found, key=lambda m: (m.from_extension, -sum(isinstance(h, str) for h in m.handlers.values()),
                                                      -m.attributes))
         for made in complete:
