@@ -29,6 +29,9 @@ REAL_RELEASES = {
     "heat-current": "openstack-heat==27.0.1",
     "trove-current": "trove==26.0.0",
     "keystone-current": "keystone==30.0.0",
+    # resources from API definitions read in a library (issue 15): neutron 29 asks for neutron-lib>=5.0.0
+    "neutron-current": "neutron==29.0.0",
+    "neutron-lib-current": "neutron-lib==5.0.1",
 }
 
 

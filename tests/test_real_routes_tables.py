@@ -111,3 +111,9 @@ def test_nova_liberty_and_mitaka_create_server_means_the_mounted_v21_api(rev):
     assert [o.route.controller for o in lookup.candidates] == [
         "nova.api.openstack.compute.legacy_v2.servers.Controller.create"]
     assert lookup.found.route.mounts != () and lookup.candidates[0].route.mounts == ()
+
+
+def test_heat_stack_create_means_the_native_api_and_lists_the_cfn_one(real_release):
+    lookup = find_operation(find_routes(real_release("heat-current")).routes, "openstack stack create")
+    assert lookup.found.route.controller == "heat.api.openstack.v1.stacks.StackController.create"
+    assert [o.route.controller for o in lookup.candidates] == ["heat.api.cfn.v1.stacks.StackController.create"]

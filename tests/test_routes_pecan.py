@@ -248,3 +248,82 @@ def test_list_means_the_plain_listing_and_list_long_the_detail_one(make_tree):
     routes = find_routes(tree).routes
     assert find_operation(routes, "baremetal node list").found.route.path == "/nodes"
     assert find_operation(routes, "baremetal node list --long").found.route.path == "/nodes/detail"
+
+
+def test_a_root_made_in_an_app_factory_takes_the_prefix_paste_deploy_mounts_it_under(make_tree):
+    tree = make_tree({"setup.cfg": SETUP_CFG, "api/__init__.py": "", "api/app.py": """
+        import pecan
+        from api import root
+
+        def build(controller):
+            return pecan.make_app(controller)
+
+        def create_main_app(global_config, **local_conf):
+            return build(root.V1())
+
+        def create_version_app(global_config, **local_conf):
+            return pecan.make_app(root.Versions())
+    """, "api/root.py": """
+        import pecan
+
+        class Versions:
+            @pecan.expose()
+            def index(self): ...
+
+        class V1:
+            @pecan.expose()
+            def secrets(self): ...
+    """, "etc/api/api-paste.ini": """
+        [composite:main]
+        use = egg:Paste#urlmap
+        /: versionapp
+        /v1: api-keystone
+
+        [pipeline:api-keystone]
+        pipeline = authtoken context apiapp
+
+        [app:apiapp]
+        paste.app_factory = api.app:create_main_app
+
+        [app:versionapp]
+        paste.app_factory = api.app:create_version_app
+    """})
+    routes = {(r.verb, r.path): r.mounts for r in find_routes(tree).routes}
+    assert routes == {("GET", "/"): ("/",), ("GET", "/v1/secrets"): ("/v1",)}
+
+
+def test_a_child_instance_its_parent_flags_serves_only_what_does_not_refuse_the_flag(make_tree):
+    tree = make_tree({"setup.cfg": SETUP_CFG, "api/__init__.py": "", "api/app.py": APP,
+                      "api/config.py": "app = {'root': 'api.root.Root'}\n", "api/root.py": """
+        import pecan
+        from pecan import rest
+
+        class States(rest.RestController):
+            @pecan.expose()
+            def get_all(self, node_ident): ...
+
+        class Nodes(rest.RestController):
+            states = States()
+            from_chassis = False
+            @pecan.expose()
+            def get_all(self, chassis_uuid=None): ...
+            @pecan.expose()
+            def post(self, node):
+                '''Create a node.'''
+                if self.from_chassis:
+                    raise ValueError()
+
+        class Chassis(rest.RestController):
+            nodes = Nodes()
+            nodes.from_chassis = True
+            @pecan.expose()
+            def get_one(self, chassis_uuid): ...
+
+        class Root(rest.RestController):
+            nodes = Nodes()
+            chassis = Chassis()
+    """})
+    # Under /chassis: the listing only; not the refused post, nor the node's own children again.
+    assert {(v, p) for v, p, _ in rows(tree)} == {
+        ("GET", "/nodes"), ("POST", "/nodes"), ("GET", "/nodes/states"), ("GET", "/chassis/{chassis_uuid}"),
+        ("GET", "/chassis/{chassis_uuid}/nodes")}

@@ -243,3 +243,32 @@ def test_a_paste_file_that_does_not_parse_is_a_warning_and_the_routes_still_come
     report = find_routes(_tree(make_tree, "nova", {"nova/api/__init__.py": "", **files}))
     assert len(report.routes) == 2
     assert [(d.path, d.line) for d in report.diagnostics] == [("etc/nova/api-paste.ini", 1)]
+
+
+def test_cli_words_mean_the_rest_operation_over_a_query_api_that_has_the_name(make_tree):
+    # Heat: the native API's POST /stacks and the CFN API's `/?Action=CreateStack`, whose router also
+    # maps POST /stacks; `openstack stack create` means the native one, the CFN one is kept as `also`.
+    root = _tree(make_tree, "heat", {
+        "heat/native.py": "class StackController:\n    def create(self, req, body): pass\n",
+        "heat/cfn.py": "class StackController:\n    def create(self, req): pass\n",
+        "heat/routers.py": """
+            from heat import cfn, native
+
+            class API:
+                def __init__(self, mapper):
+                    mapper.resource("stack", "stacks", controller=native.StackController())
+
+            class CfnAPI:
+                _actions = {'create': 'CreateStack'}
+
+                def __init__(self, mapper):
+                    controller = cfn.StackController()
+                    mapper.resource("stack", "stacks", controller=controller)
+                    for action in self._actions:
+                        mapper.connect("/", controller=controller, action=action)
+        """})
+    routes = find_routes(root).routes
+    assert ("*", "/", "heat.cfn.StackController.create") in {(r.verb, r.path, r.controller) for r in routes}
+    lookup = find_operation(routes, "openstack stack create")
+    assert lookup.found.route.controller == "heat.native.StackController.create"
+    assert [o.route.controller for o in lookup.candidates] == ["heat.cfn.StackController.create"]

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from stackread.cli.base import cache_options, cli, finish, json_option, path_argument, path_option, rev_option
+from stackread.cli.base import cache_options, cli, finish, json_option, library_option, path_argument, path_option, rev_option
 from stackread.errors import ExitCode
 from stackread.flows.reading import Reading
 from stackread.render.output import index_progress, progress_status, report_diagnostics, show
@@ -101,7 +101,6 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
         result = load_callgraph(reading, include_tests, progress)
     if target is not None or fmt or (output or "").lower().endswith(".graphml"):
         from stackread.flows.paths import PathQuestion
-
         from stackread.render.graph_export import Export, export_graph
 
         around = lambda: neighbourhood(result.graph, symbol, depth, callers, callees)  # noqa: E731
@@ -149,7 +148,8 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
 @click.option("--list-operations", "list_names", is_flag=True,
               help="Only the name of every operation, one a line, each one --find and trace find.")
 @json_option
-def routes(path: str, rev: str | None, name: str | None, list_names: bool, as_json: bool) -> None:
+@library_option
+def routes(path: str, rev: str | None, name: str | None, list_names: bool, as_json: bool, libraries: tuple[str, ...]) -> None:
     """Every REST route of the API at PATH: verb, URL, action key, controller method, microversions.
 
     `POST .../action` routes are listed once per action key (reboot, os-migrateLive, ...)
@@ -160,7 +160,7 @@ def routes(path: str, rev: str | None, name: str | None, list_names: bool, as_js
     from stackread.render import routes as view
 
     with progress_status(f"reading the REST routes of {path}"):
-        report = routes_flow.find_routes(path, rev)
+        report = routes_flow.find_routes(path, rev, libraries)
     if list_names:
         for listed in sorted(operations.pasteable_names(report.routes)):
             click.echo(listed)

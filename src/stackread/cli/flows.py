@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from stackread.cli.base import cache_options, cli, finish, json_option, path_option, rev_option
+from stackread.cli.base import cache_options, cli, finish, json_option, library_option, path_option, rev_option
 from stackread.errors import ExitCode, StackreadError, UnknownOperation
 from stackread.flows.reading import Reading
 from stackread.render.output import explain, index_progress, warn
@@ -74,10 +74,11 @@ def _traced():
               help="Where SVG nodes link, with {path} and {line}; default: the code at the release's "
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
+@library_option
 def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
           list_names: bool, show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool, other: str | None,
           as_json: bool, out: str | None, fmt: str | None, view: str | None, link_template: str | None,
-          cache_dir: str | None, no_cache: bool) -> None:
+          cache_dir: str | None, no_cache: bool, libraries: tuple[str, ...]) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
@@ -116,10 +117,11 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
     from stackread.flows import flowdiff, question as asked, settings as given, trace as tracing
     from stackread.render.trace_output import TraceOutput, show_answer
 
+    project = Reading(path, rev, cache_dir, not no_cache, libraries)
     if list_names:
         from stackread.flows.completion import every_operation
 
-        names, problems = every_operation(Reading(path, rev, cache_dir, not no_cache))
+        names, problems = every_operation(project)
         for name in names:
             click.echo(name)
         return finish(problems)
@@ -134,7 +136,6 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
         raise click.UsageError(str(exc)) from exc
     question = asked.Question(operation, driver, given.parse_settings(settings), show_objects,
                               asked.MAX_DEPTH if detail == "all" else extra_depth, errors)
-    project = Reading(path, rev, cache_dir, not no_cache)
     with _traced() as progress:
         answer = (tracing.trace_operation(project, question, progress) if other is None
                   else flowdiff.diff_operation(project, project.other(other), question, progress, warn))

@@ -22,6 +22,7 @@ from stackread.program.evaluate import DefRef, Evaluator, ModuleRef, Scope
 from stackread.frameworks.packaging import DeclaredEntryPoint, ProjectMetadata, read_metadata
 from stackread.program.modules import ModuleIndex
 from stackread.frameworks.services import ApiInfo, ServiceInfo, describe_process
+from stackread.source.libraries import with_libraries
 from stackread.source.trees import SourceTree, open_tree, report_refused
 
 SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
@@ -81,9 +82,10 @@ class Project:
         return OptionIndex(self.index, self.packages)
 
 
-def open_project(path: str | pathlib.Path = ".", rev: str | None = None) -> Project:
+def open_project(path: str | pathlib.Path = ".", rev: str | None = None, libraries: tuple[str, ...] = ()) -> Project:
+    """The project at PATH (at REV), with the packages of the libraries named read beside its own."""
     root, metadata_dir = _locate_project(pathlib.Path(path), rev)
-    tree = open_tree(root, rev)
+    tree = with_libraries(open_tree(root, rev), libraries)
     if rev is None and not metadata_dir:
         metadata_dir = _installed_metadata_dir(tree)
     try:

@@ -65,8 +65,13 @@ _VOCABULARY |= {"node power on": ("PUT", "/v1/nodes/{}/states/power"),
                 "node console enable": ("PUT", "/v1/nodes/{}/states/console"),
                 "node console disable": ("PUT", "/v1/nodes/{}/states/console"),
                 "node maintenance unset": ("DELETE", "/v1/nodes/{}/maintenance"),
-                "secret store": ("POST", "/secrets"),
-                "secret get": ("GET", "/secrets/{}")}
+                "secret store": ("POST", "/v1/secrets"),
+                # Neutron's member actions take a subnet or a port in the body.
+                "router add subnet": ("PUT", "/routers/{}/add_router_interface"),
+                "router add port": ("PUT", "/routers/{}/add_router_interface"),
+                "router remove subnet": ("PUT", "/routers/{}/remove_router_interface"),
+                "router remove port": ("PUT", "/routers/{}/remove_router_interface"),
+                "secret get": ("GET", "/v1/secrets/{}")}
 # Controller method -> the CLI's verb for it: Routes' standard methods, then pecan's conventions.
 # `detail` is what `list --long` asks for, so `server list` means index alone.
 _CLI_VERBS = {"index": "list", "detail": "list --long", "show": "show", "create": "create", "update": "set",
@@ -162,10 +167,24 @@ def names_of(route: Route) -> set[str]:
                     names.add(f"{one} {noun} {verb}")
         elif collection:
             one = singular(collection)
+            method = standard_method(method, collection)
             cli = _CLI_VERBS.get(method, method)
             names |= {f"{collection}.{method}", f"{method}_{one}", f"{one} {cli}", f"{one}_{method}"}
         names |= _resource_names(route, method)[0]
     return {normalise(n) for n in names}
+
+
+def standard_method(method: str, collection: str) -> str:
+    """A method named after its resource is that resource's standard method: Neutron's plugins serve
+    POST /ports with `create_port` (`port create`), GET with `get_ports` (index) and `get_port`
+    (show), a nested one with `get_floatingip_port_forwardings`."""
+    one, many = singular(collection), collection.replace("-", "_")
+    verb, _, rest = method.partition("_")
+    if verb == "get" and (rest == many or rest.endswith(f"_{many}")):
+        return "index"
+    if verb in ("get", "create", "update", "delete") and (rest == one or rest.endswith(f"_{one}")):
+        return "show" if verb == "get" else verb
+    return method
 
 
 def _resource_names(route: Route, method: str) -> tuple[set[str], set[str]]:
@@ -210,7 +229,8 @@ def loose_names_of(route: Route) -> set[str]:
     """Names that are only a word of an action key: `backup` for createBackup, `image` for
     createImage. They answer only when no operation has the word as a name of its own."""
     if route.controller and not route.action:
-        return {normalise(n) for n in _resource_names(route, route.controller.rsplit(".", 1)[-1])[1]}
+        method = standard_method(route.controller.rsplit(".", 1)[-1], resource_of(route) or "")
+        return {normalise(n) for n in _resource_names(route, method)[1]}
     if not (route.controller and route.action):
         return set()
     noun = _verb_and_noun(route.action.removeprefix("os-"))[1]
@@ -228,8 +248,11 @@ def _snake(name: str) -> str:
 
 
 def _vocabulary_names(route: Route) -> set[str]:
-    key = ("action", route.action) if route.action else (route.verb, normalise_path(route.path))
-    return {normalise(word) for word, meaning in _VOCABULARY.items() if meaning == key}
+    path = normalise_path(route.path)
+    # A path matches with or without the version prefix its API is mounted at (Neutron's /v2.0).
+    keys = {("action", route.action)} if route.action else {(route.verb, path),
+                                                            (route.verb, re.sub(r"^/v\d+(\.\d+)?(?=/)", "", path))}
+    return {normalise(word) for word, meaning in _VOCABULARY.items() if meaning in keys}
 
 
 def operations(routes: list[Route]) -> list[Operation]:
@@ -344,6 +367,12 @@ def _chosen(matches: list[Operation]) -> tuple[Operation, tuple[Operation, ...]]
         # the name means what the deployed API serves; the others are kept as `also`.
         chosen = _chosen(mounted)
         return (chosen[0], (*chosen[1], *(op for op in matches if op not in mounted))) if chosen else None
+    restful = [op for op in matches if not any(r.verb == "*" for r in op.routes)]
+    if restful and len(restful) < len(matches):
+        # The others also answer any verb at one URL, told apart by a query parameter (Heat's CFN API:
+        # `/?Action=CreateStack`): the openstack CLI's words mean the REST resource's operation.
+        chosen = _chosen(restful)
+        return (chosen[0], (*chosen[1], *(op for op in matches if op not in restful))) if chosen else None
     current = [op for op in matches if any(r.max_version is None for r in op.routes)]
     if len(current) == 1:
         # The others end at a microversion (Nova 34's os-volumes_boot proxy repeats every server
@@ -377,6 +406,7 @@ def _spellings(op: Operation) -> list[str]:
             key = route.action.removeprefix("os-")
             spellings += [_snake(key), route.action]
         elif collection:
+            method = standard_method(method, collection)
             # By its shortest path: Ironic's NodesController also serves /chassis/{chassis_uuid}/nodes.
             cli = _cli_spellings(min(op.routes, key=lambda r: r.path.count("/")), method)
             conventional = method in _REST_VERBS or method == "get" or method.startswith("on_")

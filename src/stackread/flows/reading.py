@@ -37,6 +37,7 @@ class Reading:
     rev: str | None = None  # a git revision, read from the object store without a checkout
     cache_dir: str | os.PathLike | None = None  # the index cache (default: $STACKREAD_CACHE_DIR/index)
     use_cache: bool = True  # False: neither read nor write the cache (--no-cache)
+    libraries: tuple[str, ...] = ()  # read beside the tree (-L neutron-lib==5.0.1, -L PATH): source/libraries.py
 
     @classmethod
     def of(cls, where: Reading | str | os.PathLike) -> Reading:
@@ -51,22 +52,23 @@ class Reading:
         """`--diff OTHER`: another directory is another source tree; anything else a revision of
         the same one. Read with the same cache."""
         if pathlib.Path(other).is_dir():
-            return Reading(other, None, self.cache_dir, self.use_cache)
-        return Reading(self.path, other, self.cache_dir, self.use_cache)
+            return Reading(other, None, self.cache_dir, self.use_cache, self.libraries)
+        return Reading(self.path, other, self.cache_dir, self.use_cache, self.libraries)
 
     @cached_property
     def tree(self) -> SourceTree:
         """The tree at PATH itself, as the cache key reads it (`project` may sit above an installed
         *.dist-info named as PATH)."""
+        from stackread.source.libraries import with_libraries
         from stackread.source.trees import open_tree
 
-        return open_tree(self.path, self.rev)
+        return with_libraries(open_tree(self.path, self.rev), self.libraries)
 
     @cached_property
     def project(self) -> Project:
         from stackread.flows.entrypoints import open_project
 
-        return open_project(self.path, self.rev)
+        return open_project(self.path, self.rev, self.libraries)
 
     @cached_property
     def entrypoints(self) -> EntrypointReport:

@@ -9,5 +9,5 @@ from stackread.frameworks.rest.route import RouteReport
 from stackread.frameworks.rest.routes_mapper import routes_of_project
 
 
-def find_routes(path: str | pathlib.Path = ".", rev: str | None = None) -> RouteReport:
-    return routes_of_project(open_project(path, rev))
+def find_routes(path: str | pathlib.Path = ".", rev: str | None = None, libraries: tuple[str, ...] = ()) -> RouteReport:
+    return routes_of_project(open_project(path, rev, libraries))

@@ -61,6 +61,17 @@ def _trace(reading: Reading, question: Question, cache, tree_key: str | None, pr
     return tracer.walk(question.operation, tracer.entry(question.operation))
 
 
+def _through(walker, via: str, root: Step) -> Step:
+    """A route served by a generic controller that calls the method by name (Neutron's
+    `Controller.create` calling `getattr(plugin, 'create_port')`, a call no reading of the code can
+    bind): the flow starts at that controller, with the method it calls as its step."""
+    definition = walker.program.defs.get(via)
+    path = walker.program.modules[definition.module].path if definition else "?"
+    top = Step(via, path, definition.line if definition else 0, root.process, "entry", receiver_exact=True)
+    top.children.append(replace(root, kind="call"))
+    return top
+
+
 class Tracer:
     """One project made ready to trace operations, for one driver and one set of settings: the routes
     read once, and the program built, its conditions set and its RPC matched on the first walk, so that
@@ -109,6 +120,8 @@ class Tracer:
         diagnostics.extend(built)
         with collector_paused():
             root = walker.walk(entry.controller, api_process)
+        if entry.via:
+            root = _through(walker, entry.via, root)
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:

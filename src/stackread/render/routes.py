@@ -14,7 +14,7 @@ def route_json(route: Route) -> dict[str, Any]:
             "controller_path": route.controller_path, "controller_line": route.controller_line,
             "min_version": route.min_version, "max_version": route.max_version,
             "declared_path": route.declared_path, "declared_line": route.declared_line,
-            "mounts": list(route.mounts) if route.mounts is not None else None}
+            "mounts": list(route.mounts) if route.mounts is not None else None, "via": route.via}
 
 
 def to_json(report: RouteReport) -> list[dict[str, Any]]:
@@ -93,6 +93,7 @@ def render_lookup(lookup: Lookup) -> list:
     out = [Text.from_markup(f"[bold]{op.name}[/]  ←  {lookup.query}"), _table(op.routes, base="")]
     for other in lookup.candidates:
         why = ("not mounted by api-paste.ini" if all(r.mounts == () for r in other.routes)
+               else "a query API (any verb at one URL)" if any(r.verb == "*" for r in other.routes)
                else f"up to microversion {other.route.max_version}")
         out.append(_table(other.routes, base="", title=f"[dim]also named so, {why}:[/]"))
     return out

@@ -197,6 +197,7 @@ class Interpreter:
                 returns.append(self.ev.eval(stmt.value, scope).value)
             elif isinstance(stmt, (ast.For, ast.AsyncFor)):
                 items = self.ev.eval(stmt.iter, scope).value
+                items = list(items) if isinstance(items, dict) else items  # a dict's keys: Neutron's attribute maps
                 if isinstance(items, (list, tuple)) and len(items) <= _MAX_LOOP:
                     for item in items:
                         self._bind(stmt.target, item, scope)

@@ -13,14 +13,16 @@ deployer edits the file: Nova 12.0.0 and 13.0.0 keep `osapi_compute_app_legacy_v
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 from dataclasses import dataclass
 
-from stackread.program.evaluate import DefRef, Evaluator
+from stackread.program.evaluate import DefRef, Evaluator, Scope
 
 _TOPS = ("etc", "")  # where projects keep api-paste.ini: etc/<project>/, or beside the package
 _MAX_HOPS = 32  # sections followed from one mount; a loop in the file ends here
+_CALL_DEPTH = 3  # calls followed from an app factory to the code that builds its app
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def _apps_of(parser, name: str, hops: int) -> list[str]:
 
 
 def _router(ev: Evaluator, section) -> DefRef | None:
-    """The class an app's factory names: a project's own `x.app_factory` before paste's generic one."""
+    """The class an app's factory names (or the function, which a pecan app's root is made in): a
+    project's own `x.app_factory` before paste's generic one."""
     keys = sorted((k for k in section if k.endswith("app_factory")), key=lambda k: k == "paste.app_factory")
     for key in keys:
         module, _, attr = section[key].strip().partition(":")
@@ -128,9 +131,41 @@ def _router(ev: Evaluator, section) -> DefRef | None:
         # `Class.factory` names a class method, maybe inherited: the class is the one named.
         owner = ev.resolve_dotted(f"{module}.{attr.rsplit('.', 1)[0]}") if "." in attr else None
         found = owner if isinstance(owner, DefRef) and owner.is_class else ev.resolve_dotted(f"{module}.{attr}")
-        if isinstance(found, DefRef) and found.is_class:
+        if not isinstance(found, DefRef) and isinstance(owner, DefRef):
+            found = _set_on(ev, owner, attr.rsplit(".", 1)[1])
+        if isinstance(found, DefRef):
             return found
     return None
+
+
+def _set_on(ev: Evaluator, owner: DefRef, attr: str) -> DefRef | None:
+    """`setattr(APIRouter, 'factory', _factory)` at module level: Neutron's app factory."""
+    for stmt in owner.module.tree.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr" \
+                and len(call.args) == 3 and isinstance(call.args[0], ast.Name) and call.args[0].id == owner.qualname \
+                and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
+            value = ev.eval(call.args[2], Scope(owner.module)).value
+            return value if isinstance(value, DefRef) else None
+    return None
+
+
+def _callees(ev: Evaluator, func: DefRef, depth: int = _CALL_DEPTH) -> list[DefRef]:
+    """The tree's functions an app factory calls, by module-level names, a few calls deep: what
+    builds the app it returns (Neutron's factory -> v2_factory -> startup.initialize_all)."""
+    found: dict[str, DefRef] = {}
+    todo = [(func, 0)]
+    while todo:
+        current, level = todo.pop()
+        if level >= depth or not isinstance(current.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(current.node):
+            if isinstance(node, ast.Call):
+                callee = ev.eval(node.func, Scope(current.module)).value
+                if isinstance(callee, DefRef) and not callee.is_class and callee.dotted not in found:
+                    found[callee.dotted] = callee
+                    todo.append((callee, level + 1))
+    return list(found.values())
 
 
 def mounts_by_class(ev: Evaluator, found: list[Mount], bases) -> dict[str, tuple[str, ...]]:
@@ -141,6 +176,10 @@ def mounts_by_class(ev: Evaluator, found: list[Mount], bases) -> dict[str, tuple
     by_class: dict[str, set[str]] = {}
     for mount in found:
         cls = ev.resolve_dotted(mount.router)
-        for member in bases(cls) if isinstance(cls, DefRef) else ():
+        if isinstance(cls, DefRef) and cls.is_class:
+            members = bases(cls)
+        else:  # a factory function, and what it calls to build the app (a pecan root is made there)
+            members = [cls, *_callees(ev, cls)] if isinstance(cls, DefRef) else []
+        for member in members:
             by_class.setdefault(member.dotted, set()).update(mount.prefixes)
     return {name: tuple(sorted(prefixes)) for name, prefixes in by_class.items()}

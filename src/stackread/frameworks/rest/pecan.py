@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Any
 
+from stackread.frameworks.rest import paste
 from stackread.frameworks.rest.route import Route
 from stackread.frameworks.rest.interpreter import ClassMembers, Instance, Obj, RouteEvaluator
 from stackread.frameworks.rest.routes_mapper import _versions
@@ -55,25 +57,50 @@ def read_routes(project, among: list[str]) -> list[Route]:
     ev = RouteEvaluator(project.index)
     modules = [m for m in map(project.index.get_by_path, among) if m is not None]
     walker = _Walker(ev)
-    for root, where in _roots(modules, ev):
+    mounts = paste.mounts_by_class(ev, paste.mounts(project), walker.mro)
+    found: list[Route] = []
+    for root, where, makers in _roots(modules, ev):
         walker.walk(root, "", 0, where, frozenset(), 0)
+        found += _mounted(walker.found, [mounts[m] for m in sorted(makers) if m in mounts])
+        walker.found = []
     unique: dict[tuple, Route] = {}
-    for route in walker.found:
+    for route in found:
         unique.setdefault((route.verb, route.path, route.controller, route.min_version), route)
     return list(unique.values())
+
+
+def _mounted(routes: list[Route], prefixes: list[tuple[str, ...]]) -> list[Route]:
+    """The routes of one root under the prefixes paste deploy mounts the app factories it is made in
+    under (Barbican's create_main_app at /v1): the path a client sends. No factory in the paste
+    file: as found; a factory declared but mounted nowhere: as found, marked unmounted."""
+    if not prefixes:
+        return routes
+    every = sorted({p for found in prefixes for p in found})
+    if not every:
+        return [replace(r, mounts=()) for r in routes]
+    return [replace(r, path=(prefix.rstrip("/") + r.path) if r.path != "/" else prefix, mounts=(prefix,))
+            for prefix in every for r in routes]
 
 
 # -- the roots ------------------------------------------------------------------------------------
 
 
-def _roots(modules, ev: RouteEvaluator) -> list[tuple[DefRef, tuple[str, int]]]:
-    roots: dict[str, tuple[DefRef, tuple[str, int]]] = {}
+def _roots(modules, ev: RouteEvaluator) -> list[tuple[DefRef, tuple[str, int], set[str]]]:
+    """Each root controller, where it is named, and the functions it is named in (the app factories
+    paste deploy may name)."""
+    roots: dict[str, tuple[DefRef, tuple[str, int], set[str]]] = {}
     factories: dict[str, int] = {}  # functions that hand their parameter N to make_app
+    within: dict[int, str] = {}  # node -> the outermost function it is in
+    for module in modules:
+        for func in _outer_functions(module.tree.body, module.name):
+            within.update((id(n), func[0]) for n in ast.walk(func[1]))
 
     def add(value: Any, module, node: ast.AST) -> None:
         cls = _class_of(value)
         if cls is not None:
-            roots.setdefault(cls.dotted, (cls, (module.path, node.lineno)))
+            found = roots.setdefault(cls.dotted, (cls, (module.path, node.lineno), set()))
+            if id(node) in within:
+                found[2].add(within[id(node)])
 
     for module in modules:
         for node in ast.walk(module.tree):
@@ -100,6 +127,27 @@ def _roots(modules, ev: RouteEvaluator) -> list[tuple[DefRef, tuple[str, int]]]:
     return list(roots.values())
 
 
+def _outer_functions(body: list[ast.stmt], prefix: str):
+    """(dotted name, def) of a module's functions and its classes' methods."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{prefix}.{stmt.name}", stmt
+        elif isinstance(stmt, ast.ClassDef):
+            yield from _outer_functions(stmt.body, f"{prefix}.{stmt.name}")
+
+
+def _refuses(fn: ast.AST, flags: frozenset[str]) -> bool:
+    """A method that begins `if self.<flag>: raise ...` (or abort): it does not serve a flagged mount."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    first = body[0] if body else None
+    if not (isinstance(first, ast.If) and isinstance(first.test, ast.Attribute) and first.test.attr in flags
+            and isinstance(first.test.value, ast.Name) and first.test.value.id == "self"):
+        return False
+    last = first.body[-1]
+    return isinstance(last, ast.Raise) or (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                                           and _name(last.value.func) == "abort")
+
+
 def _alternatives(node: ast.AST) -> list[ast.AST]:
     """`controller or Default()`: each operand may be the root."""
     return list(node.values) if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) else [node]
@@ -116,12 +164,18 @@ class _Walker(ClassMembers):
         self._members: dict[str, dict[str, list[tuple[DefRef, ast.AST]]]] = {}
 
     def walk(self, cls: DefRef, base: str, inherited: int, where: tuple[str, int], seen: frozenset,
-             depth: int) -> None:
+             depth: int, flags: frozenset[str] = frozenset()) -> None:
+        """The routes under `cls` mounted at `base`. `flags`: attributes its mounting class set true on
+        this instance (Ironic's `nodes.from_chassis = True`): a view of a controller mounted in full
+        elsewhere, serving only its own level's methods that do not refuse the flag, so that
+        /v1/chassis/{id}/nodes does not repeat every route of /v1/nodes."""
         self.visits += 1
         if cls.dotted in seen or depth > _MAX_DEPTH or len(self.found) > _MAX_ROUTES or self.visits > _MAX_VISITS:
             return
         seen = seen | {cls.dotted}
         members = self.members(cls)
+        if flags:
+            members = {name: [(o, f) for o, f in defs if not _refuses(f, flags)] for name, defs in members.items()}
         rest = self.is_rest(cls)
         custom = self._custom_actions(cls)
         key = (self._child_ids(members, inherited) or [None])[0] if rest else None
@@ -134,10 +188,14 @@ class _Walker(ClassMembers):
             self._rest_methods(members, base, inherited, where, set(custom), key)
         else:
             self._plain_methods(members, base, where)
+        if flags:
+            return
         ids = self._child_ids(members, inherited) if rest else []
+        flagged = self._flagged(cls)
         for name, child, line in self._children(cls):
             path = base + "".join(f"/{{{i}}}" for i in ids) + f"/{name}"
-            self.walk(child, path, inherited + len(ids), (line[0], line[1]), seen, depth + 1)
+            self.walk(child, path, inherited + len(ids), (line[0], line[1]), seen, depth + 1,
+                      flagged.get(name, frozenset()))
         for owner, fn in members.get("_lookup", [])[:1]:
             for suffix, child in _LookupReader(self.ev, owner, fn).mounts():
                 self.walk(child, base + suffix, 0, (owner.module.path, fn.lineno), seen, depth + 1)
@@ -215,6 +273,17 @@ class _Walker(ClassMembers):
                                 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                             self._child(found, node.args[1].value, node.args[2], local, owner)
         return list(found.values())
+
+    def _flagged(self, cls: DefRef) -> dict[str, frozenset[str]]:
+        """Children whose instance the class body flags: `nodes.from_chassis = True`."""
+        found: dict[str, set[str]] = {}
+        for owner in self.mro(cls):
+            for stmt in owner.node.body:
+                target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
+                    found.setdefault(target.value.id, set()).add(target.attr)
+        return {name: frozenset(attrs) for name, attrs in found.items()}
 
     def _child(self, found: dict, name: str, node: ast.AST, scope: Scope, owner: DefRef) -> None:
         if name in found or name.startswith("_") or not isinstance(node, ast.Call):

@@ -26,6 +26,9 @@ class Route:
     # The URL prefixes paste deploy mounts the router that declares this route under (`/v2`, `/v2.1`);
     # () when api-paste.ini declares that router but mounts it nowhere; None when it does not say.
     mounts: tuple[str, ...] | None = None
+    # The generic controller method that calls `controller` by name at run time (Neutron's
+    # `base.Controller.create` calling `getattr(plugin, 'create_port')`): a trace starts there.
+    via: str | None = None
 
 
 @dataclass
