@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
+from stackread.frameworks.rpc_servers import server_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -87,6 +88,7 @@ def rpc_of_program(program, services, source: str, revision: str | None) -> RpcR
     """The RPC report of an already resolved program; `services` are entry points with a service."""
     reader = _Reader(program)
     endpoints = reader.endpoints(services)
+    endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
     unsent = reader.unsent(endpoints, sends)
     return RpcReport(source, revision, sends, endpoints, unsent)

@@ -1,0 +1,475 @@
+"""Which oslo.messaging RPC servers a tree starts: on which topics, serving which endpoint classes.
+
+An RPC server is made by `oslo_messaging.get_rpc_server(transport, target, endpoints, ...)`, or by
+a project function that hands its own parameters on to it (`rpc.get_server(target, endpoints)`,
+Heat's `get_rpc_server(target, endpoint)` that lists its one endpoint): a wrapper, found by reading
+its body, never by its name. Each other call of either is a server site; its target's `topic=` and
+its endpoint list are read with the values the code gives them, followed through:
+- parameters, from every call site of the function (a constructor's, a `super().__init__(...)`'s);
+- `self.x` attributes, read for each concrete class the site's method runs as (Designate's
+  `RPCService` serves `[self]`, each subclass on the topic its `__init__` passes);
+- local names, `a or b`, lists, option defaults (`CONF.x`, `CONF['group'].x`), importers of a dotted
+  name (`import_object(manager)`), `getattr(module, name)`, and library wrappers around an endpoint
+  (`profiler.trace_cls('rpc')(manager)` stands for the manager).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stackread.program.facts import Scope, enclosing_class
+
+_GET_RPC_SERVER = ("oslo_messaging.get_rpc_server", "oslo_messaging.rpc.get_rpc_server",
+                   "oslo_messaging.rpc.server.get_rpc_server")
+_IMPORTERS = ("import_object", "import_class", "try_import", "import_module")
+_MAX_DEPTH = 12
+_MAX_WRAPPERS = 4  # a wrapper of a wrapper of a wrapper... of get_rpc_server
+
+
+@dataclass(frozen=True)
+class RpcServer:
+    path: str  # the call that makes the server
+    line: int
+    function: str  # dotted function the call is in
+    served_as: str | None  # the concrete class whose method makes it (a subclass of the method's own)
+    topics: tuple[str, ...]
+    endpoints: tuple[str, ...]  # dotted classes, in the order oslo.messaging tries them
+    namespace: str | None = None  # the target's (rarely set on a server)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Where a server function takes the target and the endpoints: positions among the call's
+    arguments (`self` not counted) and names; `listed` when it lists a single endpoint itself."""
+
+    target: tuple[int, str]
+    endpoints: tuple[int, str]
+    listed: bool = False
+
+
+def find_servers(program) -> list[RpcServer]:
+    """Every RPC server site of the program, once per class it runs as."""
+    shapes = _server_functions(program)
+    found: list[RpcServer] = []
+    for module in sorted(program.modules.values(), key=lambda m: m.name):
+        names = module.summary["callee_names"]
+        if not any(name.rpartition(".")[2] in names for name in shapes):
+            continue
+        for call in module.calls():
+            shape = _shape_of(program, module, call, shapes)
+            if shape is None or _passes_through(module, call, shape):
+                continue
+            found += _sites(program, module, call, shape)
+    return found
+
+
+def _server_functions(program) -> dict[str, _Shape]:
+    """oslo's get_rpc_server, and the project's functions that pass their parameters on to one."""
+    shapes = {name: _Shape((1, "target"), (2, "endpoints")) for name in _GET_RPC_SERVER}
+    for _round in range(_MAX_WRAPPERS):
+        new = {}
+        for module in program.modules.values():
+            names = module.summary["callee_names"]
+            if not any(name.rpartition(".")[2] in names for name in shapes):
+                continue
+            for call in module.calls():
+                shape = _shape_of(program, module, call, shapes)
+                definition = module.defs.get(call[0])
+                if shape is None or definition is None or f"{module.name}.{call[0]}" in shapes:
+                    continue
+                wrapper = _wrapper_shape(definition, call, shape)
+                if wrapper is not None:
+                    new[definition.full] = wrapper
+        if not new:
+            break
+        shapes.update(new)
+    return shapes
+
+
+def _shape_of(program, module, call, shapes: dict[str, _Shape]) -> _Shape | None:
+    callee = call[1]
+    name = callee[2] if callee[0] == "a" else callee[1] if callee[0] == "n" else None
+    if not isinstance(name, str) or not any(s.rpartition(".")[2] == name for s in shapes):
+        return None
+    for value in sorted(program.resolve(callee, Scope(module, call[0]))):
+        if value[0] in ("ext", "func", "meth") and value[1] in shapes:
+            return shapes[value[1]]
+    return None
+
+
+def _argument(call, slot: tuple[int, str]):
+    position, name = slot
+    args, kwargs = call[5], call[6]
+    if name in kwargs:
+        return kwargs[name]
+    if position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+        return args[position]
+    return None
+
+
+def _wrapper_shape(definition, call, shape: _Shape) -> _Shape | None:
+    """The shape of the function the call is in, when it passes its own parameters as both."""
+    params = [p for p in definition.params if not p.startswith("*")]
+    skip = 1 if definition.kind in ("method", "classmethod") else 0
+    target, endpoints = _argument(call, shape.target), _argument(call, shape.endpoints)
+    if target is None or endpoints is None or target[0] != "n" or target[1] not in params:
+        return None
+    listed = False
+    if shape.listed:
+        listed = True
+    elif endpoints[0] == "l" and len(endpoints[2]) == 1 and endpoints[2][0][0] == "n":
+        endpoints, listed = endpoints[2][0], True
+    if endpoints[0] != "n" or endpoints[1] not in params:
+        return None
+    return _Shape((params.index(target[1]) - skip, target[1]), (params.index(endpoints[1]) - skip, endpoints[1]), listed)
+
+
+def _passes_through(module, call, shape: _Shape) -> bool:
+    """A wrapper's own call: what it serves is its callers' to say."""
+    definition = module.defs.get(call[0])
+    return definition is not None and _wrapper_shape(definition, call, shape) is not None
+
+
+def _sites(program, module, call, shape: _Shape) -> list[RpcServer]:
+    function = f"{module.name}.{call[0]}" if call[0] else module.name
+    owner = enclosing_class(Scope(module, call[0]))
+    classes = [owner, *program.all_subclasses(owner)] if owner else [None]
+    found = []
+    for cls in classes:
+        scope = Scope(module, call[0], self_class=cls if cls != owner else None)
+        # Each place that makes the instance makes a server of its own: its topic and its manager
+        # come from the same constructor call (Trove's RpcService, once per process).
+        for pins in _constructions(program, cls) if cls else [{}]:
+            reader = _Values(program, pins)
+            target = _argument(call, shape.target)
+            topics, namespace = reader.target(target, scope) if target else ((), None)
+            endpoints_expr = _argument(call, shape.endpoints)
+            endpoints = reader.endpoints(endpoints_expr, scope, shape.listed) if endpoints_expr else ()
+            if cls != owner and not topics and not endpoints:
+                continue
+            server = RpcServer(module.path, call[2], function, cls, topics, endpoints, namespace)
+            if server not in found:
+                found.append(server)
+    return _drop_unspecialised(found, owner)
+
+
+def _constructions(program, cls: str) -> list[dict]:
+    """Per call that constructs exactly this class: its `__init__`'s parameters pinned to that call's
+    arguments ({(function, parameter): (argument, caller's scope)}); one empty pinning when the class
+    is only handed on (cotyledon's `manager.add(ConsumerService, ...)`)."""
+    _owner, init = program.find_member(cls, "__init__")
+    if init is None or init.kind == "class":
+        return [{}]
+    hierarchy = set(program.mro(cls))
+    found = []
+    for site in program.params.sites(init.full) + _factory_sites(program, cls):
+        module, scope_name, args, kwargs, offset, line = site[:6]
+        caller_class = enclosing_class(Scope(module, scope_name))
+        if caller_class in hierarchy and scope_name.endswith(".__init__"):
+            continue  # a `super().__init__(...)` on the way up, not a construction
+        if len(site) < 7 and not _constructs(program, module, scope_name, line, cls):
+            continue
+        pins = {}
+        for index, param in enumerate(init.params):
+            position = index - offset
+            arg = kwargs.get(param)
+            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+                arg = args[position]
+            if arg is not None:
+                pins[(init.full, param)] = (arg, Scope(module, scope_name))
+        pins[(init.full, "")] = None  # pinned: a parameter not passed here takes its default only
+        found.append(pins)
+    return found or [{}]
+
+
+def _factory_sites(program, cls: str) -> list[tuple]:
+    """`cls(topic, server, endpoints)` in a classmethod of the class (Magnum's and Zun's
+    `Service.create`): a construction of whichever class the classmethod is called on."""
+    found = []
+    for owner in program.mro(cls):
+        definition = program.defs.get(owner)
+        if definition is None:
+            continue
+        module = program.modules[definition.module]
+        if "cls" not in module.summary["callee_names"]:
+            continue
+        for call in module.calls():
+            member = module.defs.get(call[0])
+            if member is not None and member.kind == "classmethod" and call[1] == ["n", "cls"] \
+                    and call[0].rpartition(".")[0] == definition.qualname:
+                found.append((module, call[0], call[5], call[6], 1, call[2], "factory"))
+    return found
+
+
+def _constructs(program, module, scope_name: str, line: int, cls: str) -> bool:
+    for call in module.calls():
+        if call[0] == scope_name and call[2] == line:
+            values = program.resolve(call[1], Scope(module, scope_name))
+            if any(v[0] == "cls" and v[1] == cls for v in values):
+                return True
+    return False
+
+
+def _drop_unspecialised(found: list[RpcServer], owner: str | None) -> list[RpcServer]:
+    """The base class's own reading (every subclass's topics at once) is kept only when no subclass
+    says more."""
+    if not any(s.served_as != owner and s.topics for s in found):
+        return found
+    return [s for s in found if s.served_as != owner]
+
+
+def server_endpoints(program, services, known, target_of) -> list:
+    """Endpoints of the servers the described services do not already explain, after theirs (so a
+    send the services match is matched as before); `target_of(cls)` is the Target an endpoint class
+    declares (its namespace and version)."""
+    from stackread.frameworks.messaging import Endpoint
+
+    names = {ep.service.manager: ep.service.binary or ep.name for ep in services if ep.service.manager}
+    have = {(e.topic, e.cls) for e in known}
+    found = []
+    for server in find_servers(program):
+        for cls in server.endpoints:
+            for topic in server.topics:
+                if (topic, cls) in have or cls not in program.defs:
+                    continue
+                have.add((topic, cls))
+                service = names.get(cls) or server.served_as or server.function
+                declared = target_of(cls)
+                found.append(Endpoint(service, topic, cls, declared.namespace or server.namespace, declared.version))
+    return found
+
+
+class _Values:
+    """What an expression can be at a server site, its parameters followed to their callers."""
+
+    def __init__(self, program, pins: dict | None = None):
+        self.program = program
+        self.pins = pins or {}
+
+    # -- the target -----------------------------------------------------------------------------
+
+    def target(self, expr, scope: Scope) -> tuple[tuple[str, ...], str | None]:
+        """(topics, namespace) of the Target(...) calls the expression can be."""
+        topics: set[str] = set()
+        namespaces: set[str] = set()
+        for call, call_scope in self._made_by(expr, scope, 0):
+            kwargs = call[3]
+            if "topic" in kwargs:
+                topics |= self.strings(kwargs["topic"], call_scope)
+            if "namespace" in kwargs:
+                namespaces |= self.strings(kwargs["namespace"], call_scope)
+        return tuple(sorted(topics)), min(namespaces) if namespaces else None
+
+    def _made_by(self, expr, scope: Scope, depth: int) -> list[tuple[list, Scope]]:
+        """The `Target(...)` call expressions an expression was assigned from."""
+        if depth > _MAX_DEPTH or expr is None:
+            return []
+        if expr[0] == "c":
+            return [(expr, scope)] if any(v[0] == "ext" and v[1].endswith("Target")
+                                          for v in self.program.resolve(expr[1], scope)) else []
+        return [made for source, source_scope in self._sources(expr, scope)
+                for made in self._made_by(source, source_scope, depth + 1)]
+
+    # -- strings --------------------------------------------------------------------------------
+
+    def strings(self, expr, scope: Scope, depth: int = 0) -> set[str]:
+        if depth > _MAX_DEPTH or expr is None:
+            return set()
+        found = set()
+        for value in self.program.resolve(expr, scope):
+            if value[0] == "str":
+                found.add(value[1])
+            elif (text := self.program.option_value(value)) is not None:
+                found.add(text)
+        if expr[0] == "i" or expr[0] == "a" and expr[1][0] == "i":
+            found |= self._group_option(expr, scope)
+        if found or expr[0] in ("s", "k", "c"):
+            return found
+        for source, source_scope in self._sources(expr, scope):
+            found |= self.strings(source, source_scope, depth + 1)
+        return found
+
+    def _group_option(self, expr, scope: Scope) -> set[str]:
+        """`CONF['service:central'].topic`: the option `topic` of the group `service:central`."""
+        if expr[0] != "a" or expr[1][0] != "i" or expr[1][2][0] != "s":
+            return set()
+        base = self.program.resolve(expr[1][1], scope)
+        if not any(v[0] == "ext" and v[1] == "oslo_config.cfg.CONF" for v in base):
+            return set()
+        text = self.program.option_value(("ext", f"oslo_config.cfg.CONF.{expr[1][2][1]}.{expr[2]}"))
+        return {text} if text is not None else set()
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    def endpoints(self, expr, scope: Scope, listed: bool) -> tuple[str, ...]:
+        elements = [(expr, scope)] if listed else self._elements(expr, scope, 0)
+        found: list[str] = []
+        for element, element_scope in elements:
+            for cls in self.classes(element, element_scope):
+                if cls not in found:
+                    found.append(cls)
+        return tuple(found)
+
+    def _elements(self, expr, scope: Scope, depth: int) -> list[tuple[list, Scope]]:
+        if depth > _MAX_DEPTH or expr is None:
+            return []
+        if expr[0] == "l":
+            return [(e[1] if e[0] == "*" else e, scope) for e in expr[2]]
+        return [element for source, source_scope in self._sources(expr, scope)
+                for element in self._elements(source, source_scope, depth + 1)]
+
+    def classes(self, expr, scope: Scope, depth: int = 0) -> list[str]:
+        """The project classes whose instances the expression can be."""
+        if depth > _MAX_DEPTH or expr is None:
+            return []
+        if expr[0] == "n" and expr[1] == "self":
+            return [scope.self_class or enclosing_class(scope)] if enclosing_class(scope) else []
+        found = sorted({v[1] for v in self.program.resolve(expr, scope)
+                        if v[0] == "inst" and v[1] in self.program.defs})
+        if found:
+            return found
+        if expr[0] == "c":
+            return self._made(expr, scope, depth)
+        return sorted({cls for source, source_scope in self._sources(expr, scope)
+                       for cls in self.classes(source, source_scope, depth + 1)})
+
+    def _made(self, call, scope: Scope, depth: int) -> list[str]:
+        """What a call builds: a class called, an importer's dotted name, or a library wrapper's argument."""
+        callees = self.program.resolve(call[1], scope)
+        found: set[str] = set()
+        for value in callees:
+            if value[0] == "cls":
+                found.add(value[1])
+            elif value[0] == "ext" and value[1].rpartition(".")[2] in _IMPORTERS and call[2]:
+                for text in sorted(self.strings(call[2][0], scope, depth + 1)):
+                    found |= {v[1] for v in self.program.resolve_dotted(text) if v[0] == "cls"}
+        if not found and call[1][0] == "c" and call[2]:
+            # `profiler.trace_cls('rpc')(manager)`: a library's decorator keeps the object it wraps.
+            if all(v[0] == "ext" for v in callees) and callees:
+                return self.classes(call[2][0], scope, depth + 1)
+        if not found:
+            found |= set(self._classes_of_values(call, scope, depth))
+        return sorted(found)
+
+    def _classes_of_values(self, call, scope: Scope, depth: int) -> list[str]:
+        """`manager_class(host)` with `manager_class = getattr(module, name)`: the class it names."""
+        if call[1][0] != "n":
+            return []
+        return sorted({cls for source, source_scope in self._sources(call[1], scope)
+                       for cls in self._class_values(source, source_scope, depth + 1)})
+
+    def _class_values(self, expr, scope: Scope, depth: int) -> list[str]:
+        if depth > _MAX_DEPTH:
+            return []
+        found = {v[1] for v in self.program.resolve(expr, scope) if v[0] == "cls"}
+        if expr[0] in ("ga", "a") and not found:
+            modules = self._modules(expr[1], scope, depth + 1)
+            names = self.strings(expr[2], scope, depth + 1) if expr[0] == "ga" else {expr[2]}
+            for module in modules:
+                for name in names:
+                    found |= {v[1] for v in self.program.module_attr(module, name) if v[0] == "cls"}
+        if expr[0] == "c":
+            found |= set(self._made(expr, scope, depth))
+        if not found:
+            for source, source_scope in self._sources(expr, scope):
+                found |= set(self._class_values(source, source_scope, depth + 1))
+        return sorted(found)
+
+    def _modules(self, expr, scope: Scope, depth: int) -> set[str]:
+        found = {v[1] for v in self.program.resolve(expr, scope) if v[0] == "mod"}
+        if found or depth > _MAX_DEPTH:
+            return found
+        if expr[0] == "c" and any(v[0] == "ext" and v[1].rpartition(".")[2] in _IMPORTERS
+                                  for v in self.program.resolve(expr[1], scope)) and expr[2]:
+            for text in self.strings(expr[2][0], scope, depth + 1):
+                found |= {v[1] for v in self.program.resolve_dotted(text) if v[0] == "mod"}
+            return found
+        for source, source_scope in self._sources(expr, scope):
+            found |= self._modules(source, source_scope, depth + 1)
+        return found
+
+    # -- where a value comes from ---------------------------------------------------------------
+
+    def _sources(self, expr, scope: Scope) -> list[tuple[list, Scope]]:
+        """The expressions a name, a parameter, `self.x` or `a or b` was given, each with its scope."""
+        kind = expr[0]
+        if kind == "either":
+            return [(e, scope) for e in expr[1]]
+        if kind == "n":
+            return self._name_sources(expr[1], scope)
+        if kind == "a" and expr[1] == ["n", "self"]:
+            return self._attribute_sources(expr[2], scope)
+        if kind == "a" and expr[1][0] == "a" and expr[1][1] == ["n", "self"]:
+            # `self.manager.topic`: the attribute of what `self.manager` holds
+            return [(["a", ["n", "self"], expr[2]], Scope(self.program.modules[self.program.defs[cls].module],
+                                                           self.program.defs[cls].qualname, self_class=cls))
+                    for cls in self.classes(expr[1], scope)]
+        return []
+
+    def _name_sources(self, name: str, scope: Scope) -> list[tuple[list, Scope]]:
+        records = scope.module.bindings.get(scope.function, {}).get(name, [])
+        found = [(r[1], scope) for r in records if r[0] == "assign"]
+        if found:
+            return found
+        definition = scope.module.defs.get(scope.function)
+        if definition is None or name not in definition.params or definition.kind == "class":
+            return []
+        return self._param_sources(definition, name, scope)
+
+    def _param_sources(self, definition, name: str, scope: Scope) -> list[tuple[list, Scope]]:
+        """What every call site passes as the parameter, read in the caller's scope (with `self` the
+        same instance when the caller is a subclass's `super().__init__`); its default where left out."""
+        if (definition.full, "") in self.pins:
+            pinned = self.pins.get((definition.full, name))
+            if pinned is not None:
+                return [pinned]
+            default = dict(definition.default_exprs).get(name)
+            module = self.program.modules[definition.module]
+            return [(default, Scope(module, definition.qualname.rpartition(".")[0]))] if default else []
+        index = definition.params.index(name)
+        owner = enclosing_class(scope)
+        found = []
+        unpassed = False
+        for site in self.program.params.sites(definition.full):
+            module, scope_name, args, kwargs, offset = site[:5]
+            if definition.kind == "method" and offset == 0 and args[:1] != [["n", "self"]]:
+                offset = 1  # `super().__init__(name, topic)`: `self` is bound, not passed
+            position = index - offset
+            arg = kwargs.get(name)
+            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+                arg = args[position]
+            if arg is None:
+                unpassed = True
+                continue
+            caller_class = enclosing_class(Scope(module, scope_name))
+            self_class = None
+            if scope.self_class and caller_class:
+                if caller_class in self.program.mro(scope.self_class):
+                    self_class = scope.self_class  # the same instance, one `__init__` further up
+                elif scope.self_class in self.program.all_subclasses(caller_class) or \
+                        caller_class in self.program.all_subclasses(owner or ""):
+                    continue  # another subclass's `super().__init__`: not this instance's
+            found.append((arg, Scope(module, scope_name, self_class=self_class)))
+        default = dict(definition.default_exprs).get(name)
+        if default is not None and (unpassed or not found):
+            module = self.program.modules[definition.module]
+            found.append((default, Scope(module, definition.qualname.rpartition(".")[0])))
+        return found
+
+    def _attribute_sources(self, name: str, scope: Scope) -> list[tuple[list, Scope]]:
+        cls = scope.self_class or enclosing_class(scope)
+        if cls is None:
+            return []
+        found = []
+        for owner in self.program.mro(cls):
+            definition = self.program.defs.get(owner)
+            if definition is None:
+                continue
+            module = self.program.modules[definition.module]
+            for assigning, expr in module.self_assigns.get(name, []):
+                if assigning == definition.qualname or assigning.startswith(definition.qualname + "."):
+                    found.append((expr, Scope(module, assigning, self_class=cls if cls != owner else None)))
+            for record in self.program.classes.class_assigns(owner, name):
+                if record[0] == "assign":
+                    found.append((record[1], Scope(module, definition.qualname)))
+        return found
