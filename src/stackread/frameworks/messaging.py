@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
-from stackread.frameworks.rpc_servers import server_endpoints
+from stackread.frameworks.rpc_servers import ClientTopics, server_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -87,6 +87,7 @@ class RpcReport:
 def rpc_of_program(program, services, source: str, revision: str | None) -> RpcReport:
     """The RPC report of an already resolved program; `services` are entry points with a service."""
     reader = _Reader(program)
+    reader.client_topics = ClientTopics(program, reader.target_calls)
     endpoints = reader.endpoints(services)
     endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
@@ -320,6 +321,12 @@ class _Reader:
 def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> Send:
     """The endpoint method oslo.messaging would dispatch this send to, if any."""
     from dataclasses import replace
+
+    if not send.topic:  # the client side could not tell: the value flow of rpc_servers may
+        for topic in reader.client_topics.of(send.client):
+            found = _match(program, reader, replace(send, topic=topic), endpoints)
+            if found.endpoint:
+                return found
 
     for endpoint in endpoints:
         if endpoint.topic != send.topic or endpoint.namespace != send.namespace:

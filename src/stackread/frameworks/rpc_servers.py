@@ -145,7 +145,7 @@ def _sites(program, module, call, shape: _Shape) -> list[RpcServer]:
             topics, namespace = reader.target(target, scope) if target else ((), None)
             endpoints_expr = _argument(call, shape.endpoints)
             endpoints = reader.endpoints(endpoints_expr, scope, shape.listed) if endpoints_expr else ()
-            if cls != owner and not topics and not endpoints:
+            if cls != owner and not endpoints:
                 continue
             server = RpcServer(module.path, call[2], function, cls, topics, endpoints, namespace)
             if server not in found:
@@ -239,6 +239,39 @@ def server_endpoints(program, services, known, target_of) -> list:
     return found
 
 
+class ClientTopics:
+    """The topics a client class's Target can name, read with this module's value flow: for the sends
+    whose topic the client side left unknown (`self.topic = topic if topic else
+    CONF['service:central'].topic`, a `topic=CONF.conductor.topic` default handed to a base class)."""
+
+    def __init__(self, program, target_calls):
+        self.program = program
+        self.target_calls = target_calls  # client class -> [(module, scope name, call)]
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def of(self, client: str) -> tuple[str, ...]:
+        """Topics for a send made in `client` (a method, or a wrapper's caller)."""
+        cls = client.rpartition(".")[0]
+        definition = self.program.defs.get(cls)
+        if definition is None or definition.kind != "class":
+            return ()
+        if cls not in self._memo:
+            self._memo[cls] = self._topics(cls)
+        return self._memo[cls]
+
+    def _topics(self, cls: str) -> tuple[str, ...]:
+        reader = _Values(self.program)
+        for owner in self.program.mro(cls):
+            found: set[str] = set()
+            for module, scope_name, call in self.target_calls().get(owner, []):
+                if "topic" in call[6]:
+                    scope = Scope(module, scope_name, self_class=cls if cls != owner else None)
+                    found |= {t for t in reader.strings(call[6]["topic"], scope) if t}
+            if found:
+                return tuple(sorted(found))
+        return ()
+
+
 class _Values:
     """What an expression can be at a server site, its parameters followed to their callers."""
 
@@ -265,10 +298,23 @@ class _Values:
         if depth > _MAX_DEPTH or expr is None:
             return []
         if expr[0] == "c":
-            return [(expr, scope)] if any(v[0] == "ext" and v[1].endswith("Target")
-                                          for v in self.program.resolve(expr[1], scope)) else []
+            callees = self.program.resolve(expr[1], scope)
+            if any(v[0] == "ext" and v[1].endswith("Target") for v in callees):
+                return [(expr, scope)]
+            # `queue.get_target()` (Barbican): what the project's function returns
+            return [made for value in sorted(callees) if value[0] in ("func", "meth")
+                    for returned, returned_scope in self._returned(value[1])
+                    for made in self._made_by(returned, returned_scope, depth + 1)]
         return [made for source, source_scope in self._sources(expr, scope)
                 for made in self._made_by(source, source_scope, depth + 1)]
+
+    def _returned(self, function_full: str) -> list[tuple[list, Scope]]:
+        definition = self.program.defs.get(function_full)
+        if definition is None:
+            return []
+        module = self.program.modules[definition.module]
+        return [(expr, Scope(module, definition.qualname))
+                for returning, expr, _context in module.summary["returns"] if returning == definition.qualname]
 
     # -- strings --------------------------------------------------------------------------------
 
@@ -276,6 +322,12 @@ class _Values:
         if depth > _MAX_DEPTH or expr is None:
             return set()
         found = set()
+        # What this server's own constructor call passed comes first: the engine's answer for
+        # `self.topic` is every constructor's.
+        for source, source_scope in self._sources(expr, scope):
+            found |= self.strings(source, source_scope, depth + 1)
+        if found:
+            return found
         for value in self.program.resolve(expr, scope):
             if value[0] == "str":
                 found.add(value[1])
@@ -283,11 +335,22 @@ class _Values:
                 found.add(text)
         if expr[0] == "i" or expr[0] == "a" and expr[1][0] == "i":
             found |= self._group_option(expr, scope)
-        if found or expr[0] in ("s", "k", "c"):
-            return found
-        for source, source_scope in self._sources(expr, scope):
-            found |= self.strings(source, source_scope, depth + 1)
+        if not found and expr[0] == "a" and expr[1][0] in ("n", "a"):
+            # `conf.taskmanager_queue` with `conf` a parameter that holds `cfg.CONF`
+            for base in sorted(self._plain_values(expr[1], scope, depth + 1)):
+                for value in self.program.values.attribute(base, expr[2]):
+                    if (text := self.program.option_value(value)) is not None:
+                        found.add(text)
         return found
+
+    def _plain_values(self, expr, scope: Scope, depth: int) -> set:
+        """What the engine says the expression is, where it comes from followed here first."""
+        if depth > _MAX_DEPTH:
+            return set()
+        found: set = set()
+        for source, source_scope in self._sources(expr, scope):
+            found |= self._plain_values(source, source_scope, depth + 1)
+        return found or set(self.program.resolve(expr, scope))
 
     def _group_option(self, expr, scope: Scope) -> set[str]:
         """`CONF['service:central'].topic`: the option `topic` of the group `service:central`."""
@@ -324,14 +387,15 @@ class _Values:
             return []
         if expr[0] == "n" and expr[1] == "self":
             return [scope.self_class or enclosing_class(scope)] if enclosing_class(scope) else []
-        found = sorted({v[1] for v in self.program.resolve(expr, scope)
-                        if v[0] == "inst" and v[1] in self.program.defs})
+        found = sorted({cls for source, source_scope in self._sources(expr, scope)
+                        for cls in self.classes(source, source_scope, depth + 1)})
         if found:
             return found
-        if expr[0] == "c":
-            return self._made(expr, scope, depth)
-        return sorted({cls for source, source_scope in self._sources(expr, scope)
-                       for cls in self.classes(source, source_scope, depth + 1)})
+        found = sorted({v[1] for v in self.program.resolve(expr, scope)
+                        if v[0] == "inst" and v[1] in self.program.defs})
+        if found or expr[0] != "c":
+            return found
+        return self._made(expr, scope, depth)
 
     def _made(self, call, scope: Scope, depth: int) -> list[str]:
         """What a call builds: a class called, an importer's dotted name, or a library wrapper's argument."""
@@ -397,18 +461,25 @@ class _Values:
             return [(e, scope) for e in expr[1]]
         if kind == "n":
             return self._name_sources(expr[1], scope)
+        if kind == "param":
+            definition = scope.module.defs.get(scope.function)
+            return self._param_sources(definition, expr[1], scope) if definition is not None \
+                and expr[1] in definition.params else []
         if kind == "a" and expr[1] == ["n", "self"]:
             return self._attribute_sources(expr[2], scope)
-        if kind == "a" and expr[1][0] == "a" and expr[1][1] == ["n", "self"]:
+        if kind == "a" and expr[1][0] in ("a", "n", "c"):
             # `self.manager.topic`: the attribute of what `self.manager` holds
             return [(["a", ["n", "self"], expr[2]], Scope(self.program.modules[self.program.defs[cls].module],
                                                            self.program.defs[cls].qualname, self_class=cls))
                     for cls in self.classes(expr[1], scope)]
+        if kind == "iter":
+            return self._elements(expr[1], scope, 0)
         return []
 
     def _name_sources(self, name: str, scope: Scope) -> list[tuple[list, Scope]]:
         records = scope.module.bindings.get(scope.function, {}).get(name, [])
-        found = [(r[1], scope) for r in records if r[0] == "assign"]
+        # `manager_module = importutils.try_import(manager_module)`: inside, the name is the parameter.
+        found = [(_rebound(r[1], name), scope) for r in records if r[0] == "assign"]
         if found:
             return found
         definition = scope.module.defs.get(scope.function)
@@ -449,11 +520,38 @@ class _Values:
                 elif scope.self_class in self.program.all_subclasses(caller_class) or \
                         caller_class in self.program.all_subclasses(owner or ""):
                     continue  # another subclass's `super().__init__`: not this instance's
+            if self_class is None and definition.qualname.endswith(".__init__") and len(site) > 5 and \
+                    not _constructs(self.program, module, scope_name, site[5], scope.self_class or owner):
+                continue  # the construction of another class that inherits this `__init__`
             found.append((arg, Scope(module, scope_name, self_class=self_class)))
+        if not found and definition.decorators:
+            found = self._decorated_sources(definition, index)
         default = dict(definition.default_exprs).get(name)
         if default is not None and (unpassed or not found):
             module = self.program.modules[definition.module]
             found.append((default, Scope(module, definition.qualname.rpartition(".")[0])))
+        return found
+
+    def _decorated_sources(self, definition, index: int) -> list[tuple[list, Scope]]:
+        """`@with_initialize def main(conf)`: the decorator's wrapper calls the function it was handed
+        (`main_function(conf)`), a parameter of the decorator or of a function nested in it."""
+        module = self.program.modules[definition.module]
+        outer = Scope(module, definition.qualname.rpartition(".")[0])
+        found = []
+        for decorator in definition.decorators:
+            callee = decorator[1] if decorator[0] == "c" else decorator
+            for value in sorted(self.program.resolve(callee, outer)):
+                wrapper = self.program.defs.get(value[1]) if value[0] == "func" else None
+                if wrapper is None:
+                    continue
+                owner = self.program.modules[wrapper.module]
+                nested = {q: d for q, d in owner.defs.items()
+                          if q == wrapper.qualname or q.startswith(wrapper.qualname + ".")}
+                handed = {p for d in nested.values() for p in d.params}
+                for call in owner.calls():
+                    if call[0] in nested and call[1][0] == "n" and call[1][1] in handed \
+                            and index < len(call[5]) and not any(a[0] == "*" for a in call[5][:index + 1]):
+                        found.append((call[5][index], Scope(owner, call[0])))
         return found
 
     def _attribute_sources(self, name: str, scope: Scope) -> list[tuple[list, Scope]]:
@@ -472,4 +570,20 @@ class _Values:
             for record in self.program.classes.class_assigns(owner, name):
                 if record[0] == "assign":
                     found.append((record[1], Scope(module, definition.qualname)))
+        _owner, member = self.program.find_member(cls, name)
+        if member is not None and member.kind == "property":  # what its getter returns
+            module = self.program.modules[member.module]
+            found += [(expr, Scope(module, member.qualname, self_class=cls))
+                      for returning, expr, _context in module.summary["returns"] if returning == member.qualname]
         return found
+
+
+def _rebound(expr, name: str):
+    """The expression with `name` marked as the parameter it was before this assignment rebinds it."""
+    if expr == ["n", name]:
+        return ["param", name]
+    if isinstance(expr, list):
+        return [_rebound(part, name) for part in expr]
+    if isinstance(expr, dict):
+        return {key: _rebound(value, name) for key, value in expr.items()}
+    return expr
