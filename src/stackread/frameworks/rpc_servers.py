@@ -47,8 +47,9 @@ class _Shape:
     listed: bool = False
 
 
-def find_servers(program) -> list[RpcServer]:
-    """Every RPC server site of the program, once per class it runs as."""
+def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]:
+    """Every RPC server site of the program, once per class it runs as; sites in the `explained`
+    classes are left out."""
     shapes = _server_functions(program)
     found: list[RpcServer] = []
     for module in sorted(program.modules.values(), key=lambda m: m.name):
@@ -57,7 +58,8 @@ def find_servers(program) -> list[RpcServer]:
             continue
         for call in module.calls():
             shape = _shape_of(program, module, call, shapes)
-            if shape is None or _passes_through(module, call, shape):
+            if shape is None or _passes_through(module, call, shape) or \
+                    enclosing_class(Scope(module, call[0])) in explained:
                 continue
             found += _sites(program, module, call, shape)
     return found
@@ -227,7 +229,7 @@ def server_endpoints(program, services, known, target_of) -> list:
     names = {ep.service.manager: ep.service.binary or ep.name for ep in services if ep.service.manager}
     have = {(e.topic, e.cls) for e in known}
     found = []
-    for server in find_servers(program):
+    for server in find_servers(program, _explained(program, services)):
         for cls in server.endpoints:
             for topic in server.topics:
                 if (topic, cls) in have or cls not in program.defs:
@@ -237,6 +239,31 @@ def server_endpoints(program, services, known, target_of) -> list:
                 declared = target_of(cls)
                 found.append(Endpoint(service, topic, cls, declared.namespace or server.namespace, declared.version))
     return found
+
+
+def _explained(program, services) -> frozenset:
+    """The classes (and their bases) the services with a manager and a topic build: their servers are
+    what `entrypoints` read from `Service.create(binary=..., topic=..., manager=...)` (Nova, Cinder)."""
+    found: set[str] = set()
+    for ep in services:
+        info = ep.service
+        if not (info.manager and info.topic and info.manager_path):
+            continue
+        module = next((m for m in program.modules.values() if m.path == info.created_path), None)
+        if module is None:
+            continue
+        for call in module.calls():
+            if call[2] != info.created_line:
+                continue
+            for value in program.resolve(call[1], Scope(module, call[0])):
+                definition = program.defs.get(value[1]) if value[0] in ("cls", "func", "meth") else None
+                if definition is None:
+                    continue
+                cls = definition.full if definition.kind == "class" else \
+                    enclosing_class(Scope(program.modules[definition.module], definition.qualname))
+                if cls and cls != info.manager:
+                    found.update(program.mro(cls))
+    return frozenset(found)
 
 
 class ClientTopics:
@@ -480,12 +507,13 @@ class _Values:
         records = scope.module.bindings.get(scope.function, {}).get(name, [])
         # `manager_module = importutils.try_import(manager_module)`: inside, the name is the parameter.
         found = [(_rebound(r[1], name), scope) for r in records if r[0] == "assign"]
-        if found:
-            return found
         definition = scope.module.defs.get(scope.function)
         if definition is None or name not in definition.params or definition.kind == "class":
-            return []
-        return self._param_sources(definition, name, scope)
+            return found
+        if found and all(r[0] != "assign" or len(r) < 3 for r in records):
+            return found  # rebound unconditionally: the parameter is gone
+        # `if topic is None: topic = ''`: what was passed, or what the branch sets
+        return found + self._param_sources(definition, name, scope)
 
     def _param_sources(self, definition, name: str, scope: Scope) -> list[tuple[list, Scope]]:
         """What every call site passes as the parameter, read in the caller's scope (with `self` the
