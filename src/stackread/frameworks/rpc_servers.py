@@ -35,6 +35,7 @@ class RpcServer:
     topics: tuple[str, ...]
     endpoints: tuple[str, ...]  # dotted classes, in the order oslo.messaging tries them
     namespace: str | None = None  # the target's (rarely set on a server)
+    made_in: str | None = None  # the function whose call constructs the instance that serves
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def _sites(program, module, call, shape: _Shape) -> list[RpcServer]:
             endpoints = reader.endpoints(endpoints_expr, scope, shape.listed) if endpoints_expr else ()
             if cls != owner and not endpoints:
                 continue
-            server = RpcServer(module.path, call[2], function, cls, topics, endpoints, namespace)
+            made = pins.get(("", "made_in"))
+            server = RpcServer(module.path, call[2], function, cls, topics, endpoints, namespace, made)
             if server not in found:
                 found.append(server)
     return _drop_unspecialised(found, owner)
@@ -180,6 +182,7 @@ def _constructions(program, cls: str) -> list[dict]:
             if arg is not None:
                 pins[(init.full, param)] = (arg, Scope(module, scope_name))
         pins[(init.full, "")] = None  # pinned: a parameter not passed here takes its default only
+        pins[("", "made_in")] = f"{module.name}.{scope_name}" if scope_name else module.name
         found.append(pins)
     return found or [{}]
 
@@ -229,7 +232,7 @@ def server_endpoints(program, services, known, target_of) -> list:
     names = {ep.service.manager: ep.service.binary or ep.name for ep in services if ep.service.manager}
     have = {(e.topic, e.cls) for e in known}
     found = []
-    for server in find_servers(program, _explained(program, services)):
+    for server in find_servers(program, explained(program, services)):
         for cls in server.endpoints:
             for topic in server.topics:
                 if (topic, cls) in have or cls not in program.defs:
@@ -241,7 +244,7 @@ def server_endpoints(program, services, known, target_of) -> list:
     return found
 
 
-def _explained(program, services) -> frozenset:
+def explained(program, services) -> frozenset:
     """The classes (and their bases) the services with a manager and a topic build: their servers are
     what `entrypoints` read from `Service.create(binary=..., topic=..., manager=...)` (Nova, Cinder)."""
     found: set[str] = set()
