@@ -278,6 +278,7 @@ class ClientTopics:
         self.program = program
         self.target_calls = target_calls  # client class -> [(module, scope name, call)]
         self._memo: dict[str, tuple[str, ...]] = {}
+        self._functions: list[tuple] | None = None
 
     def of(self, client: str) -> tuple[str, ...]:
         """Topics for a send made in `client` (a method, or a wrapper's caller)."""
@@ -291,7 +292,8 @@ class ClientTopics:
 
     def _topics(self, cls: str) -> tuple[str, ...]:
         reader = _Values(self.program)
-        for owner in self.program.mro(cls):
+        mro = self.program.mro(cls)
+        for owner in mro:
             found: set[str] = set()
             for module, scope_name, call in self.target_calls().get(owner, []):
                 if "topic" in call[6]:
@@ -299,7 +301,33 @@ class ClientTopics:
                     found |= {t for t in reader.strings(call[6]["topic"], scope) if t}
             if found:
                 return tuple(sorted(found))
-        return ()
+        # Magnum's `_get_cached_client(topic, server, timeout)`: a module function builds the Target
+        # with what the client's methods pass it.
+        found = set()
+        for module, scope_name, call in self._function_targets():
+            function = f"{module.name}.{scope_name}"
+            if "topic" in call[6] and any(enclosing_class(Scope(site[0], site[1])) in mro
+                                          for site in self.program.params.sites(function)):
+                found |= {t for t in reader.strings(call[6]["topic"], Scope(module, scope_name, self_class=cls)) if t}
+        return tuple(sorted(found))
+
+    def _function_targets(self) -> list[tuple]:
+        """`Target(...)` calls in module-level functions: (module, function, call)."""
+        if self._functions is None:
+            self._functions = []
+            for module in self.program.modules.values():
+                if "Target" not in module.summary["callee_names"]:
+                    continue
+                for call in module.calls():
+                    definition = module.defs.get(call[0])
+                    if definition is None or definition.kind != "function" or "." in call[0]:
+                        continue
+                    callee = call[1]
+                    named = callee[2] if callee[0] == "a" else callee[1] if callee[0] == "n" else None
+                    if named == "Target" and any(v[0] == "ext" and v[1].endswith("Target") for v in
+                                                 self.program.resolve(callee, Scope(module, call[0]))):
+                        self._functions.append((module, call[0], call))
+        return self._functions
 
 
 class _Values:
@@ -365,6 +393,12 @@ class _Values:
                 found.add(text)
         if expr[0] == "i" or expr[0] == "a" and expr[1][0] == "i":
             found |= self._group_option(expr, scope)
+        if not found and expr[0] == "fmt":
+            found |= self._pattern(expr, scope, depth)
+        if not found and expr[0] == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2]:
+            # `dbaas.datastore_registry().get(CONF.datastore_manager)`: any entry of the mapping
+            for entry, entry_scope in self._entries(expr[1][1], scope, depth + 1):
+                found |= self.strings(entry, entry_scope, depth + 1)
         if not found and expr[0] == "a" and expr[1][0] in ("n", "a"):
             # `conf.taskmanager_queue` with `conf` a parameter that holds `cfg.CONF`
             for base in sorted(self._plain_values(expr[1], scope, depth + 1)):
@@ -372,6 +406,39 @@ class _Values:
                     if (text := self.program.option_value(value)) is not None:
                         found.add(text)
         return found
+
+    def _entries(self, expr, scope: Scope, depth: int) -> list[tuple[list, Scope]]:
+        """The value expressions of the mappings an expression can be: dict literals, module tables,
+        `dict(chain(a.items(), b.items()))`, and what a project function returns."""
+        if depth > _MAX_DEPTH:
+            return []
+        if expr[0] == "d":
+            return [(value, scope) for _key, value in expr[1]]
+        if expr[0] == "c":
+            callee = expr[1]
+            if callee[0] == "a" and callee[2] in ("items", "values", "copy"):
+                return self._entries(callee[1], scope, depth + 1)
+            names = {v[1] for v in self.program.resolve(callee, scope) if v[0] == "ext"}
+            if names & {"builtins.dict", "itertools.chain", "builtins.list"}:
+                return [e for arg in expr[2] for e in self._entries(arg, scope, depth + 1)]
+        found = [(value, table_scope) for table, table_scope in self.program.values.tables(expr, scope)
+                 for _key, value in table[1]]
+        return found or [e for source, source_scope in self._sources(expr, scope)
+                         for e in self._entries(source, source_scope, depth + 1)]
+
+    def _pattern(self, expr, scope: Scope, depth: int) -> set[str]:
+        """`'guestagent.%s' % CONF.guest_id`: a topic per instance, its unknown parts as `*` (the
+        guest's server and its client make the same pattern, and one instance's messages reach that
+        instance's guest)."""
+        op, parts = expr[1], expr[2]
+        if op == "%" and len(parts) == 2 and parts[0][0] == "s" and parts[0][1].count("%s") == 1:
+            known = self.strings(parts[1], scope, depth + 1)
+            return {parts[0][1].replace("%s", text) for text in known} or {parts[0][1].replace("%s", "*")}
+        if op in ("+", "f"):
+            texts = [self.strings(part, scope, depth + 1) if part[0] != "s" else {part[1]} for part in parts]
+            if all(len(t) <= 1 for t in texts):
+                return {"".join(min(t) if t else "*" for t in texts)}
+        return set()
 
     def _plain_values(self, expr, scope: Scope, depth: int) -> set:
         """What the engine says the expression is, where it comes from followed here first."""
@@ -504,6 +571,11 @@ class _Values:
                     for cls in self.classes(expr[1], scope)]
         if kind == "iter":
             return self._elements(expr[1], scope, 0)
+        if kind == "c":  # `self._get_routing_key()`: what the project's function returns
+            return [(returned, Scope(returned_scope.module, returned_scope.function,
+                                     self_class=scope.self_class if value[0] == "meth" else None))
+                    for value in sorted(self.program.resolve(expr[1], scope)) if value[0] in ("func", "meth")
+                    for returned, returned_scope in self._returned(value[1])]
         return []
 
     def _name_sources(self, name: str, scope: Scope) -> list[tuple[list, Scope]]:
