@@ -109,7 +109,7 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> 
     return with_rpc_servers(entrypoints_of_project(reading.project), reading)
 
 
-def with_rpc_servers(report: EntrypointReport, reading) -> EntrypointReport:
+def with_rpc_servers(report: EntrypointReport, reading, program=None) -> EntrypointReport:
     """The report with each script that starts an RPC server shown as a service: its topics and
     endpoints as its `get_rpc_server` call receives them (frameworks.rpc_servers). A "service"
     without a manager whose main reaches no server is an API or a tool that only imports the RPC
@@ -121,10 +121,11 @@ def with_rpc_servers(report: EntrypointReport, reading) -> EntrypointReport:
     scripts = [ep for ep in report.entrypoints if ep.kind in ("service", "tool") and ep.path]
     if not scripts:
         return report
-    diagnostics = Diagnostics()
-    with reading.open_cache(diagnostics) as cache:
-        program, _indexed = build_program(reading.project.tree, cache, diagnostics, include_tests=False)
-    program.follow_parameters = False
+    if program is None:  # `rpc` and `trace` hand theirs
+        diagnostics = Diagnostics()
+        with reading.open_cache(diagnostics) as cache:
+            program, _indexed = build_program(reading.project.tree, cache, diagnostics, include_tests=False)
+        program.follow_parameters = False
     described = [ep for ep in report.entrypoints if ep.service is not None]
     servers = [s for s in find_servers(program, explained(program, described)) if s.endpoints]
     wrappers = {s.served_as for s in servers}  # Zun's "manager" rpc_service.Service: the server itself

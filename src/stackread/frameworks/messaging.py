@@ -291,8 +291,8 @@ class _Reader:
         result: list[Endpoint] = []
         for ep in services:
             service = ep.service
-            if not service.manager or service.manager not in self.program.defs:
-                continue
+            if not service.manager or service.manager not in self.program.defs or service.endpoints:
+                continue  # a service read from its server: rpc_servers gives its (topic, endpoint) pairs
             topics = [t for t in (service.topic, *service.extra_topics) if t]
             for cls in [service.manager, *self.additional_endpoints(service.manager)]:
                 target = self.endpoint_target(cls)
