@@ -539,3 +539,47 @@ def test_entrypoints_name_the_server_a_script_reaches_and_demote_an_api(make_tre
     assert central.service.endpoints == ("proj.central.Service", "proj.other.Extra")
     assert (central.service.manager_path, central.service.manager_line) == ("proj/central.py", 5)
     assert found["proj-api"].kind != "service"
+
+
+def test_target_from_a_factory_reading_a_config_object_of_its_own(make_tree):
+    # Barbican: TaskServer serves itself, `self.target = queue.get_target()` reads
+    # `CONF.queue.topic` of a `cfg.ConfigOpts()` the project made.
+    from stackread.flows.entrypoints import find_entrypoints
+
+    root = make_tree({
+        "setup.cfg": SETUP, "proj/__init__.py": "", "proj/rpc.py": RPC,
+        "proj/config.py": """
+            from oslo_config import cfg
+
+            queue_opt_group = cfg.OptGroup(name='queue')
+            queue_opts = [cfg.StrOpt('topic', default='proj.workers')]
+
+            def new_config():
+                conf = cfg.ConfigOpts()
+                conf.register_opts(queue_opts, group=queue_opt_group)
+                return conf
+
+            CONF = new_config()
+            """,
+        "proj/queue.py": """
+            import oslo_messaging as messaging
+            from proj import config
+
+            CONF = config.CONF
+
+            def get_target():
+                return messaging.Target(topic=CONF.queue.topic)
+            """,
+        "proj/server.py": """
+            from proj import queue
+            from proj import rpc
+
+            class TaskServer(object):
+                def __init__(self):
+                    self.target = queue.get_target()
+                    self._server = rpc.get_server(target=self.target, endpoints=[self])
+            """,
+        "proj/cmd.py": "from proj import server\n\ndef main():\n    server.TaskServer()\n",
+    })
+    worker = {ep.name: ep for ep in find_entrypoints(root).entrypoints}["proj-worker"]
+    assert (worker.kind, worker.service.topic, worker.service.manager) == ("service", "proj.workers", "proj.server.TaskServer")

@@ -81,6 +81,8 @@ class Reader:
                 found.add(text)
         if expr[0] == "i" or expr[0] == "a" and expr[1][0] == "i":
             found |= self._group_option(expr, scope)
+        if not found and expr[0] == "a":
+            found |= self._config_object_option(expr, scope, depth)
         if not found and expr[0] == "fmt":
             found |= self._pattern(expr, scope, depth)
         if not found and expr[0] == "c" and expr[1][0] == "a" and expr[1][2] == "get" and expr[2]:
@@ -136,6 +138,18 @@ class Reader:
         for source, source_scope in self._sources(expr, scope):
             found |= self._plain_values(source, source_scope, depth + 1)
         return found or set(self.program.resolve(expr, scope))
+
+    def _config_object_option(self, expr, scope: Scope, depth: int) -> set[str]:
+        """`CONF.queue.topic` where `CONF = new_config()` made its own `cfg.ConfigOpts()` (Barbican):
+        the options its tree registers are read as the global CONF's."""
+        base, path = expr[1], [expr[2]]
+        if base[0] == "a":
+            base, path = base[1], [base[2], expr[2]]
+        if not any(v[0] == "ext" and v[1].startswith("oslo_config.cfg.ConfigOpts(")
+                   for v in self._plain_values(base, scope, depth + 1)):
+            return set()
+        text = self.program.option_value(("ext", "oslo_config.cfg.CONF." + ".".join(path)))
+        return {text} if text is not None else set()
 
     def _group_option(self, expr, scope: Scope) -> set[str]:
         """`CONF['service:central'].topic`: the option `topic` of the group `service:central`."""
