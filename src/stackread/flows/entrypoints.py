@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import pathlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from stackread.frameworks.oslo_config import OptionIndex
@@ -104,7 +104,65 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None, librari
 
 
 def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
-    return entrypoints_of_project(open_project(path, rev))
+    """The entry points, each console script's RPC servers read from the whole program."""
+    from stackread.flows.reading import Reading
+
+    reading = Reading(path, rev)
+    return with_rpc_servers(entrypoints_of_project(reading.project), reading)
+
+
+def with_rpc_servers(report: EntrypointReport, reading, program=None) -> EntrypointReport:
+    """The report with each script that starts an RPC server shown as a service: its topics and
+    endpoints as its `get_rpc_server` call receives them (frameworks.rpc_servers). A "service"
+    without a manager whose main reaches no server is an API or a tool that only imports the RPC
+    library (magnum-api)."""
+    from stackread.flows.callgraph import build_program
+    from stackread.frameworks.rpc_processes import reached, serves
+    from stackread.frameworks.rpc_servers import explained, find_servers
+
+    scripts = [ep for ep in report.entrypoints if ep.kind in ("service", "tool") and ep.path]
+    if not scripts:
+        return report
+    if program is None:  # `rpc` and `trace` hand theirs
+        diagnostics = Diagnostics()
+        with reading.open_cache(diagnostics) as cache:
+            program, _indexed = build_program(reading.project.tree, cache, diagnostics, include_tests=False)
+        program.follow_parameters = False
+    described = [ep for ep in report.entrypoints if ep.service is not None]
+    servers = [s for s in find_servers(program, explained(program, described)) if s.endpoints]
+    wrappers = {s.served_as for s in servers}  # Zun's "manager" rpc_service.Service: the server itself
+    candidates = [ep for ep in scripts if not (ep.service and ep.service.manager and ep.service.topic)
+                  or ep.service.manager in wrappers]
+    upgraded = {}
+    for ep in candidates:
+        main = f"{ep.target.split(':', 1)[0]}.{ep.target.split(':', 1)[1]}" if ":" in ep.target else None
+        functions, classes = reached(program, main) if servers and main in program.defs else (set(), {})
+        # the classes main names itself first: heat-engine's EngineService before what it starts
+        mine = sorted((s for s in servers if serves(s, functions, classes)),
+                      key=lambda s: classes.get(s.served_as, len(classes)))
+        if mine:
+            upgraded[ep.name] = replace(ep, kind="service", service=_service_of(program, ep, mine))
+        elif ep.kind == "service" and not ep.service.manager:
+            upgraded[ep.name] = replace(ep, kind="wsgi" if ep.api else "tool", service=None)
+    if not upgraded:
+        return report
+    entrypoints = sorted((upgraded.get(ep.name, ep) if ep.kind != "plugin" else ep for ep in report.entrypoints),
+                         key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
+    return replace(report, entrypoints=tuple(entrypoints))
+
+
+def _service_of(program, ep: EntryPoint, servers) -> ServiceInfo:
+    topics = [t for s in servers for t in s.topics]
+    topics = sorted(set(topics), key=topics.index)
+    endpoints = [c for s in servers for c in s.endpoints]
+    endpoints = sorted(set(endpoints), key=endpoints.index)
+    manager = endpoints[0]
+    definition = program.defs.get(manager)
+    manager_path = program.modules[definition.module].path if definition else None
+    binary = ep.service.binary if ep.service and ep.service.binary else ep.name
+    return ServiceInfo(binary, topics[0] if topics else None, manager, manager_path,
+                       definition.line if definition else None, tuple(topics[1:]),
+                       servers[0].path, servers[0].line, None, None, tuple(endpoints))
 
 
 def entrypoints_of_project(project: Project) -> EntrypointReport:

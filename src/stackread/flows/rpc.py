@@ -6,6 +6,7 @@ import os
 
 from stackread.diagnostics import Diagnostics
 from stackread.flows.callgraph import Progress
+from stackread.flows.entrypoints import with_rpc_servers
 from stackread.flows.reading import Reading
 from stackread.frameworks.messaging import RpcReport, rpc_of_program
 from stackread.perf import collector_paused
@@ -19,10 +20,11 @@ def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | No
     tree = reading.project.tree
     diagnostics = Diagnostics()
     diagnostics.extend(reading.project.metadata.problems)
-    services = [ep for ep in reading.entrypoints.entrypoints if ep.service is not None]
     with reading.open_cache(diagnostics) as cache, collector_paused():
         program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         program.follow_parameters = False  # the sends `trace` matches: the same reading
+        report = with_rpc_servers(reading.entrypoints, reading, program)
+        services = [ep for ep in report.entrypoints if ep.service is not None]
         report = rpc_of_program(program, services, tree.label, tree.revision)
     report.diagnostics = list(diagnostics.items)
     return report

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
+from stackread.frameworks.rpc_servers import ClientTopics, server_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -86,7 +87,9 @@ class RpcReport:
 def rpc_of_program(program, services, source: str, revision: str | None) -> RpcReport:
     """The RPC report of an already resolved program; `services` are entry points with a service."""
     reader = _Reader(program)
+    reader.client_topics = ClientTopics(program, reader.target_calls)
     endpoints = reader.endpoints(services)
+    endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
     unsent = reader.unsent(endpoints, sends)
     return RpcReport(source, revision, sends, endpoints, unsent)
@@ -288,8 +291,8 @@ class _Reader:
         result: list[Endpoint] = []
         for ep in services:
             service = ep.service
-            if not service.manager or service.manager not in self.program.defs:
-                continue
+            if not service.manager or service.manager not in self.program.defs or service.endpoints:
+                continue  # a service read from its server: rpc_servers gives its (topic, endpoint) pairs
             topics = [t for t in (service.topic, *service.extra_topics) if t]
             for cls in [service.manager, *self.additional_endpoints(service.manager)]:
                 target = self.endpoint_target(cls)
@@ -318,6 +321,12 @@ class _Reader:
 def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> Send:
     """The endpoint method oslo.messaging would dispatch this send to, if any."""
     from dataclasses import replace
+
+    if not send.topic:  # the client side could not tell: the value flow of rpc_servers may
+        for topic in reader.client_topics.of(send.client):
+            found = _match(program, reader, replace(send, topic=topic), endpoints)
+            if found.endpoint:
+                return found
 
     for endpoint in endpoints:
         if endpoint.topic != send.topic or endpoint.namespace != send.namespace:

@@ -41,6 +41,9 @@ class ServiceInfo:
     created_line: int
     topic_path: str | None  # where the topic's literal is written (a constant, an option default)
     topic_line: int | None
+    # Every endpoint class the server dispatches to, in order (the manager first), where the RPC
+    # server was read from its `get_rpc_server` call (frameworks.rpc_servers); () otherwise.
+    endpoints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

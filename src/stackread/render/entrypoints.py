@@ -35,6 +35,7 @@ def _entry_json(ep: EntryPoint) -> dict[str, Any]:
             "manager_line": s.manager_line, "topic": s.topic, "extra_topics": list(s.extra_topics),
             "topic_path": s.topic_path, "topic_line": s.topic_line,
             "created_path": s.created_path, "created_line": s.created_line,
+            "endpoints": list(s.endpoints),
         }
     wsgi = None
     if ep.api is not None:
@@ -92,6 +93,8 @@ def render(report: EntrypointReport, show_plugins: bool) -> list:
             manager = "?" if s.manager is None else s.manager.rsplit(".", 1)[-1]
             if s.manager_path:
                 manager += f"\n[dim]{_loc(s.manager_path, s.manager_line)}[/]"
+            if len(s.endpoints) > 1:
+                manager += "".join(f"\n+ {e.rsplit('.', 2)[-2]}.{e.rsplit('.', 1)[-1]}" for e in s.endpoints[1:])
             binary = [s.binary or "?"] if with_binary else []
             rows.append((_named(ep), *binary, topics, manager))
         out.append(_table("Services (RPC servers)", columns, rows))

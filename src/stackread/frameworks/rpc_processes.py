@@ -1,0 +1,69 @@
+"""Which console script runs which RPC server (frameworks.rpc_servers): what its `main` reaches.
+
+A script serves a server when its `main`, or a project function it calls (a few calls deep),
+makes the instance that serves (the server's `made_in`), or names the serving class: constructs it
+(`central.Service()`), or hands it on (`ServiceManager().add(ConsumerService)`). A class named so
+runs under a launcher the tree does not show (`__init__`, `start`, `run`), so the classes those make
+count too (Heat's EngineService starts its WorkerService and EngineListener in `start`).
+"""
+
+from __future__ import annotations
+
+from stackread.program.facts import Scope
+
+_MAX_DEPTH = 4
+_MAX_FUNCTIONS = 200
+_LAUNCHED = ("__init__", "start", "run")
+
+
+def reached(program, main: str) -> tuple[set[str], dict[str, int]]:
+    """(functions run, classes named -> the order they were met in) from the function `main`, dotted."""
+    functions: set[str] = set()
+    classes: dict[str, int] = {}
+    queue = [(main, 0)]
+    while queue and len(functions) < _MAX_FUNCTIONS:
+        function, depth = queue.pop(0)
+        if function in functions or function not in program.defs:
+            continue
+        functions.add(function)
+        for value in sorted(_named_in(program, function)):
+            if value[0] == "cls" and value[1] not in classes and value[1] in program.defs:
+                classes[value[1]] = len(classes)
+                if depth < _MAX_DEPTH:
+                    queue += [(m, depth + 1) for m in _launched(program, value[1])]
+            elif value[0] in ("func", "meth") and depth < _MAX_DEPTH:
+                queue.append((value[1], depth + 1))
+    return functions, classes
+
+
+def serves(server, functions: set[str], classes: dict[str, int]) -> bool:
+    if server.made_in is not None:
+        return server.made_in in functions
+    return server.served_as in classes
+
+
+def _named_in(program, function: str) -> set:
+    """The values a function's calls call or are handed."""
+    definition = program.defs[function]
+    module = program.modules[definition.module]
+    found: set = set()
+    if definition.kind == "class":
+        return found
+    for call in program.calls_in(function):
+        scope = Scope(module, call[0])
+        found |= program.resolve(call[1], scope)
+        for arg in list(call[5]) + list(call[6].values()):
+            if arg[0] in ("n", "a"):
+                found |= {v for v in program.resolve(arg, scope) if v[0] == "cls"}
+    return found
+
+
+def _launched(program, cls: str) -> list[str]:
+    """What a launcher runs of a service object: oslo.service's `start`, cotyledon's `run`, and the
+    constructor (the tree shows neither launcher calling them)."""
+    found = []
+    for name in _LAUNCHED:
+        _owner, member = program.find_member(cls, name)
+        if member is not None and member.kind == "method":
+            found.append(member.full)
+    return found
