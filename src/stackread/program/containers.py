@@ -129,6 +129,8 @@ class Containers:
             if op == "+" and len(parts) == 2 and all(any(v[0] == "box" for v in p) for p in parts):
                 # `handlers = base + [extra]`: one list of both
                 return frozenset({self._box(None, Box("list", ((None, ("*v", parts[0])), (None, ("*v", parts[1]))), 0))})
+            # `Money(1) + Money(2)`: what the left operand's own `__add__` (`__mod__`) returns
+            return self.values.dunder_result(parts[0], "__add__" if op == "+" else "__mod__")
         return EMPTY
 
     # -- reading boxes -----------------------------------------------------------------------

@@ -86,6 +86,8 @@ class Names:
                 values.add(("cls" if definition.kind == "class" else "func", definition.full))
             elif record[0] == "import":
                 values |= self.import_values(record[1], record[2], _seen)
+            elif record[0] == "global":  # assigned by a function: its expression is read there
+                values |= self.values.resolve(record[1], Scope(module, record[2]))
             elif len(record) < 3 or self.branch_taken is None or self.branch_taken(module, record[2]):
                 values |= self.values.resolve(record[1], scope)
         if grows:
@@ -170,5 +172,6 @@ class Names:
             if f"*{name}" in definition.params or f"**{name}" in definition.params:
                 return EMPTY  # `*args`, `**kwargs`: containers
             function = function.rpartition(".")[0]
-        records = module.bindings.get("", {}).get(name)
+        # The module's own top-level code runs between its bindings: it may see any of them.
+        records = (not scope.function and module.module_reads.get(name)) or module.bindings.get("", {}).get(name)
         return (Scope(module, ""), records) if records else None

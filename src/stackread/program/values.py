@@ -90,7 +90,7 @@ class Values:
             base = self.resolve(expr[1], scope)
             if any(v[0] == "box" for v in base):
                 return self.containers.index(base, expr[2], scope)
-            return self.lookup_table(expr[1], expr[2], scope) or self._dunder_result(base, "__getitem__")
+            return self.lookup_table(expr[1], expr[2], scope) or self.dunder_result(base, "__getitem__")
         if kind == "either":
             return frozenset(v for operand in expr[1] for v in self.resolve(operand, scope))
         if kind in _DATA:
@@ -116,7 +116,7 @@ class Values:
             return frozenset({("super", cls, scope.self_class) if scope.self_class else ("super", cls)}) if cls else EMPTY
         return EMPTY
 
-    def _dunder_result(self, values: frozenset, dunder: str) -> frozenset:
+    def dunder_result(self, values: frozenset, dunder: str) -> frozenset:
         """What a user class's dunder returns for the instances among the values (`obj[k]`: __getitem__)."""
         found: set = set()
         for value in sorted(values):
@@ -215,6 +215,14 @@ class Values:
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             return self.call_result(func[1], call, scope)
+        if kind == "inst":  # calling an instance runs its `__call__` (`@retry(3)` applied: its wrapper)
+            _owner, member = self.classes.find_member(func[1], "__call__")
+            if member is not None and member.kind == "method":
+                return self.call_result(("meth", member.full, func[1]) + func[2:], call, scope)
+            return EMPTY
+        if kind == "ext" and func[1] == "builtins.staticmethod" and call[2]:
+            # `weigher = staticmethod(default_weigher)` in a class body: the function itself, unbound
+            return frozenset(v for v in self.resolve(call[2][0], scope) if v[0] in ("func", "part"))
         if kind == "ext" and func[1] == "functools.partial" and call[2]:
             pre_bound = [a for a in call[2][1:]]
             if not any(a[0] == "*" for a in pre_bound):
