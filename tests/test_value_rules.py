@@ -222,3 +222,83 @@ def test_operators_on_instances_made_there_and_on_what_add_returns(graph_of):
             total == 3
         """})
     assert callees(g, "m.run") == {"m.Money.__add__", "m.Money.__eq__"}
+
+
+def test_functions_handed_in_star_args_are_called_where_they_are_iterated(graph_of):
+    g = graph_of({"m.py": """
+        def first():
+            pass
+
+        def second():
+            pass
+
+        def call_all(*funcs):
+            for func in funcs:
+                func()
+
+        def run():
+            call_all(first, second)
+        """})
+    assert callees(g, "m.call_all") == {"m.first", "m.second"}
+    assert callees(g, "m.run") == {"m.call_all"}
+
+
+def test_a_function_handed_in_kwargs_is_called_where_its_entry_is(graph_of):
+    g = graph_of({"m.py": """
+        def on_done():
+            pass
+
+        def on_error():
+            pass
+
+        def execute(**kwargs):
+            kwargs.get("callback")()
+
+        def run():
+            execute(callback=on_done, errback=on_error)
+        """})
+    assert callees(g, "m.execute") == {"m.on_done"}
+    assert "m.on_done" not in callees(g, "m.run")
+
+
+def test_kwargs_forwarded_to_a_function_calling_that_parameter(graph_of):
+    g = graph_of({"m.py": """
+        def notify():
+            pass
+
+        def inner(callback=None):
+            callback()
+
+        def outer(**kwargs):
+            inner(**kwargs)
+
+        def run():
+            outer(callback=notify)
+        """})
+    assert callees(g, "m.inner") == {"m.notify"}
+    assert callees(g, "m.run") == {"m.outer"}
+
+
+def test_what_a_parameter_names_is_returned_per_caller(graph_of):
+    g = graph_of({"m.py": """
+        class Manager:
+            def create(self):
+                pass
+
+            def delete(self):
+                pass
+
+        class API:
+            manager = Manager()
+
+            def _method(self, name):
+                return getattr(self.manager, name)
+
+            def create(self):
+                self._method("create")()
+
+            def delete(self):
+                self._method("delete")()
+        """})
+    assert callees(g, "m.API.create") == {"m.API._method", "m.Manager.create"}
+    assert callees(g, "m.API.delete") == {"m.API._method", "m.Manager.delete"}

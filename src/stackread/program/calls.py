@@ -15,6 +15,7 @@ from typing import Callable
 from stackread.program.classes import Classes
 from stackread.program.decorators import Decorators
 from stackread.program.params import Parameters, parameter_of
+from stackread.program.stars import StarParameters
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
@@ -35,9 +36,11 @@ _KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_
 
 class Calls:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
-                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool]):
+                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool],
+                 stars: StarParameters):
         self.decorators = Decorators(modules, defs, guard, values)
         self.params = params
+        self.stars = stars
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -170,10 +173,13 @@ class Calls:
         parameter is a shared helper's (program.params `shared`)."""
         for value in callees:
             for called, offset in self.params.called(value):
-                param = self.params.param_at(called, offset, key if isinstance(key, int) else None,
-                                             key if isinstance(key, str) else None)
-                if param is None or not self.params.calls_parameter(called, param) \
-                        or self.params.shared(called, param):
+                position, keyword = (key, None) if isinstance(key, int) else (None, key)
+                param = self.params.param_at(called, offset, position, keyword)
+                if param is None:
+                    # Handed in `*args`/`**kwargs`: called there only if the callee calls that entry.
+                    if not self.stars.calls_argument(called, offset, position, keyword):
+                        return True
+                elif not self.params.calls_parameter(called, param) or self.params.shared(called, param):
                     return True
         return False
 

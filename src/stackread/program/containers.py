@@ -52,6 +52,10 @@ class Containers:
             self._sites[site] = len(self.boxes) - 1
         return ("box", len(self.boxes) - 1)
 
+    def make(self, site: tuple, box: Box) -> Value:
+        """The box made at a site of the engine's own (a function's `*args`: program.stars), once."""
+        return self._box(site, box)
+
     def literal(self, expr: list, scope: Scope) -> frozenset:
         """["l", kind, elements(, 0)] and ["d", entries(, 0)] as the box made there."""
         site = (id(expr), scope.key)

@@ -287,13 +287,14 @@ class Values:
         return frozenset(values)
 
     def _returns_parameter(self, definition: Definition) -> bool:
-        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)."""
+        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)
+        or what a parameter picks by name (`return getattr(self.manager, name)`, `return TABLE[key]`)."""
         key = ("returns a parameter", definition.full)
         found = self._returns.get(key)
         if found is None:
             module = self.modules[definition.module]
             found = self._returns[key] = frozenset({True}) if any(
-                returning == definition.qualname and expr[0] == "n" and expr[1] in definition.params
+                returning == definition.qualname and _by_parameter(expr, definition.params)
                 for returning, expr, _context in module.summary["returns"]) else EMPTY
         return bool(found)
 
@@ -307,8 +308,7 @@ class Values:
         values: set = set()
         for returning, expr, context in module.summary["returns"]:
             if returning == definition.qualname and self.names.taken(module, context):
-                parameter = expr[0] == "n" and expr[1] in definition.params
-                values |= self.resolve(expr, bound if parameter else plain)
+                values |= self.resolve(expr, bound if _by_parameter(expr, definition.params) else plain)
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
@@ -341,6 +341,13 @@ class Values:
         if len(parts) == 2:
             return self.options(parts[0], parts[1])
         return None
+
+
+def _by_parameter(expr: list, params: tuple) -> bool:
+    """A parameter itself, or an attribute or entry it names: what each call's argument picks."""
+    if expr[0] == "n":
+        return expr[1] in params
+    return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
 
 
 def _instantiated(values: frozenset) -> frozenset:
