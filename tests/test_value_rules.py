@@ -302,3 +302,30 @@ def test_what_a_parameter_names_is_returned_per_caller(graph_of):
         """})
     assert callees(g, "m.API.create") == {"m.API._method", "m.Manager.create"}
     assert callees(g, "m.API.delete") == {"m.API._method", "m.Manager.delete"}
+
+
+def test_assigning_a_property_runs_its_setter(graph_of):
+    g = graph_of({"m.py": """
+        class Server:
+            @property
+            def state(self):
+                pass
+
+            @state.setter
+            def state(self, value):
+                pass
+
+            @property
+            def name(self):
+                pass
+
+            def reset(self):
+                self.state = None
+
+        def run(server: Server):
+            server = Server()
+            server.state = "active"
+            server.name = "x"  # no setter: nothing of the program runs
+        """})
+    assert callees(g, "m.Server.reset") == {"m.Server.state"}
+    assert callees(g, "m.run") == {"m.Server.state"}

@@ -91,6 +91,7 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "calls": json.dumps(visitor.calls, separators=(",", ":")),
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
+        "attr_stores": json.dumps(visitor.attr_stores, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
         "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
         "yields": visitor.yields,
@@ -122,6 +123,7 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line(, object)]: `self.attr`, `obj.attr` read without a call
+        self.attr_stores: list[list] = []  # the same for `self.attr = v`, `obj.attr = v`: a property's setter
         self.contexts: list[list] = []
         self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
         self.yields: list[list] = []  # [scope, expr]
@@ -323,6 +325,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                     self.flows.append([spelling, name, kind])
 
     def _visit_target(self, target: ast.AST) -> None:
+        if isinstance(target, ast.Attribute):
+            self._attribute_load(target, self.attr_stores)
         # Subscript and attribute targets may hold calls: `x[f()] = 1`.
         if isinstance(target, (ast.Subscript, ast.Attribute)):
             self.visit(target.value)
@@ -425,20 +429,21 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         children += [kw.value for kw in node.keywords]
         return children
 
-    def _attribute_load(self, node: ast.Attribute) -> None:
+    def _attribute_load(self, node: ast.Attribute, into: list[list] | None = None) -> None:
         # Reached only for attributes not in call position: `self.prop` may run a property, and so
         # may `obj.prop` (its object kept, as "obj" or "x.y", when it has one of these shapes).
-        if not isinstance(node.ctx, ast.Load):
+        if into is None and not isinstance(node.ctx, ast.Load):
             return
+        into = self.attr_loads if into is None else into
         base = node.value
         if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
-            self.attr_loads.append([self.scope, node.attr, node.lineno])
+            into.append([self.scope, node.attr, node.lineno])
         elif isinstance(base, ast.Name):
-            self.attr_loads.append([self.scope, node.attr, node.lineno, base.id])
+            into.append([self.scope, node.attr, node.lineno, base.id])
         elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
-            self.attr_loads.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
+            into.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
         elif isinstance(base, (ast.Call, ast.Attribute, ast.Subscript)):  # `Car().engine`, `a.b.c.prop`
-            self.attr_loads.append([self.scope, node.attr, node.lineno, self.enc(base)])
+            into.append([self.scope, node.attr, node.lineno, self.enc(base)])
 
     # -- control context ---------------------------------------------------------------------
 

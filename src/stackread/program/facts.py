@@ -64,7 +64,7 @@ class ModuleFacts:
         self.self_grows: dict[str, list[tuple]] = {}  # attribute -> [(scope, key, expr)]: `self.x.append(v)`
         self._place_grows()
         self.summary = {key: value for key, value in self.summary.items()
-                        if key not in ("defs", "assigns", "imports", "grows")}
+                        if key not in ("defs", "assigns", "imports", "grows", "globals", "rebound")}
 
     def _bindings(self) -> dict[str, dict[str, list]]:
         """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);
@@ -144,6 +144,9 @@ class ModuleFacts:
 
     def attr_loads(self) -> list[list]:
         return _decoded(self.summary["attr_loads"])
+
+    def attr_stores(self) -> list[list]:
+        return _decoded(self.summary.get("attr_stores", "[]"))
 
     def implicit(self) -> list[list]:
         """[scope, dunder, expr, line] per site that runs a dunder unwritten (program.implicit)."""

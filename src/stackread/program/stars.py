@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from stackread.program.values import Values
 
 _READERS = frozenset({"get", "pop", "setdefault"})  # `kwargs.get('cb')`
+# Call sites beyond which a star parameter is a shared helper's (`NovaException(**kwargs)`, raised from
+# 1500 places): its entries would tie all those callers' values together, at a cost; not followed.
+_MAX_SITES = 32
+# Nesting of the engine's chains beyond which a star parameter not yet read is left empty. Nova's chains
+# run hundreds deep, near the stack's limit; following `*args` from there (every caller's arguments, each
+# resolved in its own scope) made other chains cut short, and Nova lost 600 resolved call sites.
+_SHALLOW = 16
 
 
 class StarParameters:
@@ -44,7 +51,10 @@ class StarParameters:
     def value(self, function_full: str, param: str) -> frozenset:
         """What `*args` / `**kwargs` (named with its stars) holds: one container of every site's arguments."""
         key = ("star", function_full, param)
-        return self.guard.cached(self._memo, key, lambda: self._value(function_full, param))
+        found = self._memo.get(key)
+        if found is None and len(self.guard.active) > _SHALLOW:
+            return EMPTY  # asked deep in a chain: not followed from there (see _SHALLOW)
+        return found if found is not None else self.guard.memoised(self._memo, key, lambda: self._value(function_full, param))
 
     def _value(self, function_full: str, param: str) -> frozenset:
         definition = self.defs.get(function_full)
@@ -55,7 +65,10 @@ class StarParameters:
         named = {p for p in params if not p.startswith("*")}
         start = params.index(param)
         items: list = []
-        for site in self.params.sites(function_full):
+        sites = self.params.sites(function_full)
+        if len(sites) > _MAX_SITES:
+            return EMPTY
+        for site in sites:
             module, scope_name, args, kwargs, offset = site[:5]
             scope = Scope(module, scope_name)
             if keywords:
