@@ -5,6 +5,7 @@ It owns the engine's parts, one concern each, and answers through them:
 - program.classes: bases, MRO, members, subclasses and what instance attributes hold;
 - program.values: what an expression can be (attributes, calls, returns, tables, options);
 - program.params: what a parameter holds, from every call site of its function;
+- program.stars: what `*args`/`**kwargs` hold, and whether a function handed in them is called;
 - program.calls: what a call site runs, dispatched to overrides;
 - program.callgraph: all of it as one call graph;
 and program.depth's Guard keeps the recursion they share finite and within the stack.
