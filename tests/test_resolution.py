@@ -254,8 +254,9 @@ def test_driver_interface_keeps_every_implementation(graph_of):
             """,
     })
     spawn = {e.callee: e.certain for e in g.calls_from("manager.ComputeManager.build")}
-    assert spawn == {"virt.driver.ComputeDriver.spawn": False, "virt.libvirt.LibvirtDriver.spawn": False,
-                     "virt.fake.FakeDriver.spawn": False}
+    # The interface's `raise NotImplementedError` is a declaration: no driver runs it (issue 14's suite,
+    # classes/override_only_child); a flow (`trace`) still stops at it as the driver hop.
+    assert spawn == {"virt.libvirt.LibvirtDriver.spawn": False, "virt.fake.FakeDriver.spawn": False}
 
 
 def test_unresolved_receivers_are_never_guessed_by_name(graph_of):

@@ -58,7 +58,9 @@ from stackread.index.valueflow import spellings as _spellings
 
 # 15: containers, strings that name code, implicit calls, yields, grows; lambdas are definitions,
 # defaults as expressions, starred arguments keep their value, value flows (what 14 was on two branches)
-FORMAT = 15
+# 16: `global` assignments, module names rebound, abstract methods, attribute loads on any object,
+# operators on calls
+FORMAT = 16
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -89,12 +91,15 @@ def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
         "calls": json.dumps(visitor.calls, separators=(",", ":")),
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
+        "attr_stores": json.dumps(visitor.attr_stores, separators=(",", ":")),
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
         "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
         "yields": visitor.yields,
         "grows": visitor.grows,
         # Read once per program, only when a parameter's values are asked (program.params).
         "flows": json.dumps(visitor.flows, separators=(",", ":")),
+        "globals": visitor.globals,
+        "rebound": visitor.rebound(),
         **({"warnings": visitor.warnings} if visitor.warnings else {}),
     }
 
@@ -112,12 +117,13 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
         self.defs: list[list] = []  # [qualname, kind, line, end_line, [decorators], [params], [bases],
-        #                             {literal defaults}, {parameter: default expression}]
+        #                             {literal defaults}, {parameter: default expression}, abstract]
         self.imports: list[list] = []  # [scope, local name, module, name | None, level, line]
         self.assigns: list[list] = []  # [scope, target ("x" or "self.x"), expr, line, context index]
         self.returns: list[list] = []  # [scope, expr, context index]; a bare `return` returns None
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line(, object)]: `self.attr`, `obj.attr` read without a call
+        self.attr_stores: list[list] = []  # the same for `self.attr = v`, `obj.attr = v`: a property's setter
         self.contexts: list[list] = []
         self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
         self.yields: list[list] = []  # [scope, expr]
@@ -128,6 +134,10 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         # assigned ("()") or returned ("r()"). program.params follows these to find every name a
         # function is called by; resolution then decides.
         self.flows: list[list] = []
+        self.globals: list[list] = []  # [function, name]: `global name` there, so its assignments bind the module's
+        self._global_names: set[str] = set()  # declared `global` in the function being walked
+        # Module-level name -> [(line, unconditional, supersedes)] of each binding, for `rebound`.
+        self._module_bindings: dict[str, list[tuple[int, bool]]] = {}
         self._context_ids: dict[str, int] = {}
         self.scope = ""  # qualname of the enclosing def or class ("" = module level)
         self.scope_kind = "module"
@@ -191,18 +201,19 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         kind = self._function_kind(decorators)
         qual = self._qual(node.name)
         self.defs.append([qual, kind, node.lineno, node.end_lineno or node.lineno, decorators, params, [],
-                          _literal_defaults(node.args), self._default_exprs(node.args)])
+                          _literal_defaults(node.args), self._default_exprs(node.args), _abstract(node)])
+        self._module_binding(node.name, node.lineno, True)
         for decorator in decorators:
             self._flow(["n", node.name], decorator, "@")
-        saved = (self.scope, self.scope_kind, self.self_name, self.context)
-        self.scope, self.scope_kind, self.context = qual, kind, []
+        saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names)
+        self.scope, self.scope_kind, self.context, self._global_names = qual, kind, [], set()
         if kind in ("method", "classmethod", "property"):
             self.self_name = params[0] if params else None
         elif kind == "staticmethod":
             self.self_name = None
         # A plain function keeps the enclosing method's `self`: closures capture it.
         self.visit_body(node.body)
-        self.scope, self.scope_kind, self.self_name, self.context = saved
+        self.scope, self.scope_kind, self.self_name, self.context, self._global_names = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -262,7 +273,9 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             self.visit(base)
         qual = self._qual(node.name)
         bases = [self.enc(b) for b in node.bases]
-        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}, {}])
+        self.defs.append([qual, "class", node.lineno, node.end_lineno or node.lineno, decorators, [], bases, {}, {},
+                          False])
+        self._module_binding(node.name, node.lineno, True)
         saved = (self.scope, self.scope_kind, self.self_name, self.context)
         self.scope, self.scope_kind, self.self_name, self.context = qual, "class", None, []
         self.visit_body(node.body)
@@ -277,11 +290,15 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             else:
                 top = alias.name.split(".")[0]
                 self.imports.append([self.scope, top, top, None, 0, node.lineno])
+            # `import a.b` after `import a.c` adds to the module `a` rather than rebinding it.
+            self._module_binding(alias.asname or alias.name.split(".")[0], node.lineno,
+                                 bool(alias.asname) or "." not in alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         for alias in node.names:
             local = alias.asname or alias.name
             self.imports.append([self.scope, local, node.module or "", alias.name, node.level, node.lineno])
+            self._module_binding(local, node.lineno, alias.name != "*")
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
@@ -308,6 +325,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                     self.flows.append([spelling, name, kind])
 
     def _visit_target(self, target: ast.AST) -> None:
+        if isinstance(target, ast.Attribute):
+            self._attribute_load(target, self.attr_stores)
         # Subscript and attribute targets may hold calls: `x[f()] = 1`.
         if isinstance(target, (ast.Subscript, ast.Attribute)):
             self.visit(target.value)
@@ -326,6 +345,10 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                 encoded = encoded or self.enc(value)
                 self.assigns.append([self.scope, target.id, encoded, line, self._context_id()])
                 self._flow(encoded, target.id, "")
+                if target.id in self._global_names and self.scope:
+                    self.globals.append([self.scope, target.id])
+                # `f = wrap(f)` keeps what f was in what it is now: it rebinds nothing away.
+                self._module_binding(target.id, line, not _mentions(value, target.id) and encoded != UNKNOWN)
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and self.self_name and target.value.id == self.self_name:
                 encoded = encoded or self.enc(value)
@@ -341,6 +364,26 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                 self._implicit("__setitem__", target.value, False)
                 if value is not None:
                     self._grow(target.value, self.enc(target.slice), value)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self._global_names.update(node.names)
+
+    def _module_binding(self, name: str, line: int, supersedes: bool) -> None:
+        """A binding of a module-level name; `supersedes`: it replaces what the name held (if unconditional)."""
+        if not self.scope:
+            self._module_bindings.setdefault(name, []).append((line, supersedes and not self.context))
+
+    def rebound(self) -> list[list]:
+        """[name, line] for a module-level name bound again, unconditionally, after other bindings: what
+        functions read (they run once the module is loaded) and other modules import is what the last
+        such binding (at that line) and those after it hold (`handler = old; handler = new`,
+        `def join` then `from os.path import join`)."""
+        found = []
+        for name, bindings in self._module_bindings.items():
+            last = max((line for line, supersedes in bindings if supersedes), default=None)
+            if last is not None and any(line < last for line, _s in bindings):
+                found.append([name, last])
+        return found
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -386,18 +429,21 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         children += [kw.value for kw in node.keywords]
         return children
 
-    def _attribute_load(self, node: ast.Attribute) -> None:
+    def _attribute_load(self, node: ast.Attribute, into: list[list] | None = None) -> None:
         # Reached only for attributes not in call position: `self.prop` may run a property, and so
         # may `obj.prop` (its object kept, as "obj" or "x.y", when it has one of these shapes).
-        if not isinstance(node.ctx, ast.Load):
+        if into is None and not isinstance(node.ctx, ast.Load):
             return
+        into = self.attr_loads if into is None else into
         base = node.value
         if isinstance(base, ast.Name) and self.self_name and base.id == self.self_name:
-            self.attr_loads.append([self.scope, node.attr, node.lineno])
+            into.append([self.scope, node.attr, node.lineno])
         elif isinstance(base, ast.Name):
-            self.attr_loads.append([self.scope, node.attr, node.lineno, base.id])
+            into.append([self.scope, node.attr, node.lineno, base.id])
         elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
-            self.attr_loads.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
+            into.append([self.scope, node.attr, node.lineno, f"{base.value.id}.{base.attr}"])
+        elif isinstance(base, (ast.Call, ast.Attribute, ast.Subscript)):  # `Car().engine`, `a.b.c.prop`
+            into.append([self.scope, node.attr, node.lineno, self.enc(base)])
 
     # -- control context ---------------------------------------------------------------------
 
@@ -560,6 +606,20 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             text = " ".join(p.strip() for p in parts)
         text = " ".join(text.split())
         return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function only declares itself: its body (a docstring aside) raises NotImplementedError."""
+    body = node.body[1:] if node.body and isinstance(node.body[0], ast.Expr) \
+        and isinstance(node.body[0].value, ast.Constant) else node.body
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def _mentions(node: ast.AST | None, name: str) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _last_name(node: ast.AST) -> str:

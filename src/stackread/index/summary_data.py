@@ -35,14 +35,14 @@ class DataFacts:
         elif kind is ast.BinOp:
             dunder = _BINARY.get(type(node.op))
             if dunder:
-                self._implicit(dunder, node.left, False)
+                self._implicit(dunder, node.left)  # `Money(1) + Money(2)`: an operand made right there too
         elif kind is ast.Compare:
             left = node.left
             for op, right in zip(node.ops, node.comparators):
                 if isinstance(op, (ast.In, ast.NotIn)):
-                    self._implicit("__contains__", right, False)
+                    self._implicit("__contains__", right)
                 elif isinstance(op, (ast.Eq, ast.NotEq)):
-                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left, False)
+                    self._implicit("__eq__" if isinstance(op, ast.Eq) else "__ne__", left)
                 left = right
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)

@@ -35,9 +35,11 @@ def build_callgraph(program: Program, stats: Stats) -> CallGraph:
             graph.add_node(Node(definition.full, _node_kind(module, definition), module.path, definition.line))
     dunders = defined_dunders(program)
     properties = frozenset(d.qualname.rpartition(".")[2] for d in program.defs.values() if d.kind == "property")
+    declarations, program.calls.declarations = program.calls.declarations, False  # what runs only
     for module in sorted(program.modules.values(), key=lambda m: m.name):
         _module_edges(program, graph, module, stats, dunders, properties)
         program.values.forget_local()
+    program.calls.declarations = declarations
     return graph
 
 
@@ -83,27 +85,40 @@ def _module_edges(program: Program, graph: CallGraph, module: ModuleFacts, stats
                     for target, certain in program.calls.value_targets(value):
                         add(caller, target, definition.line, certain)
     objects: dict[tuple[str, str], frozenset] = {}  # (scope, "obj"): what obj is there
-    for load in module.attr_loads():
+    loads = module.attr_loads()
+    for at, load in enumerate(loads + module.attr_stores()):
         scope_name, attr, line = load[0], load[1], load[2]
         if attr not in properties:
             continue
+        assigned = at >= len(loads)  # runs the setter (named as the getter): only a property that has one
         scope = Scope(module, scope_name)
-        if len(load) > 3:  # `obj.prop`: a property of any class obj may be an instance of
-            values = objects.get((scope_name, load[3]))
-            if values is None:
-                values = objects[(scope_name, load[3])] = program.values.resolve(dotted_expr(load[3]), scope)
+        caller = f"{module.name}.{scope_name}" if scope_name else module.name
+        if len(load) > 3:  # `obj.prop`, `make().prop`: a property of any class the object may be an instance of
+            if isinstance(load[3], str):
+                values = objects.get((scope_name, load[3]))
+                if values is None:
+                    values = objects[(scope_name, load[3])] = program.values.resolve(dotted_expr(load[3]), scope)
+            else:
+                values = program.values.resolve(load[3], scope)
             for value in sorted(values):
                 if value[0] == "inst":
                     _cls, member = program.classes.find_member(value[1], attr)
-                    if member is not None and member.kind == "property":
-                        add(f"{module.name}.{scope_name}", member.full, line, True)
+                    if _runs(member, assigned):
+                        add(caller, member.full, line, True)
             continue
         owner = enclosing_class(scope)
         if owner is None:
             continue
         _cls, member = program.classes.find_member(owner, attr)
-        if member is not None and member.kind == "property":
-            add(f"{module.name}.{scope_name}", member.full, line, True)
+        if _runs(member, assigned):
+            add(caller, member.full, line, True)
+
+
+def _runs(member: Definition | None, assigned: bool) -> bool:
+    """Whether reading (or assigning) the member runs it: a property, with a setter when assigned."""
+    if member is None or member.kind != "property":
+        return False
+    return not assigned or any(d[0] == "a" and d[2] == "setter" for d in member.decorators)
 
 
 def _node_kind(module: ModuleFacts, definition: Definition) -> str:

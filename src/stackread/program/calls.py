@@ -15,6 +15,7 @@ from typing import Callable
 from stackread.program.classes import Classes
 from stackread.program.decorators import Decorators
 from stackread.program.params import Parameters, parameter_of
+from stackread.program.stars import StarParameters
 from stackread.program.depth import Guard
 from stackread.program.facts import Definition, ModuleFacts, Scope, Value
 from stackread.program.values import Values
@@ -25,17 +26,21 @@ Target = tuple[str, bool, str | None, bool]  # (definition, certain, class of it
 _LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})  # LOG.warning('%s', f)
 # A builtin container's methods that store what they are handed (containers are followed, program.containers).
 _STORING = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "appendleft"})
+_BUILDING = frozenset({"import_object", "import_object_ns"})  # library importers that instantiate what they import
 _CONTAINERS = frozenset({"builtins.list()", "builtins.dict()", "builtins.set()", "builtins.tuple()"})
 _KEEPING = frozenset({"functools.partial", "functools.wraps", "functools.update_wrapper", "builtins.isinstance",
+                      "builtins.staticmethod", "builtins.classmethod", "builtins.property",
                       "builtins.callable", "builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.id",
                       "builtins.repr", "builtins.str", "builtins.print"})
 
 
 class Calls:
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
-                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool]):
+                 values: Values, classes: Classes, params: Parameters, dispatch_excludes: Callable[[str], bool],
+                 stars: StarParameters):
         self.decorators = Decorators(modules, defs, guard, values)
         self.params = params
+        self.stars = stars
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -43,17 +48,29 @@ class Calls:
         self.classes = classes
         self.dispatch_excludes = dispatch_excludes  # e.g. test classes: never an implementation
         self._calls_by_scope: dict[str, dict[str, list[list]]] = {}
+        # Whether a declaration (`raise NotImplementedError`) is a target beside its overrides: for a flow
+        # it is the driver interface the walk stops at; the call graph (which runs code) leaves it out.
+        self.declarations = True
 
     def dispatch(self, method_full: str, receiver: str) -> list[str]:
-        """The method and every override of it in subclasses of the receiver's class."""
+        """The method and every override of it in subclasses of the receiver's class: what the name finds
+        through each subclass's MRO (`class Child(Mixin, Base)` runs Mixin's for Base's). A method that
+        only declares itself (`raise NotImplementedError`) is left out when something overrides it,
+        unless `declarations` are kept."""
         name = method_full.rpartition(".")[2]
         targets = [method_full]
+        find_member = self.classes.find_member
         for sub in self.classes.all_subclasses(receiver):
             if self.dispatch_excludes(sub):
                 continue
             override = self.classes.own_member(sub, name)
+            if override is None and len(self.classes.bases(sub)) > 1:
+                override = find_member(sub, name)[1]  # a base before the receiver's in the MRO may have it
             if override is not None and override.full not in targets and override.kind != "class":
                 targets.append(override.full)
+        if not self.declarations and len(targets) > 1 and self.defs.get(method_full) is not None \
+                and self.defs[method_full].abstract:
+            targets.remove(method_full)
         return targets
 
     def call_targets(self, module: ModuleFacts, record: list) -> tuple[list[tuple[str, bool]], list[str]]:
@@ -65,7 +82,16 @@ class Calls:
         """
         targets, externals = self.call_targets_as(module, record, None, handed=False)
         caller = f"{module.name}.{record[0]}" if record[0] else module.name
+        if any(e.rpartition(".")[2] in _BUILDING for e in externals):
+            targets += self._built(module, record)
         return [(target, certain) for target, certain, _self, _exact in self._decorated(targets, caller)], externals
+
+    def _built(self, module: ModuleFacts, record: list) -> list[Target]:
+        """`importutils.import_object('virt.libvirt.LibvirtDriver')` makes an instance: its constructor runs
+        there (in the call graph; a flow walks the calls as written)."""
+        made = self.values.resolve(["c", record[1], record[5], record[6]], Scope(module, record[0]))
+        return [t for value in sorted(made) if value[0] == "inst" and len(value) > 2
+                for t in self._constructor(value[1])]
 
     def _decorated(self, targets: list[Target], caller: str) -> list[Target]:
         """Each target as its decorators make it: `@deco def f` called runs `deco`'s wrapper (program.decorators),
@@ -147,10 +173,13 @@ class Calls:
         parameter is a shared helper's (program.params `shared`)."""
         for value in callees:
             for called, offset in self.params.called(value):
-                param = self.params.param_at(called, offset, key if isinstance(key, int) else None,
-                                             key if isinstance(key, str) else None)
-                if param is None or not self.params.calls_parameter(called, param) \
-                        or self.params.shared(called, param):
+                position, keyword = (key, None) if isinstance(key, int) else (None, key)
+                param = self.params.param_at(called, offset, position, keyword)
+                if param is None:
+                    # Handed in `*args`/`**kwargs`: called there only if the callee calls that entry.
+                    if not self.stars.calls_argument(called, offset, position, keyword):
+                        return True
+                elif not self.params.calls_parameter(called, param) or self.params.shared(called, param):
                     return True
         return False
 

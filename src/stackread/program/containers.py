@@ -52,6 +52,10 @@ class Containers:
             self._sites[site] = len(self.boxes) - 1
         return ("box", len(self.boxes) - 1)
 
+    def make(self, site: tuple, box: Box) -> Value:
+        """The box made at a site of the engine's own (a function's `*args`: program.stars), once."""
+        return self._box(site, box)
+
     def literal(self, expr: list, scope: Scope) -> frozenset:
         """["l", kind, elements(, 0)] and ["d", entries(, 0)] as the box made there."""
         site = (id(expr), scope.key)
@@ -129,6 +133,8 @@ class Containers:
             if op == "+" and len(parts) == 2 and all(any(v[0] == "box" for v in p) for p in parts):
                 # `handlers = base + [extra]`: one list of both
                 return frozenset({self._box(None, Box("list", ((None, ("*v", parts[0])), (None, ("*v", parts[1]))), 0))})
+            # `Money(1) + Money(2)`: what the left operand's own `__add__` (`__mod__`) returns
+            return self.values.dunder_result(parts[0], "__add__" if op == "+" else "__mod__")
         return EMPTY
 
     # -- reading boxes -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ class Definition:
     full: str  # module.qualname, made once: it is in every value, edge and memo entry
     defaults: tuple = ()  # (parameter, literal default) pairs
     default_exprs: tuple = ()  # (parameter, default expression) pairs, every default
+    abstract: bool = False  # only raises NotImplementedError (or is an @abstractmethod): a declaration
 
 
 @dataclass
@@ -56,32 +57,55 @@ class ModuleFacts:
         self.defs: dict[str, Definition] = {
             d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
                              sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else (),
-                             tuple(d[8].items()) if d[8] else ())
+                             tuple(d[8].items()) if d[8] else (), _abstract(d))
             for d in self.summary["defs"]}
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()
         self.self_grows: dict[str, list[tuple]] = {}  # attribute -> [(scope, key, expr)]: `self.x.append(v)`
         self._place_grows()
         self.summary = {key: value for key, value in self.summary.items()
-                        if key not in ("defs", "assigns", "imports", "grows")}
+                        if key not in ("defs", "assigns", "imports", "grows", "globals", "rebound")}
 
     def _bindings(self) -> dict[str, dict[str, list]]:
         """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);
-        an assignment under if/else/loop/except carries the index of its control context."""
+        an assignment under if/else/loop/except carries the index of its control context; ("global", expr,
+        function): `global name` then `name = expr` in that function, a binding of the module's.
+
+        A module-level name bound again unconditionally (the summary's "rebound") holds, as functions and
+        other modules see it, what that binding and the ones after it hold; what it held before is kept
+        in `module_reads` for the module's own top-level code, which may read it in between."""
         scopes: dict[str, dict[str, list]] = {}
-        for qual in self.defs:
-            parent, _, name = qual.rpartition(".")
-            scopes.setdefault(parent, {}).setdefault(name, []).append(("def", qual))
-        for scope, local, module, name, level, _line in self.summary["imports"]:
+        lines: dict[int, int] = {}  # id(module-level record) -> its line
+        rebound = {name: line for name, line in self.summary.get("rebound", ())}
+
+        def bind(scope: str, name: str, record: tuple, line: int) -> None:
+            scopes.setdefault(scope, {}).setdefault(name, []).append(record)
+            if not scope and name in rebound:
+                lines[id(record)] = line
+
+        for definition in self.defs.values():
+            parent, _, name = definition.qualname.rpartition(".")
+            bind(parent, name, ("def", definition.qualname), definition.line)
+        for scope, local, module, name, level, line in self.summary["imports"]:
             absolute = self.absolute(module, level)
             if name == "*":
-                scopes.setdefault(scope, {}).setdefault("*", []).append(("import", absolute, "*"))
+                bind(scope, "*", ("import", absolute, "*"), line)
             else:
-                scopes.setdefault(scope, {}).setdefault(local, []).append(("import", absolute, name))
-        for scope, target, expr, _line, context in self.summary["assigns"]:
-            if not target.startswith("self."):
-                record = ("assign", expr) if context is None else ("assign", expr, context)
-                scopes.setdefault(scope, {}).setdefault(target, []).append(record)
+                bind(scope, local, ("import", absolute, name), line)
+        globals_ = {(scope, name) for scope, name in self.summary.get("globals", ())}
+        for scope, target, expr, line, context in self.summary["assigns"]:
+            if (scope, target) in globals_:
+                bind("", target, ("global", expr, scope), 1 << 30)  # made when the function runs: after all
+            elif not target.startswith("self."):
+                bind(scope, target, ("assign", expr) if context is None else ("assign", expr, context), line)
+        self.module_reads: dict[str, list] = {}
+        module_scope = scopes.get("", {})
+        for name, line in rebound.items():
+            records = module_scope.get(name, [])
+            kept = [r for r in records if lines.get(id(r), line) >= line]
+            if kept and len(kept) < len(records):
+                self.module_reads[name] = records
+                module_scope[name] = kept
         return scopes
 
     def _place_grows(self) -> None:
@@ -121,6 +145,9 @@ class ModuleFacts:
     def attr_loads(self) -> list[list]:
         return _decoded(self.summary["attr_loads"])
 
+    def attr_stores(self) -> list[list]:
+        return _decoded(self.summary.get("attr_stores", "[]"))
+
     def implicit(self) -> list[list]:
         """[scope, dunder, expr, line] per site that runs a dunder unwritten (program.implicit)."""
         return _decoded(self.summary.get("implicit", "[]"))
@@ -151,6 +178,12 @@ class Scope:
     @property
     def key(self) -> tuple:
         return (self.module.name, self.function, self.self_class, self.self_exact, self.args)
+
+
+def _abstract(definition: list) -> bool:
+    if len(definition) > 9 and definition[9]:
+        return True
+    return any((d[1] if d[0] == "n" else d[2] if d[0] == "a" else "") == "abstractmethod" for d in definition[4])
 
 
 def enclosing_class(scope: Scope) -> str | None:

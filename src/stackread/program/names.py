@@ -28,6 +28,8 @@ class Names:
         self.values = values
         # What a parameter holds at the call sites of its function (program.params; set by Program).
         self.parameter: Callable[[str, str], frozenset] = lambda function_full, name: EMPTY
+        # What `*args`/`**kwargs` (named with the stars) hold from the call sites (program.stars; set by Program).
+        self.star: Callable[[str, str], frozenset] = lambda function_full, name: EMPTY
         # Whether a branch is taken under a configuration (module, context index) -> False when not:
         # `trace` reads `if is_neutron(): cls = NEUTRON_NET_API` on the option defaults. None: all are.
         self.branch_taken: Callable[[ModuleFacts, int], bool] | None = None
@@ -86,6 +88,8 @@ class Names:
                 values.add(("cls" if definition.kind == "class" else "func", definition.full))
             elif record[0] == "import":
                 values |= self.import_values(record[1], record[2], _seen)
+            elif record[0] == "global":  # assigned by a function: its expression is read there
+                values |= self.values.resolve(record[1], Scope(module, record[2]))
             elif len(record) < 3 or self.branch_taken is None or self.branch_taken(module, record[2]):
                 values |= self.values.resolve(record[1], scope)
         if grows:
@@ -168,7 +172,9 @@ class Names:
                         return bound[name]
                 return self.parameter(definition.full, name)
             if f"*{name}" in definition.params or f"**{name}" in definition.params:
-                return EMPTY  # `*args`, `**kwargs`: containers
+                # `*args`, `**kwargs`: containers of what the callers pass there
+                return self.star(definition.full, f"*{name}" if f"*{name}" in definition.params else f"**{name}")
             function = function.rpartition(".")[0]
-        records = module.bindings.get("", {}).get(name)
+        # The module's own top-level code runs between its bindings: it may see any of them.
+        records = (not scope.function and module.module_reads.get(name)) or module.bindings.get("", {}).get(name)
         return (Scope(module, ""), records) if records else None

@@ -5,6 +5,7 @@ It owns the engine's parts, one concern each, and answers through them:
 - program.classes: bases, MRO, members, subclasses and what instance attributes hold;
 - program.values: what an expression can be (attributes, calls, returns, tables, options);
 - program.params: what a parameter holds, from every call site of its function;
+- program.stars: what `*args`/`**kwargs` hold, and whether a function handed in them is called;
 - program.calls: what a call site runs, dispatched to overrides;
 - program.callgraph: all of it as one call graph;
 and program.depth's Guard keeps the recursion they share finite and within the stack.
@@ -23,6 +24,7 @@ from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value
 from stackread.program.graph import CallGraph
 from stackread.program.names import Names
 from stackread.program.params import Parameters
+from stackread.program.stars import StarParameters
 from stackread.program.values import OptionResolver, Values
 
 
@@ -43,8 +45,10 @@ class Program:
         self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
         self.values.names, self.values.classes = self.names, self.classes  # see Values
         self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
+        self.stars = StarParameters(self.modules, self.defs, guard, self.values, self.classes, self.params)
         self.follow_parameters = True
-        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes)
+        self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes,
+                           self.stars)
         self.stats = Stats()
 
     @property
@@ -58,6 +62,7 @@ class Program:
     @follow_parameters.setter
     def follow_parameters(self, follow: bool) -> None:
         self.names.parameter = self.params.value if follow else (lambda function_full, name: EMPTY)
+        self.names.star = self.stars.value if follow else (lambda function_full, name: EMPTY)
         # A function handing back its parameter returns what each caller passed: on the same switch.
         self.values.bind = self.params.bind if follow else (lambda scope, record, function_full: ())
 

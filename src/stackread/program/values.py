@@ -90,7 +90,7 @@ class Values:
             base = self.resolve(expr[1], scope)
             if any(v[0] == "box" for v in base):
                 return self.containers.index(base, expr[2], scope)
-            return self.lookup_table(expr[1], expr[2], scope) or self._dunder_result(base, "__getitem__")
+            return self.lookup_table(expr[1], expr[2], scope) or self.dunder_result(base, "__getitem__")
         if kind == "either":
             return frozenset(v for operand in expr[1] for v in self.resolve(operand, scope))
         if kind in _DATA:
@@ -116,7 +116,7 @@ class Values:
             return frozenset({("super", cls, scope.self_class) if scope.self_class else ("super", cls)}) if cls else EMPTY
         return EMPTY
 
-    def _dunder_result(self, values: frozenset, dunder: str) -> frozenset:
+    def dunder_result(self, values: frozenset, dunder: str) -> frozenset:
         """What a user class's dunder returns for the instances among the values (`obj[k]`: __getitem__)."""
         found: set = set()
         for value in sorted(values):
@@ -215,6 +215,14 @@ class Values:
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             return self.call_result(func[1], call, scope)
+        if kind == "inst":  # calling an instance runs its `__call__` (`@retry(3)` applied: its wrapper)
+            _owner, member = self.classes.find_member(func[1], "__call__")
+            if member is not None and member.kind == "method":
+                return self.call_result(("meth", member.full, func[1]) + func[2:], call, scope)
+            return EMPTY
+        if kind == "ext" and func[1] == "builtins.staticmethod" and call[2]:
+            # `weigher = staticmethod(default_weigher)` in a class body: the function itself, unbound
+            return frozenset(v for v in self.resolve(call[2][0], scope) if v[0] in ("func", "part"))
         if kind == "ext" and func[1] == "functools.partial" and call[2]:
             pre_bound = [a for a in call[2][1:]]
             if not any(a[0] == "*" for a in pre_bound):
@@ -279,13 +287,14 @@ class Values:
         return frozenset(values)
 
     def _returns_parameter(self, definition: Definition) -> bool:
-        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)."""
+        """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)
+        or what a parameter picks by name (`return getattr(self.manager, name)`, `return TABLE[key]`)."""
         key = ("returns a parameter", definition.full)
         found = self._returns.get(key)
         if found is None:
             module = self.modules[definition.module]
             found = self._returns[key] = frozenset({True}) if any(
-                returning == definition.qualname and expr[0] == "n" and expr[1] in definition.params
+                returning == definition.qualname and _by_parameter(expr, definition.params)
                 for returning, expr, _context in module.summary["returns"]) else EMPTY
         return bool(found)
 
@@ -299,8 +308,7 @@ class Values:
         values: set = set()
         for returning, expr, context in module.summary["returns"]:
             if returning == definition.qualname and self.names.taken(module, context):
-                parameter = expr[0] == "n" and expr[1] in definition.params
-                values |= self.resolve(expr, bound if parameter else plain)
+                values |= self.resolve(expr, bound if _by_parameter(expr, definition.params) else plain)
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
@@ -333,6 +341,13 @@ class Values:
         if len(parts) == 2:
             return self.options(parts[0], parts[1])
         return None
+
+
+def _by_parameter(expr: list, params: tuple) -> bool:
+    """A parameter itself, or an attribute or entry it names: what each call's argument picks."""
+    if expr[0] == "n":
+        return expr[1] in params
+    return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
 
 
 def _instantiated(values: frozenset) -> frozenset:

@@ -1,0 +1,331 @@
+"""Rules of the value-flow engine (issue 14) the call-graph suite's last gaps needed: one rule per tiny package."""
+
+import pytest
+
+from stackread.flows.callgraph import load_callgraph
+from stackread.flows.reading import Reading
+
+
+@pytest.fixture
+def graph_of(make_tree):
+    def build(files):
+        return load_callgraph(Reading(make_tree(files), use_cache=False)).graph
+    return build
+
+
+def callees(graph, name):
+    return {e.callee for e in graph.calls_from(name)}
+
+
+def test_a_module_name_bound_again_is_its_last_binding_for_functions(graph_of):
+    g = graph_of({"m.py": """
+        def old():
+            pass
+
+        def new():
+            pass
+
+        handler = old
+        handler()
+        handler = new
+
+        def run():
+            handler()
+        """})
+    assert callees(g, "m.run") == {"m.new"}
+    assert "m.old" in callees(g, "m")  # the module's own code in between still sees the first one
+
+
+def test_a_def_shadowed_by_a_later_import_is_not_called(graph_of):
+    g = graph_of({"m.py": """
+        def join(*parts):
+            pass
+
+        from os.path import join
+
+        def run():
+            join("a", "b")
+        """})
+    assert callees(g, "m.run") == set()
+
+
+def test_a_rebinding_that_wraps_the_old_value_keeps_it(graph_of):
+    g = graph_of({"m.py": """
+        import functools
+
+        def work():
+            pass
+
+        work = functools.lru_cache()(work)
+
+        def run():
+            work()
+        """})
+    assert callees(g, "m.run") == {"m.work"}
+
+
+def test_a_global_assigned_in_a_function_binds_the_module_name(graph_of):
+    g = graph_of({"m.py": """
+        HANDLER = None
+
+        def handle():
+            pass
+
+        def install():
+            global HANDLER
+            local = handle
+            HANDLER = local  # read where it is assigned: `local` is install's
+
+        def run():
+            HANDLER()
+        """})
+    assert callees(g, "m.run") == {"m.handle"}
+
+
+def test_a_property_read_at_module_level_and_on_a_made_object(graph_of):
+    g = graph_of({"m.py": """
+        class Car:
+            @property
+            def engine(self):
+                return Engine()
+
+        class Engine:
+            @property
+            def power(self):
+                pass
+
+        car = Car()
+        car.engine
+
+        def run():
+            Car().engine.power
+        """})
+    assert callees(g, "m") == {"m.Car.engine"}
+    assert callees(g, "m.run") == {"m.Car.engine", "m.Engine.power"}
+
+
+def test_a_decorator_class_with_arguments_binds_the_name_to_what_its_call_returns(graph_of):
+    g = graph_of({"m.py": """
+        class retry:
+            def __init__(self, times):
+                self.times = times
+
+            def __call__(self, func):
+                def wrapper(*args):
+                    return func(*args)
+                return wrapper
+
+        @retry(3)
+        def connect():
+            pass
+
+        def run():
+            connect()
+        """})
+    assert callees(g, "m.run") == {"m.retry.__call__.wrapper"}
+    assert callees(g, "m.retry.__call__.wrapper") == {"m.connect"}
+
+
+def test_a_staticmethod_made_of_a_function_in_a_class_body(graph_of):
+    g = graph_of({"m.py": """
+        def default_weigher(host):
+            pass
+
+        class Scheduler:
+            weigher = staticmethod(default_weigher)
+
+            def pick(self, host):
+                self.weigher(host)
+        """})
+    assert callees(g, "m.Scheduler.pick") == {"m.default_weigher"}
+    assert callees(g, "m.Scheduler") == set()  # stored there, not called
+
+
+def test_a_mixin_before_the_base_in_a_subclass_mro_is_what_self_calls_there(graph_of):
+    g = graph_of({"m.py": """
+        class Base:
+            def run(self):
+                self.hook()
+
+            def hook(self):
+                pass
+
+        class Mixin:
+            def hook(self):
+                pass
+
+        class Child(Mixin, Base):
+            pass
+        """})
+    assert callees(g, "m.Base.run") == {"m.Base.hook", "m.Mixin.hook"}
+
+
+def test_a_method_that_only_raises_not_implemented_is_not_called_beside_its_overrides(graph_of):
+    g = graph_of({"m.py": """
+        import abc
+
+        class Task:
+            def execute(self):
+                self.do()
+                self.undo()
+                self.only()
+
+            def do(self):
+                raise NotImplementedError()
+
+            @abc.abstractmethod
+            def undo(self):
+                pass
+
+            def only(self):
+                "Nothing overrides it: it is what runs."
+                raise NotImplementedError
+
+        class Resize(Task):
+            def do(self):
+                pass
+
+            def undo(self):
+                pass
+        """})
+    assert callees(g, "m.Task.execute") == {"m.Resize.do", "m.Resize.undo", "m.Task.only"}
+
+
+def test_import_object_runs_the_constructor_of_what_it_imports(graph_of):
+    g = graph_of({
+        "m.py": """
+            from oslo_utils import importutils
+
+            def load():
+                importutils.import_object("drivers.Driver")
+            """,
+        "drivers.py": """
+            class Driver:
+                def __init__(self):
+                    pass
+            """,
+    })
+    assert callees(g, "m.load") == {"drivers.Driver.__init__"}
+
+
+def test_operators_on_instances_made_there_and_on_what_add_returns(graph_of):
+    g = graph_of({"m.py": """
+        class Money:
+            def __add__(self, other):
+                return Money()
+
+            def __eq__(self, other):
+                pass
+
+        def run():
+            total = Money() + Money()
+            total == 3
+        """})
+    assert callees(g, "m.run") == {"m.Money.__add__", "m.Money.__eq__"}
+
+
+def test_functions_handed_in_star_args_are_called_where_they_are_iterated(graph_of):
+    g = graph_of({"m.py": """
+        def first():
+            pass
+
+        def second():
+            pass
+
+        def call_all(*funcs):
+            for func in funcs:
+                func()
+
+        def run():
+            call_all(first, second)
+        """})
+    assert callees(g, "m.call_all") == {"m.first", "m.second"}
+    assert callees(g, "m.run") == {"m.call_all"}
+
+
+def test_a_function_handed_in_kwargs_is_called_where_its_entry_is(graph_of):
+    g = graph_of({"m.py": """
+        def on_done():
+            pass
+
+        def on_error():
+            pass
+
+        def execute(**kwargs):
+            kwargs.get("callback")()
+
+        def run():
+            execute(callback=on_done, errback=on_error)
+        """})
+    assert callees(g, "m.execute") == {"m.on_done"}
+    assert "m.on_done" not in callees(g, "m.run")
+
+
+def test_kwargs_forwarded_to_a_function_calling_that_parameter(graph_of):
+    g = graph_of({"m.py": """
+        def notify():
+            pass
+
+        def inner(callback=None):
+            callback()
+
+        def outer(**kwargs):
+            inner(**kwargs)
+
+        def run():
+            outer(callback=notify)
+        """})
+    assert callees(g, "m.inner") == {"m.notify"}
+    assert callees(g, "m.run") == {"m.outer"}
+
+
+def test_what_a_parameter_names_is_returned_per_caller(graph_of):
+    g = graph_of({"m.py": """
+        class Manager:
+            def create(self):
+                pass
+
+            def delete(self):
+                pass
+
+        class API:
+            manager = Manager()
+
+            def _method(self, name):
+                return getattr(self.manager, name)
+
+            def create(self):
+                self._method("create")()
+
+            def delete(self):
+                self._method("delete")()
+        """})
+    assert callees(g, "m.API.create") == {"m.API._method", "m.Manager.create"}
+    assert callees(g, "m.API.delete") == {"m.API._method", "m.Manager.delete"}
+
+
+def test_assigning_a_property_runs_its_setter(graph_of):
+    g = graph_of({"m.py": """
+        class Server:
+            @property
+            def state(self):
+                pass
+
+            @state.setter
+            def state(self, value):
+                pass
+
+            @property
+            def name(self):
+                pass
+
+            def reset(self):
+                self.state = None
+
+        def run(server: Server):
+            server = Server()
+            server.state = "active"
+            server.name = "x"  # no setter: nothing of the program runs
+        """})
+    assert callees(g, "m.Server.reset") == {"m.Server.state"}
+    assert callees(g, "m.run") == {"m.Server.state"}
