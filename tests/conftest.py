@@ -29,6 +29,8 @@ REAL_RELEASES = {
     "heat-current": "openstack-heat==27.0.1",
     "trove-current": "trove==26.0.0",
     "keystone-current": "keystone==30.0.0",
+    # the client side of oslo.messaging (issue 16)
+    "neutron-current": "neutron==29.0.0",
 }
 
 

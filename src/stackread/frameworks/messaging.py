@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
+from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -55,6 +56,9 @@ class Send:
     endpoint: str | None = None  # dotted method that oslo.messaging dispatches to
     endpoint_path: str | None = None
     endpoint_line: int | None = None
+    # The per-host topic a helper addresses (`cinder-volume.<volume.service_topic_queue>`), when
+    # it differs from `topic`, the target's, on which the service's endpoints are matched.
+    host_topic: str | None = None
 
 
 @dataclass
@@ -98,6 +102,9 @@ class _Reader:
     def __init__(self, program):
         self.program = program
         self._target_calls_by_class: dict[str, list[tuple]] | None = None
+        # What wrappers and helpers hide on the client side (frameworks.rpc_clients).
+        self.send_names = SendNames(program)
+        self.routing = Routing(program, self)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -159,7 +166,7 @@ class _Reader:
                 targets = [self._target(call[6], Scope(module, scope_name, client_class))
                            for module, scope_name, call in calls]
                 return _first(targets)
-        return None
+        return helper_target(self, client_class) if client_class else None
 
     def sends(self) -> list[Send]:
         found: list[Send] = []
@@ -206,27 +213,21 @@ class _Reader:
         if prepare and "topic" in prepare[6]:
             topic = self.text(prepare[6]["topic"], scope) or topic
         version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
+        routed = self.routing.prepared_by_helper(module, scope, sender[1])
+        host_topic = None
+        if routed is not None:
+            route, fanout = routed.server or route, routed.fanout or fanout
+            topic, host_topic = routed.topic or topic, routed.host_topic
         context = (contexts[ctx] if ctx is not None else []) + ([branch] if branch else [])
         condition = _condition(context) if context else None
         clients = [(f"{module.name}.{scope_name}", module.path, line, method) for method in methods]
-        if not methods and args[1][0] == "n":
-            clients = self._wrapper_callers(f"{module.name}.{scope_name}", args[1][1])
+        if not methods:
+            clients = self.send_names.along(args[1], scope, line)
         return [Send(client, path, client_line, sender[2], fanout, method,
                      topic, target.namespace if target else None,
-                     version or (target.version if target else None), route, condition, branch)
+                     version or (target.version if target else None), route, condition, branch,
+                     host_topic=host_topic)
                 for client, path, client_line, method in clients]
-
-    def _wrapper_callers(self, wrapper: str, param: str) -> list[tuple[str, str, int, str]]:
-        """`def _cast(self, ctxt, method, **kw): cctxt.cast(ctxt, method, **kw)` sends what each caller
-        passes as `method` (Trove, Magnum, Zun): one send per caller, from the caller's call of the
-        wrapper, so a walk through `self._cast(ctxt, 'create_instance')` sends create_instance only."""
-        found = []
-        for site in self.program.params.sites(wrapper):
-            module, scope_name, line = site[0], site[1], site[5]
-            for value in sorted(self.program.params.site_values(site, wrapper, param)):
-                if value[0] == "str":
-                    found.append((f"{module.name}.{scope_name}", module.path, line, value[1]))
-        return sorted(set(found))
 
     def _prepared(self, module, scope_name: str, receiver) -> bool:
         """A receiver assigned from a `...prepare...(...)` call in the same function.
