@@ -75,3 +75,21 @@ def test_neutron_dhcp_notifier_sends_the_names_its_callers_write(sends_of):
     assert sorted((s.fanout, s.server_route) for s in created) == [(False, "host"), (True, None)]
     push = one(sends, "push", "ResourcesPushRpcApi._push")
     assert push.fanout  # prepared by _prepare_object_fanout_context(fanout=True)
+
+
+def test_ironic_sends_to_the_conductor_topic_not_the_empty_one(sends_of):
+    sends = sends_of("ironic-current")
+    create = one(sends, "create_node", "ConductorAPI.create_node")
+    assert (create.kind, create.topic, create.version) == ("call", "ironic.conductor_manager", "1.36")
+    lag = one(sends, "update_lag", "NetworkingAPI.update_lag")
+    assert lag.topic == "ironic.networking_manager"
+    assert {s.topic for s in sends} == {"ironic.conductor_manager", "ironic.networking_manager"}
+
+
+def test_zun_and_magnum_wrappers_send_to_the_topic_the_subclass_passes(sends_of):
+    zun = sends_of("zun-current")
+    assert {s.topic for s in zun} == {"zun-compute"} and len(zun) == 33
+    create = one(zun, "container_create", "compute.rpcapi.API.container_create")
+    assert create.kind == "cast"
+    magnum = sends_of("magnum-current")
+    assert len([s for s in magnum if s.topic == "magnum-conductor"]) == 30

@@ -73,6 +73,9 @@ def test_a_tuple_unpacked_where_the_helper_is_called_names_the_method(make_tree)
             from heat import messaging
 
             class WorkerClient(object):
+                def __init__(self):
+                    self._client = messaging.get_rpc_client(topic='engine_worker', version='1.0')
+
                 @staticmethod
                 def make_msg(method, **kwargs):
                     return method, kwargs
@@ -222,3 +225,68 @@ def test_a_name_passed_through_two_wrappers_is_sent_from_where_it_is_written(mak
     assert sorted((s.method, s.client.rpartition(".")[2], s.topic, s.server_route) for s in found) == [
         ("agent_updated", "agent_updated", "dhcp_agent", "host"),
         ("network_delete_end", "network_removed_from_agent", "dhcp_agent", "host")]
+
+
+def test_a_base_client_sends_to_the_topic_its_subclass_constructs_it_with(make_tree):
+    # Zun/Magnum: rpc_service.API(topic=None) builds the Target and wraps cast; compute's API passes the topic
+    found = sends(make_tree, {
+        "zun/__init__.py": "",
+        "zun/rpc_service.py": """
+            import oslo_messaging as messaging
+
+            class API(object):
+                def __init__(self, context=None, topic=None):
+                    self._context = context
+                    if topic is None:
+                        topic = ''
+                    target = messaging.Target(topic=topic)
+                    self._client = messaging.get_rpc_client(None, target)
+
+                def _cast(self, server, method, *args, **kwargs):
+                    cctxt = self._client.prepare(server=server)
+                    return cctxt.cast(self._context, method, *args, **kwargs)
+            """,
+        "zun/compute_rpcapi.py": """
+            from zun import rpc_service
+
+            COMPUTE_TOPIC = 'zun-compute'
+
+            class API(rpc_service.API):
+                def __init__(self, context=None):
+                    super(API, self).__init__(context, topic=COMPUTE_TOPIC)
+
+                def container_create(self, context, host, container):
+                    self._cast(host, 'container_create', container=container)
+            """,
+    })
+    [s] = found
+    assert (s.method, s.topic, s.client, s.server_route) == (
+        "container_create", "zun-compute", "zun.compute_rpcapi.API.container_create", "server")
+
+
+def test_an_empty_topic_for_rpc_turned_off_is_not_the_topic(make_tree):
+    # Ironic: `self.topic = topic or MANAGER_TOPIC`, and `''` when rpc_transport is 'none'
+    found = sends(make_tree, {
+        "ironic/__init__.py": "",
+        "ironic/rpcapi.py": """
+            import oslo_messaging as messaging
+            from oslo_config import cfg
+
+            MANAGER_TOPIC = 'ironic.conductor_manager'
+
+            class ConductorAPI(object):
+                def __init__(self, topic=None):
+                    self.topic = topic
+                    if self.topic is None:
+                        self.topic = MANAGER_TOPIC
+                    if cfg.CONF.rpc_transport == 'none':
+                        self.topic = ''
+                    target = messaging.Target(topic=self.topic, version='1.0')
+                    self.client = messaging.get_rpc_client(None, target)
+
+                def create_node(self, context, node_obj):
+                    cctxt = self.client.prepare(version='1.36')
+                    return cctxt.call(context, 'create_node', node_obj=node_obj)
+            """,
+    })
+    assert [(s.method, s.topic) for s in found] == [("create_node", "ironic.conductor_manager")]

@@ -102,6 +102,7 @@ class _Reader:
     def __init__(self, program):
         self.program = program
         self._target_calls_by_class: dict[str, list[tuple]] | None = None
+        self._client_targets: dict[str | None, Target | None] = {}
         # What wrappers and helpers hide on the client side (frameworks.rpc_clients).
         self.send_names = SendNames(program)
         self.routing = Routing(program, self)
@@ -113,6 +114,8 @@ class _Reader:
         values = sorted(self.program.resolve(expr, scope))
         texts = [v[1] for v in values if v[0] == "str"]
         texts += [t for v in values if (t := self.program.option_value(v))]
+        # `self.topic = ''` when RPC is off (Ironic's `rpc_transport == 'none'`) is no topic to send to.
+        texts = [t for t in texts if t] or texts
         return texts[0] if texts else None
 
     def newest_version(self, expr, scope) -> str | None:
@@ -160,12 +163,21 @@ class _Reader:
 
     def client_target(self, client_class: str | None) -> Target | None:
         """The target of the nearest class in the MRO that builds one, with `self` the client itself."""
+        if client_class not in self._client_targets:
+            self._client_targets[client_class] = self._client_target(client_class)
+        return self._client_targets[client_class]
+
+    def _client_target(self, client_class: str | None) -> Target | None:
         for cls in self.program.mro(client_class) if client_class else []:
             calls = self.target_calls().get(cls)
             if calls:
                 targets = [self._target(call[6], Scope(module, scope_name, client_class))
                            for module, scope_name, call in calls]
-                return _first(targets)
+                found = _first(targets)
+                if found is not None and not found.topic:
+                    # `Target(topic=topic)` of a base's __init__: what the subclass passes (Zun, Magnum)
+                    return helper_target(self, client_class) or found
+                return found
         return helper_target(self, client_class) if client_class else None
 
     def sends(self) -> list[Send]:
@@ -223,11 +235,27 @@ class _Reader:
         clients = [(f"{module.name}.{scope_name}", module.path, line, method) for method in methods]
         if not methods:
             clients = self.send_names.along(args[1], scope, line)
-        return [Send(client, path, client_line, sender[2], fanout, method,
-                     topic, target.namespace if target else None,
-                     version or (target.version if target else None), route, condition, branch,
-                     host_topic=host_topic)
-                for client, path, client_line, method in clients]
+        found = []
+        for client, path, client_line, method in clients:
+            # A wrapper of a base class (`rpc_service.API._cast`) sends to the target of the class
+            # its caller is in: Zun's compute API passes its topic to the base's __init__.
+            own = self._caller_target(client, self.program.enclosing_class(scope)) or target
+            send_topic = topic if topic != (target.topic if target else None) or own is target else own.topic
+            found.append(Send(client, path, client_line, sender[2], fanout, method,
+                              send_topic, own.namespace if own else None,
+                              version or (own.version if own else None), route, condition, branch,
+                              host_topic=host_topic))
+        return found
+
+    def _caller_target(self, client: str, send_class: str | None) -> Target | None:
+        definition = self.program.defs.get(client)
+        if definition is None or send_class is None:
+            return None
+        owner = self.program.enclosing_class(Scope(self.program.modules[definition.module], definition.qualname))
+        if owner is None or owner == send_class or send_class not in self.program.mro(owner):
+            return None
+        found = self.client_target(owner)
+        return found if found is not None and found.topic else None
 
     def _prepared(self, module, scope_name: str, receiver) -> bool:
         """A receiver assigned from a `...prepare...(...)` call in the same function.

@@ -147,6 +147,15 @@ class Routing:
     def __init__(self, program, reader):
         self.program = program
         self.reader = reader
+        self._calls: dict[str, dict[str, list]] = {}  # module -> function -> its call records, decoded once
+
+    def calls_in(self, module, function: str) -> list:
+        by_function = self._calls.get(module.name)
+        if by_function is None:
+            by_function = self._calls[module.name] = {}
+            for call in module.calls():
+                by_function.setdefault(call[0], []).append(call)
+        return by_function.get(function, [])
 
     def prepared_by_helper(self, module, scope: Scope, receiver) -> Routed | None:
         found = self.helper_prepare(module, scope, receiver, 0)
@@ -195,7 +204,7 @@ class Routing:
                              in enumerate(module.summary["returns"])
                              if returning == definition.qualname and expr[0] == "c")
             for _conditional, _at, expr in returns:
-                expr = _as_called(module, definition.qualname, expr)
+                expr = _as_called(self.calls_in(module, definition.qualname), expr)
                 if expr[1][0] == "a" and expr[1][2] == "prepare":
                     return self._keywords(expr, inner), inner
                 found = self._prepared(expr, inner, depth + 1)
@@ -252,12 +261,27 @@ class Routing:
 
     # -- reading what the keywords hold --------------------------------------------------------
 
-    def text(self, expr, frame: Frame) -> str | None:
-        """A keyword's string, or a template of it: `cinder-volume.<volume.service_topic_queue>`."""
+    def text(self, expr, frame: Frame, depth: int = 0) -> str | None:
+        """A keyword's string, or a template of it: `cinder-volume.<volume.service_topic_queue>`.
+        A parameter is what the caller passed there, read in the caller's frame (not what the function
+        may reassign it to: Magnum's `if topic is None: topic = ''`), else its default."""
         if expr[0] == "fmt":
             made = self.template(expr, frame)
             if made is not None:
                 return made
+        if expr[0] == "n" and depth < 8:
+            passed = {p: (e, f) for p, e, f in frame.passed}
+            if expr[1] in passed:
+                found = self.text(passed[expr[1]][0], passed[expr[1]][1], depth + 1)
+                if found:
+                    return found
+            definition = frame.scope.module.defs.get(frame.scope.function)
+            default = dict(definition.default_exprs).get(expr[1]) if definition is not None else None
+            if default is not None and expr[1] not in passed:
+                outer = Scope(frame.scope.module, definition.qualname.rpartition(".")[0])
+                found = self.reader.text(default, outer)
+                if found:
+                    return found
         return self.reader.text(expr, frame.scope)
 
     def template(self, expr, frame: Frame, depth: int = 0) -> str | None:
@@ -321,29 +345,67 @@ class Routing:
 
 
 def helper_target(reader, client_class: str):
-    """The Target a client gets from a helper its methods call (`self._client = messaging.
-    get_rpc_client(topic=...)` whose helper builds `Target(**kwargs)`), read with the call's arguments."""
+    """The Target a client gets where it is constructed: built in an `__init__` of its class or a
+    base, read with the arguments the subclass's `super().__init__(topic=CONF.compute.topic)` passes
+    (Zun, Magnum), or by a helper those call (`self._client = messaging.get_rpc_client(topic=...)`
+    whose helper builds `Target(**kwargs)`: Heat), with that call's arguments."""
     program = reader.program
-    routing = Routing(program, reader)
+    routing = reader.routing
+    frames = _init_frames(routing, client_class)
     for cls in program.mro(client_class):
         definition = program.defs.get(cls)
         if definition is None:
             continue
         module = program.modules[definition.module]
-        for call in module.calls():
-            if not call[0].startswith(definition.qualname + "."):
+        # Where the client is constructed only: every method's calls followed three helpers deep would
+        # cost more than the rest of `rpc` (Ironic's ConductorAPI).
+        for call in routing.calls_in(module, f"{definition.qualname}.__init__"):
+            frame = frames.get(f"{module.name}.{call[0]}") or Frame(Scope(module, call[0], client_class))
+            if _is_target(reader, call, frame.scope):
+                made = _made_target(routing, ["c", call[1], call[5], call[6]], frame)
+                if made.topic:
+                    return made
                 continue
-            scope = Scope(module, call[0], client_class)
-            target = _target_in(reader, routing, call[1:2] + [call[5], call[6]], Frame(scope), 0)
+            target = _target_in(reader, routing, call[1:2] + [call[5], call[6]], frame, 0)
             if target is not None:
                 return target
     return None
 
 
-def _target_in(reader, routing: Routing, call, frame: Frame, depth: int):
-    """The Target built by the function a call runs, or by one it calls or returns (depth-limited)."""
+def _init_frames(routing: Routing, client_class: str) -> dict[str, Frame]:
+    """`__init__` -> its Frame as constructing the client runs it: the client's own with its defaults,
+    each next one bound by the `super().__init__(...)` call of the one before."""
+    program = routing.program
+    _owner, init = program.find_member(client_class, "__init__")
+    frames: dict[str, Frame] = {}
+    frame = Frame(Scope(program.modules[init.module], init.qualname, client_class)) \
+        if init is not None and init.kind == "method" else None
+    while frame is not None and init.full not in frames and len(frames) < _HELPERS + 2:
+        frames[init.full] = frame
+        module, following = frame.scope.module, None
+        for call in routing.calls_in(module, init.qualname):
+            if call[1][0] != "a" or call[1][2] != "__init__":
+                continue
+            for func in sorted(program.resolve(call[1], frame.scope)):
+                definition = program.defs.get(func[1]) if func[0] in ("func", "meth") else None
+                if definition is not None and definition.qualname.endswith("__init__") and following is None:
+                    following = (definition, routing._enter(["c", call[1], call[5], call[6]], frame, definition, func))
+        init, frame = following if following else (init, None)
+    return frames
+
+
+def _made_target(routing: Routing, call, frame: Frame):
     from stackread.frameworks.messaging import Target
 
+    keywords = routing._keywords(call, frame)
+
+    def text(name):
+        return routing.text(*keywords[name]) if name in keywords else None
+    return Target(text("topic"), text("namespace"), text("version"))
+
+
+def _target_in(reader, routing: Routing, call, frame: Frame, depth: int):
+    """The Target built by the function a call runs, or by one it calls or returns (depth-limited)."""
     if depth >= _HELPERS:
         return None
     program = reader.program
@@ -354,13 +416,10 @@ def _target_in(reader, routing: Routing, call, frame: Frame, depth: int):
             continue
         inner = routing._enter(record, frame, definition, func)
         module = inner.scope.module
-        inner_calls = [c for c in module.calls() if c[0] == definition.qualname]
+        inner_calls = routing.calls_in(module, definition.qualname)
         for inner_call in inner_calls:
             if _is_target(reader, inner_call, inner.scope):
-                keywords = routing._keywords(["c", inner_call[1], inner_call[5], inner_call[6]], inner)
-                def text(name):
-                    return routing.text(*keywords[name]) if name in keywords else None
-                made = Target(text("topic"), text("namespace"), text("version"))
+                made = _made_target(routing, ["c", inner_call[1], inner_call[5], inner_call[6]], inner)
                 if made.topic:
                     return made
         for inner_call in inner_calls:
@@ -378,11 +437,11 @@ def _is_target(reader, call, scope: Scope) -> bool:
                for v in reader.program.resolve(callee, scope))
 
 
-def _as_called(module, function: str, expr):
+def _as_called(calls: list, expr):
     """A returned call with its keywords as the call site records them: a return's expression
     leaves out `**kwargs`, the call record keeps it."""
-    for call in module.calls():
-        if call[0] == function and call[1] == expr[1] and call[5] == expr[2] \
+    for call in calls:
+        if call[1] == expr[1] and call[5] == expr[2] \
                 and set(call[6]) - {"**"} == set(expr[3]):  # the keywords' names: a return encodes less deep
             return ["c", call[1], call[5], call[6]]
     return expr
