@@ -290,3 +290,23 @@ def test_an_empty_topic_for_rpc_turned_off_is_not_the_topic(make_tree):
             """,
     })
     assert [(s.method, s.topic) for s in found] == [("create_node", "ironic.conductor_manager")]
+
+
+def test_a_send_on_a_context_prepared_in_the_same_expression(make_tree):
+    # Neutron's trunk agent API: `self.rpc_client.prepare().call(...)` on a neutron-lib client
+    found = sends(make_tree, {
+        "neutron/__init__.py": "",
+        "neutron/trunk_agent.py": """
+            import oslo_messaging
+            from neutron_lib import rpc as n_rpc
+
+            class TrunkServerStub(object):
+                def __init__(self):
+                    target = oslo_messaging.Target(topic='trunk', version='1.0')
+                    self.rpc_client = n_rpc.get_client(target)
+
+                def update_trunk_status(self, context, trunk_id, status):
+                    return self.rpc_client.prepare().call(context, 'update_trunk_status', trunk_id=trunk_id)
+            """,
+    })
+    assert [(s.method, s.kind, s.topic) for s in found] == [("update_trunk_status", "call", "trunk")]

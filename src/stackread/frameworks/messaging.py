@@ -263,6 +263,8 @@ class _Reader:
         Nova 34 prepares some compute contexts in a helper of its own
         (`self.prepare_for_alt_rpcserver(client, ...)`) whose client is a parameter of unknown type.
         """
+        if receiver[0] == "c" and "prepare" in _callee_name(receiver[1]):
+            return True  # `self.rpc_client.prepare().call(...)` (Neutron's trunk agent API)
         if receiver[0] != "n":
             return False
         for record in module.bindings.get(scope_name, {}).get(receiver[1], []):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from stackread.program.facts import EMPTY, Scope
+from stackread.program.facts import Scope
 
 _DEPTH = 4  # wrappers followed outwards from a send, at most
 _HELPERS = 3  # helpers followed inwards to the prepare (or Target) they make, at most
