@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
+from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_servers import ClientTopics, server_endpoints
 from stackread.program.facts import Scope
 
@@ -56,6 +57,9 @@ class Send:
     endpoint: str | None = None  # dotted method that oslo.messaging dispatches to
     endpoint_path: str | None = None
     endpoint_line: int | None = None
+    # The per-host topic a helper addresses (`cinder-volume.<volume.service_topic_queue>`), when
+    # it differs from `topic`, the target's, on which the service's endpoints are matched.
+    host_topic: str | None = None
 
 
 @dataclass
@@ -101,6 +105,10 @@ class _Reader:
     def __init__(self, program):
         self.program = program
         self._target_calls_by_class: dict[str, list[tuple]] | None = None
+        self._client_targets: dict[str | None, Target | None] = {}
+        # What wrappers and helpers hide on the client side (frameworks.rpc_clients).
+        self.send_names = SendNames(program)
+        self.routing = Routing(program, self)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -109,6 +117,8 @@ class _Reader:
         values = sorted(self.program.resolve(expr, scope))
         texts = [v[1] for v in values if v[0] == "str"]
         texts += [t for v in values if (t := self.program.option_value(v))]
+        # `self.topic = ''` when RPC is off (Ironic's `rpc_transport == 'none'`) is no topic to send to.
+        texts = [t for t in texts if t] or texts
         return texts[0] if texts else None
 
     def newest_version(self, expr, scope) -> str | None:
@@ -156,13 +166,22 @@ class _Reader:
 
     def client_target(self, client_class: str | None) -> Target | None:
         """The target of the nearest class in the MRO that builds one, with `self` the client itself."""
+        if client_class not in self._client_targets:
+            self._client_targets[client_class] = self._client_target(client_class)
+        return self._client_targets[client_class]
+
+    def _client_target(self, client_class: str | None) -> Target | None:
         for cls in self.program.mro(client_class) if client_class else []:
             calls = self.target_calls().get(cls)
             if calls:
                 targets = [self._target(call[6], Scope(module, scope_name, client_class))
                            for module, scope_name, call in calls]
-                return _first(targets)
-        return None
+                found = _first(targets)
+                if found is not None and not found.topic:
+                    # `Target(topic=topic)` of a base's __init__: what the subclass passes (Zun, Magnum)
+                    return helper_target(self, client_class) or found
+                return found
+        return helper_target(self, client_class) if client_class else None
 
     def sends(self) -> list[Send]:
         found: list[Send] = []
@@ -209,27 +228,37 @@ class _Reader:
         if prepare and "topic" in prepare[6]:
             topic = self.text(prepare[6]["topic"], scope) or topic
         version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
+        routed = self.routing.prepared_by_helper(module, scope, sender[1])
+        host_topic = None
+        if routed is not None:
+            route, fanout = routed.server or route, routed.fanout or fanout
+            topic, host_topic = routed.topic or topic, routed.host_topic
         context = (contexts[ctx] if ctx is not None else []) + ([branch] if branch else [])
         condition = _condition(context) if context else None
         clients = [(f"{module.name}.{scope_name}", module.path, line, method) for method in methods]
-        if not methods and args[1][0] == "n":
-            clients = self._wrapper_callers(f"{module.name}.{scope_name}", args[1][1])
-        return [Send(client, path, client_line, sender[2], fanout, method,
-                     topic, target.namespace if target else None,
-                     version or (target.version if target else None), route, condition, branch)
-                for client, path, client_line, method in clients]
-
-    def _wrapper_callers(self, wrapper: str, param: str) -> list[tuple[str, str, int, str]]:
-        """`def _cast(self, ctxt, method, **kw): cctxt.cast(ctxt, method, **kw)` sends what each caller
-        passes as `method` (Trove, Magnum, Zun): one send per caller, from the caller's call of the
-        wrapper, so a walk through `self._cast(ctxt, 'create_instance')` sends create_instance only."""
+        if not methods:
+            clients = self.send_names.along(args[1], scope, line)
         found = []
-        for site in self.program.params.sites(wrapper):
-            module, scope_name, line = site[0], site[1], site[5]
-            for value in sorted(self.program.params.site_values(site, wrapper, param)):
-                if value[0] == "str":
-                    found.append((f"{module.name}.{scope_name}", module.path, line, value[1]))
-        return sorted(set(found))
+        for client, path, client_line, method in clients:
+            # A wrapper of a base class (`rpc_service.API._cast`) sends to the target of the class
+            # its caller is in: Zun's compute API passes its topic to the base's __init__.
+            own = self._caller_target(client, self.program.enclosing_class(scope)) or target
+            send_topic = topic if topic != (target.topic if target else None) or own is target else own.topic
+            found.append(Send(client, path, client_line, sender[2], fanout, method,
+                              send_topic, own.namespace if own else None,
+                              version or (own.version if own else None), route, condition, branch,
+                              host_topic=host_topic))
+        return found
+
+    def _caller_target(self, client: str, send_class: str | None) -> Target | None:
+        definition = self.program.defs.get(client)
+        if definition is None or send_class is None:
+            return None
+        owner = self.program.enclosing_class(Scope(self.program.modules[definition.module], definition.qualname))
+        if owner is None or owner == send_class or send_class not in self.program.mro(owner):
+            return None
+        found = self.client_target(owner)
+        return found if found is not None and found.topic else None
 
     def _prepared(self, module, scope_name: str, receiver) -> bool:
         """A receiver assigned from a `...prepare...(...)` call in the same function.
@@ -237,6 +266,8 @@ class _Reader:
         Nova 34 prepares some compute contexts in a helper of its own
         (`self.prepare_for_alt_rpcserver(client, ...)`) whose client is a parameter of unknown type.
         """
+        if receiver[0] == "c" and "prepare" in _callee_name(receiver[1]):
+            return True  # `self.rpc_client.prepare().call(...)` (Neutron's trunk agent API)
         if receiver[0] != "n":
             return False
         for record in module.bindings.get(scope_name, {}).get(receiver[1], []):

@@ -62,6 +62,9 @@ class ModuleFacts:
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()
         self.self_grows: dict[str, list[tuple]] = {}  # attribute -> [(scope, key, expr)]: `self.x.append(v)`
+        # (function, parameter) -> [(key, expr)]: `kwargs['server'] = host` on a `**kwargs` parameter,
+        # which a helper hands on (`prepare(**kwargs)`: frameworks.rpc_clients)
+        self.keyword_grows: dict[tuple[str, str], list[tuple]] = {}
         self._place_grows()
         self.summary = {key: value for key, value in self.summary.items()
                         if key not in ("defs", "assigns", "imports", "grows", "globals", "rebound")}
@@ -115,6 +118,10 @@ class ModuleFacts:
         for scope, name, key, expr, _context in self.summary.get("grows", ()):
             if name.startswith("self."):
                 self.self_grows.setdefault(name[5:], []).append((scope, key, expr))
+                continue
+            definition = self.defs.get(scope)
+            if definition is not None and f"**{name}" in definition.params:
+                self.keyword_grows.setdefault((scope, name), []).append((key, expr))
                 continue
             where: str | None = scope
             while where is not None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_import": 0,
               "import_object_ns": 1, "import_versioned_module": 1}
 _CONF = "oslo_config.cfg.CONF"
+_CONFS = (_CONF, "oslo_config.cfg.ConfigOpts()")
 OptionResolver = Callable[[str | None, str], str | None]
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
@@ -333,9 +334,11 @@ class Values:
 
     def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
-        if value[0] != "ext" or not value[1].startswith(_CONF + ".") or self.options is None:
+        # A project's own `CONF = cfg.ConfigOpts()` (Barbican) holds the same registered options.
+        conf = next((c for c in _CONFS if value[0] == "ext" and value[1].startswith(c + ".")), None)
+        if conf is None or self.options is None:
             return None
-        parts = value[1][len(_CONF) + 1:].split(".")
+        parts = value[1][len(conf) + 1:].split(".")
         if len(parts) == 1:
             return self.options(None, parts[0])
         if len(parts) == 2:
@@ -363,6 +366,8 @@ def _external(dotted: str) -> Value:
     """
     head, call, rest = dotted.partition("()")
     if call:
-        dotted = f"{head}()" if not rest.startswith(".") else f"{head}().{rest[1:].split('.')[0].split('(')[0]}"
+        # A ConfigOpts() of the project's own is read as CONF: `CONF.group.option` keeps both names.
+        kept = 2 if head == "oslo_config.cfg.ConfigOpts" and "(" not in rest else 1
+        dotted = f"{head}()" if not rest.startswith(".") else f"{head}()." + ".".join(rest[1:].split(".")[:kept]).split("(")[0]
     # Interned: the same library names (LOG.debug, ...) recur in tens of thousands of calls.
     return ("ext", sys.intern(dotted))

@@ -45,9 +45,20 @@ def to_json(report: RpcReport) -> list[dict[str, Any]]:
     return [{
         "client": s.client, "client_path": s.client_path, "client_line": s.client_line,
         "kind": s.kind, "fanout": s.fanout, "method": s.method, "topic": s.topic, "namespace": s.namespace,
-        "version": s.version, "server_route": s.server_route, "condition": s.condition, "service": s.service,
+        "version": s.version, "server_route": s.server_route, "host_topic": s.host_topic,
+        "condition": s.condition, "service": s.service,
         "endpoint": s.endpoint, "endpoint_path": s.endpoint_path, "endpoint_line": s.endpoint_line,
     } for s in report.sends]
+
+
+def _route(send: Send) -> str:
+    """`prepare(server=...)` as the client names it, and the per-host topic a helper addresses."""
+    from rich.markup import escape
+
+    parts = [escape(send.server_route)] if send.server_route else []
+    if send.host_topic:
+        parts.append(f"[dim]topic[/] {escape(send.host_topic)}")
+    return "\n".join(parts) or "[dim]-[/]"
 
 
 def _short(dotted: str) -> str:
@@ -75,7 +86,7 @@ def render(report: RpcReport) -> list:
         by_topic.setdefault((send.service, send.topic, send.namespace), []).append(send)
     for (service, topic, namespace), sends in sorted(by_topic.items(), key=lambda kv: tuple(map(str, kv[0]))):
         title = f"\n{service}  [dim]topic[/] {topic}" + (f"  [dim]namespace[/] {namespace}" if namespace else "")
-        rows = tuple((s.method, s.kind + (" fanout" if s.fanout else ""), s.server_route or "[dim]-[/]",
+        rows = tuple((s.method, s.kind + (" fanout" if s.fanout else ""), _route(s),
                       _where(s.client, s.method, s.client_path, s.client_line),
                       _where(s.endpoint, s.method, s.endpoint_path, s.endpoint_line))
                      for s in sorted(sends, key=lambda s: (s.method, s.client_line)))
