@@ -18,6 +18,12 @@ Rows (issue 20's table):
   pyan3     pyan3 on the non-test files, when pyan3 is on PATH (its time against stackread's cold
             `callgraph`); else left out
 Prints figures; asserts nothing.
+
+Bytecode: an installed stackread has its modules compiled (pip writes the .pyc files); a run with
+PYTHONDONTWRITEBYTECODE set (as some shells here are) compiles every module it imports on each
+command instead, ~0.1 s of each row. So the commands run with bytecode kept in a directory of the
+benchmark's own (PYTHONPYCACHEPREFIX), written by one untimed command first; `--no-bytecode`
+measures as the environment says.
 """
 
 from __future__ import annotations
@@ -73,9 +79,15 @@ class Bench:
         shutil.copytree(source, self.tree)
         self.runs = 0
 
+    bytecode = True  # see the module's docstring
+
     def fresh_cache(self) -> dict:
         self.runs += 1
-        return {**os.environ, "STACKREAD_CACHE_DIR": str(self.work / f"cache-{self.runs}")}
+        env = {**os.environ, "STACKREAD_CACHE_DIR": str(self.work / f"cache-{self.runs}")}
+        if self.bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(self.work / "pycache")
+        return env
 
     def sources(self, include_tests: bool) -> list[bytes]:
         tree = open_tree(self.tree)
@@ -124,6 +136,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated, of: " + ", ".join(ROWS))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="compile stackread's modules on every command, as PYTHONDONTWRITEBYTECODE says")
     opts = parser.parse_args()
     rows = [r for r in opts.rows.split(",") if r]
     unknown = set(rows) - set(ROWS)
@@ -134,6 +148,10 @@ def main() -> None:
     results = []
     try:
         bench = Bench(source, work)
+        bench.bytecode = not opts.no_bytecode
+        if bench.bytecode:  # untimed: compiles what the commands import, as installing does
+            bench.trace("create_server", bench.fresh_cache())
+            command(["callgraph", str(bench.tree), "--json"], bench.fresh_cache())
         plain, everything = bench.sources(False), bench.sources(True)
         for name in rows:
             if name == "pyan3":
@@ -160,10 +178,12 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if opts.json:
-        print(json.dumps({"release": opts.release, "repeat": opts.repeat, "cores": os.cpu_count(), "rows": results},
+        print(json.dumps({"release": opts.release, "repeat": opts.repeat, "cores": os.cpu_count(),
+                          "bytecode": not opts.no_bytecode, "rows": results},
                          indent=2))
         return
-    print(f"{opts.release}, {os.cpu_count()} cores, medians of {opts.repeat} interleaved runs")
+    compiled = "modules compiled once" if not opts.no_bytecode else "modules compiled on every command"
+    print(f"{opts.release}, {os.cpu_count()} cores, medians of {opts.repeat} interleaved runs, {compiled}")
     print(f"{'row':8} {'files':>6} {'floor':>8} {'command':>8} {'ratio':>7} {'target':>7} {'peak':>7}")
     for r in results:
         if r["row"] == "pyan3":

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from stackread.flows.reading import Reading
-from stackread.index.cache import FORMAT_VERSION, SummaryCache, default_cache_dir
+from stackread.index.cache import FORMAT_VERSION, SummaryCache, default_cache_dir, encode
 
 DB_NAME = f"summaries-v{FORMAT_VERSION}.sqlite"
 CRASHED = 17  # exit status of a child that died mid-write on purpose
@@ -70,6 +70,15 @@ def test_a_batch_that_cannot_be_stored_stores_nothing(tmp_path):
         with pytest.raises(TypeError):
             cache.put_many({"good": summary("good"), "bad": {"not json": object()}})
         assert cache.get_many(["good", "bad"]) == {}
+
+
+def test_summaries_encoded_elsewhere_read_back_as_put(tmp_path):
+    # The parsing workers encode what they summarise; the cache stores their bytes as they are.
+    items = {"a": summary("a"), "b": summary("b", size=3)}
+    with open_cache(tmp_path) as cache:
+        cache.put_encoded({key: encode(value) for key, value in items.items()})
+    with open_cache(tmp_path) as cache:
+        assert cache.get_many(["a", "b"]) == items
 
 
 def test_blobs_round_trip_byte_for_byte(tmp_path):

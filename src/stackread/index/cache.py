@@ -159,8 +159,14 @@ class SummaryCache:
     def put_many(self, items: Mapping[str, dict]) -> None:
         if self._db is None:
             return
+        self.put_encoded({key: encode(summary) for key, summary in items.items()})
+
+    def put_encoded(self, items: Mapping[str, bytes]) -> None:
+        """put_many for summaries already encoded with `encode` (by the parsing workers, in parallel)."""
+        if self._db is None:
+            return
         now = self._now()
-        rows = [_row(key, self._version, _encode(summary), now) for key, summary in items.items()]
+        rows = [_row(key, self._version, payload, now) for key, payload in items.items()]
         self._run(lambda db: self._put(db, "summaries", rows), None)
 
     def get_blob(self, key: str) -> bytes | None:
@@ -374,7 +380,8 @@ def _intact(crc: object, payload: object) -> bool:
     return isinstance(payload, bytes) and zlib.crc32(payload) == crc
 
 
-def _encode(summary: dict) -> bytes:
+def encode(summary: dict) -> bytes:
+    """A summary as the cache stores it (`put_encoded`)."""
     return zlib.compress(_ENCODER.encode(summary).encode(), _ZLIB_LEVEL)
 
 
