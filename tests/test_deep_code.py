@@ -226,3 +226,20 @@ def test_breakpoints_go_in_and_out_of_deep_files_byte_for_byte():
         result = edits.insert_breakpoints(data, {0}, {last})
         assert (result.inserted, result.unplaced) == (2, [])
         assert edits.remove_breakpoints(result.data) == (data, 2)
+
+
+def test_a_chain_is_cut_at_the_same_place_however_deep_the_caller_already_is(make_tree):
+    """pytest runs the engine some 60 frames deeper than a shell, and both write one cache: the cut, so
+    the graph, must not move with the caller's stack."""
+    root = make_tree({"pkg/__init__.py": "", "pkg/names.py": names_chain(2000)})
+
+    def answer():
+        result = load_callgraph(Reading(root, use_cache=False))
+        return edges(result), sorted(d.message for d in result.diagnostics)
+
+    def deeper(frames: int):
+        return answer() if frames == 0 else deeper(frames - 1)
+
+    shallow = answer()
+    assert any("too deep to follow" in message for message in shallow[1])
+    assert deeper(150) == shallow

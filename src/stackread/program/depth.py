@@ -7,6 +7,10 @@ to what that returns, ...), memoised. Code can make such a chain as long as it l
 from a depth of CHECK_FROM on (Nova reaches 75 levels, using 430 frames of its 1000), the stack
 is measured every CHECK_EVERY levels, and a chain that would exhaust it is cut there: its further
 values are left out, with a warning. A run that never comes near the limit answers as before.
+
+The stack is measured from where the Guard was made, never from the bottom: a cut, and with it the
+graph, must not depend on how deep the caller already was (pytest runs the engine some 60 frames
+deeper than a shell, a console script 2 frames shallower than `python -m`, and they share a cache).
 """
 
 from __future__ import annotations
@@ -20,12 +24,24 @@ from stackread.program.facts import EMPTY, ModuleFacts
 CHECK_FROM = 32  # nesting below which the stack is never measured
 CHECK_EVERY = 8  # levels between two measurements; each level takes at most ~12 frames
 _MARGIN = 250  # frames kept free: the levels until the next measurement, and what runs after a cut
+# Frames a chain may take above the Guard's maker: what a command run from a shell had left under
+# Python's default limit of 1000 (`stackread callgraph` makes its Guard 14 frames deep), so that
+# the graphs computed before this rule stay what they were.
+FRAME_BUDGET = 1000 - _MARGIN - 14 + 1
 
 
-def stack_nearly_full() -> bool:
-    """Whether fewer than _MARGIN frames are left before RecursionError."""
+def frame_depth() -> int:
+    """How many frames are under way, this one's caller's included."""
+    depth, frame = 0, sys._getframe(1)
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+def stack_nearly_full(stack_end: int) -> bool:
+    """Whether the stack, this frame included, is stack_end frames deep."""
     try:
-        sys._getframe(sys.getrecursionlimit() - _MARGIN)
+        sys._getframe(stack_end - 1)
     except ValueError:  # the stack is not that deep
         return False
     return True
@@ -50,11 +66,14 @@ class Guard:
         self.chain = 0  # module_attr calls under way (the rest of the nesting is len(self.active))
         self.next_check = CHECK_FROM  # nesting at which the stack is measured next
         self.site: tuple[str, int] | None = None  # the call site being resolved: where a cut is reported
+        self.stack_end = frame_depth() + FRAME_BUDGET  # frames at which a chain is cut
+        if sys.getrecursionlimit() < self.stack_end + _MARGIN:
+            sys.setrecursionlimit(self.stack_end + _MARGIN)
 
     def cut_short(self, module: ModuleFacts, function: str) -> bool:
         """Whether the chain being followed is too deep to go on; warns where."""
         depth = len(self.active) + self.chain
-        if not stack_nearly_full():
+        if not stack_nearly_full(self.stack_end):
             self.next_check = depth + CHECK_EVERY
             return False
         path, line = self.site or (module.path, module.defs[function].line if function in module.defs else None)
