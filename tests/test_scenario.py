@@ -175,3 +175,17 @@ def test_the_route_serving_the_asked_microversion_is_the_entry():
     for asked, expected in ((None, newest), ("2.3", older), ("2.6", newest)):
         tracer.question = Question("x", scenario={"microversion": asked} if asked else {})
         assert tracer._at_microversion(lookup) is expected
+
+
+def test_a_negated_check_in_a_local_and_in_an_argument(tmp_path):
+    # Nova's volume attach: `needs_device_returned = not is_supported(req, '2.101')`, then
+    # `do_cast=not needs_device_returned` a call later: neither is an expression the summary keeps.
+    tree = nova(tmp_path, "needs_device = not api_version_request.is_supported(req, '2.50')\n"
+                          "self._attach(req, do_cast=not needs_device)\n"
+                          "\n"
+                          "def _attach(self, req, do_cast=False):\n"
+                          "    self._branch(req, do_cast)\n")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_instances"]
+    assert hops["build_instances"].assumed == ["microversion 2.90 (the newest)"]
+    assert default_methods(tree, microversion="2.49")[0] == ["build_and_run_instance"]

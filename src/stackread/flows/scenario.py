@@ -85,15 +85,18 @@ class Assumption:
     unless_policy: str | None = None  # holds while this policy lets nobody through
 
 
-# The plain scenario of a compute request. Each entry is general: a predicate or an attribute the
-# code of any operation reads, never a branch of one operation.
-ASSUMED = (
+# The plain scenario of a compute request, per project (the top package). Each entry is general: a
+# predicate or an attribute the code of any operation reads, never a branch of one operation.
+NOVA = (
     Assumption("is_volume_backed_instance", False, "the instance boots from an image, not from a volume"),
     Assumption("cross_cell_move", False, "a move stays within the instance's cell",
                "compute:servers:resize:cross_cell"),
     Assumption("_is_selected_host_in_source_cell", True, "the scheduler picks a host in the instance's cell",
                "compute:servers:resize:cross_cell"),
 )
+ASSUMED = {"nova": NOVA}
+# The projects whose instances have a vm_state (`check_instance_state` on their API methods).
+WITH_VM_STATE = frozenset({"nova"})
 # The vm_state, when the API method's `check_instance_state(vm_state=[...])` allows several: the first of
 # these it allows. A shelved instance is offloaded at once while `shelved_offload_time` is 0 (its default).
 VM_STATE_ORDER = ("ACTIVE", "SHELVED_OFFLOADED", "STOPPED")
@@ -120,7 +123,9 @@ class Scenario:
         self.newest, self.newest_where = self._newest(packages)
         asked = version(choices.get("microversion"))
         self.microversion = asked or self.newest
-        self.assumed = {a.name: a for a in ASSUMED}
+        self.table = tuple(a for package in packages for a in ASSUMED.get(package, ()))
+        self.assumed = {a.name: a for a in self.table}
+        self.with_vm_state = bool(WITH_VM_STATE.intersection(packages))
         self.assume_overrides = {k[len("assume."):]: v for k, v in choices.items() if k.startswith("assume.")}
         self.choices = choices
 
@@ -241,15 +246,16 @@ class Scenario:
         parts.append("policies on their defaults in code" + (
             " but " + ", ".join(f"{k}={v!r}" for k, v in self.policies.overrides.items())
             if self.policies.overrides else ""))
-        for entry in ASSUMED:
+        for entry in self.table:
             decided = self.assumption(entry.name)
             if decided is not None:
                 parts.append(decided[1])
         parts += [f"{k} = {_typed(v)!r} (--assume)" for k, v in self.assume_overrides.items()
                   if k not in self.assumed]
-        parts.append("the instance in the vm_state its API method allows, ACTIVE when it does; a shelved "
-                     "instance offloaded while shelved_offload_time is 0")
-        parts.append("an argument that is an attribute of a loaded object (host=instance.host) is set")
+        if self.with_vm_state:
+            parts.append("the instance in the vm_state its API method allows, ACTIVE when it does; a shelved "
+                         "instance offloaded while shelved_offload_time is 0")
+        parts.append("a loaded object's field passed for a parameter that defaults to None (host=instance.host) is set")
         return "Default scenario: " + "; ".join(parts) + "."
 
 

@@ -13,7 +13,6 @@ unless asked for.
 
 from __future__ import annotations
 
-import ast
 import heapq
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 from stackread.flows.conditions import Conditions, as_ast, names_in
 from stackread.flows.scenario import SET, Assumed
+from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
 from stackread.flows.question import MAX_DEPTH, Question
@@ -77,6 +77,7 @@ class Walker:
         self._memo: dict[tuple[str, str | None], _Visit] = {}
         self._service_of_module: dict[str, str | None] = {}
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
+        self.values = Values(conditions, program)
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -204,7 +205,8 @@ class Walker:
         root = self._step(entry, process, "entry")
         root.receiver_exact = True  # the router makes the controller itself
         shown: set[tuple] = set()
-        start = {"vm_state": "ACTIVE"} if self.conditions.scenario is not None else {}  # the plain scenario
+        scenario = self.conditions.scenario
+        start = {"vm_state": "ACTIVE"} if scenario is not None and scenario.with_vm_state else {}  # the plain one
         queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], {}, self.extra_depth, {}, start))]
         counter = 1
         while queue:
@@ -277,7 +279,7 @@ class Walker:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
-                child_arguments = self._arguments(target, record, arguments, definition)
+                child_arguments = self._arguments(target, record, arguments, definition, state)
                 child_texts = self._argument_texts(target, record, texts)
             child.call_line, child.condition, child.loop = line, condition, loop
             child.assumed = list(assumed)
@@ -293,7 +295,7 @@ class Walker:
         """The path's state past a function: `@check_instance_state(vm_state=[vm_states.SHELVED, ...])`
         on an API method says which vm_state the instance is in (scenario.vm_state)."""
         scenario = self.conditions.scenario
-        if definition is None or scenario is None:
+        if definition is None or scenario is None or not scenario.with_vm_state:
             return state
         for decorator in definition.decorators:
             if decorator[0] != "c":
@@ -315,23 +317,12 @@ class Walker:
 
     def _locals(self, function: str, module, arguments: dict[str, Any], state: dict) -> dict[str, Any]:
         """Locals bound once, to what the scenario decides (a microversion check, a policy check)."""
-        definition = self.program.defs.get(function)
-        if self.conditions.scenario is None or definition is None or module is None:
+        if self.conditions.scenario is None or module is None:
             return {}
-        key = (function, state.get("vm_state"))
+        key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
         if key not in self._locals_memo:
-            found: dict[str, Any] = {}
-            for name, records in module.bindings.get(definition.qualname, {}).items():
-                if len(records) != 1 or records[0][0] != "assign" or name in definition.params:
-                    continue
-                node = as_ast(records[0][1])
-                if node is None or not isinstance(node, ast.Call):
-                    continue
-                value, labels = self.conditions.value(node, {}, module, state)
-                if labels and isinstance(value, (bool, int, str, type(None))):
-                    found[name] = Assumed(value, labels)
-            self._locals_memo[key] = found
-        return {name: value for name, value in self._locals_memo[key].items() if name not in arguments}
+            self._locals_memo[key] = self.values.locals(function, module, arguments, state)
+        return self._locals_memo[key]
 
     def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
         """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
@@ -388,7 +379,8 @@ class Walker:
             params = params[1:]
         return params
 
-    def _arguments(self, function: str, record: list, arguments: dict[str, Any], caller=None) -> dict[str, Any]:
+    def _arguments(self, function: str, record: list, arguments: dict[str, Any], caller=None,
+                   state: dict | None = None) -> dict[str, Any]:
         """The parameters a call binds to literals (`live=False`), or to the caller's own literal
         arguments; a parameter not passed has its literal default (`is_local_creation=False`).
         An attribute of an object the caller was handed (`host=instance.host`) is set: a loaded
@@ -415,6 +407,12 @@ class Walker:
             elif self.conditions.scenario is not None and _loaded_attribute(expr, caller) and \
                     _optional(definition, name):
                 found[name] = Assumed(SET, (f"{name} = {expr[1][1]}.{expr[2]}: set, a loaded object's field",))
+            elif expr[0] == "?" and caller is not None and self.conditions.scenario is not None:
+                position = None if name in kwargs else params.index(name)
+                decided = self.values.argument(caller.full, record, name, position,
+                                               self.program.modules[caller.module], arguments, state or {})
+                if decided is not None:
+                    found[name] = decided
         return found
 
 
