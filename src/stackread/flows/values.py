@@ -73,10 +73,13 @@ class Values:
                 found[name] = decided
         return found
 
-    def argument(self, caller: str, record: list, name: str, position: int | None, module,
+    def argument(self, caller: str, record: list, parameter: tuple[str, int | None],
                  arguments: dict[str, Any], state: dict) -> Assumed | None:
-        """The scenario's value of one argument the call site passes (`do_cast=not needs_device_returned`)."""
+        """The scenario's value of one argument the call site passes (`do_cast=not needs_device_returned`):
+        the parameter's (name, position), the position None when it is passed by keyword."""
+        name, position = parameter
         call = self._call_at(caller, record[2], record[3])
+        module = self.program.modules[self.program.defs[caller].module]
         if call is None:
             return None
         node = next((k.value for k in call.keywords if k.arg == name), None)

@@ -409,8 +409,7 @@ class Walker:
                 found[name] = Assumed(SET, (f"{name} = {expr[1][1]}.{expr[2]}: set, a loaded object's field",))
             elif expr[0] == "?" and caller is not None and self.conditions.scenario is not None:
                 position = None if name in kwargs else params.index(name)
-                decided = self.values.argument(caller.full, record, name, position,
-                                               self.program.modules[caller.module], arguments, state or {})
+                decided = self.values.argument(caller.full, record, (name, position), arguments, state or {})
                 if decided is not None:
                     found[name] = decided
         return found
