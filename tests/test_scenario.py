@@ -189,3 +189,18 @@ def test_a_negated_check_in_a_local_and_in_an_argument(tmp_path):
     assert methods == ["build_instances"]
     assert hops["build_instances"].assumed == ["microversion 2.90 (the newest)"]
     assert default_methods(tree, microversion="2.49")[0] == ["build_and_run_instance"]
+
+
+def test_the_command_line_refuses_choices_that_would_change_nothing(tmp_path):
+    from test_settings import run
+
+    tree = nova(tmp_path, "self._branch(req, api_version_request.is_supported(req, '2.34'))")
+    for args, said in ((["--microversion", "2.x"], "is not MAJOR.MINOR"),
+                       (["--microversion", "2.91"], "supports up to 2.90"),
+                       (["--set-policy", "compute:nothing=@"], "no policy 'compute:nothing'"),
+                       (["--assume", "no_equals_sign"], "is not NAME=VALUE")):
+        result = run("trace", "create_server", "-C", str(tree), "--no-cache", *args)
+        assert result.returncode == 2 and said in result.stderr, (args, result.stderr)
+    result = run("trace", "create_server", "-C", str(tree), "--no-cache", "--microversion", "2.25", "--json")
+    hops = {h["method"]: h for h in __import__("json").loads(result.stdout)["hops"] if h["from"] == "nova-api"}
+    assert hops["build_and_run_instance"]["default_path"] and hops["build_and_run_instance"]["assumed"] == ["microversion 2.25"]

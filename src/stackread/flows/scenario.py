@@ -175,8 +175,7 @@ class Scenario:
         if chain[0] == "vm_states" and len(chain) == 2 and chain[1].isupper():
             return VmState(chain[1]), ""  # a constant: assumes nothing
         if chain[-1] == "vm_state" and len(chain) >= 2 and state.get("vm_state"):
-            return VmState(state["vm_state"]), f"vm_state {state['vm_state']}" + (
-                "" if state["vm_state"] == "ACTIVE" else ": what its API method allows")
+            return VmState(state["vm_state"]), f"vm_state {state['vm_state']}" + state.get("vm_state_why", "")
         return self.assumption(chain[-1]) if len(chain) >= 2 and chain[0] not in ("self", "cls", "CONF") else None
 
     def assumption(self, name: str | None) -> tuple[Any, str] | None:
@@ -224,18 +223,19 @@ class Scenario:
         told = " (--set-policy)" if rule in self.policies.overrides else " (its default)"
         return allowed, f"policy {rule} = {self.policies.check_str(rule)!r}{told}"
 
-    def vm_state(self, allowed: list[str]) -> str | None:
-        """The vm_state the instance is in when an API method allows these (their constant names)."""
+    def vm_state(self, allowed: list[str]) -> tuple[str, str] | None:
+        """The vm_state the instance is in when an API method allows these (their constant names), and why."""
+        why = f": its API method allows {' or '.join(allowed)}"
         for name in VM_STATE_ORDER:
             if name in allowed:
-                if name == "SHELVED_OFFLOADED" and "SHELVED" in allowed and self._offload_time() != 0:
-                    return None
-                return name
-        return allowed[0] if len(allowed) == 1 else None
-
-    def _offload_time(self):
-        found = self.options.lookup(None, "shelved_offload_time")
-        return found.value if found is not None else None
+                if name == "SHELVED_OFFLOADED" and "SHELVED" in allowed:
+                    offload = self.options.lookup(None, "shelved_offload_time")
+                    if offload is None or offload.value != 0:
+                        return None
+                    why += (f", and shelve offloads at once while shelved_offload_time is 0 "
+                            f"({offload.path}:{offload.line})")
+                return name, "" if name == "ACTIVE" else why
+        return (allowed[0], why) if len(allowed) == 1 else None
 
     def closing_note(self) -> str:
         """Every assumption of the scenario, in one note (the trace's last)."""

@@ -304,7 +304,7 @@ class Walker:
             if listed and listed[0] == "l":
                 names = [e[2] for e in listed[2] if e[0] == "a"]
                 chosen = scenario.vm_state(names) if len(names) == len(listed[2]) else None
-                return {**state, "vm_state": chosen} if chosen else {k: v for k, v in state.items() if k != "vm_state"}
+                return {"vm_state": chosen[0], "vm_state_why": chosen[1]} if chosen else {}
         return state
 
     def _decided_call(self, expr: list, caller) -> Assumed | None:
