@@ -52,6 +52,9 @@ def _traced():
 @click.option("--list", "list_names", is_flag=True,
               help="Print the name of every operation of the tree, one a line (for shell completion), and stop.")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
+@click.option("--microversion", metavar="X.Y", help="Decide microversion checks for X.Y (default: the newest).")
+@click.option("--set-policy", "policies", multiple=True, metavar="NAME=RULE", help="Check policy NAME with RULE ('@', '!').")
+@click.option("--assume", "assumptions", multiple=True, metavar="NAME=VALUE", help="Change an assumption the note lists.")
 @click.option("--depth", "extra_depth", type=click.IntRange(0, None), default=0, show_default=True,
               help="Also show N levels of calls that lead to no other process, driver or service.")
 @click.option("--detail", type=click.Choice(["hops", "story", "steps", "all"]),
@@ -75,17 +78,21 @@ def _traced():
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
 @library_option
-def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple[str, ...], errors: bool,
-          list_names: bool, show_objects: bool, extra_depth: int, detail: str | None, all_calls: bool, other: str | None,
-          as_json: bool, out: str | None, fmt: str | None, view: str | None, link_template: str | None,
-          cache_dir: str | None, no_cache: bool, libraries: tuple[str, ...]) -> None:
+def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple, errors: bool,
+          list_names: bool, show_objects: bool, microversion: str | None, policies: tuple, assumptions: tuple,
+          extra_depth: int, detail: str | None, all_calls: bool, other: str | None, as_json: bool, out: str | None,
+          fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None, no_cache: bool,
+          libraries: tuple[str, ...]) -> None:
     """The cross-process flow of one API operation, from the controller to the virt driver.
 
     OPERATION is named the way you know it: create_server, 'server create', 'POST /servers',
     reboot, live-migrate (see `stackread routes --find`). Each process boundary shows cast or
     call, the RPC method, the receiving service and which host it goes to; steps under a
     condition carry it, and conditions on configuration options are evaluated on their
-    defaults to mark the default path.
+    defaults to mark the default path. So are those on the request, in the default scenario:
+    the newest microversion (--microversion X.Y), the policy defaults in code (--set-policy
+    NAME=RULE), an image-backed ACTIVE instance and no pending resize (--assume NAME=VALUE);
+    the closing note lists every assumption, and each decided branch says which it used.
 
     \b
     --detail: how much of the flow is shown, by rules, never by a list per operation:
@@ -114,28 +121,24 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
       stackread trace live-migrate -C ~/src/nova --rev 12.0.0 --diff 15.0.0
       stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
-    from stackread.flows import flowdiff, question as asked, settings as given, trace as tracing
+    from stackread.flows import completion, detail as levels, flowdiff, question as asked, scenario, settings as given
+    from stackread.flows import trace as tracing
     from stackread.render.trace_output import TraceOutput, show_answer
 
     project = Reading(path, rev, cache_dir, not no_cache, libraries)
     if list_names:
-        from stackread.flows.completion import every_operation
-
-        names, problems = every_operation(project)
-        for name in names:
-            click.echo(name)
+        names, problems = completion.every_operation(project)
+        click.echo("".join(f"{name}\n" for name in names), nl=False)
         return finish(problems)
     if operation is None:
         raise click.UsageError("Missing argument 'OPERATION' (or --list).")
-    if all_calls and detail not in (None, "all"):
-        raise click.UsageError(f"--all-calls is --detail all, not --detail {detail}")
-    detail = "all" if all_calls else detail
     try:  # the output is checked before the walk, so that a typo costs no time
+        detail = levels.chosen(detail, all_calls)
         output = TraceOutput(as_json, out, fmt, view, link_template, diff=other is not None, detail=detail).checked()
     except StackreadError as exc:
         raise click.UsageError(str(exc)) from exc
-    question = asked.Question(operation, driver, given.parse_settings(settings), show_objects,
-                              asked.MAX_DEPTH if detail == "all" else extra_depth, errors)
+    question = asked.Question(operation, driver, given.parse_settings(settings), show_objects, asked.MAX_DEPTH
+                              if detail == "all" else extra_depth, errors, scenario.scenario_choices(microversion, policies, assumptions))
     with _traced() as progress:
         answer = (tracing.trace_operation(project, question, progress) if other is None
                   else flowdiff.diff_operation(project, project.other(other), question, progress, warn))

@@ -14,48 +14,97 @@ import ast
 import functools
 from typing import Any
 
+from stackread.flows.scenario import SET, Assumed
+
 
 class Conditions:
     """Conditions on oslo.config options, evaluated on their defaults: True, False, or None (cannot say)."""
 
-    def __init__(self, options, settings: dict[str, Any], program=None):
+    def __init__(self, options, settings: dict[str, Any], program=None, scenario=None):
         self.options = options
         self.settings = settings
         self.program = program  # to read `is_neutron()`: a function returning an option
-        self._memo: dict[tuple[str, str | None], bool | None] = {}
+        self.scenario = scenario  # the request's microversion, policies, state (scenario.py); None: options only
+        self._memo: dict[tuple, tuple[bool | None, tuple[str, ...]]] = {}
         self._contexts: dict[str, list] = {}
+        self._used: list[str] = []  # the scenario's labels read by the evaluation under way
+        self._state: dict = {}  # the path's state the evaluation under way reads (its vm_state)
 
-    def holds(self, text: str, arguments: dict[str, Any] | None = None, module=None) -> bool | None:
+    def holds(self, text: str, arguments: dict[str, Any] | None = None, module=None, state=None) -> bool | None:
         """Whether the condition holds under the settings (and the literal arguments of this call path);
         calls of argument-less functions that return an option are read in the module of the condition."""
+        return self.decide(text, arguments, module, state)[0]
+
+    def decide(self, text: str, arguments: dict[str, Any] | None = None, module=None,
+               state=None) -> tuple[bool | None, tuple[str, ...]]:
+        """`holds`, with the labels of the scenario's assumptions that decided it."""
         node = _parsed(text)
         if node is None:
-            return None
+            return None, ()
         if arguments and names_in(text) & arguments.keys():
-            value = self._value(node, arguments, module)
-            return bool(value) if value is not _UNKNOWN else None
-        key = (text, module.name if module is not None and "(" in text else None)
+            return self._decided(node, arguments, module, state)
+        key = (text, module.name if module is not None and "(" in text else None, _state_key(state, text))
         if key not in self._memo:
-            value = self._value(node, {}, module)
-            self._memo[key] = bool(value) if value is not _UNKNOWN else None
+            self._memo[key] = self._decided(node, {}, module, state)
         return self._memo[key]
 
+    def value(self, node: ast.AST, arguments: dict[str, Any], module=None, state=None) -> tuple[Any, tuple[str, ...]]:
+        """An expression's value on this path (UNKNOWN as `_UNKNOWN`), with the assumptions it read."""
+        self._used, self._state = [], state or {}
+        found = self._value(node, arguments, module)
+        return found, tuple(dict.fromkeys(label for label in self._used if label))
+
+    def _decided(self, node, arguments, module, state) -> tuple[bool | None, tuple[str, ...]]:
+        found, used = self.value(node, arguments, module, state)
+        return (bool(found), used) if found is not _UNKNOWN else (None, ())
+
     def branch_taken(self, module, context_index: int) -> bool:
-        """For `Program.branch_taken`: an assignment under a branch the settings rule out binds nothing."""
-        return self.taken(module, self.contexts(module)[context_index])
+        """For `Program.branch_taken`: an assignment under a branch the settings rule out binds nothing.
+        Options only: what the scenario decides is a branch not taken by default, still drawn (its
+        calls must resolve), where an option's other value is another deployment."""
+        for kind, text, _line in self.contexts(module)[context_index]:
+            holds = self.holds_literally(text, {}, module) if kind in ("if", "else") else None
+            if holds is not None and (kind == "if") != holds:
+                return False
+        return True
+
+    def holds_literally(self, text: str, arguments: dict[str, Any], module=None) -> bool | None:
+        """`holds` on the options and literal arguments alone, the scenario left out: what rules a call
+        out of the flow (or a binding out of resolution) rather than off the default path."""
+        scenario, self.scenario = self.scenario, None
+        try:
+            if not (arguments and names_in(text) & arguments.keys()):
+                key = (text, module.name if module is not None and "(" in text else None, "literally")
+                if key not in self._memo:
+                    node = _parsed(text)
+                    self._memo[key] = self._decided(node, {}, module, None) if node is not None else (None, ())
+                return self._memo[key][0]
+            node = _parsed(text)
+            return self._decided(node, arguments, module, None)[0] if node is not None else None
+        finally:
+            self.scenario = scenario
 
     def contexts(self, module) -> list:
         if module.name not in self._contexts:
             self._contexts[module.name] = module.contexts()
         return self._contexts[module.name]
 
-    def taken(self, module, context: list) -> bool:
+    def taken(self, module, context: list, arguments: dict[str, Any] | None = None, state=None) -> bool:
         """False when an if/else of the context goes the other way under the settings."""
+        return self.taken_why(module, context, arguments, state)[0]
+
+    def taken_why(self, module, context: list, arguments: dict[str, Any] | None = None,
+                  state=None) -> tuple[bool, tuple[str, ...]]:
+        """`taken`, with the scenario's assumptions that decided the if/else entries of the context."""
+        used: list[str] = []
         for kind, text, _line in context:
-            holds = self.holds(text, module=module) if kind in ("if", "else") else None
+            if kind not in ("if", "else"):
+                continue
+            holds, labels = self.decide(text, arguments, module, state)
+            used += labels
             if holds is not None and (kind == "if") != holds:
-                return False
-        return True
+                return False, tuple(dict.fromkeys(used))
+        return True, tuple(dict.fromkeys(used))
 
     def _returned(self, module, func: ast.AST) -> ast.AST | None:
         """What `is_neutron()` stands for: the one expression the function returns, when it is an option."""
@@ -87,7 +136,11 @@ class Conditions:
         node = _parsed(text)
         if node is None or not isinstance(node, ast.BoolOp):
             return text
-        keep = [v for v in node.values if self._value(v, arguments) is _UNKNOWN]
+        scenario, self.scenario = self.scenario, None
+        try:
+            keep = [v for v in node.values if self._value(v, arguments) is _UNKNOWN]
+        finally:
+            self.scenario = scenario
         if len(keep) == len(node.values):
             return text
         return ast.unparse(keep[0]) if len(keep) == 1 else ast.unparse(ast.BoolOp(node.op, keep))
@@ -96,10 +149,21 @@ class Conditions:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name) and node.id in arguments:
-            return arguments[node.id]
+            found = arguments[node.id]
+            if isinstance(found, Assumed):
+                self._used.extend(found.labels)
+                return found.value
+            return found
         if isinstance(node, ast.Call) and not node.args and not node.keywords:
             returned = self._returned(module, node.func)
-            return self._value(returned, arguments) if returned is not None else _UNKNOWN
+            if returned is not None:
+                return self._value(returned, arguments)
+        if isinstance(node, ast.Call) and self.scenario is not None:
+            decided = self.scenario.call(node, module, self._state)
+            if decided is not None:
+                self._used.append(decided[1])
+                return decided[0]
+            return _UNKNOWN
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self._value(node.operand, arguments, module)
             return _UNKNOWN if inner is _UNKNOWN else not inner
@@ -114,6 +178,9 @@ class Conditions:
             if left is _UNKNOWN or right is _UNKNOWN:
                 return _UNKNOWN
             op = node.ops[0]
+            if left is SET or right is SET:  # set, not known: only `is None` can be told
+                other = right if left is SET else left
+                return (isinstance(op, ast.IsNot)) if other is None and isinstance(op, (ast.Is, ast.IsNot)) else _UNKNOWN
             compare = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
                        ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b}.get(type(op))
             return compare(left, right) if compare else _UNKNOWN
@@ -126,16 +193,35 @@ class Conditions:
             found = self.options.lookup(group, name)
             if found is not None and isinstance(found.value, (bool, int, float, str, type(None))):
                 return found.value
+        if chain and len(chain) >= 2 and self.scenario is not None:
+            decided = self.scenario.attribute(chain, self._state)
+            if decided is not None:
+                self._used.append(decided[1])
+                return decided[0]
         return _UNKNOWN
 
 
 _UNKNOWN = object()
 
 
+def _state_key(state, text: str):
+    """The part of the path's state a condition can read: the vm_state, when it reads one."""
+    return state.get("vm_state") if state and "vm_state" in text else None
+
+
 @functools.lru_cache(maxsize=4096)
 def _parsed(text: str) -> ast.AST | None:
     try:
         return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        pass
+    # Ocata's `if async:` is source text; the module was read with `async` renamed (source/parsing),
+    # so the condition is read the same way, and names the binding the summary has.
+    from stackread.source.parsing import rename_keyword_identifiers
+
+    renamed = rename_keyword_identifiers(text)
+    try:
+        return ast.parse(renamed, mode="eval").body if renamed and renamed != text else None
     except SyntaxError:
         return None
 
@@ -145,6 +231,37 @@ def names_in(text: str) -> frozenset[str]:
     """The plain names a condition reads (`live`, `rebuild`), not attributes of them."""
     node = _parsed(text)
     return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name)) if node is not None else frozenset()
+
+
+def as_ast(expr: list) -> ast.AST | None:
+    """An expression of the summary (index/summary) as the AST it was made from, for the kinds a
+    condition can decide: names, attributes, literals and calls of them."""
+    node = _as_ast(expr)
+    if node is not None:
+        for part in ast.walk(node):  # the evaluator points its values at a line
+            part.lineno, part.col_offset = 0, 0
+    return node
+
+
+def _as_ast(expr: list) -> ast.AST | None:
+    kind = expr[0] if expr else "?"
+    if kind == "n":
+        return ast.Name(expr[1], ast.Load())
+    if kind in ("s", "k"):
+        return ast.Constant(expr[1])
+    if kind == "a":
+        base = _as_ast(expr[1])
+        return ast.Attribute(base, expr[2], ast.Load()) if base is not None else None
+    if kind == "c":
+        func = _as_ast(expr[1])
+        if func is None or any(a[:1] == ["*"] for a in expr[2]) or "**" in expr[3]:
+            return None
+        # An argument of another kind (`target={...}`) is a name no scope binds: unknown, yet the call's
+        # other arguments (the policy's name) can still be read.
+        args = [_as_ast(a) or ast.Name("<unknown>", ast.Load()) for a in expr[2]]
+        keywords = [ast.keyword(k, _as_ast(v) or ast.Name("<unknown>", ast.Load())) for k, v in expr[3].items()]
+        return ast.Call(func, args, keywords)
+    return None
 
 
 def _attribute_chain(node: ast.AST) -> list[str] | None:

@@ -30,10 +30,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from stackread.errors import StackreadError
 from stackread.flows.flow import Step, Trace
 
 LEVELS = ("hops", "story", "steps", "all")
 PRUNED = ("hops", "story")  # the levels worked out from the steps tree
+
+
+def chosen(detail: str | None, all_calls: bool) -> str | None:
+    """The level `--detail` and `--all-calls` ask for together (`--all-calls` is `--detail all`)."""
+    if all_calls and detail not in (None, "all"):
+        raise StackreadError(f"--all-calls is --detail all, not --detail {detail}")
+    return "all" if all_calls else detail
 
 
 def at_level(trace: Trace, level: str, errors: bool = False) -> Trace:

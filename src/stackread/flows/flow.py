@@ -32,6 +32,7 @@ class Hop:
     condition: str | None
     default_path: bool
     error_path: bool
+    assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Step:
     cut: str | None = None  # kind "cut": why the flow cannot be followed into `path` (see cuts.py)
     # A service step of the `story` level (detail.py): every call of that service it stands for, itself first.
     calls: list["Step"] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
 
 
 @dataclass

@@ -32,6 +32,8 @@ class Question:
     # Also the error path: what breakpoints stop at and a flow diff compares. The walk is the same
     # either way (it always follows except blocks), so it is no part of the key.
     errors: bool = False
+    # The default scenario's choices (flows/scenario.py): "microversion", "policy.NAME", "assume.NAME".
+    scenario: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, question: Question | str) -> Question:
@@ -40,7 +42,7 @@ class Question:
     def key(self, tree_key: str) -> str:
         """The cache key of the answer to this question about the tree with that key."""
         asked = repr((self.operation, self.driver, sorted(self.settings.items(), key=repr), self.show_objects,
-                      self.depth))
+                      self.depth) + ((sorted(self.scenario.items(), key=repr),) if self.scenario else ()))
         return "trace:" + hashlib.sha1(f"{tree_key}:{asked}".encode()).hexdigest()
 
 

@@ -85,6 +85,10 @@ class Tracer:
             reading, question, cache, tree_key, progress
         # A typo in --set costs no time: refused before anything is read.
         self.settings = check_settings(reading.project.options, question.settings)
+        if question.scenario:
+            from stackread.flows.scenario import Scenario
+
+            Scenario(reading.project.options, reading.project.options.packages, dict(question.scenario)).check()
         self._built = None
 
     @cached_property
@@ -104,11 +108,22 @@ class Tracer:
         lookup = find_operation(self.routes.routes, operation)
         if lookup.found is None:
             raise UnknownOperation(lookup)
-        entry = lookup.found.route
+        entry = self._at_microversion(lookup)
         if not entry.controller:
             raise AnalysisError(f"{operation!r} maps to {entry.verb} {entry.path}, "
                                 "but no controller method serves it")
         return entry
+
+    def _at_microversion(self, lookup):
+        """The route that serves the asked microversion: `@api_version('2.1', '2.5')` methods end
+        where another takes over; the name means the newest, `--microversion` one in its range."""
+        from stackread.flows.scenario import version
+
+        asked = version(self.question.scenario.get("microversion"))
+        routes = [r for op in (lookup.found, *lookup.candidates) for r in op.routes]
+        if asked is None or _serves(routes[0], asked):
+            return routes[0]
+        return next((r for r in routes if _serves(r, asked)), routes[0])
 
     def walk(self, name: str, entry) -> Trace:
         """The flow from the controller of `entry`, called `name` in the answer."""
@@ -126,6 +141,7 @@ class Tracer:
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:
             notes.append(f"{name} reaches no other process: everything happens in {api_process}.")
+        notes.append(walker.conditions.scenario.closing_note())
         return Trace(name, entry, self.routes.source, self.routes.revision, root, hops, dict(self.settings), notes,
                      list(diagnostics.items), self.release)
 
@@ -145,6 +161,7 @@ class Tracer:
         from stackread.flows import cuts
         from stackread.flows.callgraph import build_program
         from stackread.flows.conditions import Conditions
+        from stackread.flows.scenario import Scenario
         from stackread.flows.walker import Walker
         from stackread.frameworks.drivers import check_driver
         from stackread.frameworks.messaging import rpc_of_program
@@ -161,7 +178,8 @@ class Tracer:
             program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
                                              progress=self.progress)
             program.follow_parameters = False
-            conditions = Conditions(project.options, self.settings, program)
+            scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario))
+            conditions = Conditions(project.options, self.settings, program, scenario)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
             stage(self.progress, "matching RPC casts and calls to their endpoints")
             rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
@@ -169,3 +187,10 @@ class Tracer:
             holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
             walker = Walker(program, rpc, self.question, conditions, holes)
         return walker, api_process, list(diagnostics.items)
+
+
+def _serves(route, asked: tuple[int, int]) -> bool:
+    from stackread.flows.scenario import version
+
+    low, high = version(route.min_version), version(route.max_version)
+    return (low is None or low <= asked) and (high is None or asked <= high)

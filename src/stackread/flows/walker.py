@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackread.flows.conditions import Conditions, names_in
+from stackread.flows.conditions import Conditions, as_ast, names_in
+from stackread.flows.scenario import SET, Assumed
+from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
 from stackread.flows.question import MAX_DEPTH, Question
@@ -54,6 +56,8 @@ class _Reached:
     arguments: dict[str, Any]
     budget: int
     texts: dict[str, str]
+    state: dict = field(default_factory=dict)  # what the scenario says of the instance here: its vm_state
+    assumed: tuple = ()  # the scenario's assumptions that decided the conditions on the way (like `conditions`)
 
 
 class Walker:
@@ -72,6 +76,8 @@ class Walker:
         self._clients = {client for client, _line in self._sends}
         self._memo: dict[tuple[str, str | None], _Visit] = {}
         self._service_of_module: dict[str, str | None] = {}
+        self._locals_memo: dict[tuple, dict[str, Any]] = {}
+        self.values = Values(conditions, program)
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -199,7 +205,9 @@ class Walker:
         root = self._step(entry, process, "entry")
         root.receiver_exact = True  # the router makes the controller itself
         shown: set[tuple] = set()
-        queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], {}, self.extra_depth, {}))]
+        scenario = self.conditions.scenario
+        start = {"vm_state": "ACTIVE"} if scenario is not None and scenario.with_vm_state else {}  # the plain one
+        queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], {}, self.extra_depth, {}, start))]
         counter = 1
         while queue:
             (_error, _other, depth), _n, step, reached = heapq.heappop(queue)
@@ -227,29 +235,37 @@ class Walker:
     def _children(self, step: Step, reached: _Reached) -> list[tuple[Step, _Reached]]:
         """Adds the step's children; returns those to expand further, each with how it is reached."""
         pending: list[tuple[Step, _Reached]] = []
-        stack, arguments, texts = reached.stack, reached.arguments, reached.texts
+        stack, texts = reached.stack, reached.texts
         inner = stack | {(step.function, (step.receiver, step.receiver_exact))}
         definition = self.program.defs.get(step.function)
         module = self.program.modules[definition.module] if definition else None
+        state = self._state(definition, reached.state)
+        # The scenario's values of the function's own locals (`async_ = is_supported(req, '2.34')`):
+        # they decide the default path; only literals rule a call out.
+        arguments = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
+        literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
         visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         for context, (kind, target, line, receiver, record), child_budget in listed:
-            context = self._on_path(context, arguments)
+            context = self._on_path(context, literals, module)
             if context is None:
                 continue
             condition, loop, in_except = _describe(context)
-            child_default = step.default_path and self.conditions.taken(module, context) and not in_except
+            taken, assumed = self.conditions.taken_why(module, context, arguments, state)
+            child_default = step.default_path and taken and not in_except
             child_error = step.error_path or in_except
             child_conditions = reached.conditions + ([condition] if condition else [])
+            path_assumed = tuple(dict.fromkeys(reached.assumed + assumed))
             if kind == "hop":
                 send = target
                 # `prepare(server=host)` routes to what the caller passed as host: `self.source`.
                 route = texts.get(send.server_route, send.server_route) if send.server_route else None
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
-                          route, " and ".join(child_conditions) or None, child_default, child_error)
+                          route, " and ".join(child_conditions) or None, child_default, child_error,
+                          list(path_assumed))
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
@@ -257,20 +273,56 @@ class Walker:
                 child_arguments = {name: value for name, value in arguments.items()
                                    if name in self._parameters(target)}
                 child_conditions = []  # a hop's condition is the sending process's own
+                path_assumed = ()
                 child_texts: dict[str, str] = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
-                child_arguments = self._arguments(target, record, arguments)
+                child_arguments = self._arguments(target, record, arguments, definition, state)
                 child_texts = self._argument_texts(target, record, texts)
             child.call_line, child.condition, child.loop = line, condition, loop
+            child.assumed = list(assumed)
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
             if kind in ("call", "hop") and (target, receiver) not in stack:
-                pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts)))
+                pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
+                                                state, path_assumed)))
         return pending
+
+    def _state(self, definition, state: dict) -> dict:
+        """The path's state past a function: `@check_instance_state(vm_state=[vm_states.SHELVED, ...])`
+        on an API method says which vm_state the instance is in (scenario.vm_state)."""
+        scenario = self.conditions.scenario
+        if definition is None or scenario is None or not scenario.with_vm_state:
+            return state
+        for decorator in definition.decorators:
+            if decorator[0] != "c":
+                continue
+            listed = decorator[3].get("vm_state")
+            if listed and listed[0] == "l":
+                names = [e[2] for e in listed[2] if e[0] == "a"]
+                chosen = scenario.vm_state(names) if len(names) == len(listed[2]) else None
+                return {"vm_state": chosen[0], "vm_state_why": chosen[1]} if chosen else {}
+        return state
+
+    def _decided_call(self, expr: list, caller) -> Assumed | None:
+        """A call the scenario decides (`context.can(RULE, fatal=False)`), passed as an argument."""
+        node = as_ast(expr)
+        if node is None:
+            return None
+        value, labels = self.conditions.value(node, {}, self.program.modules[caller.module], {})
+        return Assumed(value, labels) if labels and isinstance(value, (bool, int, str, type(None))) else None
+
+    def _locals(self, function: str, module, arguments: dict[str, Any], state: dict) -> dict[str, Any]:
+        """Locals bound once, to what the scenario decides (a microversion check, a policy check)."""
+        if self.conditions.scenario is None or module is None:
+            return {}
+        key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
+        if key not in self._locals_memo:
+            self._locals_memo[key] = self.values.locals(function, module, arguments, state)
+        return self._locals_memo[key]
 
     def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
         """Each parameter as the caller wrote its argument (a caller's own parameter as its caller wrote it)."""
@@ -285,7 +337,7 @@ class Walker:
             result[name] = text or render_expr(expr)
         return {name: text for name, text in result.items() if "…" not in text}
 
-    def _on_path(self, context: list, arguments: dict[str, Any]) -> list | None:
+    def _on_path(self, context: list, arguments: dict[str, Any], module=None) -> list | None:
         """The context once the literal arguments of this path have decided what they can: None when
         they rule the call out (`live=False` for a resize), else the branches they leave open, each
         reduced to its open part (`not live and not rebuild and flavor` is `flavor`)."""
@@ -295,7 +347,7 @@ class Walker:
             if kind not in ("if", "else") or not (names_in(text) & arguments.keys()):
                 kept.append(entry)
                 continue
-            holds = self.conditions.holds(text, arguments)
+            holds = self.conditions.holds_literally(text, arguments, module)
             if holds is None:
                 kept.append([kind, self.conditions.residue(text, arguments), line])
             elif (kind == "if") != holds:
@@ -327,9 +379,12 @@ class Walker:
             params = params[1:]
         return params
 
-    def _arguments(self, function: str, record: list, arguments: dict[str, Any]) -> dict[str, Any]:
+    def _arguments(self, function: str, record: list, arguments: dict[str, Any], caller=None,
+                   state: dict | None = None) -> dict[str, Any]:
         """The parameters a call binds to literals (`live=False`), or to the caller's own literal
-        arguments; a parameter not passed has its literal default (`is_local_creation=False`)."""
+        arguments; a parameter not passed has its literal default (`is_local_creation=False`).
+        An attribute of an object the caller was handed (`host=instance.host`) is set: a loaded
+        object's field has its value (scenario.SET)."""
         bound = self._bound(function, record)
         if bound is None:
             return {}
@@ -345,11 +400,35 @@ class Walker:
                 found[name] = expr[1]
             elif expr[0] == "n" and expr[1] in arguments:
                 found[name] = arguments[expr[1]]
+            elif expr[0] == "c" and self.conditions.scenario is not None and caller is not None:
+                decided = self._decided_call(expr, caller)
+                if decided is not None:
+                    found[name] = decided
+            elif self.conditions.scenario is not None and _loaded_attribute(expr, caller) and \
+                    _optional(definition, name):
+                found[name] = Assumed(SET, (f"{name} = {expr[1][1]}.{expr[2]}: set, a loaded object's field",))
+            elif expr[0] == "?" and caller is not None and self.conditions.scenario is not None:
+                position = None if name in kwargs else params.index(name)
+                decided = self.values.argument(caller.full, record, (name, position), arguments, state or {})
+                if decided is not None:
+                    found[name] = decided
         return found
 
 
 # Parameters that take a callback for when something fails: recover_method, rollback, on_error...
 _RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
+
+
+def _loaded_attribute(expr: list, caller) -> bool:
+    """`instance.host` where `instance` is a parameter of the caller (not `self.x`, not a module's)."""
+    return (caller is not None and expr[0] == "a" and expr[1][0] == "n" and expr[1][1] not in ("self", "cls")
+            and expr[1][1] in caller.params)
+
+
+def _optional(definition, name: str) -> bool:
+    """A parameter that takes a value or None (`host=None`): passing a field sets it. One defaulting
+    to False or True is a flag, and one with no default may be either: a field passed so may be falsy."""
+    return definition is not None and dict(definition.default_exprs).get(name) == ["k", None]
 
 
 def _calls_itself(function: str, record: list) -> bool:

@@ -19,13 +19,15 @@ def _hop_json(h: Hop) -> dict[str, Any]:
     return {"from": h.source, "to": h.target, "method": h.method, "kind": h.kind, "fanout": h.fanout,
             "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
             "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
-            "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path}
+            "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path,
+            **({"assumed": h.assumed} if h.assumed else {})}
 
 
 def _step_json(s: Step, errors: bool) -> dict[str, Any]:
     return {"function": s.function, "path": s.path, "line": s.line, "process": s.process, "kind": s.kind,
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
+            **({"assumed": s.assumed} if s.assumed else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -67,6 +69,7 @@ def render(trace: Trace, errors: bool = False) -> list:
         mark = "" if h.default_path else "  [yellow](not on the default path)[/]"
         mark += "  [red](error path)[/]" if h.error_path else ""
         cond = f"  [dim]if {escape(h.condition)}[/]" if h.condition else ""
+        cond += f"  [dim cyan](assumed: {escape('; '.join(h.assumed))})[/]" if h.assumed else ""
         route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
         lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{route}{mark}{cond}")
     summary = Group(*(WholeWords(line, hang=4) for line in lines)) if lines else Text("")
@@ -91,6 +94,8 @@ def _label(s: Step) -> str:
     extra = ""
     if s.condition:
         extra += f"  [dim]if {escape(s.condition)}[/]"
+    if s.assumed:
+        extra += f"  [dim cyan](assumed: {escape('; '.join(s.assumed))})[/]"
     if s.loop:
         extra += f"  [dim]in loop: {escape(s.loop)}[/]"
     if not s.default_path and not s.error_path:

@@ -116,9 +116,14 @@ def _hop_row(number: int, hop: Hop, url_of: UrlOf) -> str:
              f"<code>{e(short(hop.client))}</code><br>{_where(url_of, hop.client_path, hop.client_line)}",
              f"<code>{e(short(hop.endpoint))}</code><br>{_where(url_of, hop.endpoint_path, hop.endpoint_line)}",
              f"<code>server={e(hop.route)}</code>" if hop.route else "<span class=\"dim\">any</span>",
-             f"<code>{e(hop.condition)}</code>" if hop.condition else "",
+             (f"<code>{e(hop.condition)}</code>" if hop.condition else "") + _assumed(hop.assumed),
              "yes" if hop.default_path else "<span class=\"warn\">no</span>"]
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def _assumed(assumed: list[str]) -> str:
+    """What the default scenario assumed to decide the branch (flows/scenario.py)."""
+    return f" <span class=\"dim\">(assumed: {e('; '.join(assumed))})</span>" if assumed else ""
 
 
 def _steps(trace: Trace, url_of: UrlOf) -> str:
@@ -156,6 +161,8 @@ def _label(step: Step, url_of: UrlOf) -> str:
         parts.append(f"<span class=\"badge\">{e(badges[step.kind])}</span>")
     if step.condition:
         parts.append(f"<span class=\"dim\">if <code>{e(step.condition)}</code></span>")
+    if step.assumed:
+        parts.append(_assumed(step.assumed))
     if step.loop:
         parts.append(f"<span class=\"dim\">in loop <code>{e(step.loop)}</code></span>")
     if not step.default_path:

@@ -1,0 +1,114 @@
+"""What the default scenario makes of a function's locals and of the arguments it passes.
+
+`needs_device_returned = not api_version_request.is_supported(req, '2.101')` and, a call later,
+`do_cast=not needs_device_returned`: the summary (index/summary) keeps neither expression (a `not` is
+none of its kinds), so they are read from the function's own AST, the tree's ModuleIndex parsing
+each module once. Only functions that may read the scenario are read so: those whose module calls
+one of its checks (`is_supported`, `can`, an assumed predicate) or that are handed a value it gave.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from stackread.flows.scenario import Assumed
+
+_HELD = (bool, int, str, type(None))
+
+
+class Values:
+    def __init__(self, conditions, program):
+        self.conditions = conditions
+        self.program = program
+        scenario = conditions.scenario
+        self.index = scenario.index if scenario is not None else None
+        self.names = frozenset({"is_supported", "matches", "can", *scenario.assumed}) if scenario is not None else frozenset()
+        self._functions: dict[str, ast.AST | None] = {}
+        self._calls: dict[str, dict[tuple[int, int], ast.Call]] = {}
+
+    def reads_scenario(self, module) -> bool:
+        return self.index is not None and bool(self.names.intersection(module.summary.get("callee_names", ())))
+
+    def function(self, function: str) -> ast.AST | None:
+        """The function's definition node, found by its qualname in its module's AST."""
+        if function not in self._functions:
+            self._functions[function] = self._find(function)
+        return self._functions[function]
+
+    def _find(self, function: str) -> ast.AST | None:
+        definition = self.program.defs.get(function)
+        source = self.index.get(definition.module) if definition is not None and self.index is not None else None
+        if source is None:
+            return None
+        body, node = source.tree.body, None
+        for part in definition.qualname.split("."):
+            node = next((n for n in reversed(body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                      ast.ClassDef)) and n.name == part), None)
+            if node is None:
+                return None
+            body = node.body
+        return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def locals(self, function: str, module, arguments: dict[str, Any], state: dict) -> dict[str, Any]:
+        """Locals bound once in the function to what the scenario decides, as Assumed values."""
+        node = self.function(function) if self.reads_scenario(module) or _assumed(arguments) else None
+        if node is None:
+            return {}
+        bound: dict[str, list[ast.AST | None]] = {}
+        for part in _own_nodes(node):
+            if isinstance(part, ast.Assign) and len(part.targets) == 1 and isinstance(part.targets[0], ast.Name):
+                bound.setdefault(part.targets[0].id, []).append(part.value)
+            elif isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
+                bound.setdefault(part.id, []).append(None)  # bound otherwise too (for, with, unpacking)
+        found = {}
+        params = set(self.program.defs[function].params) if function in self.program.defs else set()
+        for name, values in bound.items():
+            # An Assign's target is a Store Name too: one Assign is two entries, value and None.
+            assigned = [v for v in values if v is not None]
+            if len(assigned) != 1 or len(values) != 2 or name in arguments or name in params:
+                continue
+            decided = self._decided(assigned[0], module, arguments, state)
+            if decided is not None:
+                found[name] = decided
+        return found
+
+    def argument(self, caller: str, record: list, parameter: tuple[str, int | None],
+                 arguments: dict[str, Any], state: dict) -> Assumed | None:
+        """The scenario's value of one argument the call site passes (`do_cast=not needs_device_returned`):
+        the parameter's (name, position), the position None when it is passed by keyword."""
+        name, position = parameter
+        call = self._call_at(caller, record[2], record[3])
+        module = self.program.modules[self.program.defs[caller].module]
+        if call is None:
+            return None
+        node = next((k.value for k in call.keywords if k.arg == name), None)
+        if node is None and position is not None and position < len(call.args):
+            node = call.args[position]
+        return self._decided(node, module, arguments, state) if node is not None else None
+
+    def _call_at(self, function: str, line: int, col: int) -> ast.Call | None:
+        if function not in self._calls:
+            node = self.function(function)
+            self._calls[function] = {(c.lineno, c.col_offset): c for c in _own_nodes(node)
+                                     if isinstance(c, ast.Call)} if node is not None else {}
+        calls = self._calls[function]
+        return calls.get((line, col)) or next((c for (ln, _c), c in calls.items() if ln == line), None)
+
+    def _decided(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> Assumed | None:
+        value, labels = self.conditions.value(node, arguments, module, state)
+        return Assumed(value, labels) if labels and isinstance(value, _HELD) else None
+
+
+def _assumed(arguments: dict[str, Any]) -> bool:
+    return any(isinstance(value, Assumed) for value in arguments.values())
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's body, not those of functions or classes defined inside it."""
+    todo = list(function.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(child for child in ast.iter_child_nodes(node)
+                    if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))

@@ -1,0 +1,83 @@
+"""The default scenario on real Nova (flows/scenario.py): the newest microversion, the policy defaults
+in code and the plain instance decide branches a reader decides, on Ocata (15.1.5) and current Nova."""
+
+import pytest
+
+from stackread.flows.gallery import TreeTracer
+from stackread.flows.question import Question
+from stackread.flows.reading import Reading
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tracers():
+    yield
+    for tracer in _TRACERS.values():
+        tracer.__exit__(None, None, None)
+    _TRACERS.clear()
+
+
+_TRACERS: dict = {}
+
+
+def hops(path, operation, **scenario):
+    """The hops of an operation (one program per tree and scenario, as the gallery builds it)."""
+    key = (str(path), tuple(sorted(scenario.items())))
+    if key not in _TRACERS:
+        _TRACERS[key] = TreeTracer(Reading(path), Question("", scenario=scenario))
+    trace = _TRACERS[key].trace_named(operation)
+    return {(h.source, h.target, h.method): h for h in trace.hops if not h.error_path}, trace
+
+
+def default(found):
+    return {key for key, hop in found.items() if hop.default_path}
+
+
+@pytest.mark.parametrize("release, newest", [("nova-current", "2.104"), ("nova-ocata", "2.42")])
+def test_live_migration_is_async_at_the_newest_microversion(real_release, release, newest):
+    path = real_release(release)
+    found, trace = hops(path, "live-migrate")
+    cast, call = ("nova-api", "nova-conductor", "live_migrate_instance"), ("nova-api", "nova-conductor", "migrate_server")
+    assert cast in default(found) and call in found and call not in default(found)
+    assert found[cast].assumed == [f"microversion {newest} (the newest)"]
+    assert f"microversion {newest} (the newest)" in trace.notes[-1]
+    older, _trace = hops(path, "live-migrate", microversion="2.25")
+    assert call in default(older) and cast not in default(older)
+
+
+def test_cross_cell_resize_is_refused_by_its_policy_default(real_release):
+    path = real_release("nova-current")
+    cross = {"prep_snapshot_based_resize_at_dest", "prep_snapshot_based_resize_at_source",
+             "finish_snapshot_based_resize_at_dest"}
+    for operation in ("resize", "migrate"):
+        found, _trace = hops(path, operation)
+        assert cross <= {m for _s, _t, m in found} and not cross & {m for _s, _t, m in default(found)}
+        assert ("nova-conductor", "nova-compute", "prep_resize") in default(found)
+    for operation, method in (("confirm-resize", "confirm_snapshot_based_resize"),
+                              ("revert-resize", "revert_snapshot_based_resize")):
+        found, _trace = hops(path, operation)
+        assert ("nova-api", "nova-conductor", method) in found
+        assert ("nova-api", "nova-conductor", method) not in default(found)
+        assert "policy compute:servers:resize:cross_cell = '!'" in found["nova-api", "nova-conductor", method].assumed[0]
+    allowed, _trace = hops(path, "resize", **{"policy.compute:servers:resize:cross_cell": "@"})
+    assert cross <= {m for _s, _t, m in default(allowed)}
+
+
+@pytest.mark.parametrize("release", ["nova-current", "nova-ocata"])
+def test_the_plain_instance_is_image_backed_active_with_no_pending_resize(real_release, release):
+    path = real_release(release)
+    off = {"snapshot": ("nova-api", "nova-compute", "quiesce_instance"),
+           "shelve": ("nova-api", "nova-compute", "shelve_offload_instance"),
+           "unshelve": ("nova-conductor", "nova-compute", "start_instance"),
+           "delete": ("nova-api", "nova-compute", "confirm_resize")}
+    on = {"snapshot": ("nova-api", "nova-compute", "snapshot_instance"),
+          "shelve": ("nova-api", "nova-compute", "shelve_instance"),
+          "unshelve": ("nova-conductor", "nova-compute", "unshelve_instance"),
+          "delete": ("nova-api", "nova-compute", "terminate_instance")}
+    for operation in off:
+        found, _trace = hops(path, operation)
+        assert off[operation] in found and off[operation] not in default(found), operation
+        assert on[operation] in default(found), operation
+    volume, _trace = hops(path, "snapshot", **{"assume.is_volume_backed_instance": "true"})
+    assert ("nova-api", "nova-compute", "quiesce_instance") in default(volume)

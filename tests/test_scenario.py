@@ -1,0 +1,206 @@
+"""The default scenario (flows/scenario.py): microversions, policy defaults, what the request
+carries and values the caller passed decide the default path the way a reader decides it. Each
+rule on a small Nova-like tree whose create_server branches between the conductor and the compute."""
+
+import pytest
+
+from conftest import write_tree
+from test_settings import TREE
+
+from stackread.flows.question import Question
+from stackread.flows.reading import Reading
+from stackread.flows.trace import trace_operation
+
+CONTROLLER = """
+    from nova.api.openstack import api_version_request
+    from nova.api.openstack import wsgi
+    from nova.compute import rpcapi as compute_rpcapi
+    from nova.compute import utils as compute_utils
+    from nova.conductor import rpcapi as conductor_rpcapi
+    from nova.compute import vm_states
+    from nova.policies import servers as servers_policies
+
+
+    class ServersController(wsgi.Controller):
+        def __init__(self):
+            self.compute_task_api = conductor_rpcapi.ComputeTaskAPI()
+            self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+
+        def create(self, req, body):
+    {body}
+
+        def _branch(self, req, taken):
+            if taken:
+                self.compute_task_api.build_instances(req, body=None)
+            else:
+                self.compute_rpcapi.build_and_run_instance(req, None, 'host')
+    """
+EXTRA = {
+    "nova/api/openstack/api_version_request.py": """
+        _MIN_API_VERSION = '2.1'
+        _MAX_API_VERSION = '2.90'
+
+
+        def is_supported(req, min_version, max_version=None):
+            return True
+        """,
+    "nova/compute/utils.py": "def is_volume_backed_instance(context, instance, bdms=None):\n    return False\n",
+    "nova/policies/__init__.py": "",
+    "nova/policies/base.py": "from oslo_policy import policy\n\nRULE_NOBODY = '!'\nRULE_ADMIN_API = 'rule:admin_api'\n"
+                             "rules = [policy.RuleDefault('admin_api', 'is_admin:True')]\n",
+    "nova/policies/servers.py": """
+        from oslo_policy import policy
+        from nova.policies import base
+
+        CROSS_CELL = 'compute:servers:resize:cross_cell'
+        rules = [
+            policy.DocumentedRuleDefault(name=CROSS_CELL, check_str=base.RULE_NOBODY, description='', operations=[]),
+            policy.DocumentedRuleDefault(name='compute:servers:admin', check_str=base.RULE_ADMIN_API,
+                                         description='', operations=[]),
+        ]
+        """,
+}
+
+
+def nova(tmp_path, body: str):
+    """The controller with `body` as create's; after a blank line, more methods of the class."""
+    create, _sep, methods = body.strip().partition("\n\n")
+    lines = "\n".join("            " + line for line in create.splitlines())
+    lines += "\n\n" + "\n".join("        " + line if line else "" for line in methods.splitlines())
+    files = {**TREE, **EXTRA, "nova/api/openstack/compute/servers.py": CONTROLLER.replace("    {body}", lines)}
+    return write_tree(tmp_path / "nova", files)
+
+
+def default_methods(tree, **scenario):
+    trace = trace_operation(Reading(tree, use_cache=False), Question("create_server", scenario=scenario))
+    hops = {h.method: h for h in trace.hops if h.source == "nova-api"}
+    assert set(hops) == {"build_instances", "build_and_run_instance"}, "both branches stay drawn"
+    return sorted(m for m, h in hops.items() if h.default_path), hops, trace
+
+
+def test_the_newest_microversion_decides_a_local_and_another_one_can_be_asked(tmp_path):
+    tree = nova(tmp_path, "async_ = api_version_request.is_supported(req, '2.34')\nself._branch(req, async_)")
+    methods, hops, trace = default_methods(tree)
+    assert methods == ["build_instances"]
+    assert hops["build_instances"].assumed == ["microversion 2.90 (the newest)"]
+    assert "microversion 2.90 (the newest) (nova/api/openstack/api_version_request.py:2)" in trace.notes[-1]
+    assert default_methods(tree, microversion="2.25")[0] == ["build_and_run_instance"]
+
+
+def test_a_version_range_and_a_condition_on_the_check_itself(tmp_path):
+    tree = nova(tmp_path, "if api_version_request.is_supported(req, min_version='2.3', max_version='2.50'):\n"
+                          "    self.compute_task_api.build_instances(req, body=None)\n"
+                          "else:\n    self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    assert default_methods(tree)[0] == ["build_and_run_instance"]
+    assert default_methods(tree, microversion="2.40")[0] == ["build_instances"]
+
+
+def test_a_policy_that_defaults_to_nobody_is_not_the_default_path(tmp_path):
+    tree = nova(tmp_path, "ctx = req.environ['nova.context']\n"
+                          "self._branch(req, ctx.can(servers_policies.CROSS_CELL, target={}, fatal=False))")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_and_run_instance"].assumed == ["policy compute:servers:resize:cross_cell = '!' (its default)"]
+    assert default_methods(tree, **{"policy.compute:servers:resize:cross_cell": "@"})[0] == ["build_instances"]
+
+
+def test_a_policy_that_depends_on_the_caller_stays_open(tmp_path):
+    tree = nova(tmp_path, "ctx = req.environ['nova.context']\n"
+                          "self._branch(req, ctx.can('compute:servers:admin', fatal=False))")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+def test_the_plain_instance_is_image_backed_and_an_assumption_can_be_changed(tmp_path):
+    tree = nova(tmp_path, "if compute_utils.is_volume_backed_instance(req, body):\n"
+                          "    self.compute_task_api.build_instances(req, body=None)\n"
+                          "else:\n    self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_instances"].assumed[0].startswith("is_volume_backed_instance = False")
+    assert "is_volume_backed_instance = False: the instance boots from an image" in trace.notes[-1]
+    assert default_methods(tree, **{"assume.is_volume_backed_instance": "true"})[0] == ["build_instances"]
+
+
+def test_a_field_of_a_loaded_object_passed_for_an_optional_parameter_is_set(tmp_path):
+    tree = nova(tmp_path, "self._rebuild(req, body)\n"
+                          "\n"
+                          "def _rebuild(self, req, instance):\n"
+                          "    self._go(req, host=instance.host)\n"
+                          "def _go(self, req, host=None):\n"
+                          "    if not host:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)\n"
+                          "    else:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_and_run_instance"].assumed == ["host = instance.host: set, a loaded object's field"]
+
+
+def test_a_field_passed_as_a_flag_stays_open(tmp_path):
+    tree = nova(tmp_path, "self._rebuild(req, body)\n"
+                          "\n"
+                          "def _rebuild(self, req, instance):\n"
+                          "    self._flag(req, is_bfv=instance.is_bfv)\n"
+                          "def _flag(self, req, is_bfv=False):\n"
+                          "    self._branch(req, is_bfv)\n"
+                          "def _other(self, req, instance):\n"
+                          "    self._branch(req, instance.host)\n")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+@pytest.mark.parametrize("state, expected", [("ACTIVE", "build_and_run_instance"), ("SHELVED", "build_instances")])
+def test_the_vm_state_is_what_the_api_method_allows(tmp_path, state, expected):
+    tree = nova(tmp_path, "self._api(req, body)\n"
+                          "\n"
+                          f"@check_instance_state(vm_state=[vm_states.{state}])\n"
+                          "def _api(self, req, instance):\n"
+                          "    if instance.vm_state == vm_states.SHELVED:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)\n"
+                          "    else:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    assert default_methods(tree)[0] == [expected]
+
+
+def test_the_route_serving_the_asked_microversion_is_the_entry():
+    from stackread.flows.operations import Lookup, Operation
+    from stackread.flows.trace import Tracer
+    from stackread.frameworks.rest.route import Route
+
+    def route(controller, low, high):
+        return Route("POST", "/servers/{id}/action", "x", controller, "a.py", 1, low, high, "r.py", 1)
+
+    newest, older = route("a.New.x", "2.6", None), route("a.Old.x", "2.1", "2.5")
+    lookup = Lookup("x", Operation("x", (newest,)), (Operation("x", (older,)),))
+    tracer = Tracer.__new__(Tracer)  # only the question is read
+    for asked, expected in ((None, newest), ("2.3", older), ("2.6", newest)):
+        tracer.question = Question("x", scenario={"microversion": asked} if asked else {})
+        assert tracer._at_microversion(lookup) is expected
+
+
+def test_a_negated_check_in_a_local_and_in_an_argument(tmp_path):
+    # Nova's volume attach: `needs_device_returned = not is_supported(req, '2.101')`, then
+    # `do_cast=not needs_device_returned` a call later: neither is an expression the summary keeps.
+    tree = nova(tmp_path, "needs_device = not api_version_request.is_supported(req, '2.50')\n"
+                          "self._attach(req, do_cast=not needs_device)\n"
+                          "\n"
+                          "def _attach(self, req, do_cast=False):\n"
+                          "    self._branch(req, do_cast)\n")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_instances"]
+    assert hops["build_instances"].assumed == ["microversion 2.90 (the newest)"]
+    assert default_methods(tree, microversion="2.49")[0] == ["build_and_run_instance"]
+
+
+def test_the_command_line_refuses_choices_that_would_change_nothing(tmp_path):
+    from test_settings import run
+
+    tree = nova(tmp_path, "self._branch(req, api_version_request.is_supported(req, '2.34'))")
+    for args, said in ((["--microversion", "2.x"], "is not MAJOR.MINOR"),
+                       (["--microversion", "2.91"], "supports up to 2.90"),
+                       (["--set-policy", "compute:nothing=@"], "no policy 'compute:nothing'"),
+                       (["--assume", "no_equals_sign"], "is not NAME=VALUE")):
+        result = run("trace", "create_server", "-C", str(tree), "--no-cache", *args)
+        assert result.returncode == 2 and said in result.stderr, (args, result.stderr)
+    result = run("trace", "create_server", "-C", str(tree), "--no-cache", "--microversion", "2.25", "--json")
+    hops = {h["method"]: h for h in __import__("json").loads(result.stdout)["hops"] if h["from"] == "nova-api"}
+    assert hops["build_and_run_instance"]["default_path"] and hops["build_and_run_instance"]["assumed"] == ["microversion 2.25"]
