@@ -61,19 +61,51 @@ class Names:
             guard.chain -= 1
 
     def _module_attr(self, module: ModuleFacts, module_name: str, name: str, _seen: frozenset) -> frozenset:
-        records = module.bindings.get("", {}).get(name)
-        if records:
-            return self.binding_values(module, Scope(module, ""), records, _seen | {module_name})
-        sub = f"{module_name}.{name}"
-        if sub in self.modules:
-            return frozenset({("mod", sub)})
-        if sub in self.skipped:
-            return frozenset({("cut", sub)})
-        for record in module.bindings.get("", {}).get("*", []):
-            found = self.module_attr(record[1], name, _seen | {module_name}) if not name.startswith("_") else EMPTY
-            if found:
-                return found
+        home = self.binder(module, name, _seen)
+        if isinstance(home, frozenset):
+            return home
+        records = home.bindings[""][name]
+        return self.binding_values(home, Scope(home, ""), records, _seen | {module_name, home.name})
+
+    def binder(self, module: ModuleFacts, name: str, _seen: frozenset = frozenset(),
+               own: bool = True) -> ModuleFacts | frozenset:
+        """The module whose own statements bind `name` as read from `module`: the module itself, or the one
+        a star import brings it from (the last star import that exports it wins, as at import time);
+        else what the name is without a binding (a submodule), EMPTY when nothing binds it. Not `own`: only
+        what its star imports bring (a name a function reads that its module does not bind).
+        program.evaluate asks this too: a re-export is followed the same way by every reader."""
+        stack = [module]
+        seen = set(_seen)
+        while stack:
+            module = stack.pop()
+            if module.name in seen:
+                continue  # star imports in a cycle
+            seen.add(module.name)
+            scope = module.bindings.get("", {})
+            if not own:
+                own = True
+            elif scope.get(name):
+                return module
+            elif f"{module.name}.{name}" in self.modules:
+                return frozenset({("mod", f"{module.name}.{name}")})
+            elif f"{module.name}.{name}" in self.skipped:
+                return frozenset({("cut", f"{module.name}.{name}")})
+            for record in scope.get("*", ()):  # pushed in order: the last is tried first
+                source = self.modules.get(record[1])
+                if source is not None and self.exported(source, name):
+                    stack.append(source)
         return EMPTY
+
+    @staticmethod
+    def exported(module: ModuleFacts, name: str) -> bool:
+        """Whether `from module import *` brings `name`: its `__all__` when a literal list says, else
+        every public name."""
+        records = module.bindings.get("", {}).get("__all__")
+        if records and records[-1][0] == "assign" and records[-1][1][0] == "l" and len(records) == 1:
+            elements = records[-1][1][2]
+            if all(e[0] == "s" for e in elements):
+                return any(e[1] == name for e in elements)
+        return not name.startswith("_")
 
     def binding_values(self, module: ModuleFacts, scope: Scope, records: list, _seen: frozenset = frozenset()) -> frozenset:
         values: set = set()
@@ -95,11 +127,17 @@ class Names:
     def import_values(self, module: str, name: str | None, _seen: frozenset = frozenset()) -> frozenset:
         if name is None:
             return frozenset({self.module_value(module)})
+        site = self.import_site(module, name)
+        return self.module_attr(site, name, _seen) if isinstance(site, str) else site
+
+    def import_site(self, module: str, name: str) -> str | frozenset:
+        """What `from module import name` binds: the module of the tree to look `name` up in, else the
+        value itself (a submodule, a module skipped, a library name; EMPTY when ours but missing)."""
         full = f"{module}.{name}"
         if full in self.modules:
             return frozenset({("mod", full)})
         if module in self.modules:
-            return self.module_attr(module, name, _seen)
+            return module
         if full in self.skipped or module in self.skipped:
             return frozenset({("cut", full if full in self.skipped else module)})
         if self.is_project(module):
@@ -108,14 +146,23 @@ class Names:
 
     def resolve_dotted(self, dotted: str) -> frozenset:
         """`nova.compute.manager.ComputeManager` to what it names in the tree."""
+        found = self.split_dotted(dotted)
+        if isinstance(found, frozenset):
+            return found
+        module, attrs = found
+        values = frozenset({("mod", module)})
+        for attr in attrs:
+            values = frozenset(v for value in sorted(values) for v in self.values.attribute(value, attr))
+        return values
+
+    def split_dotted(self, dotted: str) -> tuple[str, list[str]] | frozenset:
+        """A dotted name as (the longest module of the tree it starts with, the attributes after it), or
+        what it is when no module of the tree starts it."""
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
             if module in self.modules:
-                values = frozenset({("mod", module)})
-                for attr in parts[cut:]:
-                    values = frozenset(v for value in sorted(values) for v in self.values.attribute(value, attr))
-                return values
+                return module, parts[cut:]
             if module in self.skipped:
                 return frozenset({("cut", module)})
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else EMPTY
@@ -126,10 +173,9 @@ class Names:
             return found
         if found is not None:
             return self.binding_values(found[0].module, found[0], found[1])
-        for record in scope.module.bindings.get("", {}).get("*", []):
-            values = self.module_attr(record[1], name)
-            if values:
-                return values
+        home = self.binder(scope.module, name, own=False)
+        if home:
+            return home if isinstance(home, frozenset) else self.module_attr(home.name, name)
         if name in _BUILTINS:
             return frozenset({("ext", f"builtins.{name}")})
         return EMPTY
