@@ -171,12 +171,16 @@ class Evaluator:
     def _module_attr(self, module: Module, name: str) -> Ev:
         # Which module binds the name (the module itself, a star import's source) is the Program's
         # answer, as the call graph reads it; what its statements there evaluate to is this one's.
-        home = self.engine.names.binder(self.facts(module), name)
-        if isinstance(home, frozenset):
-            return _terminal(home)
-        if home.path != module.path:
-            source = self.engine.modules.parsed.get(home.name)
-            return self.module_attr(source, name) if source is not None else UNKNOWN_EV
+        for home, _seen in self.engine.names.binders(self.facts(module), name):
+            if isinstance(home, frozenset):
+                return _terminal(home)
+            source = module if home.path == module.path else self.engine.modules.parsed.get(home.name)
+            found = self._own_binding(source, name) if source is module else self.module_attr(source, name)
+            if found.value is not UNKNOWN:
+                return found
+        return UNKNOWN_EV
+
+    def _own_binding(self, module: Module, name: str) -> Ev:
         stmts = module.bindings.get(name)
         if not stmts:
             return UNKNOWN_EV  # bound by a statement the AST bindings do not count (a loop's target)

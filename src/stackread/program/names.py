@@ -61,40 +61,49 @@ class Names:
             guard.chain -= 1
 
     def _module_attr(self, module: ModuleFacts, module_name: str, name: str, _seen: frozenset) -> frozenset:
-        home = self.binder(module, name, _seen)
-        if isinstance(home, frozenset):
-            return home
-        records = home.bindings[""][name]
-        return self.binding_values(home, Scope(home, ""), records, _seen | {module_name, home.name})
+        for home, seen in self.binders(module, name, _seen):
+            if isinstance(home, frozenset):
+                return home
+            if home is module:
+                values = self.binding_values(home, Scope(home, ""), home.bindings[""][name], seen)
+            else:  # read where the star import brings it from, as that module itself answers it
+                values = self.module_attr(home.name, name, seen - {home.name})
+            if values:
+                return values
+        return EMPTY
 
-    def binder(self, module: ModuleFacts, name: str, _seen: frozenset = frozenset(),
-               own: bool = True) -> ModuleFacts | frozenset:
-        """The module whose own statements bind `name` as read from `module`: the module itself, or the one
-        a star import brings it from (the last star import that exports it wins, as at import time);
-        else what the name is without a binding (a submodule), EMPTY when nothing binds it. Not `own`: only
-        what its star imports bring (a name a function reads that its module does not bind).
-        program.evaluate asks this too: a re-export is followed the same way by every reader."""
-        stack = [module]
-        seen = set(_seen)
+    def binders(self, module: ModuleFacts, name: str, _seen: frozenset = frozenset(), own: bool = True):
+        """The modules whose own statements may bind `name` as read from `module`, in the order Python
+        would take them: the module itself, else those its star imports bring it from (the last star
+        import that exports it first); a reader takes the first that gives it a value. Or what the name
+        is without a binding (a submodule). Not `own`: only what the star imports bring (a name a
+        function reads that its module does not bind). A loop, not a recursion: a chain of star imports
+        is as long as the code makes it. program.evaluate asks this too: every reader follows a
+        re-export the same way."""
+        # Each module with the modules the chain passed through to reach it: what it binds is read with
+        # those cut (program.names' `_seen`), as when the chain is followed one module_attr at a time.
+        stack = [(module, _seen)]
         while stack:
-            module = stack.pop()
+            module, seen = stack.pop()
             if module.name in seen:
                 continue  # star imports in a cycle
-            seen.add(module.name)
+            seen = seen | {module.name}
             scope = module.bindings.get("", {})
             if not own:
                 own = True
             elif scope.get(name):
-                return module
+                yield module, seen
+                continue  # its own statement binds the name: its star imports do not
             elif f"{module.name}.{name}" in self.modules:
-                return frozenset({("mod", f"{module.name}.{name}")})
+                yield frozenset({("mod", f"{module.name}.{name}")}), seen
+                return
             elif f"{module.name}.{name}" in self.skipped:
-                return frozenset({("cut", f"{module.name}.{name}")})
+                yield frozenset({("cut", f"{module.name}.{name}")}), seen
+                return
             for record in scope.get("*", ()):  # pushed in order: the last is tried first
                 source = self.modules.get(record[1])
                 if source is not None and self.exported(source, name):
-                    stack.append(source)
-        return EMPTY
+                    stack.append((source, seen))
 
     @staticmethod
     def exported(module: ModuleFacts, name: str) -> bool:
@@ -173,9 +182,10 @@ class Names:
             return found
         if found is not None:
             return self.binding_values(found[0].module, found[0], found[1])
-        home = self.binder(scope.module, name, own=False)
-        if home:
-            return home if isinstance(home, frozenset) else self.module_attr(home.name, name)
+        for home, _seen in self.binders(scope.module, name, own=False):
+            values = home if isinstance(home, frozenset) else self.module_attr(home.name, name)
+            if values:
+                return values
         if name in _BUILTINS:
             return frozenset({("ext", f"builtins.{name}")})
         return EMPTY
