@@ -3,8 +3,14 @@
 `topic=CONF.compute_topic`, `binary=constants.VOLUME_BINARY`,
 `SERVICE_MANAGERS.get(binary)`, `CONF.get('%s_manager' % subtopic)`: each is a literal a
 few hops away, through imports, module constants, dict literals, string methods and
-oslo.config option defaults. This module follows those hops in the AST. Nothing of the
-analysed project is ever imported or run; anything it cannot follow is UNKNOWN.
+oslo.config option defaults. Nothing of the analysed project is ever imported or run; anything
+it cannot follow is UNKNOWN.
+
+Which statement a name means is the Program's answer, the one the call graph reads
+(program.ondemand summarises the modules asked about): what an import binds, which module a
+re-export or star import brings a name from, where a dotted name starts, and which class of the
+MRO has a member. What that statement's expression is worth, as a concrete value with the place
+its literal was written, is evaluated here in the AST.
 """
 
 from __future__ import annotations
@@ -326,12 +332,15 @@ class Evaluator:
             return Ev(DefRef(owner.module, f"{owner.qualname}.{attr}", member), owner.module.path, member.lineno)
         if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
             return self.eval(member.value, Scope(owner.module))
+        if full is None and member is None:  # a class the Program does not name: its bases', in order
+            return next((found for base in self.bases(cls) if (found := self.class_attribute(base, attr))), None)
         return None
 
     def bases(self, cls: DefRef) -> list[DefRef]:
         full = self.class_full(cls)
-        if full is None:
-            return []
+        if full is None:  # made in a function body: its bases are read where the class statement is
+            values = [self.eval(base, Scope(cls.module)).value for base in cls.node.bases]
+            return [v for v in values if isinstance(v, DefRef) and v.is_class and v.node is not cls.node]
         return [ref for base in self.engine.classes.bases(full) if (ref := self.definition(base)) is not None]
 
     def _eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Ev:
