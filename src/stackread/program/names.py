@@ -82,9 +82,13 @@ class Names:
         re-export the same way."""
         # Each module with the modules the chain passed through to reach it: what it binds is read with
         # those cut (program.names' `_seen`), as when the chain is followed one module_attr at a time.
-        stack = [(module, _seen)]
+        stack: list = [(module, _seen)]
         while stack:
             module, seen = stack.pop()
+            if isinstance(module, str):  # a star import's source, read only when its turn comes
+                module = self.modules.get(module)
+                if module is None or not self.exported(module, name):
+                    continue
             if module.name in seen:
                 continue  # star imports in a cycle
             seen = seen | {module.name}
@@ -100,10 +104,7 @@ class Names:
             elif f"{module.name}.{name}" in self.skipped:
                 yield frozenset({("cut", f"{module.name}.{name}")}), seen
                 return
-            for record in scope.get("*", ()):  # pushed in order: the last is tried first
-                source = self.modules.get(record[1])
-                if source is not None and self.exported(source, name):
-                    stack.append((source, seen))
+            stack += [(record[1], seen) for record in scope.get("*", ())]  # in order: the last is tried first
 
     @staticmethod
     def exported(module: ModuleFacts, name: str) -> bool:

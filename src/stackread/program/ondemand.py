@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 class FactsOnDemand(dict):
     """Module name -> ModuleFacts, for every module of the index (a module is in it when its file is
     in the tree, as `import` would find it); each summarised on first use. A module that does not
-    parse is in it but has no facts (`get` gives None), as the index reports it."""
+    parse is in it but has no facts (`get` gives None), as the index reports it. A module's facts leave
+    its function bodies out (index.summary's outline): these readers read those in the AST."""
 
     def __init__(self, index: ModuleIndex):
         super().__init__()
@@ -52,7 +53,7 @@ class FactsOnDemand(dict):
         facts = self._by_path.get(module.path)
         if facts is None:
             facts = self._by_path[module.path] = ModuleFacts(module.name, module.path, module.is_package,
-                                                             summarize(module.tree, module.text))
+                                                             summarize(module.tree, module.text, bodies=False))
             self.parsed[module.name] = module
             for definition in facts.defs.values():
                 self.defs[definition.full] = definition
