@@ -77,8 +77,9 @@ _LITERAL_TYPES = {ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.
                   ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str"}
 
 
-def summarize(tree: ast.Module, text: str) -> dict[str, Any]:
-    visitor = _Summarizer(text)
+def summarize(tree: ast.Module, text: str, bodies: bool = True) -> dict[str, Any]:
+    """The module's summary; without `bodies`, its function bodies are left out (see _Outliner)."""
+    visitor = _Summarizer(text) if bodies else _Outliner(text)
     visitor.visit_body(tree.body)
     return {
         "format": FORMAT,
@@ -632,3 +633,13 @@ def _slice(lines: list[str], index: int, start: int, end: int | None) -> str:
     if line.isascii():
         return line[start:end]
     return line.encode("utf-8")[start:end].decode("utf-8", "replace")
+
+
+class _Outliner(_Summarizer):
+    """A summary of what a module binds at its top level and in its class bodies, function bodies left
+    out: all that program.ondemand's readers ask of it (names, imports, classes), for a third of the
+    cost. Never cached: the index stores whole summaries only."""
+
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        if self.scope_kind in ("module", "class"):
+            super().visit_body(body)

@@ -3,8 +3,14 @@
 `topic=CONF.compute_topic`, `binary=constants.VOLUME_BINARY`,
 `SERVICE_MANAGERS.get(binary)`, `CONF.get('%s_manager' % subtopic)`: each is a literal a
 few hops away, through imports, module constants, dict literals, string methods and
-oslo.config option defaults. This module follows those hops in the AST. Nothing of the
-analysed project is ever imported or run; anything it cannot follow is UNKNOWN.
+oslo.config option defaults. Nothing of the analysed project is ever imported or run; anything
+it cannot follow is UNKNOWN.
+
+Which statement a name means is the Program's answer, the one the call graph reads
+(program.ondemand summarises the modules asked about): what an import binds, which module a
+re-export or star import brings a name from, where a dotted name starts, and which class of the
+MRO has a member. What that statement's expression is worth, as a concrete value with the place
+its literal was written, is evaluated here in the AST.
 """
 
 from __future__ import annotations
@@ -12,9 +18,14 @@ from __future__ import annotations
 import ast
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackread.program.modules import ImportBinding, Module, ModuleIndex, class_member
+from stackread.program.facts import ModuleFacts
+from stackread.program.modules import Module, ModuleIndex, class_member
+from stackread.program.ondemand import program_on_demand
+
+if TYPE_CHECKING:
+    from stackread.program.resolve import Program
 
 
 class _Unknown:
@@ -164,11 +175,21 @@ class Evaluator:
         return result
 
     def _module_attr(self, module: Module, name: str) -> Ev:
+        # Which module binds the name (the module itself, a star import's source) is the Program's
+        # answer, as the call graph reads it; what its statements there evaluate to is this one's.
+        for home, _seen in self.engine.names.binders(self.facts(module), name):
+            if isinstance(home, frozenset):
+                return _terminal(home)
+            source = module if home.path == module.path else self.engine.modules.parsed.get(home.name)
+            found = self._own_binding(source, name) if source is module else self.module_attr(source, name)
+            if found.value is not UNKNOWN:
+                return found
+        return UNKNOWN_EV
+
+    def _own_binding(self, module: Module, name: str) -> Ev:
         stmts = module.bindings.get(name)
         if not stmts:
-            if module.is_package and self.index.path_of(f"{module.name}.{name}"):
-                return Ev(ModuleRef(f"{module.name}.{name}"))
-            return self._star_imported(module, name)
+            return UNKNOWN_EV  # bound by a statement the AST bindings do not count (a loop's target)
         # The binding that wins is the last non-None one: `application = None` is a placeholder
         # that a later `application = init_application(...)` replaces at import time.
         for stmt in reversed(stmts):
@@ -177,58 +198,71 @@ class Evaluator:
                 return ev
         return UNKNOWN_EV
 
-    def _star_imported(self, module: Module, name: str) -> Ev:
-        """`name` brought in by `from x import *` (keystone re-exports its drivers this way)."""
-        for binding in reversed(module.star_imports):
-            source = self.index.get(binding.module)
-            if source is None or not _exported(self, source, name):
-                continue
-            found = self.module_attr(source, name)
-            if found.value is not UNKNOWN:
-                return found
-        return UNKNOWN_EV
-
     def _binding_value(self, module: Module, name: str, stmt: ast.AST) -> Ev:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return Ev(DefRef(module, stmt.name, stmt), module.path, stmt.lineno)
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            binding = module.imports.get(name)
-            return self.import_value(binding) if binding else UNKNOWN_EV
+            # The import records of the module's summary: the same facts the Program binds names with.
+            records = self.facts(module).bindings.get("", {}).get(name, ())
+            imports = [r for r in records if r[0] == "import"]
+            return self.imported(imports[-1][1], imports[-1][2]) if imports else UNKNOWN_EV
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
             return self.eval(stmt.value, Scope(module))
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             return self.eval(stmt.value, Scope(module))
         return UNKNOWN_EV
 
-    def import_value(self, binding: ImportBinding) -> Ev:
-        if binding.name is None:
-            return Ev(self.module_ref(binding.module))
-        full = f"{binding.module}.{binding.name}"
-        if self.index.path_of(full):
-            return Ev(ModuleRef(full))
-        owner = self.index.get(binding.module)
-        if owner is not None:
-            return self.module_attr(owner, binding.name)
-        if self.index.owns(binding.module):
-            return UNKNOWN_EV  # ours, but missing or unparseable: reported elsewhere
-        return Ev(ExternalRef(full))
+    def imported(self, module_name: str, name: str | None) -> Ev:
+        """What `import module_name` (name None) or `from module_name import name` binds."""
+        if name is None:
+            return Ev(self.module_ref(module_name))
+        site = self.engine.names.import_site(module_name, name)
+        if isinstance(site, frozenset):
+            return _terminal(site)
+        owner = self.index.get(site)
+        return self.module_attr(owner, name) if owner is not None else UNKNOWN_EV
 
     def module_ref(self, name: str) -> Any:
         return ModuleRef(name) if self.index.owns(name) else ExternalRef(name)
 
     def resolve_dotted(self, dotted: str) -> Any:
         """A dotted name (`nova.compute.manager.ComputeManager`) to what it denotes in the tree."""
-        parts = dotted.split(".")
-        for cut in range(len(parts), 0, -1):
-            module_name = ".".join(parts[:cut])
-            module = self.index.get(module_name)
-            if module is None:
-                continue
-            value: Any = ModuleRef(module_name)
-            for attr in parts[cut:]:
-                value = self.attribute(value, attr).value
-            return value
-        return ExternalRef(dotted) if not self.index.owns(dotted) else UNKNOWN
+        found = self.engine.names.split_dotted(dotted)
+        if isinstance(found, frozenset):
+            return _terminal(found).value
+        module_name, attrs = found
+        value: Any = ModuleRef(module_name)
+        for attr in attrs:
+            value = self.attribute(value, attr).value
+        return value
+
+    # -- the Program's facts -----------------------------------------------------------------
+
+    @property
+    def engine(self) -> Program:
+        return program_on_demand(self.index)
+
+    def facts(self, module: Module) -> ModuleFacts:
+        return self.engine.modules.of(module)
+
+    def definition(self, full: str) -> DefRef | None:
+        """The class or function the Program knows as `full`, with its AST (one DefRef per definition)."""
+        refs = self.engine.modules.refs
+        if full not in refs:
+            definition = self.engine.defs.get(full)
+            module = self.engine.modules.parsed.get(definition.module) if definition else None
+            node = module.find_definition(definition.qualname) if module else None
+            refs[full] = DefRef(module, definition.qualname, node) if node is not None else None
+        return refs[full]
+
+    def class_full(self, cls: DefRef) -> str | None:
+        """The Program's name of the class, when it knows that class statement under that name (a class
+        made in a function body is not one of its module's names)."""
+        self.facts(cls.module)
+        definition = self.engine.defs.get(cls.dotted)
+        if definition is None or definition.kind != "class" or definition.line != cls.node.lineno:
+            return None
+        return definition.full
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -289,28 +323,25 @@ class Evaluator:
         return found if found is not None else UNKNOWN_EV
 
     def class_attribute(self, cls: DefRef, attr: str) -> Ev | None:
-        """A method or class-body value of `cls`, looked up through its bases in the tree, depth first
-        (from a stack: an inheritance chain is as long as the code makes it)."""
-        stack: list[tuple[DefRef, frozenset]] = [(cls, frozenset())]  # a class, and the classes below it
-        while stack:
-            cls, below = stack.pop()
-            if cls.dotted in below:
-                continue  # a cycle through broken bases
-            member = class_member(cls.node, attr)
-            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                return Ev(DefRef(cls.module, f"{cls.qualname}.{attr}", member), cls.module.path, member.lineno)
-            if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
-                return self.eval(member.value, Scope(cls.module))
-            stack += [(base, below | {cls.dotted}) for base in reversed(self.bases(cls))]
+        """A method or class-body value of `cls`, looked up through its MRO: which class has it is the
+        Program's answer (program.classes), what that class's statement evaluates to is this one's."""
+        full = self.class_full(cls)
+        owner = cls if full is None else self.definition(self.engine.classes.find_member(full, attr)[0])
+        member = class_member(owner.node, attr) if owner is not None else None
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return Ev(DefRef(owner.module, f"{owner.qualname}.{attr}", member), owner.module.path, member.lineno)
+        if isinstance(member, (ast.Assign, ast.AnnAssign)) and member.value is not None:
+            return self.eval(member.value, Scope(owner.module))
+        if full is None and member is None:  # a class the Program does not name: its bases', in order
+            return next((found for base in self.bases(cls) if (found := self.class_attribute(base, attr))), None)
         return None
 
     def bases(self, cls: DefRef) -> list[DefRef]:
-        result = []
-        for base in cls.node.bases:
-            value = self.eval(base, Scope(cls.module)).value
-            if isinstance(value, DefRef) and value.is_class:
-                result.append(value)
-        return result
+        full = self.class_full(cls)
+        if full is None:  # made in a function body: its bases are read where the class statement is
+            values = [self.eval(base, Scope(cls.module)).value for base in cls.node.bases]
+            return [v for v in values if isinstance(v, DefRef) and v.is_class and v.node is not cls.node]
+        return [ref for base in self.engine.classes.bases(full) if (ref := self.definition(base)) is not None]
 
     def _eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Ev:
         base = self.eval(node.value, scope)
@@ -445,13 +476,14 @@ class Evaluator:
         return value
 
 
-def _exported(evaluator: "Evaluator", module: Module, name: str) -> bool:
-    """Whether `from module import *` brings `name`: its `__all__`, else every public name."""
-    if "__all__" in module.bindings:
-        names = evaluator.module_attr(module, "__all__").value
-        if isinstance(names, (list, tuple)):
-            return name in names
-    return not name.startswith("_")
+def _terminal(values: frozenset) -> Ev:
+    """The Program's value of a name no statement of the tree binds: a module of it, or a library's name."""
+    for value in values:
+        if value[0] == "mod":
+            return Ev(ModuleRef(value[1]))
+        if value[0] == "ext":
+            return Ev(ExternalRef(value[1]))
+    return UNKNOWN_EV  # nothing, or a module of the tree that does not parse
 
 
 class OptionLookup:

@@ -10,21 +10,13 @@ import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from stackread.diagnostics import Diagnostics
 from stackread.source.parsing import ParseProblem, parse_source
 from stackread.source.trees import SourceTree
 
 TEST_PACKAGE_PARTS = frozenset({"tests", "test"})
-
-
-@dataclass(frozen=True)
-class ImportBinding:
-    """What a local name means after an import statement."""
-
-    module: str  # the absolute module named by the statement
-    name: str | None  # `from module import name`; None for `import module [as x]`
-    line: int
 
 
 @dataclass(eq=False)
@@ -51,19 +43,6 @@ class Module:
             for name in _bound_names(stmt):
                 found.setdefault(name, []).append(stmt)
         return found
-
-    @cached_property
-    def imports(self) -> dict[str, ImportBinding]:
-        result: dict[str, ImportBinding] = {}
-        for stmt in _module_level_statements(self.tree.body):
-            result.update(import_bindings(stmt, self))
-        return result
-
-    @cached_property
-    def star_imports(self) -> list[ImportBinding]:
-        return [ImportBinding(resolve_relative(self.package, stmt.module, stmt.level), "*", stmt.lineno)
-                for stmt in _module_level_statements(self.tree.body)
-                if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names)]
 
     def toplevel(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
         """The last module-level def or class of that name (the one that wins at import)."""
@@ -134,25 +113,6 @@ def _target_names(target: ast.AST) -> list[ast.Name]:
     return []
 
 
-def import_bindings(stmt: ast.AST, module: Module) -> dict[str, ImportBinding]:
-    """Local names bound by one import statement, made absolute against `module`."""
-    result: dict[str, ImportBinding] = {}
-    if isinstance(stmt, ast.Import):
-        for alias in stmt.names:
-            if alias.asname:
-                result[alias.asname] = ImportBinding(alias.name, None, stmt.lineno)
-            else:
-                # `import a.b.c` binds `a`; attribute access walks down to a.b.c.
-                top = alias.name.split(".")[0]
-                result[top] = ImportBinding(top, None, stmt.lineno)
-    elif isinstance(stmt, ast.ImportFrom):
-        base = resolve_relative(module.package, stmt.module, stmt.level)
-        for alias in stmt.names:
-            if alias.name != "*":
-                result[alias.asname or alias.name] = ImportBinding(base, alias.name, stmt.lineno)
-    return result
-
-
 def resolve_relative(package: str, name: str | None, level: int) -> str:
     """The absolute module of `from <level dots><name> import ...` written in `package`."""
     if not level:
@@ -174,6 +134,8 @@ class ModuleIndex:
     roots: tuple[str, ...] = ("",)
     _modules: dict[str, Module | None] = field(default_factory=dict, repr=False)
     _paths: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # The Program the evaluators of this tree ask (program.ondemand): one per index, so one memo.
+    engine: Any = field(default=None, repr=False, compare=False)
 
     def path_of(self, name: str) -> str | None:
         """Relative path of module `name` (a .py file or a package's __init__.py), if in the tree."""

@@ -63,19 +63,61 @@ class Names:
             guard.chain -= 1
 
     def _module_attr(self, module: ModuleFacts, module_name: str, name: str, _seen: frozenset) -> frozenset:
-        records = module.bindings.get("", {}).get(name)
-        if records:
-            return self.binding_values(module, Scope(module, ""), records, _seen | {module_name})
-        sub = f"{module_name}.{name}"
-        if sub in self.modules:
-            return frozenset({("mod", sub)})
-        if sub in self.skipped:
-            return frozenset({("cut", sub)})
-        for record in module.bindings.get("", {}).get("*", []):
-            found = self.module_attr(record[1], name, _seen | {module_name}) if not name.startswith("_") else EMPTY
-            if found:
-                return found
+        for home, seen in self.binders(module, name, _seen):
+            if isinstance(home, frozenset):
+                return home
+            if home is module:
+                values = self.binding_values(home, Scope(home, ""), home.bindings[""][name], seen)
+            else:  # read where the star import brings it from, as that module itself answers it
+                values = self.module_attr(home.name, name, seen - {home.name})
+            if values:
+                return values
         return EMPTY
+
+    def binders(self, module: ModuleFacts, name: str, _seen: frozenset = frozenset(), own: bool = True):
+        """The modules whose own statements may bind `name` as read from `module`, in the order Python
+        would take them: the module itself, else those its star imports bring it from (the last star
+        import that exports it first); a reader takes the first that gives it a value. Or what the name
+        is without a binding (a submodule). Not `own`: only what the star imports bring (a name a
+        function reads that its module does not bind). A loop, not a recursion: a chain of star imports
+        is as long as the code makes it. program.evaluate asks this too: every reader follows a
+        re-export the same way."""
+        # Each module with the modules the chain passed through to reach it: what it binds is read with
+        # those cut (program.names' `_seen`), as when the chain is followed one module_attr at a time.
+        stack: list = [(module, _seen)]
+        while stack:
+            module, seen = stack.pop()
+            if isinstance(module, str):  # a star import's source, read only when its turn comes
+                module = self.modules.get(module)
+                if module is None or not self.exported(module, name):
+                    continue
+            if module.name in seen:
+                continue  # star imports in a cycle
+            seen = seen | {module.name}
+            scope = module.bindings.get("", {})
+            if not own:
+                own = True
+            elif scope.get(name):
+                yield module, seen
+                continue  # its own statement binds the name: its star imports do not
+            elif f"{module.name}.{name}" in self.modules:
+                yield frozenset({("mod", f"{module.name}.{name}")}), seen
+                return
+            elif f"{module.name}.{name}" in self.skipped:
+                yield frozenset({("cut", f"{module.name}.{name}")}), seen
+                return
+            stack += [(record[1], seen) for record in scope.get("*", ())]  # in order: the last is tried first
+
+    @staticmethod
+    def exported(module: ModuleFacts, name: str) -> bool:
+        """Whether `from module import *` brings `name`: its `__all__` when a literal list says, else
+        every public name."""
+        records = module.bindings.get("", {}).get("__all__")
+        if records and records[-1][0] == "assign" and records[-1][1][0] == "l" and len(records) == 1:
+            elements = records[-1][1][2]
+            if all(e[0] == "s" for e in elements):
+                return any(e[1] == name for e in elements)
+        return not name.startswith("_")
 
     def binding_values(self, module: ModuleFacts, scope: Scope, records: list, _seen: frozenset = frozenset()) -> frozenset:
         values: set = set()
@@ -99,11 +141,17 @@ class Names:
     def import_values(self, module: str, name: str | None, _seen: frozenset = frozenset()) -> frozenset:
         if name is None:
             return frozenset({self.module_value(module)})
+        site = self.import_site(module, name)
+        return self.module_attr(site, name, _seen) if isinstance(site, str) else site
+
+    def import_site(self, module: str, name: str) -> str | frozenset:
+        """What `from module import name` binds: the module of the tree to look `name` up in, else the
+        value itself (a submodule, a module skipped, a library name; EMPTY when ours but missing)."""
         full = f"{module}.{name}"
         if full in self.modules:
             return frozenset({("mod", full)})
         if module in self.modules:
-            return self.module_attr(module, name, _seen)
+            return module
         if full in self.skipped or module in self.skipped:
             return frozenset({("cut", full if full in self.skipped else module)})
         if self.is_project(module):
@@ -112,14 +160,23 @@ class Names:
 
     def resolve_dotted(self, dotted: str) -> frozenset:
         """`nova.compute.manager.ComputeManager` to what it names in the tree."""
+        found = self.split_dotted(dotted)
+        if isinstance(found, frozenset):
+            return found
+        module, attrs = found
+        values = frozenset({("mod", module)})
+        for attr in attrs:
+            values = frozenset(v for value in sorted(values) for v in self.values.attribute(value, attr))
+        return values
+
+    def split_dotted(self, dotted: str) -> tuple[str, list[str]] | frozenset:
+        """A dotted name as (the longest module of the tree it starts with, the attributes after it), or
+        what it is when no module of the tree starts it."""
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
             if module in self.modules:
-                values = frozenset({("mod", module)})
-                for attr in parts[cut:]:
-                    values = frozenset(v for value in sorted(values) for v in self.values.attribute(value, attr))
-                return values
+                return module, parts[cut:]
             if module in self.skipped:
                 return frozenset({("cut", module)})
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else EMPTY
@@ -130,8 +187,8 @@ class Names:
             return found
         if found is not None:
             return self.binding_values(found[0].module, found[0], found[1])
-        for record in scope.module.bindings.get("", {}).get("*", []):
-            values = self.module_attr(record[1], name)
+        for home, _seen in self.binders(scope.module, name, own=False):
+            values = home if isinstance(home, frozenset) else self.module_attr(home.name, name)
             if values:
                 return values
         if name in _BUILTINS:

@@ -29,10 +29,11 @@ from stackread.program.values import OptionResolver, Values
 
 
 class Program:
-    def __init__(self, modules: Iterable[ModuleFacts], options: OptionResolver | None = None,
+    def __init__(self, modules: Iterable[ModuleFacts] | dict[str, ModuleFacts], options: OptionResolver | None = None,
                  dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
                  diagnostics: Diagnostics | None = None):
-        self.modules = {m.name: m for m in modules}
+        # A mapping as it is: program.ondemand's summarises its modules when first asked for.
+        self.modules = modules if isinstance(modules, dict) else {m.name: m for m in modules}
         self.skipped = frozenset(skipped) - self.modules.keys()  # modules of the tree not in the program
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()  # chains cut short
         self.defs: dict[str, Definition] = {}

@@ -1,0 +1,103 @@
+"""One engine (issue 14): the entry-point, service and route readers (program.evaluate) ask the
+Program what a name, a re-export or a class member is, so they and the call graph agree.
+
+Each test is a shape where the two used to answer differently."""
+
+from stackread.diagnostics import Diagnostics
+from stackread.flows.callgraph import load_callgraph
+from stackread.flows.entrypoints import find_entrypoints
+from stackread.flows.reading import Reading
+from stackread.program.evaluate import Evaluator
+from stackread.program.modules import ModuleIndex
+from stackread.program.ondemand import program_on_demand
+from stackread.source.trees import open_tree
+
+_SETUP = """
+    [metadata]
+    name = pkg
+    [entry_points]
+    pkg.plugins =
+        handler = pkg.api:handler
+    """
+
+
+def _callees(root, name):
+    graph = load_callgraph(Reading(root, use_cache=False)).graph
+    return {e.callee for e in graph.calls_from(name)}
+
+
+def _target(root):
+    (ep,) = [ep for ep in find_entrypoints(root).entrypoints if ep.name == "handler"]
+    return ep.path, ep.line
+
+
+def test_the_last_star_import_that_exports_a_name_wins_for_entry_points_and_call_graph(make_tree):
+    root = make_tree({
+        "setup.cfg": _SETUP,
+        "pkg/__init__.py": "",
+        "pkg/api.py": "from pkg.old import *\nfrom pkg.new import *\n",
+        "pkg/old.py": "def handler():\n    pass\n",
+        "pkg/new.py": "import os\n\n\ndef handler():\n    pass\n",
+        "pkg/user.py": "from pkg import api\n\n\ndef run():\n    api.handler()\n",
+    })
+    assert _target(root) == ("pkg/new.py", 4)
+    assert _callees(root, "pkg.user.run") == {"pkg.new.handler"}  # was pkg.old.handler: the first star
+
+
+def test_a_star_import_brings_only_what_all_names_for_entry_points_and_call_graph(make_tree):
+    root = make_tree({
+        "setup.cfg": _SETUP,
+        "pkg/__init__.py": "",
+        "pkg/api.py": "from pkg.impl import *\n",
+        "pkg/impl.py": "__all__ = ['Public']\n\n\nclass Public:\n    pass\n\n\ndef handler():\n    pass\n",
+        "pkg/user.py": "from pkg import api\n\n\ndef run():\n    api.handler()\n",
+    })
+    assert _target(root) == ("pkg/api.py", None)  # not defined there
+    assert _callees(root, "pkg.user.run") == set()  # was pkg.impl.handler: __all__ was not read
+
+
+def test_a_class_member_is_found_through_the_c3_mro_by_the_readers_and_the_call_graph(make_tree):
+    # D(B, C) with B(A), C(A): Python looks in D, B, C, A; a depth-first walk found A's first.
+    root = make_tree({
+        "pkg/__init__.py": "",
+        "pkg/m.py": """
+            class A:
+                PREFIX = '/a'
+
+                def go(self):
+                    pass
+
+            class B(A):
+                pass
+
+            class C(A):
+                PREFIX = '/c'
+
+                def go(self):
+                    pass
+
+            class D(B, C):
+                pass
+
+            def run():
+                D().go()
+            """,
+    })
+    index = ModuleIndex(open_tree(root), Diagnostics())
+    evaluator = Evaluator(index)
+    d = evaluator.module_attr(index.get("pkg.m"), "D").value
+    assert evaluator.class_attribute(d, "PREFIX").value == "/c"
+    assert evaluator.class_attribute(d, "go").value.dotted == "pkg.m.C.go"
+    assert [base.qualname for base in evaluator.bases(d)] == ["B", "C"]
+    assert _callees(root, "pkg.m.run") == {"pkg.m.C.go"}
+
+
+def test_every_evaluator_of_a_tree_asks_one_program(make_tree):
+    root = make_tree({"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import NAME\n", "pkg/b.py": "NAME = 'x'\n"})
+    index = ModuleIndex(open_tree(root), Diagnostics())
+    first, second = Evaluator(index), Evaluator(index)
+    assert first.module_attr(index.get("pkg.a"), "NAME").value == "x"
+    assert first.engine is second.engine is program_on_demand(index)
+    # what the first learned of pkg.b (summarised once) the second and the Program hold already
+    assert set(first.engine.modules.parsed) == {"pkg.a", "pkg.b"}
+    assert first.engine.module_attr("pkg.a", "NAME") == {("str", "x")}
