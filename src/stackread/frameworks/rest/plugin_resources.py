@@ -28,7 +28,7 @@ from stackread.frameworks.rest.interpreter import ClassMembers, Instance, Interp
 from stackread.frameworks.rest.route import Route
 from stackread.frameworks.rest.routes_mapper import _parent, candidate_files
 from stackread.program.evaluate import UNKNOWN, UNKNOWN_EV, DefRef, Ev, ExternalRef, Scope
-from stackread.program.modules import class_member
+from stackread.program.modules import class_member, resolve_relative
 from stackread.program.mro import linearise
 from stackread.source.libraries import requirement_of
 
@@ -413,6 +413,18 @@ def _argument_names(node: ast.AST) -> set[str]:
     return {n.id for v in values for n in ast.walk(v) if isinstance(n, ast.Name)}
 
 
+def _imported_packages(module, name: str) -> set[str]:
+    """The top-level packages the module-level imports binding `name` import from."""
+    found = set()
+    for stmt in module.bindings.get(name, ()):
+        if isinstance(stmt, ast.ImportFrom):
+            found.add(resolve_relative(module.package, stmt.module, stmt.level).split(".")[0])
+        elif isinstance(stmt, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in stmt.names
+                         if (alias.asname or alias.name.split(".")[0]) == name)
+    return found
+
+
 def _missing_library(project, empty: list[DefRef]) -> tuple | None:
     """Makers that made nothing because the names they read come from a package neither the tree
     nor a library read holds (neutron_lib's definitions): a hint naming `--library` for the package
@@ -420,7 +432,7 @@ def _missing_library(project, empty: list[DefRef]) -> tuple | None:
     leaning: dict[str, list[DefRef]] = {}
     for func in empty:
         used = _argument_names(func.node)
-        tops = {func.module.imports[name].module.split(".")[0] for name in used & set(func.module.imports)}
+        tops = {top for name in used for top in _imported_packages(func.module, name)}
         for top in tops:
             if not project.index.owns(top):
                 leaning.setdefault(top, []).append(func)
