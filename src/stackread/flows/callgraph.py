@@ -7,6 +7,7 @@ on an unchanged tree loads the answer without parsing or resolving anything).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -89,8 +90,20 @@ def _diagnostic(data: dict) -> Diagnostic:
     return Diagnostic(Severity(data["severity"]), data["path"], data["line"], data["message"])
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """stackread's own source: a changed reader never returns an answer the old one cached."""
+    digest = hashlib.sha1()
+    package = pathlib.Path(__file__).resolve().parents[1]  # the stackread package, not flows/
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 def program_key(tree: SourceTree, include_tests: bool) -> str | None:
-    digest = hashlib.sha1(f"{__version__}:{FORMAT}:{include_tests}".encode())
+    # stackread's own code too: an engine change moves edges without a new FORMAT, and a blob built
+    # by other code must never be served (a suite run once read a graph older code had stored).
+    digest = hashlib.sha1(f"{__version__}:{FORMAT}:{include_tests}:{code_fingerprint()}".encode())
     paths = list_sources(tree, include_tests)
     if not paths:
         return None

@@ -8,11 +8,9 @@ key), the packaging metadata that says which programs the project installs and w
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import pathlib
 
-from stackread.flows.callgraph import program_key
+from stackread.flows.callgraph import code_fingerprint, program_key
 from stackread.frameworks.rest.paste import paste_files
 from stackread.source.trees import SourceTree
 
@@ -48,13 +46,3 @@ def metadata_inputs(tree: SourceTree) -> list[str]:
         if name.endswith((".egg-info", ".dist-info")):
             inputs += [f"{name}/{file}" for file in GENERATED_FILES]
     return inputs
-
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """stackread's own source: a changed reader never returns an answer the old one cached."""
-    digest = hashlib.sha1()
-    package = pathlib.Path(__file__).resolve().parents[1]  # the stackread package, not flows/
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
