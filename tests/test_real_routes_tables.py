@@ -71,6 +71,22 @@ def test_signature_operations_resolve_by_verb_and_path(release):
             assert f"{route.controller_path}:{route.controller_line}" == where, query
 
 
+# The openstack CLI's words for the same signature operations (the controllers pinned above).
+CLI_NAMES = {
+    "placement-current": {"resource provider create": "POST /resource_providers"},
+    "trove-current": {"database instance create": "POST /instances"},
+    "keystone-current": {"token issue": "POST /v3/auth/tokens"},
+}
+
+
+def test_signature_operations_resolve_by_the_openstack_cli_words(release):
+    key, _root, report = release
+    for words, query in CLI_NAMES.get(key, {}).items():
+        lookup = find_operation(report.routes, words)
+        assert lookup.found is not None, (words, [o.name for o in lookup.candidates])
+        assert lookup.found.route.controller == SIGNATURES[key][query][1], words
+
+
 def test_the_api_is_found_with_its_controllers(release):
     key, _root, report = release
     fewest, unresolved = COUNTS[key]

@@ -71,7 +71,10 @@ _VOCABULARY |= {"node power on": ("PUT", "/v1/nodes/{}/states/power"),
                 "router add port": ("PUT", "/routers/{}/add_router_interface"),
                 "router remove subnet": ("PUT", "/routers/{}/remove_router_interface"),
                 "router remove port": ("PUT", "/routers/{}/remove_router_interface"),
-                "secret get": ("GET", "/v1/secrets/{}")}
+                "secret get": ("GET", "/v1/secrets/{}"),
+                # Keystone's tokens are the auth resource's.
+                "token issue": ("POST", "/v3/auth/tokens"),
+                "token revoke": ("DELETE", "/v3/auth/tokens")}
 # Controller method -> the CLI's verb for it: Routes' standard methods, then pecan's conventions.
 # `detail` is what `list --long` asks for, so `server list` means index alone.
 _CLI_VERBS = {"index": "list", "detail": "list --long", "show": "show", "create": "create", "update": "set",
