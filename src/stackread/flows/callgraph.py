@@ -131,6 +131,10 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
                       skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics)
+    from stackread.frameworks.rest.pecan_hooks import REQUEST, request_attributes
+    held = request_attributes(program)
+    if held:
+        program.set_external_attributes(REQUEST, held)
     return program, indexed
 
 

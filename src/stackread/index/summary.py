@@ -60,7 +60,8 @@ from stackread.index.valueflow import spellings as _spellings
 # defaults as expressions, starred arguments keep their value, value flows (what 14 was on two branches)
 # 16: `global` assignments, module names rebound, abstract methods, attribute loads on any object,
 # operators on calls
-FORMAT = 16
+# 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
+FORMAT = 17
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -93,6 +94,7 @@ def summarize(tree: ast.Module, text: str, bodies: bool = True) -> dict[str, Any
         "callee_names": sorted({_callee_name(call[1]) for call in visitor.calls} - {""}),
         "attr_loads": json.dumps(visitor.attr_loads, separators=(",", ":")),
         "attr_stores": json.dumps(visitor.attr_stores, separators=(",", ":")),
+        "attr_assigns": visitor.attr_assigns,
         "contexts": json.dumps(visitor.contexts, separators=(",", ":")),
         "implicit": json.dumps(visitor.implicit, separators=(",", ":")),
         "yields": visitor.yields,
@@ -125,6 +127,11 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.calls: list[list] = []  # [scope, callee, line, col, context index, [args], {kwargs}]
         self.attr_loads: list[list] = []  # [scope, attr, line(, object)]: `self.attr`, `obj.attr` read without a call
         self.attr_stores: list[list] = []  # the same for `self.attr = v`, `obj.attr = v`: a property's setter
+        # [scope, "a.b", attr, expr, line]: `a.b.attr = expr`, an attribute set on an object reached through
+        # a name other than self: a framework may know what that object is elsewhere (frameworks.rest.
+        # pecan_hooks: a hook's `state.request.x = ...` is the controllers' `pecan.request.x`). Only this
+        # two-name shape: `instance.host = ...` (one name) is everywhere in Nova and read by nothing.
+        self.attr_assigns: list[list] = []
         self.contexts: list[list] = []
         self.implicit: list[list] = []  # [scope, dunder, expr | "x" | "x.y", line]
         self.yields: list[list] = []  # [scope, expr]
@@ -355,6 +362,10 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
                 encoded = encoded or self.enc(value)
                 self.assigns.append([self.scope, f"self.{target.attr}", encoded, line, self._context_id()])
                 self._flow(encoded, target.attr, "")
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute) \
+                    and isinstance(target.value.value, ast.Name) and target.value.value.id != self.self_name:
+                self.attr_assigns.append([self.scope, f"{target.value.value.id}.{target.value.attr}", target.attr,
+                                          encoded or self.enc(value), line])
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
                     and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in value.elts):
                 pairs.extend(reversed([(t, v, None) for t, v in zip(target.elts, value.elts)]))

@@ -66,8 +66,10 @@ class ModuleFacts:
         # which a helper hands on (`prepare(**kwargs)`: frameworks.rpc_clients)
         self.keyword_grows: dict[tuple[str, str], list[tuple]] = {}
         self._place_grows()
+        # [scope, "a.b", attr, expr, line] for `a.b.attr = expr` (index.summary); read by frameworks only
+        self.attr_assigns: list[list] = self.summary.get("attr_assigns", [])
         self.summary = {key: value for key, value in self.summary.items()
-                        if key not in ("defs", "assigns", "imports", "grows", "globals", "rebound")}
+                        if key not in ("defs", "assigns", "imports", "grows", "globals", "rebound", "attr_assigns")}
 
     def _bindings(self) -> dict[str, dict[str, list]]:
         """scope -> name -> binding records: ("def", qualname) ("import", module, name) ("assign", expr[, context]);

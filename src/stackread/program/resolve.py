@@ -117,5 +117,10 @@ class Program:
         `args` (or `Scope.args`) to read the target's body with this caller's arguments only."""
         return self.params.bind(caller, record, target)
 
+    def set_external_attributes(self, external: str, held: dict[str, list[tuple[Scope, list]]]) -> None:
+        """What attributes of the external object `external` (dotted: "pecan.request") hold: attribute ->
+        [(scope, expr)] where the project sets them (see Values.external_attrs); set before resolving."""
+        self.values.external_attrs[external] = held
+
     def build(self) -> CallGraph:
         return build_callgraph(self, self.stats)

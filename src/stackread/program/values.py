@@ -55,6 +55,11 @@ class Values:
         self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
         self._returns: dict[tuple, frozenset] = {}
         self.containers = Containers(self)
+        # external dotted name -> attribute -> [(scope, expr)]: what an attribute of a library's object
+        # holds because the project's code sets it where the library hands that object over (a pecan
+        # hook's `state.request.rpcapi = ...` is `pecan.request.rpcapi` in the controllers). Given by
+        # the frameworks (Program.set_external_attributes) before anything is resolved.
+        self.external_attrs: dict[str, dict[str, list[tuple[Scope, list]]]] = {}
 
     def resolve(self, expr: list, scope: Scope) -> frozenset:
         key = id(expr)
@@ -171,7 +176,13 @@ class Values:
         if kind == "mod":
             return self.names.module_attr(value[1], name)
         if kind in ("ext", "cut"):
-            return frozenset({_external(f"{value[1]}.{name}")}) if kind == "ext" else frozenset({value})
+            if kind == "cut":
+                return frozenset({value})
+            held = self.external_attrs.get(value[1], {}).get(name)
+            if held:
+                return frozenset({_external(f"{value[1]}.{name}")}).union(
+                    *(self.resolve(expr, scope) for scope, expr in held))
+            return frozenset({_external(f"{value[1]}.{name}")})
         if kind in ("cls", "inst"):
             owner, member = self.classes.find_member(value[1], name)
             if member is not None:
