@@ -3,6 +3,7 @@ Designate's `RPCService` serving `[self]` on the topic each subclass passes, is 
 starts it, not its class; the API process is named after the code's package (`heat-api`), not the
 distribution (`openstack-heat`)."""
 
+from stackread.flows.breakpoints import plan_breakpoints
 from stackread.flows.reading import Reading
 from stackread.flows.trace import trace_operation
 
@@ -118,3 +119,9 @@ def test_the_api_process_is_named_after_the_package_not_the_distribution(make_tr
     named = {**DESIGNATE_LIKE, "setup.cfg": DESIGNATE_LIKE["setup.cfg"].replace("openstack-proj", "proj")}
     trace = trace_operation(Reading(make_tree(named, "named"), use_cache=False), "zone create")
     assert trace.root.process == "proj-api"
+
+
+def test_breakpoints_run_a_service_found_in_the_code_as_its_script(make_tree):
+    plan = plan_breakpoints(Reading(make_tree(DESIGNATE_LIKE), use_cache=False), "zone create")
+    assert plan.processes == ["proj-api", "proj-central", "proj-worker"]
+    assert [plan.runs[p].script for p in plan.processes[1:]] == ["proj-central", "proj-worker"]
