@@ -193,12 +193,14 @@ class Tracer:
 
 
 def _api_process(name: str | None, packages: list[str]) -> str:
-    """The API process as operators and the project's own docs call it: `heat-api`, `watcher-api`,
-    named after the code's package where the distribution's name is not (openstack-heat,
-    python-watcher); a WSGI script's name (heat-wsgi-api) is how it is started, not what it is."""
-    if name in packages or not name:
-        return f"{name}-api" if name else "api"
-    return f"{packages[0]}-api" if len(packages) == 1 else f"{name}-api"
+    """The API process as operators and the project's own docs call it: `heat-api`, `watcher-api`.
+    A distribution named for its vendor or language and then its package (openstack-heat,
+    python-watcher) is the package; otherwise the distribution's name is the project's (nova2 stays
+    nova2). A WSGI script's name (heat-wsgi-api) is how the API is started, not what it is called."""
+    if not name:
+        return "api"
+    short = next((p for p in packages if name != p and name.endswith(f"-{p}")), name)
+    return f"{short}-api"
 
 
 def _serves(route, asked: tuple[int, int]) -> bool:
