@@ -204,6 +204,11 @@ def _run(process: str, report, root: pathlib.Path) -> Run:
     for ep in report.entrypoints:
         if ep.service is not None and (ep.service.binary == process or ep.name == process):
             return _script_run(process, ep.name, config)
+    # A script whose server only the whole program shows (Designate's designate-central) is named
+    # so by trace but declared a tool here: it runs as itself, never as the API's WSGI application.
+    for ep in report.entrypoints:
+        if ep.name == process and ep.kind == "tool" and ep.group in ("console_scripts", "gui_scripts"):
+            return _script_run(process, ep.name, config)
     apis = [ep for ep in report.entrypoints if ep.api is not None]
     if not apis:
         return Run(process, None, None, None, f"no console script or WSGI application of {process} found")

@@ -161,15 +161,14 @@ class Tracer:
         from stackread.flows import cuts
         from stackread.flows.callgraph import build_program
         from stackread.flows.conditions import Conditions
+        from stackread.flows.entrypoints import with_rpc_servers
         from stackread.flows.scenario import Scenario
         from stackread.flows.walker import Walker
         from stackread.frameworks.drivers import check_driver
         from stackread.frameworks.messaging import rpc_of_program
 
         project, reading = self.reading.project, self.reading
-        report = cached(self.cache, self.tree_key and f"entrypoints:{self.tree_key}", lambda: reading.entrypoints)
-        services = [ep for ep in report.entrypoints if ep.service is not None]
-        api_process = f"{report.project}-api" if report.project else "api"
+        declared = cached(self.cache, self.tree_key and f"entrypoints:{self.tree_key}", lambda: reading.entrypoints)
         diagnostics = Diagnostics()
         diagnostics.extend(project.metadata.problems)
         with collector_paused():
@@ -181,12 +180,27 @@ class Tracer:
             scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario))
             conditions = Conditions(project.options, self.settings, program, scenario)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
+            # The processes as `entrypoints` and `rpc` name them: a server found in the code
+            # (Designate's Service serving itself) is the binary that starts it, not its class.
+            report = with_rpc_servers(declared, reading, program)
+            services = [ep for ep in report.entrypoints if ep.service is not None]
             stage(self.progress, "matching RPC casts and calls to their endpoints")
             rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
             check_driver(program, self.question.driver)
             holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
             walker = Walker(program, rpc, self.question, conditions, holes)
-        return walker, api_process, list(diagnostics.items)
+        return walker, _api_process(report.project, project.packages), list(diagnostics.items)
+
+
+def _api_process(name: str | None, packages: list[str]) -> str:
+    """The API process as operators and the project's own docs call it: `heat-api`, `watcher-api`.
+    A distribution named for its vendor or language and then its package (openstack-heat,
+    python-watcher) is the package; otherwise the distribution's name is the project's (nova2 stays
+    nova2). A WSGI script's name (heat-wsgi-api) is how the API is started, not what it is called."""
+    if not name:
+        return "api"
+    short = next((p for p in packages if name != p and name.endswith(f"-{p}")), name)
+    return f"{short}-api"
 
 
 def _serves(route, asked: tuple[int, int]) -> bool:
