@@ -51,6 +51,8 @@ import ast
 import json
 from typing import Any
 
+from stackread.index.astbits import abstract as _abstract, last_name as _last_name, line_slice as _slice, \
+    mentions as _mentions
 from stackread.index.summary_data import DataFacts, unpacked
 from stackread.index.valueflow import callee_name as _callee_name
 from stackread.index.valueflow import params as _params
@@ -618,32 +620,6 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             text = " ".join(p.strip() for p in parts)
         text = " ".join(text.split())
         return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
-
-
-def _abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether the function only declares itself: its body (a docstring aside) raises NotImplementedError."""
-    body = node.body[1:] if node.body and isinstance(node.body[0], ast.Expr) \
-        and isinstance(node.body[0].value, ast.Constant) else node.body
-    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
-        return False
-    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
-    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-
-
-def _mentions(node: ast.AST | None, name: str) -> bool:
-    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
-
-
-def _last_name(node: ast.AST) -> str:
-    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-
-
-def _slice(lines: list[str], index: int, start: int, end: int | None) -> str:
-    """Columns of a line; ast columns are UTF-8 byte offsets, so non-ASCII lines are sliced as bytes."""
-    line = lines[index] if index < len(lines) else ""
-    if line.isascii():
-        return line[start:end]
-    return line.encode("utf-8")[start:end].decode("utf-8", "replace")
 
 
 class _Outliner(_Summarizer):
