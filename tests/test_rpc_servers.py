@@ -30,6 +30,24 @@ def get_client(target):
     return messaging.get_rpc_client(None, target)
 """
 
+# Trove's RpcService: the manager class named by a string (an option default), imported and served.
+TROVE_SERVICE = """
+import oslo_messaging as messaging
+from oslo_utils import importutils
+from proj import rpc
+
+class RpcService(object):
+    def __init__(self, topic=None, manager=None):
+        self.topic = topic
+        self.manager_impl = importutils.import_object(manager)
+
+    def start(self):
+        target = messaging.Target(topic=self.topic)
+        {endpoints}
+"""
+
+MANAGER = "class Manager(object):\n    def do_it(self, ctxt):\n        pass\n"
+
 
 def matched(root):
     return {(s.method, s.endpoint) for s in find_rpc(root).sends}
@@ -120,23 +138,10 @@ def test_manager_named_by_an_option_default_per_construction(make_tree):
             CONF.register_opts([cfg.StrOpt('task_manager', default='proj.task.Manager'),
                                 cfg.StrOpt('other_manager', default='proj.other.Manager')])
             """,
-        "proj/service.py": """
-            import oslo_messaging as messaging
-            from oslo_utils import importutils
-            from proj import rpc
-
-            class RpcService(object):
-                def __init__(self, topic=None, manager=None):
-                    self.topic = topic
-                    self.manager_impl = importutils.import_object(manager)
-
-                def start(self):
-                    target = messaging.Target(topic=self.topic)
-                    endpoints = [self.manager_impl]
-                    self.rpcserver = rpc.get_server(target, endpoints)
-            """,
-        "proj/task.py": "class Manager(object):\n    def do_it(self, ctxt):\n        pass\n",
-        "proj/other.py": "class Manager(object):\n    def do_it(self, ctxt):\n        pass\n",
+        "proj/service.py": TROVE_SERVICE.format(endpoints="endpoints = [self.manager_impl]\n        "
+                                                "self.rpcserver = rpc.get_server(target, endpoints)"),
+        "proj/task.py": MANAGER,
+        "proj/other.py": MANAGER,
         "proj/cmd.py": """
             from proj.conf import CONF
             from proj import service
@@ -238,21 +243,9 @@ def test_decorated_main_hands_its_conf_to_the_service(make_tree):
             CONF.register_opts([cfg.StrOpt('conductor_queue', default='conductor-q'),
                                 cfg.StrOpt('conductor_manager', default='proj.conductor.Manager')])
             """,
-        "proj/service.py": """
-            import oslo_messaging as messaging
-            from oslo_utils import importutils
-            from proj import rpc
-
-            class RpcService(object):
-                def __init__(self, topic=None, manager=None):
-                    self.topic = topic
-                    self.manager_impl = importutils.import_object(manager)
-
-                def start(self):
-                    target = messaging.Target(topic=self.topic)
-                    self.rpcserver = rpc.get_server(target, [self.manager_impl])
-            """,
-        "proj/conductor.py": "class Manager(object):\n    def do_it(self, ctxt):\n        pass\n",
+        "proj/service.py": TROVE_SERVICE.format(
+            endpoints="self.rpcserver = rpc.get_server(target, [self.manager_impl])"),
+        "proj/conductor.py": MANAGER,
         "proj/common.py": """
             from proj.conf import CONF
 
@@ -480,7 +473,7 @@ def test_per_instance_topic_and_a_manager_from_a_registry(make_tree):
                 def do_it(self, ctxt):
                     self.client.prepare().cast(ctxt, 'do_it')
             """,
-        "proj/mysql.py": "class Manager(object):\n    def do_it(self, ctxt):\n        pass\n",
+        "proj/mysql.py": MANAGER,
         "proj/cmd.py": """
             import oslo_messaging as messaging
             from oslo_utils import importutils
