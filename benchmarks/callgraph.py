@@ -101,7 +101,7 @@ def main() -> None:
         edited = tree_dir / "nova" / "compute" / "api.py"
         edited.write_text(edited.read_text() + "\n\ndef _benchmark_edit():\n    pass\n")
         start = time.perf_counter()
-        result = load_callgraph(Reading(tree_dir, cache_dir=work / "cache" / "index"))  # where the CLI runs put it
+        result = load_callgraph(Reading(tree_dir, cache_dir=work / "cache"))  # where the CLI runs put it
         print(f"after editing one file: {result.stats['parsed']} file(s) parsed, {time.perf_counter() - start:.2f} s")
 
         for label, extra in (("no cache", ["--no-cache"]), ("writing the cache", ["--cache-dir", str(work / "mem")])):

@@ -38,7 +38,7 @@ def run(args: list[str]) -> tuple[float, int]:
 
 def forget_flows(cache: str) -> None:
     """The index stays, the traced flows go: the next run is a new question on a warm index."""
-    for database in pathlib.Path(cache).glob("*.sqlite"):
+    for database in (pathlib.Path(cache) / "index").glob("*.sqlite"):
         with sqlite3.connect(database) as db:
             db.execute("DELETE FROM blobs WHERE key LIKE 'trace:%'")
 

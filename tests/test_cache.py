@@ -438,8 +438,8 @@ def test_a_command_on_a_database_of_another_layout_caches_again_from_its_second_
     with sqlite3.connect(index / DB_NAME) as raw:
         raw.execute(FOREIGN_LAYOUTS["blobs with other columns"])
     raw.close()
-    first = load_callgraph(Reading(root, cache_dir=index))
-    second = load_callgraph(Reading(root, cache_dir=index))
+    first = load_callgraph(Reading(root, cache_dir=tmp_path))
+    second = load_callgraph(Reading(root, cache_dir=tmp_path))
     assert not first.from_cache and second.from_cache
     messages = [d.message for d in first.diagnostics + second.diagnostics]
     assert len(messages) == 1 and "another layout" in messages[0]

@@ -105,3 +105,16 @@ def test_help_says_what_each_command_removes():
     helped = CliRunner().invoke(cli, ["cache", "--help"]).stdout
     assert "info" in helped and "clear" in helped and "STACKREAD_CACHE_MAX_MB" in helped
     assert "cache" in CliRunner().invoke(cli, ["--help"]).stdout
+
+
+def test_cache_dir_names_one_directory_for_analysis_info_and_clear(tmp_path, monkeypatch):
+    """`trace --cache-dir X` then `cache info/clear --cache-dir X`: the same cache, as $STACKREAD_CACHE_DIR is."""
+    monkeypatch.setenv("STACKREAD_CACHE_DIR", str(tmp_path / "elsewhere"))
+    tree = write_tree(tmp_path / "nova", MINI)
+    mine = tmp_path / "mine"
+    assert CliRunner().invoke(cli, ["trace", "create_server", "-C", str(tree), "--cache-dir", str(mine)]).exit_code == 0
+    assert (mine / "index" / DB_NAME).is_file() and not (tmp_path / "elsewhere").exists()
+    assert info("--cache-dir", str(mine))["index"]["entries"]["trace"]["count"] == 1
+    result = CliRunner().invoke(cli, ["cache", "clear", "--cache-dir", str(mine)])
+    assert result.exit_code == 0 and "1 traced flow," in result.stdout
+    assert info("--cache-dir", str(mine))["index"]["entries"] == {}

@@ -44,7 +44,7 @@ def test_a_corrupted_cache_is_reported_once_and_rebuilt(make_tree, tmp_path):
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
     load_callgraph(Reading(root, cache_dir=cache))
-    for db in cache.glob("*.sqlite"):
+    for db in (cache / "index").glob("*.sqlite"):
         db.write_bytes(b"this is not a database" * 100)
     result = load_callgraph(Reading(root, cache_dir=cache))
     assert len(result.diagnostics) == 1 and "cache" in result.diagnostics[0].message

@@ -207,8 +207,8 @@ def test_trace_on_a_cache_of_another_layout_warns_once_and_reads_back_from_its_s
 
     root = write_tree(tmp_path / "nova", MINI)
     cache = tmp_path / "cache"
-    cache.mkdir()
-    with sqlite3.connect(cache / DB_NAME) as raw:
+    (cache / "index").mkdir(parents=True)
+    with sqlite3.connect(cache / "index" / DB_NAME) as raw:
         raw.execute("CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB)")
     raw.close()
     first = trace_operation(Reading(root, cache_dir=cache), "create_server")

@@ -32,8 +32,7 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
 
 _format_option = click.option("--format", "fmt", type=click.Choice(["graphml"]),
                               help="GraphML for Gephi and yEd, to -o FILE.graphml or stdout.")
-_graph_options = cache_options("Index cache directory (default: $STACKREAD_CACHE_DIR/index or the XDG cache).",
-                               include_tests=True)
+_graph_options = cache_options(include_tests=True)
 
 
 @cli.command()

@@ -40,7 +40,8 @@ class CallGraphResult:
 def open_cache(cache_dir: str | pathlib.Path | None, use_cache: bool, diagnostics: Diagnostics):
     directory = None
     if use_cache:
-        directory = pathlib.Path(cache_dir) if cache_dir else summary_cache.default_cache_dir()
+        # --cache-dir names the same directory as $STACKREAD_CACHE_DIR, `get` and `cache clear` do.
+        directory = pathlib.Path(cache_dir) / "index" if cache_dir else summary_cache.default_cache_dir()
     return summary_cache.SummaryCache(directory, stackread_version=__version__,
                                       warn=lambda message: diagnostics.warning(None, None, message))
 

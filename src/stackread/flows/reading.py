@@ -35,7 +35,7 @@ def stage(progress: Progress | None, text: str) -> None:
 class Reading:
     path: str | os.PathLike = "."  # as the user wrote it: messages name it so
     rev: str | None = None  # a git revision, read from the object store without a checkout
-    cache_dir: str | os.PathLike | None = None  # the index cache (default: $STACKREAD_CACHE_DIR/index)
+    cache_dir: str | os.PathLike | None = None  # the cache root, as $STACKREAD_CACHE_DIR; the index is its index/
     use_cache: bool = True  # False: neither read nor write the cache (--no-cache)
     libraries: tuple[str, ...] = ()  # read beside the tree (-L neutron-lib==5.0.1, -L PATH): source/libraries.py
 
