@@ -144,3 +144,9 @@ def test_insert_refuses_a_file_with_uncommitted_changes(plan, checkout):
         assert target.read_bytes() == original + b"# a note of mine\n"
     finally:
         target.write_bytes(original)
+
+
+def test_the_config_file_is_named_after_the_package_not_the_distribution(real_release):
+    """Heat is published as openstack-heat, but its services parse /etc/heat/heat.conf."""
+    heat = bp.plan_breakpoints(str(real_release("heat-current")), "stack create")
+    assert heat.runs["heat-engine"].command == "heat-engine --config-file /etc/heat/heat.conf"

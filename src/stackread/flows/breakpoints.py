@@ -198,9 +198,18 @@ class _Files:
                      hop.default_path, hop.error_path)
 
 
+def _config_option(process: str, report) -> str:
+    # oslo.config reads /etc/<project>/<project>.conf for the `project=` a service parses its options
+    # with, which is its package's name (heat), not the distribution's (openstack-heat): the package
+    # of the process's own console script, else the one most of the entry points live in.
+    scripts = [ep for ep in report.entrypoints if ep.name == process and ep.target]
+    packages = [ep.target.split(":")[0].split(".")[0] for ep in scripts or report.entrypoints if ep.target]
+    project = max(sorted(set(packages)), key=packages.count) if packages else report.project or process.split("-")[0]
+    return f"--config-file /etc/{project}/{project}.conf"
+
+
 def _run(process: str, report, root: pathlib.Path) -> Run:
-    project = report.project or process.split("-")[0]
-    config = f"--config-file /etc/{project}/{project}.conf"
+    config = _config_option(process, report)
     for ep in report.entrypoints:
         if ep.service is not None and (ep.service.binary == process or ep.name == process):
             return _script_run(process, ep.name, config)
