@@ -41,10 +41,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 library_option = click.option("-L", "--library", "libraries", multiple=True, metavar="SPEC|PATH", help="Also read this library's packages (neutron-lib==5.0.1, fetched like `get`, or a source directory); repeatable.")
 
 
-CACHE_HELP = "The cache directory, as $STACKREAD_CACHE_DIR (its index/ holds what is worked out)."
-
-
-def cache_options(cache_help: str = CACHE_HELP, include_tests: bool = False):
+def cache_options(cache_help: str = "The cache directory, as $STACKREAD_CACHE_DIR (index/ holds the index).",
+                  include_tests: bool = False):
     """--cache-dir and --no-cache: where the index cache is, or none; --include-tests for whole-tree commands."""
     def decorate(command):
         command = click.option("--no-cache", is_flag=True, help="Neither read nor write the index cache.")(command)
