@@ -260,3 +260,35 @@ def test_main_handing_its_manager_default_to_service_create(make_tree):
     })
     service = next(ep.service for ep in find_entrypoints(root).entrypoints if ep.name == "proj-l3")
     assert (service.binary, service.topic, service.manager) == ("proj-l3", "l3_agent", "proj.agent.L3Agent")
+
+
+def test_unknown_topics_name_the_library_to_read(make_tree):
+    from stackread.flows.reading import Reading
+
+    files = {
+        "setup.cfg": "[metadata]\nname = proj\n", "requirements.txt": "neutron-lib>=5.0.0 # Apache-2.0\n",
+        "proj/__init__.py": "",
+        "proj/api.py": """
+            import oslo_messaging
+            from neutron_lib.agent import topics
+
+            class PluginApi:
+                def __init__(self):
+                    target = oslo_messaging.Target(topic=topics.PLUGIN, version='1.0')
+                    self.client = oslo_messaging.get_rpc_client(None, target)
+
+                def get_ports(self, context):
+                    cctxt = self.client.prepare()
+                    return cctxt.call(context, 'get_ports')
+            """,
+    }
+    root = make_tree(files)
+    report = find_rpc(Reading(root))
+    hints = [d.message for d in report.diagnostics if "not read" in d.message]
+    assert hints == ["1 send has no topic: their topics come from neutron_lib, which is not read: add -L neutron-lib "
+                     "(-L neutron-lib==VERSION or -L PATH; the tree asks for neutron-lib>=5.0.0)"]
+    library = make_tree({"neutron_lib/__init__.py": "", "neutron_lib/agent/__init__.py": "",
+                         "neutron_lib/agent/topics.py": "PLUGIN = 'q-plugin'\n"}, name="neutron-lib")
+    read = find_rpc(Reading(root, libraries=(str(library),)))
+    assert [s.topic for s in read.sends] == ["q-plugin"]
+    assert not [d for d in read.diagnostics if "not read" in d.message]

@@ -160,11 +160,25 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
         if more:
             info = replace(ep.service, extra_topics=(*ep.service.extra_topics, *dict.fromkeys(more)))
             upgraded[ep.name] = replace(ep, service=info)
-    if not upgraded:
+    if upgraded:
+        entrypoints = sorted((upgraded.get(ep.name, ep) if ep.kind != "plugin" else ep for ep in report.entrypoints),
+                             key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
+        report = replace(report, entrypoints=tuple(entrypoints))
+    return _with_topics_hint(report, reading, program)
+
+
+def _with_topics_hint(report: EntrypointReport, reading, program) -> EntrypointReport:
+    """Services whose topic is unknown because it is a library's name (neutron-lib's topics): say
+    which `-L` reads it, once."""
+    from stackread.diagnostics import Diagnostic, Severity
+    from stackread.frameworks.rpc_hints import topics_hint
+
+    if reading.libraries:
         return report
-    entrypoints = sorted((upgraded.get(ep.name, ep) if ep.kind != "plugin" else ep for ep in report.entrypoints),
-                         key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
-    return replace(report, entrypoints=tuple(entrypoints))
+    hint = topics_hint(program, reading.project.tree, [], [ep for ep in report.entrypoints if ep.kind == "service"])
+    if hint is None:
+        return report
+    return replace(report, diagnostics=(*report.diagnostics, Diagnostic(Severity.WARNING, *hint)))
 
 
 def _service_of(program, ep: EntryPoint, servers) -> ServiceInfo:

@@ -26,12 +26,21 @@ _MAX_DEPTH = 12
 _FALSY = (None, False, 0, "")
 
 
-def lifted(definition, call, endpoints_slot) -> bool:
-    """Whether a server call hands on its function's own endpoints parameter (as it is, or listed)."""
-    if definition is None or definition.kind == "class":
-        return False
+def lifted(program, module, call, endpoints_slot) -> bool:
+    """Whether a server call hands on its function's own endpoints parameter (as it is, or listed),
+    for callers other than the instance itself."""
+    definition = module.defs.get(call[0])
+    if definition is None or definition.kind == "class" or definition.qualname.endswith(".__init__"):
+        return False  # a constructor's: each construction is a server of its own (rpc_servers._sites)
     expr = _argument(call, endpoints_slot)
-    return expr is not None and _names_param(expr, definition)
+    if expr is None or not _names_param(expr, definition):
+        return False
+    owner = enclosing_class(Scope(module, call[0]))
+    # Watcher's `self.build_topic_handler(self.conductor_topic, self.conductor_endpoints)`: the
+    # instance's own helper, read per construction of the class (rpc_servers._sites)
+    return not owner or not any(
+        (caller := enclosing_class(Scope(site[0], site[1]))) and owner in program.mro(caller)
+        for site in program.params.sites(definition.full))
 
 
 def consumer_servers(program, module, call, shape, explained: frozenset = frozenset()) -> list:

@@ -61,7 +61,7 @@ def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]
             shape = _shape_of(program, module, call, shapes)
             if shape is None or _passes_through(module, call, shape):
                 continue
-            if lifted(module.defs.get(call[0]), call, shape.endpoints):  # each caller's endpoints
+            if lifted(program, module, call, shape.endpoints):  # each caller's endpoints
                 found += consumer_servers(program, module, call, shape, explained)
             elif enclosing_class(Scope(module, call[0])) not in explained:
                 found += _sites(program, module, call, shape)
