@@ -24,7 +24,6 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool, l
     """
     from stackread.flows.entrypoints import find_entrypoints
     from stackread.render import entrypoints as view
-
     with progress_status(f"reading entry points of {path}"):
         report = find_entrypoints(path, rev, libraries)
     view.show(report, as_json, show_plugins)
@@ -123,8 +122,7 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
 @json_option
 @cache_options()
 @library_option
-def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool,
-        libraries: tuple[str, ...]) -> None:
+def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool, libraries: tuple) -> None:
     """Every oslo.messaging cast and call, and the method that serves it.
 
     For each RPC client method: the method name it sends, cast or call (and fanout), the
@@ -137,8 +135,7 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
 
     with index_progress() as progress:
         report = find_rpc(Reading(path, rev, cache_dir, not no_cache, libraries), progress)
-    if service:
-        report = view.only_service(report, service)
+    report = view.only_service(report, service) if service else report
     show(as_json, lambda: view.to_json(report), lambda: view.render(report))
     finish(report.diagnostics)
 
