@@ -15,7 +15,8 @@ from stackread.render.output import index_progress, progress_status, report_diag
 @click.option("--rev", metavar="REV", help="Read this git revision (tag, branch, sha) without checking it out.")
 @json_option
 @click.option("--plugins", "show_plugins", is_flag=True, help="List every plugin entry point, not just counts per group.")
-def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -> None:
+@library_option
+def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool, libraries: tuple[str, ...]) -> None:
     """Programs the project at PATH installs, where each one starts, and what each service runs.
 
     PATH is a source tree (git clone or unpacked sdist), or an installed distribution
@@ -23,9 +24,8 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool) -
     """
     from stackread.flows.entrypoints import find_entrypoints
     from stackread.render import entrypoints as view
-
     with progress_status(f"reading entry points of {path}"):
-        report = find_entrypoints(path, rev)
+        report = find_entrypoints(path, rev, libraries)
     view.show(report, as_json, show_plugins)
     finish(report.diagnostics)
 
@@ -120,7 +120,8 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
 @click.option("--service", metavar="NAME", help="Only what is sent to this service (binary or topic).")
 @json_option
 @cache_options()
-def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool) -> None:
+@library_option
+def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_dir: str | None, no_cache: bool, libraries: tuple) -> None:
     """Every oslo.messaging cast and call, and the method that serves it.
 
     For each RPC client method: the method name it sends, cast or call (and fanout), the
@@ -132,9 +133,8 @@ def rpc(path: str, rev: str | None, service: str | None, as_json: bool, cache_di
     from stackread.render import rpc as view
 
     with index_progress() as progress:
-        report = find_rpc(Reading(path, rev, cache_dir, not no_cache), progress)
-    if service:
-        report = view.only_service(report, service)
+        report = find_rpc(Reading(path, rev, cache_dir, not no_cache, libraries), progress)
+    report = view.only_service(report, service) if service else report
     show(as_json, lambda: view.to_json(report), lambda: view.render(report))
     finish(report.diagnostics)
 

@@ -103,11 +103,13 @@ def open_project(path: str | pathlib.Path = ".", rev: str | None = None, librari
     return Project(tree, metadata, index, _project_packages(index, metadata.entrypoints), diagnostics)
 
 
-def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None) -> EntrypointReport:
-    """The entry points, each console script's RPC servers read from the whole program."""
+def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None,
+                     libraries: tuple[str, ...] = ()) -> EntrypointReport:
+    """The entry points, each console script's RPC servers read from the whole program (with the
+    libraries named read beside it: Neutron's topics are neutron-lib's constants)."""
     from stackread.flows.reading import Reading
 
-    reading = Reading(path, rev)
+    reading = Reading(path, rev, libraries=libraries)
     return with_rpc_servers(entrypoints_of_project(reading.project), reading)
 
 
@@ -133,10 +135,12 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
     wrappers = {s.served_as for s in servers}  # Zun's "manager" rpc_service.Service: the server itself
     candidates = [ep for ep in scripts if not (ep.service and ep.service.manager and ep.service.topic)
                   or ep.service.manager in wrappers]
+    plugins = frozenset(ep.target.replace(":", ".") for ep in report.entrypoints
+                        if ep.kind == "plugin" and ep.target.replace(":", ".") in program.defs)
     upgraded = {}
     for ep in candidates:
         main = f"{ep.target.split(':', 1)[0]}.{ep.target.split(':', 1)[1]}" if ":" in ep.target else None
-        functions, classes = reached(program, main) if servers and main in program.defs else (set(), {})
+        functions, classes = reached(program, main, plugins) if servers and main in program.defs else (set(), {})
         # the classes main names itself first: heat-engine's EngineService before what it starts
         mine = sorted((s for s in servers if serves(s, functions, classes)),
                       key=lambda s: classes.get(s.served_as, len(classes)))
@@ -144,11 +148,37 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
             upgraded[ep.name] = replace(ep, kind="service", service=_service_of(program, ep, mine))
         elif ep.kind == "service" and not ep.service.manager:
             upgraded[ep.name] = replace(ep, kind="wsgi" if ep.api else "tool", service=None)
-    if not upgraded:
+    for ep in described:
+        if ep.name in upgraded or not ep.service.manager or not ep.service.topic:
+            continue
+        # The manager of a `Service.create(topic=...)` that also consumes topics of its own (neutron's
+        # L3 agent: `agent_rpc.create_consumers([self], topics.AGENT, [[NETWORK, UPDATE]])` in `init_host`,
+        # which the service runs on its manager, named by a dotted string)
+        served = program.mro(ep.service.manager)
+        more = [t for s in servers if s.served_as in served and s.served_as in (s.endpoints or ()) for t in s.topics
+                if t not in (ep.service.topic, *ep.service.extra_topics)]
+        if more:
+            info = replace(ep.service, extra_topics=(*ep.service.extra_topics, *dict.fromkeys(more)))
+            upgraded[ep.name] = replace(ep, service=info)
+    if upgraded:
+        entrypoints = sorted((upgraded.get(ep.name, ep) if ep.kind != "plugin" else ep for ep in report.entrypoints),
+                             key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
+        report = replace(report, entrypoints=tuple(entrypoints))
+    return _with_topics_hint(report, reading, program)
+
+
+def _with_topics_hint(report: EntrypointReport, reading, program) -> EntrypointReport:
+    """Services whose topic is unknown because it is a library's name (neutron-lib's topics): say
+    which `-L` reads it, once."""
+    from stackread.diagnostics import Diagnostic, Severity
+    from stackread.frameworks.rpc_hints import topics_hint
+
+    if reading.libraries:
         return report
-    entrypoints = sorted((upgraded.get(ep.name, ep) if ep.kind != "plugin" else ep for ep in report.entrypoints),
-                         key=lambda ep: (KINDS.index(ep.kind), ep.group if ep.kind == "plugin" else "", ep.name))
-    return replace(report, entrypoints=tuple(entrypoints))
+    hint = topics_hint(program, reading.project.tree, [], [ep for ep in report.entrypoints if ep.kind == "service"])
+    if hint is None:
+        return report
+    return replace(report, diagnostics=(*report.diagnostics, Diagnostic(Severity.WARNING, *hint)))
 
 
 def _service_of(program, ep: EntryPoint, servers) -> ServiceInfo:

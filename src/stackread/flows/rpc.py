@@ -9,6 +9,7 @@ from stackread.flows.callgraph import Progress
 from stackread.flows.entrypoints import with_rpc_servers
 from stackread.flows.reading import Reading
 from stackread.frameworks.messaging import RpcReport, rpc_of_program
+from stackread.frameworks.rpc_hints import topics_hint
 from stackread.perf import collector_paused
 
 
@@ -26,5 +27,8 @@ def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | No
         report = with_rpc_servers(reading.entrypoints, reading, program)
         services = [ep for ep in report.entrypoints if ep.service is not None]
         report = rpc_of_program(program, services, tree.label, tree.revision)
+        hint = None if reading.libraries else topics_hint(program, tree, report.sends, services)
+        if hint:
+            diagnostics.warning(*hint)
     report.diagnostics = list(diagnostics.items)
     return report

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
+from stackread.frameworks.rpc_consumers import prepared_topic
 from stackread.frameworks.rpc_servers import ClientTopics, server_endpoints
 from stackread.program.facts import Scope
 
@@ -226,7 +227,8 @@ class _Reader:
         fanout = bool(prepare and prepare[6].get("fanout") == ["k", True])
         topic = target.topic if target else None
         if prepare and "topic" in prepare[6]:
-            topic = self.text(prepare[6]["topic"], scope) or topic
+            topic = self.text(prepare[6]["topic"], scope) or prepared_topic(self.program, prepare[6]["topic"], scope) \
+                or topic
         version = self.newest_version(prepare[6]["version"], scope) if prepare and "version" in prepare[6] else None
         routed = self.routing.prepared_by_helper(module, scope, sender[1])
         host_topic = None

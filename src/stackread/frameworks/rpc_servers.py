@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stackread.frameworks.rpc_consumers import consumer_servers, lifted
 from stackread.frameworks.rpc_values import Reader, constructs
 from stackread.program.facts import Scope, enclosing_class
 
@@ -58,10 +59,12 @@ def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]
             continue
         for call in module.calls():
             shape = _shape_of(program, module, call, shapes)
-            if shape is None or _passes_through(module, call, shape) or \
-                    enclosing_class(Scope(module, call[0])) in explained:
+            if shape is None or _passes_through(module, call, shape):
                 continue
-            found += _sites(program, module, call, shape)
+            if lifted(program, module, call, shape.endpoints):  # each caller's endpoints
+                found += consumer_servers(program, module, call, shape, explained)
+            elif enclosing_class(Scope(module, call[0])) not in explained:
+                found += _sites(program, module, call, shape)
     return found
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stackread.program.evaluate import UNKNOWN, DefRef, Ev, Evaluator, LazyLocals, ModuleRef, Scope
@@ -71,6 +71,7 @@ def describe_process(evaluator: Evaluator, main: DefRef) -> ProcessRole:
     queue: list[tuple[DefRef, int]] = [(main, 0)]
     seen = {id(main.node)}
     api: ApiInfo | None = None
+    handing: ServiceInfo | None = None  # a main's `manager=` default, handed on to the factory deeper
     while queue and len(seen) <= _MAX_FUNCTIONS:
         func, depth = queue.pop(0)
         bindings = _binding_statements(func.node)
@@ -87,14 +88,31 @@ def describe_process(evaluator: Evaluator, main: DefRef) -> ProcessRole:
             params = _params(target.node, skip_first)
             if SERVICE_PARAMS.intersection(params):
                 info = _service_info(evaluator, call, scope, func, target, cls, params)
+                if info is not None and cls is None and not {"binary", "topic"} & set(params) \
+                        and handing is None and id(target.node) not in seen:
+                    # neutron's `l3_agent.main(manager='...L3NATAgentWithStateReport')`: a main that
+                    # takes its manager and calls `Service.create(binary=..., topic=..., manager=manager)`
+                    handing = info
+                    seen.add(id(target.node))
+                    queue.append((target, depth + 1))
+                    continue
                 if info is not None:
-                    return ProcessRole(service=info)
+                    return ProcessRole(service=_handed(info, handing))
             if api is None and _names_wsgi(cls or callee):
                 api = _api_info(evaluator, call, scope, func)
             elif depth < _MAX_CALL_DEPTH and id(target.node) not in seen and cls is None:
                 seen.add(id(target.node))
                 queue.append((target, depth + 1))
+    if handing is not None:
+        return ProcessRole(service=handing)
     return ProcessRole(api=api)
+
+
+def _handed(info: ServiceInfo, handing: ServiceInfo | None) -> ServiceInfo:
+    """The factory's reading, with the manager its caller's default names when it has none itself."""
+    if handing is None or info.manager is not None:
+        return info
+    return replace(info, manager=handing.manager, manager_path=handing.manager_path, manager_line=handing.manager_line)
 
 
 def _callee(evaluator: Evaluator, func: ast.AST, scope: Scope) -> Any:
