@@ -79,6 +79,8 @@ class Controllers:
 class RouteEvaluator(Evaluator):
     """The static evaluator, plus instances, partials, `self` attributes and calls of our functions."""
 
+    extends_rules = True
+
     def __init__(self, index):
         super().__init__(index)
         self.interpreter: Interpreter | None = None
