@@ -164,3 +164,40 @@ def test_a_module_constant_two_services_read_is_evaluated_once_for_both(make_tre
     assert evaluated.count(("proj.service", "SERVICE_MANAGERS")) == 1
     # ... while what depends on the script's name is each reader's own (and the engine's, once).
     assert evaluated.count(("proj.cmd.common", "TOPIC")) == 3
+
+
+def test_what_the_entry_point_and_route_readers_both_ask_is_answered_once(make_tree, monkeypatch):
+    from stackread.flows.entrypoints import entrypoints_of_project, open_project
+    from stackread.frameworks.rest.routes_mapper import routes_of_project
+    from stackread.program.constants import ConstantEvaluator
+
+    root = make_tree({
+        "setup.cfg": """
+            [metadata]
+            name = placement
+            [entry_points]
+            console_scripts =
+                placement-status = placement.handlers:status
+            """,
+        "placement/__init__.py": "",
+        "placement/handlers.py": "def status():\n    pass\n\n\ndef list_providers(req):\n    pass\n",
+        "placement/handler.py": """
+            from placement import handlers
+
+            ROUTE_DECLARATIONS = {
+                '/resource_providers': {'GET': handlers.list_providers},
+                '/status': {'GET': handlers.status},
+            }
+            """,
+    })
+    evaluated = []
+    own = ConstantEvaluator._module_attr
+    monkeypatch.setattr(ConstantEvaluator, "_module_attr",
+                        lambda self, module, name: evaluated.append((module.name, name)) or own(self, module, name))
+    project = open_project(root)  # one run asking both questions: `gallery`, `trace`
+    (status,) = entrypoints_of_project(project).entrypoints
+    routes = routes_of_project(project).routes
+    assert (status.path, status.line) == ("placement/handlers.py", 1)
+    assert {(r.path, r.controller, r.controller_line) for r in routes} == {
+        ("/resource_providers", "placement.handlers.list_providers", 5), ("/status", "placement.handlers.status", 1)}
+    assert evaluated.count(("placement.handlers", "status")) == 1

@@ -81,8 +81,8 @@ class RouteEvaluator(Evaluator):
 
     extends_rules = True
 
-    def __init__(self, index):
-        super().__init__(index)
+    def __init__(self, index, options=None):
+        super().__init__(index, options)
         self.interpreter: Interpreter | None = None
 
     def attribute(self, base: Any, attr: str) -> Ev:
