@@ -153,18 +153,12 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
 
 
 def _option_resolver(tree: SourceTree, diagnostics: Diagnostics, packages: set[str]):
-    """CONF.x / CONF.group.x -> the option's default string, read from the source when asked."""
+    """The option index Values reads `CONF.x` / `CONF.group.x` from (an option default, read when asked)."""
     from stackread.frameworks.oslo_config import OptionIndex
     from stackread.program.modules import ModuleIndex
 
     index = ModuleIndex(tree, diagnostics)
-    options = OptionIndex(index, sorted(packages))
-
-    def lookup(group: str | None, name: str) -> str | None:
-        found = options.lookup(group, name)
-        return found.value if found is not None and isinstance(found.value, str) else None
-
-    return lookup
+    return OptionIndex(index, sorted(packages))
 
 
 

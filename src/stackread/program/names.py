@@ -80,7 +80,7 @@ class Names:
         import that exports it first); a reader takes the first that gives it a value. Or what the name
         is without a binding (a submodule). Not `own`: only what the star imports bring (a name a
         function reads that its module does not bind). A loop, not a recursion: a chain of star imports
-        is as long as the code makes it. program.evaluate asks this too: every reader follows a
+        is as long as the code makes it. program.constants asks this too: every reader follows a
         re-export the same way."""
         # Each module with the modules the chain passed through to reach it: what it binds is read with
         # those cut (program.names' `_seen`), as when the chain is followed one module_attr at a time.

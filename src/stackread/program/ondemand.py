@@ -1,7 +1,7 @@
 """The Program over a tree's modules summarised when first asked for, not all at once.
 
 The entry-point, service and route readers ask a few dozen modules of a tree what a name, an
-import or a class member is (program.evaluate); summarising the whole tree for that would cost
+import or a class member is (program.constants); summarising the whole tree for that would cost
 the whole index. They ask the same Program the call graph asks (its names and classes parts,
 one implementation), over this mapping: a module is summarised on its first lookup, and what
 is learned of it is kept for every reader of the same tree (one Program per ModuleIndex).
@@ -31,7 +31,7 @@ class FactsOnDemand(dict):
         self.defs: dict = {}  # the Program's definitions, grown as modules are summarised
         self._by_path: dict[str, ModuleFacts] = {}
         self.parsed: dict[str, Module] = {}  # the parsed module of each name summarised, for its AST
-        self.refs: dict = {}  # program.evaluate's DefRef of each definition asked for, made once
+        self.refs: dict = {}  # program.constants' DefRef of each definition asked for, made once
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.index.path_of(name) is not None
@@ -72,5 +72,8 @@ def program_on_demand(index: ModuleIndex) -> Program:
         program.follow_parameters = False  # what callers pass would ask every module of the tree
         modules.defs = program.defs
         program.names.is_project = index.owns  # the tree's packages, not only the modules summarised so far
+        from stackread.program.constants import Constants
+
+        program.constants = Constants(index)
         index.engine = program
     return index.engine

@@ -25,11 +25,11 @@ from stackread.program.graph import CallGraph
 from stackread.program.names import Names
 from stackread.program.params import Parameters
 from stackread.program.stars import StarParameters
-from stackread.program.values import OptionResolver, Values
+from stackread.program.values import OptionLookup, Values
 
 
 class Program:
-    def __init__(self, modules: Iterable[ModuleFacts] | dict[str, ModuleFacts], options: OptionResolver | None = None,
+    def __init__(self, modules: Iterable[ModuleFacts] | dict[str, ModuleFacts], options: OptionLookup | None = None,
                  dispatch_excludes: Callable[[str], bool] = lambda name: False, skipped: Iterable[str] = (),
                  diagnostics: Diagnostics | None = None):
         # A mapping as it is: program.ondemand's summarises its modules when first asked for.
@@ -51,6 +51,8 @@ class Program:
         self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes,
                            self.stars)
         self.stats = Stats()
+        # The tree's concrete values read from the AST (program.constants), for a Program on demand.
+        self.constants = None
 
     @property
     def follow_parameters(self) -> bool:

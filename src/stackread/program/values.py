@@ -16,7 +16,7 @@ importers and configuration options.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from stackread.program.containers import Containers
 from stackread.program.depth import Guard
@@ -31,7 +31,15 @@ _IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_im
               "import_object_ns": 1, "import_versioned_module": 1}
 _CONF = "oslo_config.cfg.CONF"
 _CONFS = (_CONF, "oslo_config.cfg.ConfigOpts()")
-OptionResolver = Callable[[str | None, str], str | None]
+
+
+class OptionLookup(Protocol):
+    """The tree's oslo.config option index (frameworks.oslo_config.OptionIndex): an option's default and
+    where it is declared, the same answer the readers' evaluator (program.constants) gets."""
+
+    def lookup(self, group: str | None, name: str): ...
+
+
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
 
@@ -46,7 +54,7 @@ class Values:
     bind: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
 
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
-                 options: OptionResolver | None):
+                 options: OptionLookup | None):
         self.modules = modules
         self.defs = defs
         self.guard = guard
@@ -350,11 +358,10 @@ class Values:
         if conf is None or self.options is None:
             return None
         parts = value[1][len(conf) + 1:].split(".")
-        if len(parts) == 1:
-            return self.options(None, parts[0])
-        if len(parts) == 2:
-            return self.options(parts[0], parts[1])
-        return None
+        if len(parts) > 2:
+            return None
+        found = self.options.lookup(None, parts[0]) if len(parts) == 1 else self.options.lookup(parts[0], parts[1])
+        return found.value if found is not None and isinstance(found.value, str) else None
 
 
 def _by_parameter(expr: list, params: tuple) -> bool:

@@ -35,7 +35,7 @@ def may_declare(data: bytes) -> bool:
 
 
 def read_routes(project, among: list[str] | None = None) -> list[Route]:
-    ev = RouteEvaluator(project.index)
+    ev = RouteEvaluator(project.index, project.options)
     interpreter = Interpreter(ev, None)
     routes: list[Route] = []
     for file in candidate_files(project, may_declare, among):

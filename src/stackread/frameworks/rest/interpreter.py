@@ -79,8 +79,10 @@ class Controllers:
 class RouteEvaluator(Evaluator):
     """The static evaluator, plus instances, partials, `self` attributes and calls of our functions."""
 
-    def __init__(self, index):
-        super().__init__(index)
+    extends_rules = True
+
+    def __init__(self, index, options=None):
+        super().__init__(index, options)
         self.interpreter: Interpreter | None = None
 
     def attribute(self, base: Any, attr: str) -> Ev:

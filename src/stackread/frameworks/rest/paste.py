@@ -47,7 +47,7 @@ def paste_files(tree) -> list[str]:
 
 
 def mounts(project) -> list[Mount]:
-    ev = Evaluator(project.index)
+    ev = Evaluator(project.index, project.options)
     result: list[Mount] = []
     for file in paste_files(project.tree):
         result += _file_mounts(project, ev, file)

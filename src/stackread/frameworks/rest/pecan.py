@@ -54,7 +54,7 @@ def read_routes(project, among: list[str]) -> list[Route]:
     # A config's 'root' names a root only where pecan makes the app (Zun's config.py).
     if not any(b"pecan" in data for _file, data in sources):
         return []
-    ev = RouteEvaluator(project.index)
+    ev = RouteEvaluator(project.index, project.options)
     modules = [m for m in map(project.index.get_by_path, among) if m is not None]
     walker = _Walker(ev)
     mounts = paste.mounts_by_class(ev, paste.mounts(project), walker.mro)

@@ -27,7 +27,7 @@ def may_declare(data: bytes) -> bool:
 
 
 def read_routes(project, among: list[str] | None = None) -> list[Route]:
-    ev = Evaluator(project.index)
+    ev = Evaluator(project.index, project.options)
     routes: list[Route] = []
     for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)

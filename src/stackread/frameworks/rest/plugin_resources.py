@@ -70,8 +70,8 @@ class _Evaluator(RouteEvaluator):
     """The routes evaluator, knowing the plugin directory, `a if c else b`, slices, and telling the
     reader each controller instance made."""
 
-    def __init__(self, index, reader: "_Reader"):
-        super().__init__(index)
+    def __init__(self, index, reader: "_Reader", options=None):
+        super().__init__(index, options)
         self.reader = reader
 
     def _eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Ev:
@@ -178,7 +178,7 @@ class _Interpreter(Interpreter):
 class _Reader(ClassMembers):
     def __init__(self, project):
         self.project = project
-        self.ev = _Evaluator(project.index, self)
+        self.ev = _Evaluator(project.index, self, project.options)
         self.interpreter = _Interpreter(self.ev, self)
         self._members: dict = {}
         self.found: list[_Made] = []

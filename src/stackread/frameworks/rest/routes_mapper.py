@@ -46,7 +46,7 @@ def routes_of_project(project) -> RouteReport:
 def read_routes(project, among: list[str] | None = None) -> list[Route]:
     """The routes of Routes mappers, ROUTE_LIST tables and API extensions, with the prefixes paste
     deploy mounts their router under."""
-    reader = _RouteReader(RouteEvaluator(project.index))
+    reader = _RouteReader(RouteEvaluator(project.index, project.options))
     reader.mounts = paste.mounts_by_class(reader.ev, paste.mounts(project), reader.mro)
     for file in candidate_files(project, may_declare, among):
         module = project.index.get_by_path(file)
