@@ -39,3 +39,16 @@ def test_heat_stack_create_goes_from_heat_api_into_heat_engine(real_release):
         ("heat-engine", "cast", "heat-engine", "check_resource", "heat.engine.worker.WorkerService.check_resource"),
     ]
     assert {(h.source, h.target) for h in trace.hops[1:]} == {("heat-engine", "heat-engine")}
+
+
+def test_the_receiver_is_the_dedicated_service_not_the_all_in_one_launcher(real_release):
+    # Ironic installs `ironic` (command/singleprocess.py: the conductor with embed_api=True and the
+    # VNC proxy) beside `ironic-conductor`; Trove `trove-fake-mode` (API, conductor and taskmanager)
+    # beside `trove-taskmanager`. A deployment's receiver is the dedicated one (rpcapi.py:581 calls
+    # do_node_deploy; taskmanager/api.py:215 casts create_instance through _cast, :79).
+    trace = trace_operation(real_release("ironic-current"), "node deploy")
+    assert hops(trace)[0] == ("ironic-api", "call", "ironic-conductor", "do_node_deploy",
+                              "ironic.conductor.manager.ConductorManager.do_node_deploy")
+    trace = trace_operation(real_release("trove-current"), "instance create")
+    assert hops(trace)[0] == ("trove-api", "cast", "trove-taskmanager", "create_instance",
+                              "trove.taskmanager.manager.Manager.create_instance")

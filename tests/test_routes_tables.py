@@ -272,3 +272,71 @@ def test_cli_words_mean_the_rest_operation_over_a_query_api_that_has_the_name(ma
     lookup = find_operation(routes, "openstack stack create")
     assert lookup.found.route.controller == "heat.native.StackController.create"
     assert [o.route.controller for o in lookup.candidates] == ["heat.cfn.StackController.create"]
+
+
+MANILA_LIKE = {
+    "manila/api/__init__.py": """
+        import paste.urlmap
+
+        def root_app_factory(loader, global_conf, **local_conf):
+            return paste.urlmap.urlmap_factory(loader, global_conf, **local_conf)
+    """,
+    "manila/api/router.py": """
+        class Router:
+            @classmethod
+            def factory(cls, global_config, **local_config):
+                return cls()
+    """,
+    "manila/api/v1/shares.py": """
+        class ShareMixin:
+            def delete(self, req, id):
+                self.share_api.delete(id)
+
+        class ShareController(ShareMixin):
+            def __init__(self):
+                self.share_api = None
+    """,
+    "manila/api/v2/shares.py": """
+        from manila.api.v1 import shares
+
+        class ShareController(shares.ShareMixin):
+            def __init__(self):
+                self.share_api = None
+    """,
+    "manila/api/routers.py": """
+        from manila.api.router import Router
+        from manila.api.v1 import shares as v1
+        from manila.api.v2 import shares as v2
+
+        class APIRouter(Router):
+            def __init__(self):
+                mapper.resource("share", "shares", controller=v1.ShareController())
+
+        class APIRouterV2(Router):
+            def __init__(self):
+                mapper.resource("share", "shares", controller=v2.ShareController())
+    """,
+    "etc/manila/api-paste.ini": """
+        [composite:osapi_share]
+        use = call:manila.api:root_app_factory
+        /v1: api
+        /v2: apiv2
+
+        [app:api]
+        paste.app_factory = manila.api.routers:APIRouter.factory
+
+        [app:apiv2]
+        paste.app_factory = manila.api.routers:APIRouterV2.factory
+    """,
+}
+
+
+def test_a_mixin_method_two_routers_serve_is_the_newest_apis_controller(make_tree):
+    # Manila: `call:manila.api:root_app_factory` hands its /v1 and /v2 keys to urlmap_factory; both
+    # ShareControllers inherit ShareMixin.delete, and `share delete` runs as the /v2 one.
+    routes = find_routes(_tree(make_tree, "manila", MANILA_LIKE)).routes
+    deletes = [(r.mounts, r.receiver) for r in routes if r.verb == "DELETE"]
+    assert sorted(deletes) == [(("/v1",), "manila.api.v1.shares.ShareController"),
+                               (("/v2",), "manila.api.v2.shares.ShareController")]
+    lookup = find_operation(routes, "share delete")
+    assert lookup.found.route.receiver == "manila.api.v2.shares.ShareController"

@@ -125,3 +125,22 @@ def test_breakpoints_run_a_service_found_in_the_code_as_its_script(make_tree):
     plan = plan_breakpoints(Reading(make_tree(DESIGNATE_LIKE), use_cache=False), "zone create")
     assert plan.processes == ["proj-api", "proj-central", "proj-worker"]
     assert [plan.runs[p].script for p in plan.processes[1:]] == ["proj-central", "proj-worker"]
+
+
+def test_the_dedicated_service_receives_not_the_all_in_one_launcher(make_tree):
+    # Ironic installs `ironic` (singleprocess: the conductor, the API and the console proxy in one)
+    # beside `ironic-conductor`; the alphabet puts `proj` first, the deployed receiver is proj-worker.
+    all_in_one = {
+        **DESIGNATE_LIKE,
+        "setup.cfg": DESIGNATE_LIKE["setup.cfg"] + "    proj = proj.cmd:run_all\n",
+        "proj/proxy.py": "class ConsoleProxy(object):\n    def start(self):\n        pass\n",
+        "proj/cmd.py": DESIGNATE_LIKE["proj/cmd.py"] + """
+
+        def run_all():
+            from proj import proxy
+            worker.Service().start()
+            proxy.ConsoleProxy().start()
+        """,
+    }
+    trace = trace_operation(Reading(make_tree(all_in_one), use_cache=False), "zone create")
+    assert hops(trace)[1] == ("proj-central", "cast", "proj-worker", "create_zone")

@@ -145,7 +145,7 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
         mine = sorted((s for s in servers if serves(s, functions, classes)),
                       key=lambda s: classes.get(s.served_as, len(classes)))
         if mine:
-            upgraded[ep.name] = replace(ep, kind="service", service=_service_of(program, ep, mine))
+            upgraded[ep.name] = replace(ep, kind="service", service=_service_of(program, ep, mine, len(classes)))
         elif ep.kind == "service" and not ep.service.manager:
             upgraded[ep.name] = replace(ep, kind="wsgi" if ep.api else "tool", service=None)
     for ep in described:
@@ -181,7 +181,7 @@ def _with_topics_hint(report: EntrypointReport, reading, program) -> EntrypointR
     return replace(report, diagnostics=(*report.diagnostics, Diagnostic(Severity.WARNING, *hint)))
 
 
-def _service_of(program, ep: EntryPoint, servers) -> ServiceInfo:
+def _service_of(program, ep: EntryPoint, servers, classes_named: int) -> ServiceInfo:
     topics = [t for s in servers for t in s.topics]
     topics = sorted(set(topics), key=topics.index)
     endpoints = [c for s in servers for c in s.endpoints]
@@ -192,7 +192,7 @@ def _service_of(program, ep: EntryPoint, servers) -> ServiceInfo:
     binary = ep.service.binary if ep.service and ep.service.binary else ep.name
     return ServiceInfo(binary, topics[0] if topics else None, manager, manager_path,
                        definition.line if definition else None, tuple(topics[1:]),
-                       servers[0].path, servers[0].line, None, None, tuple(endpoints))
+                       servers[0].path, servers[0].line, None, None, tuple(endpoints), classes_named)
 
 
 def entrypoints_of_project(project: Project) -> EntrypointReport:

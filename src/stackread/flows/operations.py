@@ -266,6 +266,8 @@ def operations(routes: list[Route]) -> list[Operation]:
         groups.setdefault(key, []).append(route)
     result = []
     for group in groups.values():
+        # A method two routers serve (Manila's ShareMixin.delete under /v1 and /v2): the newest API's first.
+        group.sort(key=lambda route: _mount_version(route), reverse=True)
         first = group[0]
         name = first.action or (".".join(first.controller.split(".")[-2:]) if first.controller
                                 else f"{first.verb} {first.path}")
@@ -376,12 +378,27 @@ def _chosen(matches: list[Operation]) -> tuple[Operation, tuple[Operation, ...]]
         # `/?Action=CreateStack`): the openstack CLI's words mean the REST resource's operation.
         chosen = _chosen(restful)
         return (chosen[0], (*chosen[1], *(op for op in matches if op not in restful))) if chosen else None
+    newest = max((_mount_version(r) for op in matches for r in op.routes), default=())
+    latest = [op for op in matches if any(_mount_version(r) == newest for r in op.routes)]
+    if newest and len(latest) < len(matches):
+        # The others are mounted only under an older API's prefix (Manila's deprecated /v1 beside /v2):
+        # the name means the newest API's operation; the others are kept as `also`.
+        chosen = _chosen(latest)
+        return (chosen[0], (*chosen[1], *(op for op in matches if op not in latest))) if chosen else None
     current = [op for op in matches if any(r.max_version is None for r in op.routes)]
     if len(current) == 1:
         # The others end at a microversion (Nova 34's os-volumes_boot proxy repeats every server
         # action up to 2.102): the name means the one still served. They are kept as `also`.
         return current[0], tuple(op for op in matches if op is not current[0])
     return None
+
+
+def _mount_version(route: Route) -> tuple[int, ...]:
+    """The newest API version among the prefixes paste mounts a route under (`/v2.1` is (2, 1)); ()
+    when they are not known or name no version."""
+    versions = [tuple(int(n) for n in m.group(1).split(".")) for prefix in route.mounts or ()
+                if (m := re.fullmatch(r"/v(\d+(?:\.\d+)*)", prefix))]
+    return max(versions, default=())
 
 
 def _pasteable(names: _Names, ops: list[Operation]) -> tuple[tuple[Operation, ...], tuple[str, ...]]:

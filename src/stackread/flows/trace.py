@@ -134,7 +134,7 @@ class Tracer:
         diagnostics = Diagnostics()
         diagnostics.extend(built)
         with collector_paused():
-            root = walker.walk(entry.controller, api_process)
+            root = walker.walk(entry.controller, api_process, entry.receiver)
         if entry.via:
             root = _through(walker, entry.via, root)
         hops = in_flow_order(root)

@@ -198,12 +198,13 @@ class Walker:
 
     # -- the tree -----------------------------------------------------------------------------
 
-    def walk(self, entry: str, process: str) -> Step:
+    def walk(self, entry: str, process: str, receiver: str | None = None) -> Step:
         """The tree from the entry. Steps are expanded default path first, then other branches, then
         the error path, each breadth first: a function met again is drawn once, where the default
         flow runs it, and elsewhere says "expanded above"."""
         root = self._step(entry, process, "entry")
         root.receiver_exact = True  # the router makes the controller itself
+        root.receiver = receiver  # the controller class, where the method is a mixin's
         shown: set[tuple] = set()
         scenario = self.conditions.scenario
         start = {"vm_state": "ACTIVE"} if scenario is not None and scenario.with_vm_state else {}  # the plain one

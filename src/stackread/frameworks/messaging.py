@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
-from stackread.frameworks.rpc_servers import ClientTopics, server_endpoints
+from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -91,6 +91,7 @@ class RpcReport:
 
 def rpc_of_program(program, services, source: str, revision: str | None) -> RpcReport:
     """The RPC report of an already resolved program; `services` are entry points with a service."""
+    services = dedicated_first(services)
     reader = _Reader(program)
     reader.client_topics = ClientTopics(program, reader.target_calls)
     endpoints = reader.endpoints(services)

@@ -223,7 +223,7 @@ def server_endpoints(program, services, known, target_of) -> list:
     from stackread.frameworks.messaging import Endpoint
 
     names = {}  # (topic, class) -> the binary of the first service that serves it
-    for ep in sorted(services, key=lambda ep: ep.name):
+    for ep in dedicated_first(services):
         info = ep.service
         for topic in (info.topic, *info.extra_topics):
             for cls in info.endpoints or (info.manager,):
@@ -240,6 +240,14 @@ def server_endpoints(program, services, known, target_of) -> list:
                 declared = target_of(cls)
                 found.append(Endpoint(service, topic, cls, declared.namespace or server.namespace, declared.version))
     return found
+
+
+def dedicated_first(services) -> list:
+    """The services in the order their endpoints are claimed: where several scripts serve the same
+    endpoint, the one that runs least besides (the fewest classes its main names; then the plainer
+    name) is the process as deployed: ironic-conductor and trove-taskmanager, never the all-in-one
+    `ironic` or `trove-fake-mode`, which the alphabet put first."""
+    return sorted(services, key=lambda ep: (ep.service.classes_named, len(ep.name), ep.name))
 
 
 def explained(program, services) -> frozenset:

@@ -44,6 +44,10 @@ class ServiceInfo:
     # Every endpoint class the server dispatches to, in order (the manager first), where the RPC
     # server was read from its `get_rpc_server` call (frameworks.rpc_servers); () otherwise.
     endpoints: tuple[str, ...] = ()
+    # How many classes the script's `main` names (frameworks.rpc_processes): where two scripts serve
+    # the same endpoints, the one that runs least besides is the service as deployed (ironic-conductor,
+    # not the all-in-one `ironic` that also runs the API and the console proxy).
+    classes_named: int = 0
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,9 @@ def _file_mounts(project, ev: Evaluator, file: str) -> list[Mount]:
 
 
 def _is_urlmap(section) -> bool:
-    return "urlmap" in section.get("use", "")
+    """Paste's urlmap, a project's `urlmap_factory`, or a factory handed URL prefixes as its keys:
+    Manila's and Cinder's `call:manila.api:root_app_factory` passes them on to urlmap_factory."""
+    return "urlmap" in section.get("use", "") or any(key.startswith("/") for key in section)
 
 
 def _apps_of(parser, name: str, hops: int) -> list[str]:

@@ -22,7 +22,8 @@ def routes_of_project(project) -> RouteReport:
     report_refused(project.tree, project.diagnostics)
     unique: dict[tuple, Route] = {}
     for route in _superseded(routes):  # Placement maps '' and '/' alike
-        unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
+        unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version,
+                           route.receiver), route)
     return RouteReport(project.tree.label, project.tree.revision,
                        sorted(unique.values(), key=routes_mapper.route_order), list(project.diagnostics.items))
 

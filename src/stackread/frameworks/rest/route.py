@@ -29,6 +29,9 @@ class Route:
     # The generic controller method that calls `controller` by name at run time (Neutron's
     # `base.Controller.create` calling `getattr(plugin, 'create_port')`): a trace starts there.
     via: str | None = None
+    # The controller class the router makes, where `controller` is a method it inherits (Manila's
+    # v2 ShareController running ShareMixin.delete): `self` in the trace is an instance of it.
+    receiver: str | None = None
 
 
 @dataclass

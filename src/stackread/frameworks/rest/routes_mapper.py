@@ -207,7 +207,8 @@ class _RouteReader(ClassMembers):
         unique = {}
         for route in found:
             route = _without_project(route)
-            unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version), route)
+            unique.setdefault((route.verb, route.path, route.action, route.controller, route.min_version,
+                               route.receiver), route)
         return sorted(unique.values(), key=route_order)
 
     def _mounted(self, router: str | None, routes: list[Route]) -> list[Route]:
@@ -230,7 +231,9 @@ class _RouteReader(ClassMembers):
         if not defs:
             # Routes maps every standard verb of a resource; only the methods the controller has answer.
             return [] if implicit else [Route(verb, path, None, None, None, None, None, None, *where)]
-        return [_route(verb, path, None, owner, fn, where, self.ev) for owner, fn in defs]
+        main = controllers.main.dotted
+        return [replace(_route(verb, path, None, owner, fn, where, self.ev),
+                        receiver=main if owner.dotted != main else None) for owner, fn in defs]
 
 
     def _actions(self, controllers: Controllers, collection: str | None) -> dict[str, list[tuple[DefRef, ast.AST]]]:
