@@ -91,6 +91,7 @@ class _Reader:
         self.client_function = client_function
         self.found: list[Request] = []
         self._walked: set = set()
+        self._reading: set = set()  # (frame, name) whose assignments are being read
         self.root_params: tuple[str, ...] = program.defs[client_function].params
 
     # -- the walk inwards ----------------------------------------------------------------------
@@ -326,10 +327,19 @@ class _Reader:
 
     def _name(self, name: str, frame: _Frame, depth: int) -> set[str]:
         found: set[str] = set()
+        key = (id(frame), name)
+        # In `action = self.action_prefix + action` the name read on the right is what it held before.
+        assigned = self._locals(frame, name, last=True) if key not in self._reading else []
+        self._reading.add(key)
+        try:
+            for record in assigned:
+                found |= self.templates(record, frame, depth + 1)
+        finally:
+            self._reading.discard(key)
+        if self._overridden(frame, name) and assigned:
+            return _capped(found)  # assigned unconditionally: what was passed is no longer read
         if name in frame.passed:
             found |= self.templates(*frame.passed[name], depth + 1)
-        for record in self._locals(frame, name):
-            found |= self.templates(record, frame, depth + 1)
         params = frame.definition.params
         if name in params and name not in frame.passed:
             default = dict(frame.definition.default_exprs).get(name)
@@ -342,9 +352,19 @@ class _Reader:
         known = {v[1] for v in self.program.resolve(["n", name], frame.scope) if v[0] == "str"}
         return _capped(known) if known else {"{%s}" % name}
 
-    def _locals(self, frame: _Frame, name: str) -> list:
+    def _locals(self, frame: _Frame, name: str, last: bool = False) -> list:
+        """What the function assigns to the name; with `last`, from its last unconditional assignment
+        on (the ones before it no longer hold: a URL built step by step). The summary keeps no line
+        per assignment, so a body read back after the send (`resp, body = post(url, body=body)`) is
+        asked for every assignment instead."""
+        records = [r for r in frame.scope.module.bindings.get(frame.scope.function, {}).get(name, ())
+                   if r[0] == "assign"]
+        start = max((at for at, r in enumerate(records) if len(r) == 2), default=0) if last else 0
+        return [r[1] for r in records[start:]]
+
+    def _overridden(self, frame: _Frame, name: str) -> bool:
         records = frame.scope.module.bindings.get(frame.scope.function, {}).get(name, ())
-        return [r[1] for r in records if r[0] == "assign"]
+        return any(r[0] == "assign" and len(r) == 2 for r in records)
 
     def _attribute(self, expr, frame: _Frame, depth: int) -> set[str]:
         """`request.url` of a local made by a call (`request = self._prepare_request(...)`): the
