@@ -33,6 +33,10 @@ REAL_RELEASES = {
     # resources from API definitions read in a library (issue 15): neutron 29 asks for neutron-lib>=5.0.0
     "neutron-current": "neutron==29.0.0",
     "neutron-lib-current": "neutron-lib==5.0.1",
+    # client libraries read as source, each method to the HTTP request it sends (issue 17)
+    "cinderclient-current": "python-cinderclient==9.10.0",
+    "neutronclient-current": "python-neutronclient==14.0.0",
+    "keystoneauth1-current": "keystoneauth1==5.18.1",
 }
 
 
