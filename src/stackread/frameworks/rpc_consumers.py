@@ -32,7 +32,7 @@ def lifted(program, module, call, endpoints_slot) -> bool:
     definition = module.defs.get(call[0])
     if definition is None or definition.kind == "class" or definition.qualname.endswith(".__init__"):
         return False  # a constructor's: each construction is a server of its own (rpc_servers._sites)
-    expr = _argument(call, endpoints_slot)
+    expr = call_argument(call, endpoints_slot)
     if expr is None or not _names_param(expr, definition):
         return False
     owner = enclosing_class(Scope(module, call[0]))
@@ -63,9 +63,9 @@ def consumer_servers(program, module, call, shape, explained: frozenset = frozen
                 scope = Scope(module, call[0])
                 if _off(reader, module, call) or any(_off(reader, m, _call_at(m, name, line)) for m, name, line in via):
                     continue
-                target = _argument(call, shape.target)
+                target = call_argument(call, shape.target)
                 topics, namespace = reader.target(target, scope) if target else ((), None)
-                endpoints_expr = _argument(call, shape.endpoints)
+                endpoints_expr = call_argument(call, shape.endpoints)
                 endpoints = reader.endpoints(endpoints_expr, scope, shape.listed) if endpoints_expr else ()
                 if not endpoints or (cls != owner and not topics):
                     continue
@@ -82,14 +82,8 @@ def _chains(program, module, scope_name: str, slot, depth: int) -> list[tuple]:
     found = []
     for site in program.params.sites(definition.full) if definition is not None else []:
         site_module, site_scope, args, kwargs, offset, line = site[:6]
-        pins = {(definition.full, ""): None}
-        for index, param in enumerate(definition.params):
-            position = index - offset
-            arg = kwargs.get(param)
-            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
-                arg = args[position]
-            if arg is not None:
-                pins[(definition.full, param)] = (arg, Scope(site_module, site_scope))
+        pins = {(definition.full, ""): None,
+                **_bound(definition, args, kwargs, offset, Scope(site_module, site_scope))}
         handed = pins.get((definition.full, slot[1]))
         caller = site_module.defs.get(site_scope)
         if depth < _MAX_LIFTS and handed is not None and caller is not None and caller.kind != "class" \
@@ -175,7 +169,22 @@ def _merged(found: list) -> list:
     return list(merged.values())
 
 
-def _argument(call, slot: tuple[int, str]):
+def _bound(definition, args, kwargs, offset: int, scope: Scope) -> dict:
+    """The pins of the parameters a call passes (positional ones before any `*args`), each with the
+    scope its expression is read in; `offset` skips a method's `self`."""
+    pins = {}
+    for index, param in enumerate(definition.params):
+        position = index - offset
+        arg = kwargs.get(param)
+        if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+            arg = args[position]
+        if arg is not None:
+            pins[(definition.full, param)] = (arg, scope)
+    return pins
+
+
+def call_argument(call, slot: tuple[int, str]):
+    """The expression a call record passes for the (position, name) parameter, if it passes one."""
     position, name = slot
     args, kwargs = call[5], call[6]
     if name in kwargs:
@@ -215,15 +224,7 @@ class ConsumerReader(Reader):
                 continue
             module = self.program.modules[definition.module]
             offset = 1 if value[0] == "meth" and definition.kind != "staticmethod" else 0
-            pins = {**self.pins, (definition.full, ""): None}
-            args, kwargs = call[2], call[3]
-            for index, param in enumerate(definition.params):
-                position = index - offset
-                arg = kwargs.get(param)
-                if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
-                    arg = args[position]
-                if arg is not None:
-                    pins[(definition.full, param)] = (arg, scope)
+            pins = {**self.pins, (definition.full, ""): None, **_bound(definition, call[2], call[3], offset, scope)}
             reader = ConsumerReader(self.program, pins)
             inner = Scope(module, definition.qualname, self_class=scope.self_class if value[0] == "meth" else None)
             contexts = None

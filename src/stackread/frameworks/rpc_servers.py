@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stackread.frameworks.rpc_consumers import consumer_servers, lifted
+from stackread.frameworks.rpc_consumers import call_argument, consumer_servers, lifted
 from stackread.frameworks.rpc_values import Reader, constructs
 from stackread.program.facts import Scope, enclosing_class
 
@@ -102,21 +102,11 @@ def _shape_of(program, module, call, shapes: dict[str, _Shape]) -> _Shape | None
     return None
 
 
-def _argument(call, slot: tuple[int, str]):
-    position, name = slot
-    args, kwargs = call[5], call[6]
-    if name in kwargs:
-        return kwargs[name]
-    if position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
-        return args[position]
-    return None
-
-
 def _wrapper_shape(definition, call, shape: _Shape) -> _Shape | None:
     """The shape of the function the call is in, when it passes its own parameters as both."""
     params = [p for p in definition.params if not p.startswith("*")]
     skip = 1 if definition.kind in ("method", "classmethod") else 0
-    target, endpoints = _argument(call, shape.target), _argument(call, shape.endpoints)
+    target, endpoints = call_argument(call, shape.target), call_argument(call, shape.endpoints)
     if target is None or endpoints is None or target[0] != "n" or target[1] not in params:
         return None
     listed = False
@@ -146,9 +136,9 @@ def _sites(program, module, call, shape: _Shape) -> list[RpcServer]:
         # come from the same constructor call (Trove's RpcService, once per process).
         for pins in _constructions(program, cls) if cls else [{}]:
             reader = Reader(program, pins)
-            target = _argument(call, shape.target)
+            target = call_argument(call, shape.target)
             topics, namespace = reader.target(target, scope) if target else ((), None)
-            endpoints_expr = _argument(call, shape.endpoints)
+            endpoints_expr = call_argument(call, shape.endpoints)
             endpoints = reader.endpoints(endpoints_expr, scope, shape.listed) if endpoints_expr else ()
             if cls != owner and not endpoints:
                 continue
