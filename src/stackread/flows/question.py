@@ -77,6 +77,10 @@ def _stored_type(key: str) -> type:
         from stackread.flows.entrypoints import EntrypointReport  # only a new question reads it
 
         return EntrypointReport
+    if kind == "served":
+        from stackread.flows.served import Served  # only a new question reads it
+
+        return Served
     return Trace
 
 

@@ -163,6 +163,7 @@ class Tracer:
         from stackread.flows.conditions import Conditions
         from stackread.flows.entrypoints import with_rpc_servers
         from stackread.flows.scenario import Scenario
+        from stackread.flows.served import Served, served_key
         from stackread.flows.walker import Walker
         from stackread.frameworks.drivers import check_driver
         from stackread.frameworks.messaging import rpc_of_program
@@ -180,16 +181,24 @@ class Tracer:
             scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario))
             conditions = Conditions(project.options, self.settings, program, scenario)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
-            # The processes as `entrypoints` and `rpc` name them: a server found in the code
-            # (Designate's Service serving itself) is the binary that starts it, not its class.
-            report = with_rpc_servers(declared, reading, program)
-            services = [ep for ep in report.entrypoints if ep.service is not None]
-            stage(self.progress, "matching RPC casts and calls to their endpoints")
-            rpc = rpc_of_program(program, services, project.tree.label, project.tree.revision)
+            def serve():
+                # The processes as `entrypoints` and `rpc` name them: a server found in the code
+                # (Designate's Service serving itself) is the binary that starts it, not its class.
+                report = with_rpc_servers(declared, reading, program)
+                stage(self.progress, "matching RPC casts and calls to their endpoints")
+                return Served(report, rpc_of_program(program, _services(report), project.tree.label,
+                                                     project.tree.revision))
+
+            served = cached(self.cache, served_key(self.tree_key, self.settings, self.question.scenario), serve)
+            report, rpc, services = served.report, served.rpc, _services(served.report)
             check_driver(program, self.question.driver)
             holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
             walker = Walker(program, rpc, self.question, conditions, holes)
         return walker, _api_process(report.project, project.packages), list(diagnostics.items)
+
+
+def _services(report) -> list:
+    return [ep for ep in report.entrypoints if ep.service is not None]
 
 
 def _api_process(name: str | None, packages: list[str]) -> str:

@@ -13,6 +13,7 @@ method of that name. A method of the same name on another class never matches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
@@ -53,7 +54,7 @@ class Send:
     server_route: str | None  # prepare(server=...) as written
     condition: str | None  # the if/else the send sits under, as written
     # `rpc_method = cctxt.cast if do_cast else cctxt.call`: ["if" | "else", "do_cast", line] for this kind
-    branch: list | None = None
+    branch: list[Any] | None = None
     service: str | None = None
     endpoint: str | None = None  # dotted method that oslo.messaging dispatches to
     endpoint_path: str | None = None
