@@ -120,7 +120,11 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     from stackread.index.build import index_tree  # only a cold run parses and resolves
     from stackread.program.facts import ModuleFacts
     from stackread.program.resolve import Program
+    from stackread.source.observed import unobserved
 
+    # The whole program is kept by the whole tree's content: nothing it reads is an observation of
+    # the answers kept by what they read (source/observed.py), and its memo is its own.
+    tree = unobserved(tree)
     indexed = index_tree(tree, cache, diagnostics, include_tests=include_tests, progress=progress)
     stage(progress, "reading the whole program")
     by_path = {f.path: f for f in indexed.files}

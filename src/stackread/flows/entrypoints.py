@@ -84,8 +84,11 @@ class Project:
 
 def open_project(path: str | pathlib.Path = ".", rev: str | None = None, libraries: tuple[str, ...] = ()) -> Project:
     """The project at PATH (at REV), with the packages of the libraries named read beside its own."""
+    from stackread.source.observed import ObservedTree
+
     root, metadata_dir = _locate_project(pathlib.Path(path), rev)
-    tree = with_libraries(open_tree(root, rev), libraries)
+    # What the project's readers read is observed: their answers are kept by it (source/observed.py).
+    tree = ObservedTree(with_libraries(open_tree(root, rev), libraries))
     if rev is None and not metadata_dir:
         metadata_dir = _installed_metadata_dir(tree)
     try:
@@ -294,13 +297,16 @@ def _attr_value(evaluator: Evaluator, module, attr: str):
     return value
 
 
+def binds_application(data: bytes) -> bool:
+    return _APPLICATION_ASSIGN.search(data) is not None
+
+
 def _wsgi_applications(index: ModuleIndex, options: OptionIndex, packages: list[str]) -> list[EntryPoint]:
     """Modules whose top level binds `application` to something: what uWSGI / mod_wsgi load."""
+    from stackread.source.observed import scan
+
     found = []
-    for path in index.python_files(packages):
-        data = index.tree.read_bytes(path)
-        if not data or not _APPLICATION_ASSIGN.search(data):
-            continue
+    for path in scan(index.tree, index.python_files(packages), [binds_application])[binds_application]:
         module = index.get_by_path(path)
         if module is None:
             continue

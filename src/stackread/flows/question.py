@@ -77,6 +77,10 @@ def _stored_type(key: str) -> type:
         from stackread.flows.entrypoints import EntrypointReport  # only a new question reads it
 
         return EntrypointReport
+    if kind == "seen":
+        from stackread.source.observed import Observations
+
+        return Observations
     if kind == "served":
         from stackread.flows.served import Served  # only a new question reads it
 
@@ -91,6 +95,31 @@ def store(cache, key: str | None, value) -> None:
         except TypeError:  # a field type the codec lacks: answered, not kept (the round-trip tests fail)
             return
         cache.put_blob(key, data)
+
+
+def kept_by_reads(cache, key: str | None, tree, compute):
+    """What the tree says, kept with what was observed of it (source/observed.py) when the tree
+    observes itself: read back while every observation still holds, so an edit of a file the answer
+    never read keeps it. `key` names the answer apart from the tree's content (treekey.reads_key);
+    the answer is stored under its observations' digest, so a pair half written is never read."""
+    from stackread.source.observed import ObservedTree, still_hold
+
+    if not key or not isinstance(tree, ObservedTree):
+        return compute()
+    seen = load(cache, f"seen:{key}")
+    value = None
+    if seen is not None and still_hold(seen, tree):
+        value = load(cache, f"{key}:{_digest(seen)}")
+    if value is None:
+        value = compute()
+        seen = tree.observations()
+        store(cache, f"{key}:{_digest(seen)}", value)
+        store(cache, f"seen:{key}", seen)
+    return value
+
+
+def _digest(value) -> str:
+    return hashlib.sha1(datacodec.encode(value)).hexdigest()
 
 
 def cached(cache, key: str | None, compute):

@@ -23,7 +23,7 @@ from functools import cached_property
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
-from stackread.flows.question import MAX_DEPTH, Question, cached, load, store  # noqa: F401 (the API)
+from stackread.flows.question import MAX_DEPTH, Question, cached, kept_by_reads, load, store  # noqa: F401 (the API)
 from stackread.flows.reading import Progress, Reading, stage
 from stackread.perf import collector_paused
 
@@ -99,7 +99,13 @@ class Tracer:
             stage(self.progress, "reading the REST routes")
             return routes_of_project(self.reading.project)
 
-        return cached(self.cache, self.tree_key and f"routes:{self.tree_key}", read)
+        return kept_by_reads(self.cache, self._reads_key("routes"), self.reading.project.tree, read)
+
+    def _reads_key(self, kind: str) -> str | None:
+        """Routes and entry points are kept by the files they read: an edit elsewhere keeps them."""
+        from stackread.flows.treekey import reads_key
+
+        return f"{kind}:{reads_key(self.reading.project.tree)}" if self.tree_key else None
 
     def entry(self, operation: str):
         """The route an operation named the way the user knows it starts from."""
@@ -169,7 +175,7 @@ class Tracer:
         from stackread.frameworks.messaging import rpc_of_program
 
         project, reading = self.reading.project, self.reading
-        declared = cached(self.cache, self.tree_key and f"entrypoints:{self.tree_key}", lambda: reading.entrypoints)
+        declared = kept_by_reads(self.cache, self._reads_key("entrypoints"), project.tree, lambda: reading.entrypoints)
         diagnostics = Diagnostics()
         diagnostics.extend(project.metadata.problems)
         with collector_paused():

@@ -39,6 +39,13 @@ def tree_key(tree: SourceTree) -> str | None:
     return digest.hexdigest()
 
 
+def reads_key(tree: SourceTree) -> str:
+    """The key of the answers kept by what they read of the tree (flows/question.kept_by_reads):
+    which tree it is and stackread's own code, never its content, which the observations check."""
+    libraries = getattr(tree, "library_labels", ())
+    return hashlib.sha1(repr((code_fingerprint(), str(tree.label), tree.revision, libraries)).encode()).hexdigest()
+
+
 def metadata_inputs(tree: SourceTree) -> list[str]:
     """Every file the metadata of the project at the tree's root may be read from."""
     inputs = list(PROJECT_FILES)

@@ -22,6 +22,10 @@ _OPT_CALL = re.compile(rb"[A-Za-z]Opt\(")
 DEFAULT_GROUP = "DEFAULT"
 
 
+def declares_options(data: bytes) -> bool:
+    return b"Opt(" in data and _OPT_CALL.search(data) is not None
+
+
 @dataclass(frozen=True)
 class OptionDef:
     group: str | None  # None: declared, but registered somewhere this module does not show
@@ -47,12 +51,10 @@ class OptionIndex(OptionLookup):
     @cached_property
     def _option_files(self) -> dict[str, bytes]:
         """Source of every non-test file that declares options at all."""
-        files = {}
-        for path in self.index.python_files(self.packages):
-            data = self.index.tree.read_bytes(path)
-            if data and b"Opt(" in data and _OPT_CALL.search(data):
-                files[path] = data
-        return files
+        from stackread.source.observed import scan
+
+        files = scan(self.index.tree, self.index.python_files(self.packages), [declares_options])[declares_options]
+        return {path: self.index.tree.read_bytes(path) for path in files}
 
     def definitions(self, name: str) -> list[OptionDef]:
         quoted = (f"'{name}'".encode(), f'"{name}"'.encode())

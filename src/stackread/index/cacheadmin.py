@@ -22,7 +22,10 @@ from stackread.index import cache as index_cache
 # What each kind of stored entry is, in the words the user knows.
 KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call graph", "call graphs"),
          "trace": ("traced flow", "traced flows"), "routes": ("route table", "route tables"),
-         "entrypoints": ("entry point report", "entry point reports"), "other": ("other result", "other results")}
+         "entrypoints": ("entry point report", "entry point reports"),
+         "served": ("matched RPC report", "matched RPC reports"),
+         "seen": ("record of the files an answer read", "records of the files answers read"),
+         "other": ("other result", "other results")}
 
 
 @dataclass(frozen=True)

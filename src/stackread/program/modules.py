@@ -125,6 +125,15 @@ def resolve_relative(package: str, name: str | None, level: int) -> str:
     return ".".join(parts)
 
 
+def toplevel_line(data: bytes, name: str) -> int | None:
+    """Line of a column-0 `class name`/`def name` in a module's bytes (ModuleIndex.toplevel_line)."""
+    if not data:
+        return None
+    pattern = rb"^(?:async[ \t]+def|def|class)[ \t]+" + re.escape(name.encode()) + rb"\b"
+    match = re.search(pattern, data, re.MULTILINE)
+    return data.count(b"\n", 0, match.start()) + 1 if match else None
+
+
 @dataclass
 class ModuleIndex:
     """Dotted module names of a tree, mapped to files and parsed on first use."""
@@ -201,13 +210,10 @@ class ModuleIndex:
         Locating a manager class or a plugin needs one line of a file that may be 10,000 lines
         long (nova/compute/manager.py); None sends the caller to the full resolution.
         """
+        from stackread.source.observed import derive
+
         path = self.path_of(module)
-        data = self.tree.read_bytes(path) if path else None
-        if not data:
-            return None
-        pattern = rb"^(?:async[ \t]+def|def|class)[ \t]+" + re.escape(name.encode()) + rb"\b"
-        match = re.search(pattern, data, re.MULTILINE)
-        return data.count(b"\n", 0, match.start()) + 1 if match else None
+        return derive(self.tree, path, toplevel_line, name) if path else None
 
     def module_name(self, path: str) -> str:
         for root in sorted(self.roots, key=len, reverse=True):
