@@ -14,7 +14,8 @@ from stackread.program.modules import toplevel_line
 from stackread.source.observed import ObservedTree, still_hold
 from stackread.source.trees import open_tree
 
-ELSEWHERE = {"nova/utils.py": "def helper():\n    return 1\n"}
+# A file that names a 'root' passes pecan's byte test, but in a tree without pecan it is never read.
+ELSEWHERE = {"nova/utils.py": "PATHS = {'root': '/'}\n\n\ndef helper():\n    return 1\n"}
 
 
 def hops(trace):
@@ -30,7 +31,7 @@ def test_an_edit_elsewhere_keeps_the_routes_and_an_edit_of_a_router_is_seen(tmp_
     cache = tmp_path / "cache"
     first = trace_operation(Reading(root, cache_dir=cache), "create_server")
 
-    (root / "nova/utils.py").write_text("def helper():\n    return 2\n")
+    (root / "nova/utils.py").write_text("PATHS = {'root': '/'}\n\n\ndef helper():\n    return 2\n")
     with monkeypatch.context() as patch:
         patch.setattr(routes_mapper, "routes_of_project", _never)
         edited = trace_operation(Reading(root, cache_dir=cache), "create_server")  # a new flow, the old routes

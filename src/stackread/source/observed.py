@@ -27,7 +27,7 @@ from stackread.source.trees import SourceTree
 @dataclass(frozen=True)
 class Scan:
     test: str  # "stackread.module:function", one of stackread's own byte tests
-    matched: tuple[str, ...]  # the files it passed (each also read whole: its content was used)
+    matched: tuple[str, ...]  # the files it passed
     failed: tuple[str, ...]  # the files it did not pass
 
 
@@ -91,23 +91,19 @@ class ObservedTree:
         return iter(paths)
 
     def scan(self, files: list[str], tests: list[Callable[[bytes], bool]]) -> dict:
-        """For each byte test, the files that pass it, each file read once: a file that fails a test
-        is observed as failing it, not by its content; one that passes any is read whole."""
+        """For each byte test, the files that pass it, each file read once: a file is observed as
+        passing or failing each test, not by its content (a reader that goes on to use the content
+        of a file that passed reads it, and that read is observed)."""
         answers = [self._scans.setdefault(_name(test), {}) for test in tests]
         found: dict = {test: [] for test in tests}
         for path in files:
             data = self.inner.read_bytes(path)
             if data is not None and path not in self._scanned:
                 self._scanned[path] = content_key(data)
-            passed = False
             for test, seen in zip(tests, answers):
-                if data and test(data):
+                passed = seen[path] = bool(data) and bool(test(data))
+                if passed:
                     found[test].append(path)
-                    seen[path] = passed = True
-                else:
-                    seen.setdefault(path, False)
-            if passed and path not in self._reads:
-                self._reads[path] = content_key(data)
         return found
 
     def derive(self, path: str, function: Callable[..., int | None], *arguments: str) -> int | None:
@@ -181,19 +177,20 @@ def still_hold(observations: Observations, tree: ObservedTree) -> bool:
         data = inner.read_bytes(derived.path)
         if function is None or (function(data, *derived.arguments) if data is not None else None) != derived.answer:
             return False
-    failing: dict[str, list[Callable[[bytes], bool]]] = {}
-    for scanned in observations.scans:  # a passed file was read whole: `reads` holds its content key
+    tested: dict[str, list[tuple[Callable[[bytes], bool], bool]]] = {}
+    for scanned in observations.scans:
         test = _test(scanned.test)
         if test is None:
             return False
-        for path in scanned.failed:
-            failing.setdefault(path, []).append(test)
+        for paths, answer in ((scanned.matched, True), (scanned.failed, False)):
+            for path in paths:
+                tested.setdefault(path, []).append((test, answer))
     known = dict(observations.scanned)
-    for path, tests in failing.items():  # tested again only where the file changed
+    for path, tests in tested.items():  # tested again only where the file changed, each read once
         if path in known and tree.current_key(path) == known[path]:
             continue
         data = inner.read_bytes(path)
-        if data and any(test(data) for test in tests):
+        if any((bool(data) and bool(test(data))) != answer for test, answer in tests):
             return False
     return True
 

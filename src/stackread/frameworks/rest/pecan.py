@@ -47,12 +47,18 @@ def may_declare(data: bytes) -> bool:
     return bool(b"make_app(" in data or b"Pecan(" in data or root_key)
 
 
+def mentions_pecan(data: bytes) -> bool:
+    return b"pecan" in data
+
+
 def read_routes(project, among: list[str]) -> list[Route]:
     """Every route of the pecan apps of a project, from the files `may_declare` found; [] when it has
     none."""
-    sources = [(file, project.tree.read_bytes(file) or b"") for file in among]
-    # A config's 'root' names a root only where pecan makes the app (Zun's config.py).
-    if not any(b"pecan" in data for _file, data in sources):
+    from stackread.source.observed import scan
+
+    # A config's 'root' names a root only where pecan makes the app (Zun's config.py). Tested, not
+    # read: a tree without pecan keeps its routes through an edit of a file that names a 'root'.
+    if not scan(project.tree, among, [mentions_pecan])[mentions_pecan]:
         return []
     ev = RouteEvaluator(project.index, project.options)
     modules = [m for m in map(project.index.get_by_path, among) if m is not None]
