@@ -101,4 +101,5 @@ def test_a_test_not_of_stackread_is_never_run_from_the_cache(tmp_path):
     tree.scan(["pkg/a.py"], [_binds_application])  # a test module's function, not stackread's
     seen = tree.observations()
     assert seen.scans[0].test.startswith("test_kept_by_reads:")
+    (root / "pkg/a.py").write_text("x = 2\n")  # the test would have to run again on it
     assert not still_hold(seen, ObservedTree(open_tree(root)))  # refused, so worked out again

@@ -23,6 +23,7 @@ from stackread.index.summary import FORMAT
 from stackread.perf import collector_paused
 from stackread.flows.reading import Progress, Reading, stage
 from stackread.program.graph import CallGraph
+from stackread.source.content import key_of
 from stackread.source.trees import SourceTree
 
 
@@ -109,8 +110,7 @@ def program_key(tree: SourceTree, include_tests: bool) -> str | None:
     if not paths:
         return None
     for path in paths:
-        data = tree.read_bytes(path)
-        digest.update(f"{path}\0{content_key(data or b'')}\n".encode())
+        digest.update(f"{path}\0{key_of(tree, path) or content_key(b'')}\n".encode())
     return "program:" + digest.hexdigest()
 
 

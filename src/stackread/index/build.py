@@ -9,9 +9,10 @@ from typing import Callable, Protocol
 
 from stackread.diagnostics import Diagnostics
 from stackread.index.cache import encode
-from stackread.index.files import content_key, list_sources, module_name
+from stackread.index.files import list_sources, module_name
 from stackread.index.summary import FORMAT, summarize
 from stackread.index.workers import pool
+from stackread.source.content import key_of
 from stackread.source.parsing import ParseProblem, parse_source
 from stackread.perf import collector_paused
 from stackread.source.trees import DirectoryTree, NotReadable, SourceTree, read_regular, report_refused, shown_path
@@ -68,9 +69,9 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
     files: list[SourceFile] = []
     skipped: list[SkippedFile] = []
     for path in list_sources(tree, include_tests):
-        data = tree.read_bytes(path)
+        key = key_of(tree, path)  # kept for the command: the tree's key has asked it already
         name, is_package = module_name(path)
-        if data is None:
+        if key is None:
             # The tree says why (a FIFO, a link out of the tree, no permission); never silently.
             reason = getattr(tree, "refused", {}).get(shown_path(path), "cannot read")
             diagnostics.warning(path, None, f"{reason}; skipped")
@@ -79,7 +80,7 @@ def _index_tree(tree: SourceTree, cache: Cache, diagnostics: Diagnostics, includ
             continue
         if name:  # a top-level __init__.py: the tree itself is a package, with no name of its own
             # The summary format is part of the key: a changed summarizer never reads old summaries.
-            files.append(SourceFile(path, name, is_package, f"summary-v{FORMAT}:{content_key(data)}"))
+            files.append(SourceFile(path, name, is_package, f"summary-v{FORMAT}:{key}"))
     cached = {key: summary for key, summary in cache.get_many({f.key for f in files}).items()
               if summary.get("format") == FORMAT}
     missing = [f for f in files if f.key not in cached]

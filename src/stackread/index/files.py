@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from stackread.source.content import content_key  # noqa: F401 (where the index names it)
 from stackread.source.trees import SourceTree
 
 TEST_DIRS = frozenset({"tests", "test"})
@@ -22,6 +21,3 @@ def module_name(path: str) -> tuple[str, bool]:
     return rel.replace("/", "."), False
 
 
-def content_key(data: bytes) -> str:
-    # git's blob id, so a revision read from git needs no hashing at all.
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

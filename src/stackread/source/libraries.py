@@ -97,6 +97,12 @@ class WithLibraries:
         tree, inside = self._split(path)
         return tree.read_bytes(inside)
 
+    def content_key(self, path: str) -> str | None:
+        from stackread.source.content import key_of
+
+        tree, inside = self._split(path)
+        return key_of(tree, inside)
+
     def is_file(self, path: str) -> bool:
         tree, inside = self._split(path)
         return tree.is_file(inside)

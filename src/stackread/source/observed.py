@@ -21,6 +21,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from stackread.source.content import content_key, key_of
 from stackread.source.trees import SourceTree
 
 
@@ -62,6 +63,7 @@ class ObservedTree:
         self._derived: dict[tuple, int | None] = {}
         self._scanned: dict[str, str] = {}
         self._current: dict[str, str | None] = {}  # the content key of each file checked (still_hold)
+        self._current_listings: dict[str, str | None] = {}
 
     def __getattr__(self, name: str):  # label, revision, refused, library_labels ...
         return getattr(self.inner, name)
@@ -71,6 +73,12 @@ class ObservedTree:
         if path not in self._reads:
             self._reads[path] = None if data is None else content_key(data)
         return data
+
+    def content_key(self, path: str) -> str | None:
+        """A key is the file's content: observed as a read of it."""
+        key = key_of(self.inner, path)
+        self._reads.setdefault(path, key)
+        return key
 
     def is_file(self, path: str) -> bool:
         answer = self._probes[("file", path)] = self.inner.is_file(path)
@@ -126,12 +134,17 @@ class ObservedTree:
                   for (test, path, arguments), answer in sorted(self._derived.items(), key=repr)),
             tuple(sorted(self._scanned.items())))
 
+    def current_listing(self, asked: str) -> str | None:
+        """The digest of a listing as it is now, worked out once per command."""
+        if asked not in self._current_listings:
+            self._current_listings[asked] = _listing(self.inner, asked)
+        return self._current_listings[asked]
+
     def current_key(self, path: str) -> str | None:
         """The content key of a file as it is now, worked out once per command (however many kept
         answers are checked)."""
         if path not in self._current:
-            data = self.inner.read_bytes(path)
-            self._current[path] = None if data is None else content_key(data)
+            self._current[path] = key_of(self.inner, path)
         return self._current[path]
 
 
@@ -170,28 +183,27 @@ def still_hold(observations: Observations, tree: ObservedTree) -> bool:
         if (inner.is_file(path) if kind == "file" else inner.is_dir(path)) != answer:
             return False
     for asked, digest in observations.listings:
-        if _listing(inner, asked) != digest:
+        if tree.current_listing(asked) != digest:
             return False
     for derived in observations.derived:
         function = _test(derived.test)
         data = inner.read_bytes(derived.path)
         if function is None or (function(data, *derived.arguments) if data is not None else None) != derived.answer:
             return False
-    tested: dict[str, list[tuple[Callable[[bytes], bool], bool]]] = {}
+    tested: dict[str, list[tuple[str, bool]]] = {}
     for scanned in observations.scans:
-        test = _test(scanned.test)
-        if test is None:
-            return False
         for paths, answer in ((scanned.matched, True), (scanned.failed, False)):
             for path in paths:
-                tested.setdefault(path, []).append((test, answer))
+                tested.setdefault(path, []).append((scanned.test, answer))
     known = dict(observations.scanned)
     for path, tests in tested.items():  # tested again only where the file changed, each read once
         if path in known and tree.current_key(path) == known[path]:
             continue
         data = inner.read_bytes(path)
-        if any((bool(data) and bool(test(data))) != answer for test, answer in tests):
-            return False
+        for name, answer in tests:
+            test = _test(name)  # imported only now: reading an answer back needs none of the readers
+            if test is None or (bool(data) and bool(test(data))) != answer:
+                return False
     return True
 
 
@@ -220,10 +232,6 @@ def _test(name: str) -> Callable[[bytes], bool] | None:
         return getattr(importlib.import_module(module), qualname, None)
     except ImportError:
         return None
-
-
-def content_key(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
 
 
 def _digest(names: list[str]) -> str:

@@ -162,6 +162,11 @@ class DirectoryTree:
                 self._refuse(path, str(exc))
             return None
 
+    def content_key(self, path: str) -> str | None:
+        from stackread.source.content import remembered_key
+
+        return remembered_key(str(self._abs(path)), lambda: self.read_bytes(path))
+
     def is_file(self, path: str) -> bool:
         full = self._abs(path)
         try:
@@ -298,6 +303,9 @@ class GitRevisionTree:
             elif where in self._blobs:
                 self._blobs[path] = self._blobs[where]
             # else: a link to a directory or to nothing, which a revision's listing never walks into
+
+    def content_key(self, path: str) -> str | None:
+        return self._blobs.get(_norm(path))  # git's blob id is the content key
 
     def read_bytes(self, path: str) -> bytes | None:
         sha = self._blobs.get(_norm(path))
