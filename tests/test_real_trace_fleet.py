@@ -58,3 +58,17 @@ def test_troves_receiver_is_the_taskmanager_not_the_all_in_one_launcher(real_rel
     trace = trace_operation(real_release("trove-current"), "instance create")
     assert hops(trace)[0] == ("trove-api", "cast", "trove-taskmanager", "create_instance",
                               "trove.taskmanager.manager.Manager.create_instance")
+
+
+def test_octavia_load_balancer_create_goes_through_the_provider_driver_into_the_worker(real_release):
+    # The API loads its provider through stevedore (api/drivers/driver_factory.py:43: namespace
+    # octavia.api.drivers, name CONF.api_settings.default_provider_driver, default 'amphora' at
+    # common/config.py:88), the entry point `amphora = ...amphora_driver.v2.driver:AmphoraProviderDriver`;
+    # its loadbalancer_create (driver.py:150) casts create_load_balancer on octavia_provisioning_v2
+    # (driver.py:70, :158), which octavia-worker's ConsumerService serves with v2 Endpoints.
+    trace = trace_operation(real_release("octavia-current"), "load balancer create")
+    assert trace.root.process == "octavia-api"
+    assert hops(trace) == [
+        ("octavia-api", "cast", "octavia-worker", "create_load_balancer",
+         "octavia.controller.queue.v2.endpoints.Endpoints.create_load_balancer"),
+    ]
