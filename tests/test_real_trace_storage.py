@@ -56,3 +56,21 @@ def test_cinder_backup_create_goes_through_the_scheduler_to_cinder_backup(real_r
         ("cinder-api", "cast", "cinder-scheduler", "create_backup", "cinder.scheduler.manager.SchedulerManager.create_backup"),
         ("cinder-scheduler", "cast", "cinder-backup", "create_backup", "cinder.backup.manager.BackupManager.create_backup"),
     ]
+
+
+def test_a_driver_method_reached_once_per_driver_class_is_drawn_once(real_release):
+    # manager.py:4708-4710: `self.driver.allocate_network(...)` in a loop over the subnets, then
+    # `self.driver.allocate_admin_network(...)`; `self.driver` may be any of several ShareDriver
+    # subclasses that inherit both (driver.py:943, :954), each once drawn alike.
+    trace = trace_operation(real_release("manila-current"), "share create")
+
+    def under(step, name):
+        if step.function.endswith(name):
+            return step
+        return next((found for child in step.children if (found := under(child, name))), None)
+
+    setup = under(trace.root, "ShareManager._setup_server")
+    calls = [c.function.rpartition(".")[2] for c in setup.children]
+    assert calls.count("allocate_network") == 1 and calls.count("allocate_admin_network") == 1
+    allocate = next(c for c in setup.children if c.function.endswith(".allocate_network"))
+    assert allocate.call_line == 4708 and allocate.loop == "for share_network_subnet in subnets"

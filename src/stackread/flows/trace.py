@@ -128,6 +128,7 @@ class Tracer:
     def walk(self, name: str, entry) -> Trace:
         """The flow from the controller of `entry`, called `name` in the answer."""
         from stackread.flows import cuts
+        from stackread.flows.fold import folded
 
         walker, api_process, built = self._prepared()
         stage(self.progress, f"following {name}")
@@ -137,6 +138,7 @@ class Tracer:
             root = walker.walk(entry.controller, api_process, entry.receiver)
         if entry.via:
             root = _through(walker, entry.via, root)
+        root = folded(root)  # a function drawn once per place it runs, before its hops are listed
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:
