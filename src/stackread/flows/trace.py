@@ -35,7 +35,8 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
     A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
     question and stackread's own code: asked again, the answer is read back rather than worked out.
 
-    The driver None is libvirt, unchecked (Cinder has none); a named one must be in the tree (drivers.py).
+    The driver None is the one an option's default names, else libvirt, unchecked; a named one must be in
+    the tree (drivers.py).
     The settings are checked against the tree's options (settings.py), `DEFAULT.x` is `x` in the key."""
     from stackread.flows.settings import normalized_settings
     from stackread.flows.treekey import tree_key as _tree_key
