@@ -166,15 +166,20 @@ class DriverChoice:
         for root, members in groups.items():
             if len({self._class(targets[i]) for i in members}) < 2:
                 continue
-            taken.update(members)
-            drivers += self._pick(root, [targets[i] for i in members])
+            picked = self._pick(root, [targets[i] for i in members])
+            if picked is not None:
+                taken.update(members)
+                drivers += picked
         return list(dict.fromkeys(drivers)), [t for i, t in enumerate(targets) if i not in taken]
 
     def _class(self, target: tuple) -> str:
         """The class whose method runs: `self`'s when the method is inherited, else its own."""
         return target[2] or target[0].rpartition(".")[0]
 
-    def _pick(self, root: str, group: list[tuple]) -> list[tuple[str, tuple]]:
+    def _pick(self, root: str, group: list[tuple]) -> list[tuple[str, tuple]] | None:
+        """The implementations followed; None where nothing names one among instances the code makes
+        itself (Nova's servicegroup API makes a DbDriver or a MemcachedDriver by a table): those stay
+        the calls they are. Where the call dispatches to overrides, the first is followed, as before."""
         every = [(t[0], (t[2], t[3])) for t in group]
         if self.spec == "all":
             return every
@@ -187,7 +192,10 @@ class DriverChoice:
         if named:
             return named
         cls = next((c for c in self._named if self._runs(c, top)), None)
-        return (self._on(cls, group) if cls else []) or every[:1]
+        chosen = self._on(cls, group) if cls else []
+        if chosen:
+            return chosen
+        return every[:1] if any(not certain for _t, certain, _r, _exact in group) else None
 
     def _top_definer(self, group: list[tuple]) -> str | None:
         """The topmost class of the first target's MRO that defines the method called."""
