@@ -58,3 +58,60 @@ def test_troves_receiver_is_the_taskmanager_not_the_all_in_one_launcher(real_rel
     trace = trace_operation(real_release("trove-current"), "instance create")
     assert hops(trace)[0] == ("trove-api", "cast", "trove-taskmanager", "create_instance",
                               "trove.taskmanager.manager.Manager.create_instance")
+
+
+def test_octavia_load_balancer_create_goes_through_the_provider_driver_into_the_worker(real_release):
+    # The API loads its provider through stevedore (api/drivers/driver_factory.py:43: namespace
+    # octavia.api.drivers, name CONF.api_settings.default_provider_driver, default 'amphora' at
+    # common/config.py:88), the entry point `amphora = ...amphora_driver.v2.driver:AmphoraProviderDriver`;
+    # its loadbalancer_create (driver.py:150) casts create_load_balancer on octavia_provisioning_v2
+    # (driver.py:70, :158), which octavia-worker's ConsumerService serves with v2 Endpoints.
+    trace = trace_operation(real_release("octavia-current"), "load balancer create")
+    assert trace.root.process == "octavia-api"
+    assert hops(trace) == [
+        ("octavia-api", "cast", "octavia-worker", "create_load_balancer",
+         "octavia.controller.queue.v2.endpoints.Endpoints.create_load_balancer"),
+    ]
+
+
+def test_magnum_cluster_create_casts_to_the_conductor(real_release):
+    # api/controllers/v1/cluster.py:607 pecan.request.rpcapi (api/hooks.py:81: conductor/api.py API)
+    # .cluster_create_async casts cluster_create (conductor/api.py:41) on CONF.conductor.topic,
+    # 'magnum-conductor' (api.py:28, conf/conductor.py:20); cmd/conductor.py:60 serves it with
+    # cluster_conductor.Handler (handlers/cluster_conductor.py:43).
+    trace = trace_operation(real_release("magnum-current"), "cluster create")
+    assert trace.root.process == "magnum-api"
+    assert hops(trace) == [("magnum-api", "cast", "magnum-conductor", "cluster_create",
+                            "magnum.conductor.handlers.cluster_conductor.Handler.cluster_create")]
+
+
+def test_zun_container_create_casts_to_the_chosen_compute_host(real_release):
+    # containers.py:446 -> compute/api.py:99 rpcapi.container_create(context, host_state['host'], ...)
+    # -> compute/rpcapi.py:61 _cast(host, 'container_create') -> common/rpc_service.py:103
+    # prepare(server=host).cast, on CONF.compute.topic 'zun-compute' served by compute.Manager
+    # (cmd/compute.py:43; compute/manager.py:290). The image search call before it (rpcapi.py:185)
+    # runs only with CONF.api.enable_image_validation.
+    trace = trace_operation(real_release("zun-current"), "container create")
+    assert trace.root.process == "zun-api"
+    create = [h for h in trace.hops if h.method == "container_create"]
+    assert [(h.source, h.kind, h.target, h.endpoint, h.route, h.default_path) for h in create] == [
+        ("zun-api", "cast", "zun-compute", "zun.compute.manager.Manager.container_create", "server", True)]
+    search = [h for h in trace.hops if h.method == "image_search"]
+    assert [(h.kind, h.target, h.default_path) for h in search] == [("call", "zun-compute", False)]
+
+
+def test_watcher_audit_create_triggers_the_decision_engine(real_release):
+    # api/controllers/v1/audit.py:775 dc_client.trigger_audit for a ONESHOT audit ->
+    # decision_engine/rpcapi.py:38 cast on watcher.decision.control (conf/decision_engine.py:28),
+    # served by AuditEndpoint (decision_engine/manager.py:76; messaging/audit_endpoint.py:52); its
+    # oneshot handler casts launch_action_plan to the applier when the audit auto-triggers
+    # (decision_engine/audit/base.py:153 -> applier/rpcapi.py:37; applier/messaging/trigger.py:47).
+    trace = trace_operation(real_release("watcher-current"), "audit create")
+    assert trace.root.process == "watcher-api"
+    assert hops(trace) == [
+        ("watcher-api", "cast", "watcher-decision-engine", "trigger_audit",
+         "watcher.decision_engine.messaging.audit_endpoint.AuditEndpoint.trigger_audit"),
+        ("watcher-decision-engine", "cast", "watcher-applier", "launch_action_plan",
+         "watcher.applier.messaging.trigger.TriggerActionPlan.launch_action_plan"),
+    ]
+    assert "ONESHOT" in trace.hops[0].condition

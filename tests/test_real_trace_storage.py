@@ -3,6 +3,7 @@ rpcapi and manager lines named beside it."""
 
 import pytest
 
+from stackread.flows.question import Question
 from stackread.flows.trace import trace_operation
 
 pytestmark = pytest.mark.real
@@ -56,3 +57,56 @@ def test_cinder_backup_create_goes_through_the_scheduler_to_cinder_backup(real_r
         ("cinder-api", "cast", "cinder-scheduler", "create_backup", "cinder.scheduler.manager.SchedulerManager.create_backup"),
         ("cinder-scheduler", "cast", "cinder-backup", "create_backup", "cinder.backup.manager.BackupManager.create_backup"),
     ]
+
+
+def test_a_driver_method_reached_once_per_driver_class_is_drawn_once(real_release):
+    # manager.py:4708-4710: `self.driver.allocate_network(...)` in a loop over the subnets, then
+    # `self.driver.allocate_admin_network(...)`; `self.driver` may be any of several ShareDriver
+    # subclasses that inherit both (driver.py:943, :954), each once drawn alike.
+    trace = trace_operation(real_release("manila-current"), "share create")
+
+    def under(step, name):
+        if step.function.endswith(name):
+            return step
+        return next((found for child in step.children if (found := under(child, name))), None)
+
+    setup = under(trace.root, "ShareManager._setup_server")
+    calls = [c.function.rpartition(".")[2] for c in setup.children]
+    assert calls.count("allocate_network") == 1 and calls.count("allocate_admin_network") == 1
+    allocate = next(c for c in setup.children if c.function.endswith(".allocate_network"))
+    assert allocate.call_line == 4708 and allocate.loop == "for share_network_subnet in subnets"
+
+
+def driver_calls(trace):
+    found, todo = [], [trace.root]
+    while todo:
+        step = todo.pop()
+        found += [(step.function, step.receiver)] if step.kind == "driver" else []
+        todo += step.children
+    return found
+
+
+def test_the_storage_driver_is_the_one_the_option_default_names(real_release):
+    # Cinder's volume manager makes its driver from CONF.volume_driver (manager.py:144, default
+    # cinder.volume.drivers.lvm.LVMVolumeDriver; import_object at :312). The raw create calls
+    # self.driver.create_volume (flows/manager/create_volume.py:1217): lvm.py:396 by default, nfs.py:587
+    # with --driver nfs (NfsDriver is no VolumeDriver, but has BaseVD's method), each driver with all.
+    cinder = real_release("cinder-current")
+    default = driver_calls(trace_operation(cinder, "volume create"))
+    assert ("cinder.volume.drivers.lvm.LVMVolumeDriver.create_volume", None) in default
+    # An inherited method says which implementation runs it.
+    assert ("cinder.volume.driver.BaseVD.get_volume_stats", "cinder.volume.drivers.lvm.LVMVolumeDriver") in default
+    # One driver per interface: and a volume from a backup reads it with the backup_driver default.
+    assert {receiver or function.rpartition(".")[0] for function, receiver in default} == {
+        "cinder.volume.drivers.lvm.LVMVolumeDriver", "cinder.backup.drivers.swift.SwiftBackupDriver"}
+    nfs = driver_calls(trace_operation(cinder, Question("volume create", driver="nfs")))
+    assert ("cinder.volume.drivers.nfs.NfsDriver.create_volume", None) in nfs
+    every = driver_calls(trace_operation(cinder, Question("volume create", driver="all")))
+    assert len({receiver or function.rpartition(".")[0] for function, receiver in every}) > 5
+    # Manila's share_driver defaults to GenericShareDriver (share/manager.py:66): its create_share
+    # (drivers/generic.py:222) from manager.py:2342; CephFS's with --driver cephfs.
+    manila = real_release("manila-current")
+    assert ("manila.share.drivers.generic.GenericShareDriver.create_share", None) in \
+        driver_calls(trace_operation(manila, "share create"))
+    assert ("manila.share.drivers.cephfs.driver.CephFSDriver.create_share", None) in \
+        driver_calls(trace_operation(manila, Question("share create", driver="cephfs")))

@@ -402,3 +402,50 @@ def test_a_class_attribute_is_taken_from_the_first_class_in_the_mro(graph_of):
             Child().HANDLER.go()
         """})
     assert callees(g, "m.run") == {"m.Volume.go"}
+
+
+def test_a_stevedore_driver_manager_loads_the_entry_point_its_namespace_and_name_declare(graph_of):
+    # The plugin named by a literal, by an option's default and by what a caller passes: each its own
+    # class, never the other entry points of the namespace.
+    g = graph_of({
+        "setup.cfg": """
+            [metadata]
+            name = lb
+            [entry_points]
+            lb.drivers =
+                amphora = lb.amphora:AmphoraDriver
+                noop = lb.noop:NoopDriver
+                ovn = lb.ovn:OvnDriver
+            """,
+        "lb/__init__.py": "",
+        "lb/amphora.py": "class AmphoraDriver:\n    def create(self):\n        pass\n",
+        "lb/noop.py": "class NoopDriver:\n    def create(self):\n        pass\n",
+        "lb/ovn.py": "class OvnDriver:\n    def create(self):\n        pass\n",
+        "lb/api.py": """
+            from oslo_config import cfg
+            from stevedore import driver as stevedore_driver
+            CONF = cfg.CONF
+            CONF.register_opts([cfg.StrOpt('provider', default='amphora')])
+
+            def by_option():
+                stevedore_driver.DriverManager(namespace='lb.drivers', name=CONF.provider,
+                                               invoke_on_load=True).driver.create()
+
+            def by_literal():
+                manager = stevedore_driver.DriverManager('lb.drivers', 'noop')
+                manager.driver().create()
+
+            def load(provider):
+                return stevedore_driver.DriverManager(namespace='lb.drivers', name=provider,
+                                                      invoke_on_load=True).driver
+
+            def by_parameter():
+                load('ovn').create()
+            """,
+    })
+    assert callees(g, "lb.api.by_option") >= {"lb.amphora.AmphoraDriver.create"}
+    assert "lb.noop.NoopDriver.create" not in callees(g, "lb.api.by_option")
+    # Not invoked on load: `.driver` is the class, and calling it makes the instance.
+    assert callees(g, "lb.api.by_literal") == {"lb.noop.NoopDriver.create"}
+    assert "lb.ovn.OvnDriver.create" in callees(g, "lb.api.by_parameter")
+    assert "lb.amphora.AmphoraDriver.create" not in callees(g, "lb.api.by_parameter")

@@ -259,6 +259,36 @@ def test_driver_spellings_that_name_an_implementation(nova):
     assert len(drivers(uncached(nova, driver="all"))) == 4
 
 
+def test_without_driver_the_implementation_an_option_default_names_is_followed(tmp_path):
+    # As Cinder's volume_driver names LVMVolumeDriver: the default deployment runs that one, its
+    # inherited method too (found through its MRO); `--driver` another, `all` every one.
+    tree = {**TREE,
+            "nova/conf/compute.py": TREE["nova/conf/compute.py"].replace(
+                "cfg.PortOpt('console_port', default=6080),",
+                "cfg.PortOpt('console_port', default=6080),\n"
+                "            cfg.StrOpt('my_driver', default='nova.virt.fake.FakeDriver'),"),
+            "nova/virt/driver.py": TREE["nova/virt/driver.py"].replace(
+                "raise NotImplementedError()",
+                "raise NotImplementedError()\n\n            def power_on(self):\n                pass", 1),
+            "nova/compute/manager.py": TREE["nova/compute/manager.py"].replace(
+                "self.driver.spawn()", "self.driver.spawn()\n                self.driver.power_on()"),
+            "nova/virt/libvirt/driver.py": TREE["nova/virt/libvirt/driver.py"] + """
+            def power_on(self):
+                pass
+        """}
+    nova = write_tree(tmp_path / "nova", tree)
+    trace = uncached(nova)
+    assert drivers(trace) == ["nova.virt.driver.ComputeDriver.power_on", "nova.virt.fake.FakeDriver.spawn"]
+
+    def receivers(step):
+        return [(c.receiver or "") for c in step.children if c.kind == "driver"] + \
+            [r for c in step.children for r in receivers(c)]
+    assert receivers(trace.root) == ["", "nova.virt.fake.FakeDriver"]
+    assert drivers(uncached(nova, driver="libvirt")) == ["nova.virt.libvirt.driver.LibvirtDriver.power_on",
+                                                         "nova.virt.libvirt.driver.LibvirtDriver.spawn"]
+    assert len(drivers(uncached(nova, driver="all"))) == 4 + 2
+
+
 @pytest.mark.parametrize("spelling, first", [
     ("no_such_driver", "--driver: no driver 'no_such_driver' in this tree"),
     ("libvrt", "--driver: no driver 'libvrt' in this tree; did you mean libvirt.LibvirtDriver?"),

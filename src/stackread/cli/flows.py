@@ -12,8 +12,8 @@ from stackread.flows.reading import Reading
 from stackread.render.output import explain, index_progress, warn
 
 
-driver_option = click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to "
-                             "follow: libvirt (default), ironic, fake.FakeDriver ...; 'all' shows every one.")
+driver_option = click.option("--driver", metavar="NAME", help="Which implementation of a driver interface to follow: "
+                             "lvm, ironic, ...; 'all' every one; default: the one an option's default names, else libvirt.")
 set_option = click.option("--set", "settings", multiple=True, metavar="GROUP.OPTION=VALUE",
                           help="Evaluate conditions with this option value instead of its default (repeatable); "
                                "the option must be declared in the tree, DEFAULT.OPTION is OPTION.")

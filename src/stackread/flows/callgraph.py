@@ -111,6 +111,12 @@ def program_key(tree: SourceTree, include_tests: bool) -> str | None:
         return None
     for path in paths:
         digest.update(f"{path}\0{key_of(tree, path) or content_key(b'')}\n".encode())
+    # The entry points a stevedore manager loads are edges too (program.values._driver_manager).
+    dists = [f"{name}/entry_points.txt" for name in tree.list_dir("")
+             if name.endswith((".dist-info", ".egg-info"))]
+    for path in ("setup.cfg", "pyproject.toml", *dists):
+        data = tree.read_bytes(path) if tree.is_file(path) else None
+        digest.update(f"{path}\0{content_key(data) if data is not None else '-'}\n".encode())
     return "program:" + digest.hexdigest()
 
 
@@ -136,6 +142,7 @@ def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tes
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
                       skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics)
+    program.values.plugins = _plugin_lookup(tree)
     from stackread.frameworks.rest.pecan_hooks import REQUEST, request_attributes
     held = request_attributes(program)
     if held:
@@ -154,6 +161,22 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
              "call_sites": s.calls, "resolved": s.resolved, "external": s.external, "unresolved": s.unresolved,
              "skipped_files": len(indexed.files) - modules, "parsed": indexed.parsed}
     return CallGraphResult(graph, stats, tree.label, tree.revision, False, list(diagnostics.items))
+
+
+def _plugin_lookup(tree: SourceTree):
+    """(group, name) -> the targets the project's entry points declare, for stevedore's managers to
+    load (program.values); a tree without packaging metadata declares none."""
+    from stackread.flows.entrypoints import _installed_metadata_dir
+    from stackread.frameworks.packaging import read_metadata
+
+    try:
+        declared = read_metadata(tree, _installed_metadata_dir(tree)).entrypoints
+    except UsageError:
+        return lambda group, name: ()
+    table: dict[tuple[str, str], tuple[str, ...]] = {}
+    for ep in declared:
+        table[(ep.group, ep.name)] = table.get((ep.group, ep.name), ()) + (ep.target.split("[", 1)[0].strip(),)
+    return lambda group, name: table.get((group, name), ())
 
 
 def _option_resolver(tree: SourceTree, diagnostics: Diagnostics, packages: set[str]):

@@ -57,6 +57,8 @@ class Step:
     # A service step of the `story` level (detail.py): every call of that service it stands for, itself first.
     calls: list["Step"] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
+    # The call line of each other call under the same parent drawn just like this one, folded into it (fold.py).
+    folded: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -25,7 +25,7 @@ class Question:
     """One operation, named the way the user knows it (create_server, 'POST /servers', reboot)."""
 
     operation: str
-    driver: str | None = None  # None: libvirt, unchecked (Cinder has none); 'all': every one
+    driver: str | None = None  # None: an option default's, else libvirt (drivers.py), unchecked; 'all': every one
     settings: Mapping[str, Any] = field(default_factory=dict)  # option name -> value, checked against each tree
     show_objects: bool = False
     depth: int = 0  # levels of calls leading to no hop, driver or service shown around the flow

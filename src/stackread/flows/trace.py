@@ -35,7 +35,8 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
     A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
     question and stackread's own code: asked again, the answer is read back rather than worked out.
 
-    The driver None is libvirt, unchecked (Cinder has none); a named one must be in the tree (drivers.py).
+    The driver None is the one an option's default names, else libvirt, unchecked; a named one must be in
+    the tree (drivers.py).
     The settings are checked against the tree's options (settings.py), `DEFAULT.x` is `x` in the key."""
     from stackread.flows.settings import normalized_settings
     from stackread.flows.treekey import tree_key as _tree_key
@@ -134,6 +135,7 @@ class Tracer:
     def walk(self, name: str, entry) -> Trace:
         """The flow from the controller of `entry`, called `name` in the answer."""
         from stackread.flows import cuts
+        from stackread.flows.fold import folded
 
         walker, api_process, built = self._prepared()
         stage(self.progress, f"following {name}")
@@ -143,6 +145,7 @@ class Tracer:
             root = walker.walk(entry.controller, api_process, entry.receiver)
         if entry.via:
             root = _through(walker, entry.via, root)
+        root = folded(root)  # a function drawn once per place it runs, before its hops are listed
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:

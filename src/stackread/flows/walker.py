@@ -24,7 +24,7 @@ from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
 from stackread.flows.question import MAX_DEPTH, Question
-from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
+from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
@@ -67,6 +67,7 @@ class Walker:
         self._cut_sends = cuts.sends
         self.extra_depth = question.depth  # levels of calls that lead nowhere shown around the flow (--depth)
         self.driver = (question.driver or DEFAULT_DRIVER).lower()
+        self.drivers = DriverChoice(program, conditions.options, question.driver)
         self.show_objects = question.show_objects
         self.conditions = conditions
         self._sends: dict[tuple[str, int], list] = {}
@@ -148,7 +149,8 @@ class Walker:
     def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
         """The targets worth following, each with its kind and receiver class: the chosen driver among
         a driver interface's implementations, service clients as leaves, objects and the DB left out."""
-        result: list[tuple[str, str, tuple]] = []
+        drivers, targets = self.drivers.split(targets)
+        result: list[tuple[str, str, tuple]] = [(t, "driver", r) for t, r in drivers]
         uncertain = [(t, (r, exact)) for t, certain, r, exact in targets if not certain]
         certain = [(t, (r, exact)) for t, is_certain, r, exact in targets if is_certain]
         if len(uncertain) > 1 and any(self._is_driver(t) for t, _r in uncertain):

@@ -8,13 +8,22 @@ Where a call may dispatch to several classes named `*Driver` (Nova's `self.drive
 A spelling that names no implementation in the tree would follow the abstract base class instead,
 silently, so it is refused, listing the drivers the tree has. The drivers are read from the
 program: the subclasses of each interface, the topmost `*Driver` class of a hierarchy in the tree.
+
+Without `--driver`, a flow follows what a deployment on the tree's defaults runs: the implementation
+an option's default names (Cinder's `volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver`,
+Manila's `share_driver`), else libvirt (Nova's `compute_driver` has no default). A call reaching
+several implementations of one interface (overrides, or an inherited method once per driver class
+`self` may be) is a driver call: the chosen implementation's method (found through its MRO when it
+inherits it) is followed, the others left out (`DriverChoice`).
 """
 
 from __future__ import annotations
 
 import difflib
 import textwrap
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from stackread.errors import UsageError
 
@@ -83,6 +92,129 @@ def _implementations(program) -> dict[str, list[str]]:
             if ancestors:
                 roots.add(ancestors[-1])
     return {root: sorted(set(program.all_subclasses(root))) for root in sorted(roots)}
+
+
+_DOTTED_CLASS = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\.[A-Z]\w*")
+
+
+def default_implementations(program, options) -> list[str]:
+    """The driver implementations options' defaults name by their dotted path (`volume_driver`'s
+    `cinder.volume.drivers.lvm.LVMVolumeDriver`), in the order the options are declared (path, line)."""
+    roots = set(_implementations(program))
+    chosen: list[str] = []
+    if not roots or options is None:
+        return chosen
+    for option in sorted(options.all_options(), key=lambda o: (o.path, o.line)):
+        value = getattr(option.default, "value", None)
+        if not isinstance(value, str) or not _DOTTED_CLASS.fullmatch(value):
+            continue
+        for found in sorted(program.resolve_dotted(value)):
+            root = interface_of(program, roots, found[1]) if found[0] == "cls" else None
+            if root is not None and root != found[1] and found[1] not in chosen:
+                chosen.append(found[1])
+    return chosen
+
+
+def interface_of(program, roots: set[str], cls: str) -> str | None:
+    """The driver interface a class implements: the topmost interface in its MRO (Cinder's SanDriver
+    is one, for the SAN drivers, and a VolumeDriver itself: the class is a VolumeDriver)."""
+    found = [c for c in program.mro(cls) if c in roots] if cls in program.defs else []
+    return found[-1] if found else None
+
+
+class DriverChoice:
+    """Which targets of a call a flow follows as driver calls: of the targets that are implementations
+    of one driver interface (two classes or more, the interface's own included), the `--driver` one,
+    every one for `all`, and without `--driver` the option default's or libvirt's (see the module).
+    An implementation the call's values do not hold (Cinder's manager makes its driver from a name
+    the engine cannot read) is followed too when it has the method from the same class: its MRO holds
+    the topmost class defining the method for the targets (Cinder's BaseVD)."""
+
+    def __init__(self, program, options, spec: str | None):
+        self.program, self.options, self.spec = program, options, spec.lower() if spec else None
+        self._memo: dict[str, str | None] = {}
+
+    @cached_property
+    def _roots(self) -> set[str]:
+        return set(_implementations(self.program))
+
+    def _root_of(self, cls: str) -> str | None:
+        if cls not in self._memo:
+            self._memo[cls] = interface_of(self.program, self._roots, cls)
+        return self._memo[cls]
+
+    @cached_property
+    def defaults(self) -> list[str]:
+        return default_implementations(self.program, self.options)
+
+    @cached_property
+    def _named(self) -> list[str]:
+        """The classes `--driver` (or libvirt) names, `*Driver` classes first, the shortest name first."""
+        spec = self.spec or DEFAULT_DRIVER
+        named = [full for full, d in self.program.defs.items() if d.kind == "class" and matches(spec, full)]
+        return sorted(named, key=lambda c: (not _named_driver(c), len(c.rpartition(".")[2]), c))
+
+    def split(self, targets: list[tuple]) -> tuple[list[tuple[str, tuple]], list[tuple]]:
+        """(the driver calls chosen: (function, (receiver, exact))), the other targets as they came)."""
+        groups: dict[str, list[int]] = {}
+        for i, target in enumerate(targets):
+            root = self._root_of(self._class(target))
+            if root is not None:
+                groups.setdefault(root, []).append(i)
+        drivers: list[tuple[str, tuple]] = []
+        taken: set[int] = set()
+        for root, members in groups.items():
+            if len({self._class(targets[i]) for i in members}) < 2:
+                continue
+            picked = self._pick(root, [targets[i] for i in members])
+            if picked is not None:
+                taken.update(members)
+                drivers += picked
+        return list(dict.fromkeys(drivers)), [t for i, t in enumerate(targets) if i not in taken]
+
+    def _class(self, target: tuple) -> str:
+        """The class whose method runs: `self`'s when the method is inherited, else its own."""
+        return target[2] or target[0].rpartition(".")[0]
+
+    def _pick(self, root: str, group: list[tuple]) -> list[tuple[str, tuple]] | None:
+        """The implementations followed; None where nothing names one among instances the code makes
+        itself (Nova's servicegroup API makes a DbDriver or a MemcachedDriver by a table): those stay
+        the calls they are. Where the call dispatches to overrides, the first is followed, as before."""
+        every = [(t[0], (t[2], t[3])) for t in group]
+        if self.spec == "all":
+            return every
+        top = self._top_definer(group)
+        if self.spec is None:
+            defaults = sorted((c for c in self.defaults if self._runs(c, top)), key=lambda c: self._root_of(c) != root)
+            if defaults:
+                return self._on(defaults[0], group) or every[:1]
+        named = [(t[0], (t[2], t[3])) for t in group if matches(self.spec or DEFAULT_DRIVER, self._class(t))]
+        if named:
+            return named
+        cls = next((c for c in self._named if self._runs(c, top)), None)
+        chosen = self._on(cls, group) if cls else []
+        if chosen:
+            return chosen
+        return every[:1] if any(not certain for _t, certain, _r, _exact in group) else None
+
+    def _top_definer(self, group: list[tuple]) -> str | None:
+        """The topmost class of the first target's MRO that defines the method called."""
+        name = group[0][0].rpartition(".")[2]
+        definers = [c for c in self.program.mro(self._class(group[0])) if f"{c}.{name}" in self.program.defs]
+        return definers[-1] if definers else None
+
+    def _runs(self, cls: str, top: str | None) -> bool:
+        return top is None or top in self.program.mro(cls)
+
+    def _on(self, cls: str, group: list[tuple]) -> list[tuple[str, tuple]]:
+        """The method as the implementation runs it: the target of that class, or the member its MRO finds."""
+        same = [(t[0], (t[2], t[3])) for t in group if self._class(t) == cls]
+        if same:
+            return same[:1]
+        _owner, member = self.program.find_member(cls, group[0][0].rpartition(".")[2])
+        if member is None or member.kind not in _METHOD_KINDS:
+            return []
+        return [(member.full, (None, False) if member.full.rpartition(".")[0] == cls else (cls, True))]
 
 
 def check_driver(program, spec: str | None) -> None:

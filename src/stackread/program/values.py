@@ -40,6 +40,12 @@ class OptionLookup(Protocol):
     def lookup(self, group: str | None, name: str): ...
 
 
+# stevedore's DriverManager(namespace, name, invoke_on_load): the plugin the project's packaging
+# declares under that entry point name, its class as `.driver` (an instance once invoked on load).
+_DRIVER_MANAGERS = frozenset({"stevedore.driver.DriverManager", "stevedore.DriverManager"})
+_MANAGER_ARGS = ("namespace", "name", "invoke_on_load")
+
+
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
 
@@ -59,6 +65,9 @@ class Values:
         self.defs = defs
         self.guard = guard
         self.options = options
+        # (entry point group, name) -> the "module:attr" targets the project declares (frameworks.packaging);
+        # set by the frameworks before anything is resolved. Nothing declared, nothing found.
+        self.plugins: Callable[[str, str], tuple[str, ...]] = lambda group, name: ()
         self._resolved: dict[tuple, dict[int, frozenset]] = {}  # scope key -> id(expr) -> values
         self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
         self._returns: dict[tuple, frozenset] = {}
@@ -216,6 +225,10 @@ class Values:
                 if member is not None and member.kind != "class":
                     found.add(("func", member.full))
             return frozenset(found)
+        if kind == "plugin":  # ("plugin", manager, target, invoked): the manager's `.driver` is the plugin
+            if name == "driver":
+                return self._plugin(value[2], value[3])
+            return frozenset({_external(f"{value[1]}.{name}")})
         if kind == "box":  # a container's methods are the builtin type's
             return frozenset({_external(f"builtins.{self.containers.boxes[value[1]].kind}().{name}")})
         return EMPTY
@@ -332,6 +345,8 @@ class Values:
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
+        if dotted in _DRIVER_MANAGERS:
+            return self._driver_manager(dotted, call, scope)
         position = _IMPORTERS.get(dotted.rpartition(".")[2])
         if position is None or len(call[2]) <= position:
             return EMPTY
@@ -350,6 +365,44 @@ class Values:
             else:
                 result |= _instantiated(resolve_dotted(target))
         return frozenset(result)
+
+    def _driver_manager(self, dotted: str, call: list, scope: Scope) -> frozenset:
+        """`DriverManager(namespace=..., name=..., invoke_on_load=True)`: a manager per plugin the
+        namespace and name can be (each a string, an option's default or what a parameter holds)."""
+        args = {key: call[2][i] if i < len(call[2]) and call[2][i][0] != "*" else call[3].get(key)
+                for i, key in enumerate(_MANAGER_ARGS)}
+        if args["namespace"] is None or args["name"] is None:
+            return EMPTY
+        invoked = args["invoke_on_load"] is not None and any(
+            v == ("const", "True") for v in self.resolve(args["invoke_on_load"], scope))
+        found: set = set()
+        for namespace in self._strings(args["namespace"], scope):
+            for name in self._strings(args["name"], scope):
+                for target in self.plugins(namespace, name):
+                    module, _colon, attr = target.partition(":")
+                    for value in sorted(self.names.resolve_dotted(f"{module}.{attr}" if attr else module)):
+                        found.add(("plugin", f"{dotted}()", value, invoked))
+        return frozenset(found)
+
+    def _strings(self, expr: list, scope: Scope) -> list[str]:
+        """The strings an expression can be: literals, and option defaults for `CONF.x`."""
+        found = set()
+        for value in self.resolve(expr, scope):
+            text = value[1] if value[0] == "str" else self.option_value(value)
+            if text:
+                found.add(text)
+        return sorted(found)
+
+    def _plugin(self, target: Value, invoked: bool) -> frozenset:
+        """A plugin as its manager's `.driver` holds it: the class (or function) it names, or what calling
+        that on load made (an instance made right there, or the factory's return)."""
+        if not invoked:
+            return frozenset({target})
+        if target[0] == "cls":
+            return frozenset({("inst", target[1], True)})
+        if target[0] == "func":
+            return self.returns(target[1])
+        return EMPTY
 
     def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""

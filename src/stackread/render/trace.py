@@ -7,6 +7,7 @@ from typing import Any
 from stackread.flows.cuts import Cut, cuts_of
 from stackread.flows.detail import group_label
 from stackread.flows.flow import Hop, Step, Trace
+from stackread.flows.fold import folded_label
 from stackread.render.tables import FittedTree, WholeWords
 
 
@@ -28,6 +29,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
             **({"assumed": s.assumed} if s.assumed else {}),
+            **({"folded": s.folded} if s.folded else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -104,6 +106,8 @@ def _label(s: Step) -> str:
         extra += "  [red](error path)[/]"
     if s.seen_above:
         extra += "  [dim](expanded above)[/]"
+    if s.folded:
+        extra += f"  [dim]({escape(folded_label(s))})[/]"
     if s.kind == "hop" and s.hop:
         h = s.hop
         kind = h.kind + (" fanout" if h.fanout else "")
@@ -111,7 +115,7 @@ def _label(s: Step) -> str:
         return (f"[bold magenta]=={kind}==> {h.target}[/]  [bold]{h.method}[/]{route}  "
                 f"-> {name} {where}{extra}")
     if s.kind == "driver":
-        return f"[green]{name}[/] {where}  [green](virt driver)[/]{extra}"
+        return f"[green]{name}[/] {where}  [green]({escape(_driver_label(s))})[/]{extra}"
     if s.kind == "service" and s.calls:
         return f"[blue]{escape(group_label(s))}[/] {where}{extra}"
     if s.kind == "service":
@@ -119,6 +123,15 @@ def _label(s: Step) -> str:
     if s.kind == "cut":
         return f"[bold red]{escape(s.cut or 'flow cut')}[/]  [dim](the call at line {s.call_line})[/]{extra}"
     return f"{name} {where}{extra}"
+
+
+def _driver_label(s: Step) -> str:
+    """Nova's virt drivers as Nova calls them, other projects' as drivers; an inherited method says
+    which implementation runs it (`ShareDriver.setup_server` for the GenericShareDriver)."""
+    label = "virt driver" if "/virt/" in s.path else "driver"
+    if s.receiver and s.receiver != s.function.rpartition(".")[0]:
+        label += f": {s.receiver.rpartition('.')[2]}"
+    return label
 
 
 def _grow(step: Step, errors: bool) -> list[tuple]:

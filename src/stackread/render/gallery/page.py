@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from stackread.flows.fold import folded_label
 from stackread.flows.gallery import Compared, Release, Traced
 from stackread.flows.trace import Hop, Step, Trace
 from stackread.render.flow import short
@@ -169,4 +170,6 @@ def _label(step: Step, url_of: UrlOf) -> str:
         parts.append("<span class=\"warn\">(not on the default path)</span>")
     if step.seen_above:
         parts.append("<span class=\"dim\">(expanded above)</span>")
+    if step.folded:
+        parts.append(f"<span class=\"dim\">({e(folded_label(step))})</span>")
     return " ".join(parts)
