@@ -125,7 +125,7 @@ class _Drawer:
             if step.kind == "hop" and step.hop is not None:
                 h = step.hop
                 labels.append(h.method + (" (fanout)" if h.fanout else "") + (f"\nserver={h.route}" if h.route else ""))
-                attrs += g.CALL_ATTRS if h.kind == "call" else g.CAST_ATTRS
+                attrs += g.CALL_ATTRS if h.kind in ("call", "rest") else g.CAST_ATTRS
                 tooltip = f"{h.kind} {h.method}: {h.source} → {h.target}\n" + tooltip
             if new:
                 labels.append("if " + _clip(" and ".join(new)))
@@ -139,7 +139,7 @@ class _Drawer:
                 attrs.append(("label", "\n".join(labels)))
             attrs.append(("tooltip", tooltip))
             self.edge(tail, head, "call", attrs)
-            if step.kind == "hop" and step.hop is not None and step.hop.kind == "call":
+            if step.kind == "hop" and step.hop is not None and step.hop.kind in ("call", "rest"):
                 self.edge(head, tail, "return", [*g.RETURN_ATTRS, ("tooltip", f"{step.hop.method} returns")])
             if not step.seen_above:
                 self.grow(step, shown | set(new))
