@@ -201,3 +201,17 @@ def test_the_cli_takes_several_trees_and_prints_the_rest_hop(make_tree, tmp_path
     text = CliRunner().invoke(cli, args, env={"COLUMNS": "100"})
     assert "comp-api =rest=> cinder-api  POST /attachments" in text.output
     assert "==rest==> cinder-api  POST /attachments  -> AttachmentsController.create" in text.output
+
+
+def test_the_hops_and_story_levels_keep_the_rest_hop_below_the_client_call(make_tree, tmp_path):
+    caller, client, server = trees(make_tree)
+    args = ["trace", "POST /volume_attachments", "-C", str(caller), "-C", str(server), "-L", str(client), "--no-cache"]
+    for level in ("hops", "story"):
+        data = json.loads(CliRunner().invoke(cli, args + ["--detail", level, "--json"]).output)
+        kept, todo = [], list(data["steps"])
+        while todo:
+            step = todo.pop()
+            kept.append((step["kind"], step["process"], step["function"]))
+            todo += step["children"]
+        assert ("hop", "cinder-api", "cinder.api.AttachmentsController.create") in kept, level
+        assert ("hop", "cinder-volume", "cinder.volume.VolumeManager.attachment_update") in kept, level
