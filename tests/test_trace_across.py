@@ -215,3 +215,9 @@ def test_the_hops_and_story_levels_keep_the_rest_hop_below_the_client_call(make_
             todo += step["children"]
         assert ("hop", "cinder-api", "cinder.api.AttachmentsController.create") in kept, level
         assert ("hop", "cinder-volume", "cinder.volume.VolumeManager.attachment_update") in kept, level
+
+
+def test_a_tree_is_a_path_or_a_release_spec_read_from_the_cache(make_tree, tmp_path):
+    cached = make_tree(SERVER, "cache/releases/cinder-29.0.0")
+    assert crossing.tree_path("cinder==29.0.0", tmp_path / "cache") == str(cached)
+    assert crossing.tree_path(str(cached), tmp_path / "elsewhere") == str(cached)
