@@ -221,3 +221,14 @@ def test_a_tree_is_a_path_or_a_release_spec_read_from_the_cache(make_tree, tmp_p
     cached = make_tree(SERVER, "cache/releases/cinder-29.0.0")
     assert crossing.tree_path("cinder==29.0.0", tmp_path / "cache") == str(cached)
     assert crossing.tree_path(str(cached), tmp_path / "elsewhere") == str(cached)
+
+
+def test_a_drawing_links_each_step_into_the_tree_that_holds_it(make_tree):
+    from stackread.render.trace_graph import to_dot
+
+    caller, client, server = trees(make_tree)
+    trace = trace_operation(Reading(caller, libraries=(str(client),), use_cache=False), "POST /volume_attachments",
+                            servers=(Reading(server, use_cache=False),))
+    dot = to_dot(trace)
+    assert f"file://{caller.resolve()}/comp/api.py#L" in dot
+    assert f"file://{server.resolve()}/cinder/api.py#L" in dot and f"{caller.resolve()}/cinder/" not in dot

@@ -163,7 +163,7 @@ class Tracer:
         notes.append(walker.conditions.scenario.closing_note())
         notes += crossed
         return Trace(name, entry, self.routes.source, self.routes.revision, root, hops, dict(self.settings), notes,
-                     list(diagnostics.items), self.release)
+                     list(diagnostics.items), self.release, servers=[s.tracer.release for s in self.servers])
 
     @cached_property
     def release(self):

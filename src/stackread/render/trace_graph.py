@@ -157,10 +157,15 @@ def source_url(trace: Trace, path: str, line: int, link_template: str | None) ->
     file:// to the file read."""
     from stackread.render.links import link_template as default_template
 
-    if link_template is None and trace.release is not None:
-        link_template = default_template(trace.release)
-    if link_template is None and trace.source and pathlib.Path(trace.source).is_dir():
-        path = (pathlib.Path(trace.source).resolve() / path).as_posix()
+    # A step of a serving tree (a REST hop's, crossing.py) is in the tree that holds its file.
+    source, release = trace.source, trace.release
+    server = next((r for r in trace.servers if (pathlib.Path(r.source) / path).is_file()), None)
+    if server is not None and not (source and (pathlib.Path(source) / path).is_file()):
+        source, release = server.source, server
+    if link_template is None and release is not None:
+        link_template = default_template(release)
+    if link_template is None and source and pathlib.Path(source).is_dir():
+        path = (pathlib.Path(source).resolve() / path).as_posix()
     return g.node_url(Node(path, "function", path, line), link_template)
 
 
