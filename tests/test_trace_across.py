@@ -232,3 +232,18 @@ def test_a_drawing_links_each_step_into_the_tree_that_holds_it(make_tree):
     dot = to_dot(trace)
     assert f"file://{caller.resolve()}/comp/api.py#L" in dot
     assert f"file://{server.resolve()}/cinder/api.py#L" in dot and f"{caller.resolve()}/cinder/" not in dot
+
+
+def test_the_rest_hop_carries_the_conditions_on_the_way_in_its_process(make_tree):
+    call = "        self.volume_api.attachment_create(req, body['volume_id'])"
+    assert call in CALLER["comp/api.py"]
+    guarded = {**CALLER, "comp/api.py": CALLER["comp/api.py"].replace(call, (
+        "        if body:\n"
+        "            self._attach(req, body)\n\n"
+        "    def _attach(self, req, body):\n"
+        "        if body['volume_id']:\n"
+        "    " + call))}
+    _caller, client, server = trees(make_tree)
+    trace = trace_operation(Reading(make_tree(guarded, "guarded"), libraries=(str(client),), use_cache=False),
+                            "POST /volume_attachments", servers=(Reading(server, use_cache=False),))
+    assert [(h.kind, h.condition) for h in trace.hops] == [("rest", "body and body['volume_id']"), ("call", None)]

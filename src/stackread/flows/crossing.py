@@ -114,7 +114,7 @@ def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
 def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:
     from stackread.frameworks.rest_clients import matching_route, requests_of
 
-    for step in list(_service_steps(root)):
+    for step, conditions in list(_service_steps(root)):
         server = next((s for s in servers if step.service in s.packages), None)
         if server is None:
             continue
@@ -132,7 +132,7 @@ def _cross(root: Step, program, servers: list[Server], notes: list[str], walked:
             method = f"{request.verb} {request.url}" + (f" ({request.action})" if request.action else "")
             hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
                       request.path, request.line, route.controller, served.path, served.line, None,
-                      step.condition, step.default_path, step.error_path, list(step.assumed))
+                      " and ".join(conditions) or None, step.default_path, step.error_path, list(step.assumed))
             children = [] if seen else served.children
             if step.error_path or not step.default_path:  # what runs below a call off the default path is too
                 children = [_off_path(copy.deepcopy(c), step.error_path) for c in children]
@@ -159,9 +159,13 @@ def _serving_root(server: Server, route, notes: list[str]) -> Step:
     return served.root
 
 
-def _service_steps(step: Step):
+def _service_steps(step: Step, conditions: tuple[str, ...] = ()):
+    """Each service leaf, with the conditions on the way from where the flow entered its process
+    (an RPC hop's `condition` is the same)."""
     for child in step.children:
+        # A hop's own condition is the sender's: in the process it enters, conditions start again.
+        inner = () if child.kind == "hop" else conditions + ((child.condition,) if child.condition else ())
         if child.kind == "service" and not child.seen_above:
-            yield child
+            yield child, inner
         else:
-            yield from _service_steps(child)
+            yield from _service_steps(child, inner)
