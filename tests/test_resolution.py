@@ -172,6 +172,36 @@ def test_factories_import_object_and_option_defaults(graph_of):
     assert len([e for e in g.calls_from("nova.api.run") if e.callee == "nova.impl.Manager.serve"]) == 2
 
 
+def test_a_class_path_formatted_inside_a_name_is_each_class_it_fits(graph_of):
+    # python-cinderclient's Client(): import_class("cinderclient.v%s.client.Client" % version.ver_major),
+    # one module per API version the library has (issue 17: read beside Nova, never imported).
+    g = graph_of({
+        "lib/__init__.py": "", "lib/v2/__init__.py": "", "lib/v3/__init__.py": "",
+        "lib/v2/client.py": "class Client(object):\n    def create(self):\n        pass\n",
+        "lib/v3/client.py": "class Client(object):\n    def create(self):\n        pass\n",
+        "lib/client.py": """
+            from oslo_utils import importutils
+
+
+            def Client(version):
+                client_class = importutils.import_class("lib.v%s.client.Client" % version)
+                return client_class()
+
+
+            def make(version):
+                Client(version).create()
+
+
+            def plugin(name):
+                importutils.import_object('lib.v3.client.%s' % name).create()
+            """,
+    })
+    assert {c for c in callees(g, "lib.client.make") if c.endswith(".create")} == {
+        "lib.v2.client.Client.create", "lib.v3.client.Client.create"}
+    # A placeholder for a whole part of the name is what the caller (or an option) names: no guess.
+    assert not {c for c in callees(g, "lib.client.plugin") if c.endswith(".create")}
+
+
 def test_decorated_nested_and_spawned_functions(graph_of):
     g = graph_of({"m.py": """
         import functools

@@ -36,6 +36,7 @@ def cli(debug: bool, quiet: bool) -> None:
 
 path_argument = click.argument("path", default=".", type=click.Path())
 path_option = click.option("-C", "path", default=".", type=click.Path(), help="The project to read (default: here).")
+trees_option = click.option("-C", "paths", multiple=True, metavar="PATH|SPEC", help="The project to read (default: here), or a release (nova==34.0.0); again for each project to follow REST calls into.")
 rev_option = click.option("--rev", metavar="REV", help="Read this git revision without checking it out.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")
 library_option = click.option("-L", "--library", "libraries", multiple=True, metavar="SPEC|PATH", help="Also read this library's packages (neutron-lib==5.0.1, fetched like `get`, or a source directory); repeatable.")

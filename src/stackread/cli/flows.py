@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from stackread.cli.base import cache_options, cli, finish, json_option, library_option, path_option, rev_option
+from stackread.cli.base import cache_options, cli, finish, json_option, library_option, path_option, rev_option, trees_option
 from stackread.errors import ExitCode, StackreadError, UnknownOperation
 from stackread.flows.reading import Reading
 from stackread.render.output import explain, index_progress, warn
@@ -19,9 +19,9 @@ set_option = click.option("--set", "settings", multiple=True, metavar="GROUP.OPT
                                "the option must be declared in the tree, DEFAULT.OPTION is OPTION.")
 
 
-def _flow_options(rev, errors_help: str):
+def _flow_options(rev, errors_help: str, where=path_option):
     """The options of every command that traces a flow: where, which revision, driver, settings."""
-    options = [path_option, rev, driver_option, set_option, click.option("--errors", is_flag=True, help=errors_help)]
+    options = [where, rev, driver_option, set_option, click.option("--errors", is_flag=True, help=errors_help)]
     return lambda command: functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
@@ -29,9 +29,9 @@ def _operations(ctx: click.Context, _param, incomplete: str) -> list[str]:
     """OPERATION completed from the tree `-C PATH` names earlier on the line (flows/completion.py)."""
     from stackread.flows.completion import operation_names
 
-    given = ctx.get_parameter_source("path") is click.core.ParameterSource.COMMANDLINE
-    p = ctx.params
-    return operation_names(Reading(p["path"], p.get("rev"), p.get("cache_dir"), not p.get("no_cache")) if given else None,
+    p = ctx.params  # trace's -C is repeatable (`paths`): the first names the tree
+    path = p["path"] if ctx.get_parameter_source("path") is click.core.ParameterSource.COMMANDLINE else (p.get("paths") or [None])[0]
+    return operation_names(Reading(path, p.get("rev"), p.get("cache_dir"), not p.get("no_cache")) if path else None,
                            incomplete)
 
 
@@ -48,7 +48,7 @@ def _traced():
 
 @cli.command()
 @click.argument("operation", required=False, shell_complete=_operations)
-@_flow_options(rev_option, "Also show the error path (calls in except blocks).")
+@_flow_options(rev_option, "Also show the error path (calls in except blocks).", trees_option)
 @click.option("--list", "list_names", is_flag=True,
               help="Print the name of every operation of the tree, one a line (for shell completion), and stop.")
 @click.option("--show-objects", is_flag=True, help="Also follow versioned objects, the DB API and notifications.")
@@ -78,7 +78,7 @@ def _traced():
                    "tag on opendev for a published release (an sdist), else file:// to the source.")
 @cache_options()
 @library_option
-def trace(operation: str | None, path: str, rev: str | None, driver: str | None, settings: tuple, errors: bool,
+def trace(operation: str | None, paths: tuple[str, ...], rev: str | None, driver: str | None, settings: tuple, errors: bool,
           list_names: bool, show_objects: bool, microversion: str | None, policies: tuple, assumptions: tuple,
           extra_depth: int, detail: str | None, all_calls: bool, other: str | None, as_json: bool, out: str | None,
           fmt: str | None, view: str | None, link_template: str | None, cache_dir: str | None, no_cache: bool,
@@ -115,17 +115,27 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
       stackread trace resize -C ~/src/nova --format mermaid > resize.mmd
 
     \b
+    Across projects: give the trees of the services the flow calls too (the first -C is the
+    one traced). A call into another service's client (nova/volume/cinder.py) is read through
+    the client library's source to the HTTP request it sends (VERB URL), into the serving
+    tree's route for it and on through that project's processes, as a hop of kind rest:
+      stackread trace "server add volume" -C nova==34.0.0 -C cinder==29.0.0
+      nova-api =rest=> cinder-api  GET /volumes/{id}
+    The client library is the one -L names, else the python-<project>client the first tree's
+    requirements.txt asks for: its newest release in the cache, else fetched like `get`.
+    Without the serving tree the call stays a leaf.
+
+    \b
     With --diff, the same operation in two versions: hops added, removed, renamed or changed
     (cast became call, another process, another endpoint, off the default path), and the
     steps whose code moved, with path:line on both sides:
       stackread trace live-migrate -C ~/src/nova --rev 12.0.0 --diff 15.0.0
       stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
-    from stackread.flows import completion, detail as levels, flowdiff, question as asked, scenario, settings as given
-    from stackread.flows import trace as tracing
+    from stackread.flows import completion, crossing, detail as levels, flowdiff, question as asked, scenario, settings as given, trace as tracing
     from stackread.render.trace_output import TraceOutput, show_answer
 
-    project = Reading(path, rev, cache_dir, not no_cache, libraries)
+    project, servers = crossing.readings(paths, rev, cache_dir, not no_cache, libraries)
     if list_names:
         names, problems = completion.every_operation(project)
         click.echo("".join(f"{name}\n" for name in names), nl=False)
@@ -140,7 +150,7 @@ def trace(operation: str | None, path: str, rev: str | None, driver: str | None,
     question = asked.Question(operation, driver, given.parse_settings(settings), show_objects, asked.MAX_DEPTH
                               if detail == "all" else extra_depth, errors, scenario.scenario_choices(microversion, policies, assumptions))
     with _traced() as progress:
-        answer = (tracing.trace_operation(project, question, progress) if other is None
+        answer = (tracing.trace_operation(project, question, progress, tuple(servers)) if other is None
                   else flowdiff.diff_operation(project, project.other(other), question, progress, warn))
     finish(show_answer(answer, output, errors), reported=True)
 

@@ -130,11 +130,12 @@ class _Pruner:
             kept = self._kept(child, endpoint, own, inner)
             if kept is not None:
                 out.append(kept)
-                if child.kind == "driver" and not child.seen_above:
-                    self._below(child, endpoint, False, inner, out)
+                if child.kind in ("driver", "service") and not child.seen_above:
+                    self._below(child, endpoint, False, inner, out)  # a service's: its REST hops (crossing.py)
                 continue
             if child.kind == "service":
-                continue  # counted in its group
+                self._below(child, endpoint, False, inner, out)  # counted in its group; its REST hops stay
+                continue
             self._below(child, endpoint, own and helper_of(endpoint, child.function), inner, out)
 
     def _kept(self, step: Step, endpoint: str, own: bool, under: tuple[list[str], list[str]]) -> Step | None:

@@ -74,6 +74,8 @@ class Trace:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     release: Release | None = None  # what the tree read says it is: links and diff titles name it
     detail: str = "steps"  # the level of detail of `root` (detail.py): hops | story | steps | all
+    # The serving trees REST hops were followed into (crossing.py): their steps link into them.
+    servers: list[Release] = field(default_factory=list)
 
 
 def in_flow_order(root: Step) -> list[Hop]:

@@ -29,8 +29,9 @@ from stackread.perf import collector_paused
 
 
 def trace_operation(project: Reading | str | os.PathLike, question: Question | str,
-                    progress: Progress | None = None) -> Trace:
-    """The flow of one operation in the project (a Reading, or the working tree at a path).
+                    progress: Progress | None = None, servers: tuple[Reading, ...] = ()) -> Trace:
+    """The flow of one operation in the project (a Reading, or the working tree at a path); with
+    `servers`, the trees of other projects its REST calls are followed into (crossing.py).
 
     A flow is kept in the cache, keyed by every source file's content, the project's metadata, the
     question and stackread's own code: asked again, the answer is read back rather than worked out.
@@ -47,18 +48,28 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
     cache_notes = Diagnostics()  # what the cache itself reports (a rebuilt file): told, never stored
     with reading.open_cache(cache_notes) as cache:
         tree_key = _tree_key(tree) if reading.use_cache else None
-        key = question.key(tree_key) if tree_key else None
+        server_keys = [_tree_key(s.tree) for s in servers] if tree_key else []
+        key = question.key(":".join([tree_key, *map(str, server_keys)])) if tree_key else None
         result = load(cache, key)
         if result is None:
-            result = _trace(reading, question, cache, tree_key, progress)
+            paired = list(zip(servers, server_keys or [None] * len(servers)))
+            result = _trace(reading, question, cache, (tree_key, paired), progress)
             store(cache, key, result)
         if cache_notes.items:
             result.diagnostics = cache_notes.items + result.diagnostics
         return result
 
 
-def _trace(reading: Reading, question: Question, cache, tree_key: str | None, progress: Progress | None) -> Trace:
+def _trace(reading: Reading, question: Question, cache, keys: tuple, progress: Progress | None) -> Trace:
+    """`keys`: the tree's key, and each serving tree (crossing.py) with its own."""
+    from stackread.flows.crossing import Server
+
+    tree_key, servers = keys
     tracer = Tracer(reading, question, cache, tree_key, progress)
+    # A serving tree is walked for the same question, minus what only the calling tree's options,
+    # drivers and microversions decide.
+    asked = replace(question, driver=None, settings={}, scenario={})
+    tracer.servers = [Server(Tracer(s, asked, cache, key, progress), tuple(s.project.packages)) for s, key in servers]
     return tracer.walk(question.operation, tracer.entry(question.operation))
 
 
@@ -91,6 +102,7 @@ class Tracer:
 
             Scenario(reading.project.options, reading.project.options.packages, dict(question.scenario)).check()
         self._built = None
+        self.servers: list = []  # the trees of other projects REST calls are followed into (crossing.py)
 
     @cached_property
     def routes(self):
@@ -146,13 +158,21 @@ class Tracer:
         if entry.via:
             root = _through(walker, entry.via, root)
         root = folded(root)  # a function drawn once per place it runs, before its hops are listed
+        crossed: list[str] = []
+        if self.servers:
+            from stackread.flows.crossing import cross
+
+            stage(self.progress, "following the REST calls into the other trees")
+            with collector_paused():
+                cross(root, walker.program, self.servers, crossed)
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:
             notes.append(f"{name} reaches no other process: everything happens in {api_process}.")
         notes.append(walker.conditions.scenario.closing_note())
+        notes += crossed
         return Trace(name, entry, self.routes.source, self.routes.revision, root, hops, dict(self.settings), notes,
-                     list(diagnostics.items), self.release)
+                     list(diagnostics.items), self.release, servers=[s.tracer.release for s in self.servers])
 
     @cached_property
     def release(self):

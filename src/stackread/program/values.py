@@ -15,6 +15,7 @@ importers and configuration options.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -352,7 +353,8 @@ class Values:
             return EMPTY
         result: set = set()
         resolve_dotted = self.names.resolve_dotted
-        for value in sorted(self.resolve(call[2][position], scope)):
+        values = sorted(self.resolve(call[2][position], scope)) or self._formatted_names(call[2][position])
+        for value in values:
             target = value[1] if value[0] == "str" else self.option_value(value)
             if not target:
                 continue
@@ -403,6 +405,30 @@ class Values:
         if target[0] == "func":
             return self.returns(target[1])
         return EMPTY
+
+    def _formatted_names(self, expr: list) -> list:
+        """The dotted names of the program a name made by formatting can be:
+        `"cinderclient.v%s.client.Client" % version.ver_major` is each module `cinderclient.v<x>.client`
+        holding `Client`, as there is one per API version the library has. Only a literal pattern whose
+        placeholders stand for parts of a name each (`v%s`), never a whole name the caller or an option
+        gives (`'nova.virt.%s' % CONF.compute_driver` is no module of nova.virt each)."""
+        if expr[0] != "fmt" or expr[1] != "%" or expr[2][0][0] != "s":
+            return []
+        pattern = expr[2][0][1]
+        static = pattern.split("%", 1)[0]
+        if "." not in static or not re.fullmatch(r"[\w.]*(%[sd][\w.]*)+", pattern) or \
+                any(re.fullmatch(r"(%[sd])+", part) for part in pattern.split(".")):
+            return []
+        wanted = re.compile(re.sub(r"%[sd]", r"\\w+", re.escape(pattern)))
+        head = static.rpartition(".")[0]
+        found = []
+        for name, module in self.modules.items():
+            if name != head and not name.startswith(head + "."):
+                continue
+            if wanted.fullmatch(name):
+                found.append(("str", name))
+            found += [("str", f"{name}.{q}") for q in module.defs if wanted.fullmatch(f"{name}.{q}")]
+        return sorted(found)
 
     def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""

@@ -264,7 +264,7 @@ class _Builder:
             ]
             if not step.seen_above:
                 items += self.children(step, shown)
-            if h.kind == "call":
+            if h.kind in ("call", "rest"):  # both wait for the answer
                 items.append(Message(target, source, h.method, "return", default_path=step.default_path,
                                      error_path=step.error_path))
             items.append(Deactivate(target))

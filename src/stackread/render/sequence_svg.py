@@ -43,6 +43,7 @@ FRAME_LABEL = 560  # px before a condition wraps
 
 COLOURS = {
     "request": "#222222", "call": "#7b2d8e", "cast": "#7b2d8e", "return": "#7b2d8e", "invoke": "#2f4f6f",
+    "rest": "#1f6f8b",  # an HTTP request into another project's API (crossing.py)
 }
 # A flow diff's hops: added green, removed red, changed or renamed amber.
 STATUS_COLOURS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#b7791f", "renamed": "#b7791f"}
@@ -260,7 +261,7 @@ def _message(m: Message, c: _Canvas) -> None:
     if m.status:
         attrs["data-status"] = m.status
     group = _el("g", attrs, parent=c.arrows)
-    title = {"cast": "cast", "call": "call", "return": "returns", "request": "request", "invoke": "calls"}[m.kind]
+    title = {"cast": "cast", "call": "call", "return": "returns", "request": "request", "invoke": "calls", "rest": "HTTP request"}[m.kind]
     tooltip = f"{m.source} {title} {m.target}: {m.label}" if m.label else f"{m.target} returns to {m.source}"
     if m.function:
         tooltip += f"\n{m.function}  {m.path}:{m.line}"
@@ -277,11 +278,11 @@ def _message(m: Message, c: _Canvas) -> None:
     label_h = LINE * len(lines)
     x1, x2 = c.x[m.source], c.x[m.target]
     dash = {"cast": "7,4", "return": "2,3"}.get(m.kind)
-    width = {"call": 2.2, "cast": 1.6, "request": 1.6}.get(m.kind, 1.2)
+    width = {"call": 2.2, "rest": 2.2, "cast": 1.6, "request": 1.6}.get(m.kind, 1.2)
     line_attrs = {"stroke": colour, "stroke-width": width, "fill": "none"}
     if dash:
         line_attrs["stroke-dasharray"] = dash
-    weight = "bold" if m.kind in ("call", "cast", "request") else None
+    weight = "bold" if m.kind in ("call", "cast", "request", "rest") else None
     style = "italic" if m.kind == "return" else None
     if x1 == x2:
         top = c.y + label_h + 4

@@ -57,7 +57,7 @@ def _blocks(seq: Sequence, indent: str, depth: int, text, message, note) -> list
 # -- Mermaid -----------------------------------------------------------------------------------
 
 _MERMAID_CODES = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "%": "#37;"}
-_MERMAID_ARROWS = {"request": "->>", "call": "->>", "invoke": "->>", "cast": "--)", "return": "-->>"}
+_MERMAID_ARROWS = {"rest": "->>", "request": "->>", "call": "->>", "invoke": "->>", "cast": "--)", "return": "-->>"}
 
 
 def mermaid_text(text: str) -> str:
@@ -84,7 +84,7 @@ def to_mermaid(seq: Sequence) -> str:
 
 # -- PlantUML ----------------------------------------------------------------------------------
 
-_PLANTUML_ARROWS = {"request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "-->"}
+_PLANTUML_ARROWS = {"rest": "->", "request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "-->"}
 # Creole markup PlantUML reads inside a label: **bold**, //italic//, __underline__, --strike--,
 # ~~wave~~, ""monospace"", [[link]]; and <tags>. `~` hides the next character from it, but only for
 # _ - " # ] [ * . / < (PlantUML's CharHidder): before any other, `~=` say, it shows as written.
@@ -127,7 +127,7 @@ def to_plantuml(seq: Sequence) -> str:
 
 # -- seqdiag -----------------------------------------------------------------------------------
 
-_SEQDIAG_ARROWS = {"request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "<--"}
+_SEQDIAG_ARROWS = {"rest": "->", "request": "->", "call": "->", "invoke": "->", "cast": "->>", "return": "<--"}
 
 
 def seqdiag_text(text: str) -> str:

@@ -141,6 +141,6 @@ def _grow(step: Step, errors: bool) -> list[tuple]:
         if child.error_path and not errors:
             continue
         children.append((_label(child), _grow(child, errors)))
-        if child.kind == "hop" and child.hop and child.hop.kind == "call":
+        if child.kind == "hop" and child.hop and child.hop.kind in ("call", "rest"):
             children.append((f"[magenta]<== {child.hop.target} returns to {step.process}[/]", []))
     return children

@@ -125,7 +125,7 @@ class _Drawer:
             if step.kind == "hop" and step.hop is not None:
                 h = step.hop
                 labels.append(h.method + (" (fanout)" if h.fanout else "") + (f"\nserver={h.route}" if h.route else ""))
-                attrs += g.CALL_ATTRS if h.kind == "call" else g.CAST_ATTRS
+                attrs += g.CALL_ATTRS if h.kind in ("call", "rest") else g.CAST_ATTRS
                 tooltip = f"{h.kind} {h.method}: {h.source} → {h.target}\n" + tooltip
             if new:
                 labels.append("if " + _clip(" and ".join(new)))
@@ -139,7 +139,7 @@ class _Drawer:
                 attrs.append(("label", "\n".join(labels)))
             attrs.append(("tooltip", tooltip))
             self.edge(tail, head, "call", attrs)
-            if step.kind == "hop" and step.hop is not None and step.hop.kind == "call":
+            if step.kind == "hop" and step.hop is not None and step.hop.kind in ("call", "rest"):
                 self.edge(head, tail, "return", [*g.RETURN_ATTRS, ("tooltip", f"{step.hop.method} returns")])
             if not step.seen_above:
                 self.grow(step, shown | set(new))
@@ -157,10 +157,15 @@ def source_url(trace: Trace, path: str, line: int, link_template: str | None) ->
     file:// to the file read."""
     from stackread.render.links import link_template as default_template
 
-    if link_template is None and trace.release is not None:
-        link_template = default_template(trace.release)
-    if link_template is None and trace.source and pathlib.Path(trace.source).is_dir():
-        path = (pathlib.Path(trace.source).resolve() / path).as_posix()
+    # A step of a serving tree (a REST hop's, crossing.py) is in the tree that holds its file.
+    source, release = trace.source, trace.release
+    server = next((r for r in trace.servers if (pathlib.Path(r.source) / path).is_file()), None)
+    if server is not None and not (source and (pathlib.Path(source) / path).is_file()):
+        source, release = server.source, server
+    if link_template is None and release is not None:
+        link_template = default_template(release)
+    if link_template is None and source and pathlib.Path(source).is_dir():
+        path = (pathlib.Path(source).resolve() / path).as_posix()
     return g.node_url(Node(path, "function", path, line), link_template)
 
 

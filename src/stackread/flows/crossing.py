@@ -1,0 +1,171 @@
+"""`trace OPERATION -C nova -C cinder`: one request followed across projects, over REST.
+
+The walk of the first tree (the calling project) stops at another service's client as a leaf (a
+`service` step: `nova.volume.cinder.API.attachment_create`). With the serving project's tree given
+too, that leaf is read on: the client library's source (python-cinderclient, read beside the
+calling tree like `-L`, never imported) says which HTTP request the call sends
+(frameworks.rest_clients: `POST /attachments`), the serving tree's routes which controller action
+receives it (`AttachmentsController.create`), and the flow goes on there with that tree's own walk
+(its RPC hops to cinder-volume and the rest), below a hop of kind "rest" from the calling process
+to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`).
+
+Which tree serves a client is said by the client itself: the service the walker names it for
+(`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
+read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling
+tree's requirements.txt asks for, the newest release of it in the cache, else fetched as `get`
+does. Without the serving tree the call stays a leaf, as without this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import pathlib
+import re
+from dataclasses import dataclass, replace
+
+from stackread.flows.flow import Hop, Step
+from stackread.flows.reading import Reading
+
+
+def tree_path(spec: str, cache_dir=None) -> str:
+    """A `-C` value as a directory: a path as it is, a release (`cinder==29.0.0`) fetched like `get`."""
+    if pathlib.Path(spec).expanduser().exists() or ("==" not in spec and "/" in spec):
+        return spec
+    from stackread.errors import FetchError, UsageError
+    from stackread.source.fetch import fetch_release
+
+    try:
+        return str(fetch_release(spec, pathlib.Path(cache_dir) if cache_dir else None))
+    except FetchError as exc:
+        raise UsageError(f"-C {spec}: {exc}") from None
+
+
+def readings(specs: tuple[str, ...], rev: str | None, cache_dir, use_cache: bool,
+             libraries: tuple[str, ...]) -> tuple[Reading, list[Reading]]:
+    """The calling tree (the first `-C`, at `--rev`, with its libraries and the serving trees'
+    clients beside it) and the serving trees (the other `-C`s)."""
+    paths = [tree_path(spec, cache_dir) for spec in specs or (".",)]
+    servers = [Reading(p, None, cache_dir, use_cache) for p in paths[1:]]
+    clients = client_libraries(paths[0], rev, cache_dir, libraries, servers)
+    return Reading(paths[0], rev, cache_dir, use_cache, libraries + clients), servers
+
+
+def client_libraries(path: str, rev: str | None, cache_dir, libraries: tuple[str, ...],
+                     servers: list[Reading]) -> tuple[str, ...]:
+    """The client libraries of the serving trees the calling tree asks for in its requirements.txt
+    (`python-cinderclient>=4.0.1`), each as a directory of the newest cached release or a release
+    name to fetch; none where `-L` names one already."""
+    from stackread.source.libraries import requirement_of
+    from stackread.source.trees import open_tree
+
+    given = {_distribution(pathlib.Path(spec).name) for spec in libraries}
+    caller = open_tree(path, rev)
+    found: list[str] = []
+    for server in servers:
+        for package in server.project.packages:
+            name = f"python-{package}client"
+            if name not in given and requirement_of(caller, name) is not None:
+                found.append(_cached_release(name, cache_dir) or name)
+    return tuple(dict.fromkeys(found))
+
+
+def _distribution(label: str) -> str:
+    """`python-cinderclient-9.10.0` or `python-cinderclient==9.10.0` -> python-cinderclient."""
+    return re.split(r"==|-(?=\d)", label, maxsplit=1)[0].lower()
+
+
+def _cached_release(name: str, cache_dir) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    from stackread.source.cachedir import default_cache_dir
+
+    releases = (pathlib.Path(cache_dir) if cache_dir else default_cache_dir()) / "releases"
+    versions = []
+    for where in releases.glob(f"{name}-*"):
+        try:
+            versions.append((Version(where.name[len(name) + 1:]), str(where)))
+        except InvalidVersion:
+            continue
+    return max(versions)[1] if versions else None
+
+
+@dataclass
+class Server:
+    """A serving project: its tracer (routes, program, walk), and the packages that name it."""
+
+    tracer: object
+    packages: tuple[str, ...]
+
+
+def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
+    """Each service leaf of the walked flow whose client request a serving tree routes: the REST hop
+    into that tree's API process, with the flow there below it (in place)."""
+    walked: dict[tuple[int, str], Step] = {}
+    # A client library keeps what its constructor is handed (`Manager.__init__(self, api)`): read
+    # through every caller's values, as `requests_of` is asked everywhere else. The walk of this
+    # tree is over, so what that resolves differently no longer changes it.
+    following, program.follow_parameters = program.follow_parameters, True
+    try:
+        _cross(root, program, servers, notes, walked)
+    finally:
+        program.follow_parameters = following
+
+
+def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:
+    from stackread.frameworks.rest_clients import matching_route, requests_of
+
+    for step, conditions in list(_service_steps(root)):
+        server = next((s for s in servers if step.service in s.packages), None)
+        if server is None:
+            continue
+        for request in requests_of(program, step.function):
+            route = matching_route(server.tracer.routes.routes, request.verb, request.url, request.action)
+            if route is None or not route.controller:
+                notes.append(f"{step.function} sends {request.verb} {request.url}, which no route of "
+                             f"{server.tracer.reading.label} serves: the flow stops there.")
+                continue
+            key = (id(server), route.controller)
+            seen = key in walked
+            if not seen:
+                walked[key] = _serving_root(server, route, notes)
+            served = walked[key]
+            method = f"{request.verb} {request.url}" + (f" ({request.action})" if request.action else "")
+            hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
+                      request.path, request.line, route.controller, served.path, served.line, None,
+                      " and ".join(conditions) or None, step.default_path, step.error_path, list(step.assumed))
+            children = [] if seen else served.children
+            if step.error_path or not step.default_path:  # what runs below a call off the default path is too
+                children = [_off_path(copy.deepcopy(c), step.error_path) for c in children]
+            step.children.append(replace(served, kind="hop", hop=hop, call_line=step.call_line,
+                                         default_path=step.default_path, error_path=step.error_path,
+                                         seen_above=seen, children=children))
+
+
+def _off_path(step: Step, error: bool) -> Step:
+    step.default_path = False
+    step.error_path = step.error_path or error
+    if step.hop is not None:
+        step.hop.default_path, step.hop.error_path = False, step.hop.error_path or error
+    for child in step.children:
+        _off_path(child, error)
+    return step
+
+
+def _serving_root(server: Server, route, notes: list[str]) -> Step:
+    name = f"{route.verb} {route.path}" + (f" ({route.action})" if route.action else "")
+    served = server.tracer.walk(name, route)
+    notes += [f"In {served.root.process}: {n}" for n in served.notes
+              if "reaches no other process" not in n and f"In {served.root.process}: {n}" not in notes]
+    return served.root
+
+
+def _service_steps(step: Step, conditions: tuple[str, ...] = ()):
+    """Each service leaf, with the conditions on the way from where the flow entered its process
+    (an RPC hop's `condition` is the same)."""
+    for child in step.children:
+        # A hop's own condition is the sender's: in the process it enters, conditions start again.
+        inner = () if child.kind == "hop" else conditions + ((child.condition,) if child.condition else ())
+        if child.kind == "service" and not child.seen_above:
+            yield child, inner
+        else:
+            yield from _service_steps(child, inner)
