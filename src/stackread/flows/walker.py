@@ -108,7 +108,7 @@ class Walker:
                 continue
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
             callees = [t for t, _certain, _r, _exact in targets]
-            for target, kind, target_receiver in self._choose(targets):
+            for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 if kind in ("driver", "service"):
@@ -145,9 +145,11 @@ class Walker:
                 return [["except", f"called back as {role}", record[2]]]
         return []
 
-    def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
+    def _choose(self, targets: list[tuple[str, bool, str | None, bool]], on_self: bool = False
+                ) -> list[tuple[str, str, tuple]]:
         """The targets worth following, each with its kind and receiver class: the chosen driver among
-        a driver interface's implementations, service clients as leaves, objects and the DB left out."""
+        a driver interface's implementations, service clients as leaves, objects and the DB left out
+        unless called on `self` (a plugin whose mixins live in neutron/db is not the DB API)."""
         result: list[tuple[str, str, tuple]] = []
         uncertain = [(t, (r, exact)) for t, certain, r, exact in targets if not certain]
         certain = [(t, (r, exact)) for t, is_certain, r, exact in targets if is_certain]
@@ -161,7 +163,7 @@ class Walker:
             if definition is None:
                 continue
             package_parts = definition.module.split(".")[1:2]
-            if not self.show_objects and package_parts and package_parts[0] in _OBJECT_PACKAGES:
+            if not self.show_objects and not on_self and package_parts and package_parts[0] in _OBJECT_PACKAGES:
                 continue
             service = self._service(definition.module)
             if service and (definition.kind == "class" or target.endswith(".__init__")):
@@ -430,6 +432,12 @@ def _optional(definition, name: str) -> bool:
     """A parameter that takes a value or None (`host=None`): passing a field sets it. One defaulting
     to False or True is a flag, and one with no default may be either: a field passed so may be falsy."""
     return definition is not None and dict(definition.default_exprs).get(name) == ["k", None]
+
+
+def _on_self(record: list) -> bool:
+    """The call is the object's own method: `self.x(...)` or `super().x(...)`."""
+    callee = record[1]
+    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1] == ["super"])
 
 
 def _calls_itself(function: str, record: list) -> bool:
