@@ -41,7 +41,7 @@ class Step:
     path: str
     line: int
     process: str
-    kind: str = "call"  # entry | call | hop | driver | service
+    kind: str = "call"  # entry | call | hop | driver | service | event | cut
     call_line: int | None = None  # where the caller calls it
     condition: str | None = None
     loop: str | None = None
@@ -57,6 +57,7 @@ class Step:
     # A service step of the `story` level (detail.py): every call of that service it stands for, itself first.
     calls: list["Step"] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
+    event: str | None = None  # kind "event": the (resource, event) published that runs it: "port after_create"
 
 
 @dataclass

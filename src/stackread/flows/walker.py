@@ -24,6 +24,7 @@ from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
 from stackread.flows.question import MAX_DEPTH, Question
+from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
@@ -78,6 +79,7 @@ class Walker:
         self._service_of_module: dict[str, str | None] = {}
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
         self.values = Values(conditions, program)
+        self.events = Events(program)  # Neutron's callbacks registry: a publish runs its subscribers
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -106,6 +108,14 @@ class Walker:
                 found.append((context, ("cut", skipped, line, (None, False), record)))
             if (function, line) in self._sends or (function, line) in self._cut_sends:
                 continue
+            for subscriber in self._subscribers(module, record, receiver[0]):
+                target, target_receiver = subscriber.callback, (subscriber.receiver, False)
+                if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
+                    continue
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
+                truncated = truncated or sub.truncated
+                (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
+                                                                      record)))
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
             callees = [t for t, _certain, _r, _exact in targets]
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
@@ -122,6 +132,11 @@ class Walker:
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
+
+    def _subscribers(self, module, record: list, self_class: str | None) -> list:
+        """The callbacks a registry publish at this call site runs (frameworks.callbacks)."""
+        published = self.events.published(module, record, self_class)
+        return [s for resource, event in published or () for s in self.events.subscribers(resource, event)]
 
     def _recovery(self, target: str, record: list, callees: list[str]) -> list:
         """A callback handed over for recovery runs when something fails: `driver.live_migration(...,
@@ -278,6 +293,15 @@ class Walker:
                 child_conditions = []  # a hop's condition is the sending process's own
                 path_assumed = ()
                 child_texts: dict[str, str] = {}
+            elif kind == "event":
+                # A published event runs its subscriber here as callback(resource, event, trigger, payload):
+                # the resource and event it is called with are the ones published, literals of this path.
+                subscriber = target
+                target = subscriber.callback
+                child = self._step(target, step.process, kind)
+                child.event = f"{subscriber.resource} {subscriber.event}"
+                child_arguments = dict(zip(self._parameters(target)[:2], (subscriber.resource, subscriber.event)))
+                child_texts = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
@@ -289,7 +313,7 @@ class Walker:
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
-            if kind in ("call", "hop") and (target, receiver) not in stack:
+            if kind in ("call", "hop", "event") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
                                                 state, path_assumed)))
         return pending

@@ -28,6 +28,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
             **({"assumed": s.assumed} if s.assumed else {}),
+            **({"event": s.event} if s.event else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -112,6 +113,8 @@ def _label(s: Step) -> str:
                 f"-> {name} {where}{extra}")
     if s.kind == "driver":
         return f"[green]{name}[/] {where}  [green](virt driver)[/]{extra}"
+    if s.kind == "event" and s.event:
+        return f"[cyan]~~{escape(s.event)}~~>[/] {name} {where}{extra}"
     if s.kind == "service" and s.calls:
         return f"[blue]{escape(group_label(s))}[/] {where}{extra}"
     if s.kind == "service":
