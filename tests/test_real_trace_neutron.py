@@ -80,3 +80,18 @@ def test_router_add_subnet_notifies_the_l3_agent_and_the_dhcp_agent(neutron):
     assert events(trace.root) == [("router_interface after_create", f"{DHCP}._after_router_interface_created",
                                    "neutron/api/rpc/agentnotifiers/dhcp_rpc_agent_api.py:270",
                                    "neutron.db.l3_db.L3_NAT_dbonly_mixin.add_router_interface", 1037)]
+
+
+def test_graph_to_crosses_the_event_from_the_plugin_to_the_dhcp_agent(neutron):
+    from stackread.flows.callgraph import load_callgraph
+    from stackread.flows.paths import PathQuestion, chains_of
+
+    result = load_callgraph(neutron)
+    edge = next(e for e in result.graph.calls_from("neutron.plugins.ml2.plugin.Ml2Plugin._after_create_port")
+                if e.callee == f"{DHCP}._native_event_send_dhcp_notification")
+    assert (edge.event, edge.line) == ("port after_create", 1684)
+    found, _diagnostics = chains_of(neutron, result.graph,
+                                    PathQuestion("Ml2Plugin.create_port", "DhcpAgent.port_create_end", 1))
+    chain = found.chains[0]
+    assert [h.event for h in chain if h.event] == ["port after_create"]
+    assert (chain[-1].rpc, chain[-1].method, chain[-1].service) == ("cast", "port_create_end", "neutron-dhcp-agent")

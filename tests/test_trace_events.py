@@ -191,3 +191,19 @@ def test_a_resource_that_cannot_be_evaluated_joins_nothing(make_tree):
     trace = _trace(make_tree, "subnet create")
     assert _events(trace.root) == []
     assert hops(trace) == []
+
+
+def test_the_call_graph_has_an_edge_per_callback_marked_with_its_event(make_tree):
+    from stackread.flows.callgraph import load_callgraph, payload
+
+    result = load_callgraph(Reading(make_tree({**LIBRARY, **PROJECT}), use_cache=False))
+    graph = result.graph
+    marked = {(e.callee, e.event, e.line) for e in graph.calls_from("proj.plugin.Plugin.create_port") if e.event}
+    assert marked == {("proj.notifier.AgentNotifier._created", "port after_create", 8)}
+    assert not [e for e in graph.calls_from("proj.plugin.Plugin.create_subnet") if e.event]
+    printed = json.loads(payload(result))["edges"]  # as `callgraph --json` prints it and the cache keeps it
+    record = next(r for r in printed if r["caller"] == "proj.plugin.Plugin.create_port"
+                  and r["callee"] == "proj.notifier.AgentNotifier._created")
+    assert record["event"] == "port after_create"
+    plain = next(r for r in printed if r["callee"] == "proj.plugin.Plugin.create_port")
+    assert "event" not in plain  # a plain call's record is as it was

@@ -52,6 +52,20 @@ class Events:
         resources, events = self._strings(args[0], scope), self._strings(args[1], scope)
         return [(r, e) for r in sorted(resources) for e in sorted(events)]
 
+    def edges(self):
+        """(caller, callee, path, line, "resource event") of every publish site of the program and
+        each callback it runs: the call graph's event edges."""
+        for module in sorted(self.program.modules.values(), key=lambda m: m.name):
+            for record in module.calls():
+                if _called_name(record) not in _PUBLISH:
+                    continue
+                scope_name = record[0]
+                self_class = enclosing_class(Scope(module, scope_name))
+                caller = f"{module.name}.{scope_name}" if scope_name else module.name
+                for resource, event in self.published(module, record, self_class) or ():
+                    for subscriber in self.subscribers(resource, event):
+                        yield caller, subscriber.callback, module.path, record[2], f"{resource} {event}"
+
     def subscribers(self, resource: str, event: str) -> list[Subscriber]:
         return self._subscriptions.get((resource, event), [])
 
