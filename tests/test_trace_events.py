@@ -130,6 +130,33 @@ PROJECT = {
             def _network_created(self, resource, event, trigger, payload=None):
                 self.client.cast(None, 'network_create_end')
         """,
+    "proj/naming.py": """
+        import oslo_messaging as messaging
+        from neutron_lib.callbacks import events
+        from neutron_lib.callbacks import registry
+        from neutron_lib.callbacks import resources
+
+
+        class NamingNotifier(object):
+            def __init__(self):
+                self.client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+                registry.subscribe(self._send, resources.PORT, events.AFTER_CREATE)
+
+            def _send(self, resource, event, trigger, payload=None):
+                action = event.replace('after_', '')
+                method_name = '.'.join((resource, action, 'end'))
+                self.notify(payload, method_name)
+
+            def notify(self, payload, method_name):
+                method_name = method_name.replace('.', '_')
+                if method_name.endswith('_delete_end'):
+                    self._cast(payload, 'port_delete_end')
+                elif method_name == 'port_create_end':
+                    self._cast(payload, 'port_create_end')
+
+            def _cast(self, payload, method):
+                self.client.cast(None, method)
+        """,
     "proj/agent.py": """
         class Agent(object):
             def port_create_end(self, context):
@@ -168,10 +195,19 @@ def hops(trace):
 
 def test_a_publish_runs_the_callback_subscribed_to_its_resource_and_event(make_tree):
     trace = _trace(make_tree, "port create")
-    assert _events(trace.root) == [("port after_create", "proj.notifier.AgentNotifier._created")]
-    assert hops(trace) == [("proj-api", "cast", "port_create_end", "proj.agent.Agent.port_create_end")]
+    assert _events(trace.root) == [("port after_create", "proj.naming.NamingNotifier._send"),
+                                   ("port after_create", "proj.notifier.AgentNotifier._created")]
+    assert ("proj-api", "cast", "port_create_end", "proj.agent.Agent.port_create_end") in hops(trace)
     step = json.dumps(to_json(trace))
     assert '"kind": "event"' in step and '"event": "port after_create"' in step
+
+
+def test_a_method_name_made_from_the_event_decides_the_branches(make_tree):
+    # `action = event.replace(...)`, `'.'.join(...)`, then a parameter rebound by the body: the path's
+    # literal strings, so the delete branch is ruled out and the create branch's test is no condition.
+    trace = _trace(make_tree, "port create")
+    naming = [h for h in trace.hops if h.client.startswith("proj.naming.")]
+    assert [(h.method, h.condition) for h in naming] == [("port_create_end", None)]
 
 
 def test_other_events_of_the_same_resource_are_not_joined(make_tree):
@@ -199,7 +235,8 @@ def test_the_call_graph_has_an_edge_per_callback_marked_with_its_event(make_tree
     result = load_callgraph(Reading(make_tree({**LIBRARY, **PROJECT}), use_cache=False))
     graph = result.graph
     marked = {(e.callee, e.event, e.line) for e in graph.calls_from("proj.plugin.Plugin.create_port") if e.event}
-    assert marked == {("proj.notifier.AgentNotifier._created", "port after_create", 8)}
+    assert marked == {("proj.notifier.AgentNotifier._created", "port after_create", 8),
+                      ("proj.naming.NamingNotifier._send", "port after_create", 8)}
     assert not [e for e in graph.calls_from("proj.plugin.Plugin.create_subnet") if e.event]
     printed = json.loads(payload(result))["edges"]  # as `callgraph --json` prints it and the cache keeps it
     record = next(r for r in printed if r["caller"] == "proj.plugin.Plugin.create_port"

@@ -260,13 +260,15 @@ class Walker:
         state = self._state(definition, reached.state)
         # The scenario's values of the function's own locals (`async_ = is_supported(req, '2.34')`):
         # they decide the default path; only literals rule a call out.
-        arguments = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
-        literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
+        at_entry = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
+        rebound = self._rebound(step.function, module, reached.arguments, state)
         visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         for context, (kind, target, line, receiver, record), child_budget in listed:
+            arguments = _past(at_entry, rebound, line)
+            literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
             context = self._on_path(context, literals, module)
             if context is None:
                 continue
@@ -349,6 +351,14 @@ class Walker:
         key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
         if key not in self._locals_memo:
             self._locals_memo[key] = self.values.locals(function, module, arguments, state)
+        return self._locals_memo[key]
+
+    def _rebound(self, function: str, module, arguments: dict[str, Any], state: dict) -> list[tuple[int, str, Any]]:
+        if self.conditions.scenario is None or module is None or not arguments:
+            return []
+        key = ("rebound", function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
+        if key not in self._locals_memo:
+            self._locals_memo[key] = self.values.rebound(function, module, arguments, state)
         return self._locals_memo[key]
 
     def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
@@ -444,6 +454,21 @@ class Walker:
 
 # Parameters that take a callback for when something fails: recover_method, rollback, on_error...
 _RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
+
+
+def _past(arguments: dict[str, Any], rebound: list[tuple[int, str, Any]], line: int) -> dict[str, Any]:
+    """The path's values at a call on `line`: a parameter the body rebinds before it holds the new
+    value (or is no longer known)."""
+    if not rebound:
+        return arguments
+    here = dict(arguments)
+    for at, name, value in rebound:
+        if at < line:
+            if value is None:
+                here.pop(name, None)
+            else:
+                here[name] = value
+    return here
 
 
 def _loaded_attribute(expr: list, caller) -> bool:
