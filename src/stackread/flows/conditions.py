@@ -148,6 +148,8 @@ class Conditions:
     def _value(self, node: ast.AST, arguments: dict[str, Any], module=None) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
+        if isinstance(node, (ast.List, ast.Tuple, ast.Dict)) and not (node.keys if isinstance(node, ast.Dict) else node.elts):
+            return {ast.List: [], ast.Tuple: (), ast.Dict: {}}[type(node)]  # `block_device_mapping or []`: falsy
         if isinstance(node, ast.Name) and node.id in arguments:
             found = arguments[node.id]
             if isinstance(found, Assumed):
