@@ -32,7 +32,7 @@ def entrypoints(path: str, rev: str | None, as_json: bool, show_plugins: bool, l
 
 _format_option = click.option("--format", "fmt", type=click.Choice(["graphml"]),
                               help="GraphML for Gephi and yEd, to -o FILE.graphml or stdout.")
-_graph_options = cache_options(include_tests=True)
+_graph_options = lambda f: library_option(cache_options(include_tests=True)(f))  # noqa: E731 (-L: neutron-lib's events)
 
 
 @cli.command()
@@ -43,7 +43,7 @@ _graph_options = cache_options(include_tests=True)
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write the GraphML to FILE.graphml.")
 @_graph_options
 def callgraph(path: str, rev: str | None, as_json: bool, fmt: str | None, output: str | None, include_tests: bool,
-              cache_dir: str | None, no_cache: bool) -> None:
+              cache_dir: str | None, no_cache: bool, libraries: tuple[str, ...]) -> None:
     """The static call graph of all the Python code under PATH.
 
     Module names are dotted paths relative to PATH (PATH/nova/compute/api.py is
@@ -56,7 +56,7 @@ def callgraph(path: str, rev: str | None, as_json: bool, fmt: str | None, output
     from stackread.render import callgraph as view
 
     with index_progress() as progress:
-        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache), include_tests, progress)
+        result = load_callgraph(Reading(path, rev, cache_dir, not no_cache, libraries), include_tests, progress)
     if fmt or output:
         from stackread.render.graph_export import write_graphml
         from stackread.render.graphml import callgraph_graphml
@@ -84,7 +84,7 @@ def callgraph(path: str, rev: str | None, as_json: bool, fmt: str | None, output
 @_graph_options
 def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool, depth: int, output: str | None,
           link_template: str | None, target: str | None, max_chains: int, fmt: str | None, as_json: bool,
-          include_tests: bool, cache_dir: str | None, no_cache: bool) -> None:
+          include_tests: bool, cache_dir: str | None, no_cache: bool, libraries: tuple[str, ...]) -> None:
     """The neighbourhood of one function, method or class in the call graph.
 
     SYMBOL is a dotted name (nova.compute.manager.ComputeManager.build_and_run_instance)
@@ -96,7 +96,7 @@ def graph(symbol: str, path: str, rev: str | None, callers: bool, callees: bool,
     from stackread.render.graph import show_neighbourhood
 
     with index_progress() as progress:
-        reading = Reading(path, rev, cache_dir, not no_cache)
+        reading = Reading(path, rev, cache_dir, not no_cache, libraries)
         result = load_callgraph(reading, include_tests, progress)
     if target is not None or fmt or (output or "").lower().endswith(".graphml"):
         from stackread.flows.paths import PathQuestion

@@ -155,6 +155,7 @@ def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: boo
     program, indexed = build_program(tree, cache, diagnostics, include_tests, progress)
     stage(progress, "resolving every call")
     graph = program.build()
+    _add_event_edges(program, graph)
     s = program.stats
     modules = len(program.modules)
     stats = {"modules": modules, "definitions": len(graph) - modules, "edges": sum(1 for _ in graph.edges()),
@@ -177,6 +178,18 @@ def _plugin_lookup(tree: SourceTree):
     for ep in declared:
         table[(ep.group, ep.name)] = table.get((ep.group, ep.name), ()) + (ep.target.split("[", 1)[0].strip(),)
     return lambda group, name: table.get((group, name), ())
+
+
+def _add_event_edges(program, graph: CallGraph) -> None:
+    """A registry publish runs the callbacks subscribed to its event: an edge to each, marked so."""
+    from stackread.frameworks.callbacks import Events
+    from stackread.program.graph import Edge
+
+    seen: set[tuple[str, str, int]] = set()  # a callback subscribed twice (a loop over resources) is one edge
+    for caller, callee, path, line, event in Events(program).edges():
+        if (caller, callee, line) not in seen and caller in graph and callee in graph:
+            seen.add((caller, callee, line))
+            graph.add_edge(Edge(caller, callee, path, line, True, event))
 
 
 def _option_resolver(tree: SourceTree, diagnostics: Diagnostics, packages: set[str]):

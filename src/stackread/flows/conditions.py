@@ -148,6 +148,8 @@ class Conditions:
     def _value(self, node: ast.AST, arguments: dict[str, Any], module=None) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
+        if isinstance(node, (ast.List, ast.Tuple, ast.Dict)) and not (node.keys if isinstance(node, ast.Dict) else node.elts):
+            return {ast.List: [], ast.Tuple: (), ast.Dict: {}}[type(node)]  # `block_device_mapping or []`: falsy
         if isinstance(node, ast.Name) and node.id in arguments:
             found = arguments[node.id]
             if isinstance(found, Assumed):
@@ -158,6 +160,10 @@ class Conditions:
             returned = self._returned(module, node.func)
             if returned is not None:
                 return self._value(returned, arguments)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _STR_METHODS:
+            found = self._str_method(node, arguments, module)
+            if found is not _UNKNOWN:
+                return found
         if isinstance(node, ast.Call) and self.scenario is not None:
             decided = self.scenario.call(node, module, self._state)
             if decided is not None:
@@ -201,7 +207,28 @@ class Conditions:
         return _UNKNOWN
 
 
+    def _str_method(self, node: ast.Call, arguments: dict[str, Any], module) -> Any:
+        """A string method on known strings: `event.replace('after_', '')`, `'.'.join((resource, action,
+        'end'))`, `method_name.endswith('_delete_end')` with the path's literal `event` and `resource`."""
+        receiver = self._value(node.func.value, arguments, module)
+        if not isinstance(receiver, str) or node.keywords:
+            return _UNKNOWN
+        if node.func.attr == "join":
+            parts = node.args[0].elts if len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)) else None
+            values = [self._value(e, arguments, module) for e in parts or ()]
+            return receiver.join(values) if parts and all(isinstance(v, str) for v in values) else _UNKNOWN
+        args = [self._value(a, arguments, module) for a in node.args]
+        if not all(isinstance(a, str) for a in args):
+            return _UNKNOWN
+        try:
+            return getattr(receiver, node.func.attr)(*args)
+        except (TypeError, ValueError):
+            return _UNKNOWN
+
+
 _UNKNOWN = object()
+# String methods a condition or a local may apply to the path's literal strings.
+_STR_METHODS = frozenset({"replace", "endswith", "startswith", "join", "lower", "upper", "strip"})
 
 
 def _state_key(state, text: str):

@@ -146,6 +146,12 @@ class _Pruner:
             return replace(step, **where, children=children)
         if step.kind == "cut":
             return replace(step, **where)
+        if step.kind == "event" and _leads_to_hop(step, self.errors):
+            # The published event a notifier subscribed to is how the flow reaches its hop: a reader
+            # draws `port after_create` between the plugin and the DHCP agent's cast.
+            children: list[Step] = []
+            self._below(step, endpoint, own, ([], []), children)
+            return replace(step, **where, children=children)
         if self.level != "story":
             return None
         if step.kind == "driver" and not _query(step.function) and (own or helper_of(endpoint, step.function)):
@@ -159,3 +165,9 @@ class _Pruner:
             group = self.groups[key] = replace(step, condition=None, loop=None, children=[], calls=[step])
             return group
         return None
+
+
+def _leads_to_hop(step: Step, errors: bool) -> bool:
+    """Some step below is an RPC hop or a cut (on the error path only with --errors)."""
+    return any((errors or not c.error_path) and (c.kind in ("hop", "cut") or _leads_to_hop(c, errors))
+               for c in step.children)

@@ -41,7 +41,7 @@ class Step:
     path: str
     line: int
     process: str
-    kind: str = "call"  # entry | call | hop | driver | service
+    kind: str = "call"  # entry | call | hop | driver | service | event | cut
     call_line: int | None = None  # where the caller calls it
     condition: str | None = None
     loop: str | None = None
@@ -59,6 +59,7 @@ class Step:
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
     # The call line of each other call under the same parent drawn just like this one, folded into it (fold.py).
     folded: list[int] = field(default_factory=list)
+    event: str | None = None  # kind "event": the (resource, event) published that runs it: "port after_create"
 
 
 @dataclass

@@ -34,6 +34,7 @@ class Hop:
     rpc: str | None = None  # "cast" or "call" for an RPC hop
     method: str | None = None  # the RPC method name sent
     service: str | None = None  # the service that serves it (nova-conductor)
+    event: str | None = None  # the callee is a callback of the event the caller publishes: "port after_create"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ class _Steps:
             if callee not in by_callee:
                 edges.sort(key=lambda e: e.line)
                 by_callee[callee] = Hop(name, callee, edges[0].path, edges[0].line,
-                                        tuple(sorted({e.line for e in edges})), any(e.certain for e in edges))
+                                        tuple(sorted({e.line for e in edges})), any(e.certain for e in edges),
+                                        event=next((e.event for e in edges if e.event), None))
         # In the order the caller's source makes them: the first call written is tried first.
         return tuple(sorted(by_callee.values(), key=lambda h: (h.line, h.callee)))
 

@@ -10,6 +10,7 @@ one of its checks (`is_supported`, `can`, an assumed predicate) or that are hand
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Any
 
 from stackread.flows.scenario import Assumed
@@ -52,7 +53,7 @@ class Values:
 
     def locals(self, function: str, module, arguments: dict[str, Any], state: dict) -> dict[str, Any]:
         """Locals bound once in the function to what the scenario decides, as Assumed values."""
-        node = self.function(function) if self.reads_scenario(module) or _assumed(arguments) else None
+        node = self.function(function) if self.reads_scenario(module) or arguments else None  # literal ones too
         if node is None:
             return {}
         bound: dict[str, list[ast.AST | None]] = {}
@@ -61,16 +62,50 @@ class Values:
                 bound.setdefault(part.targets[0].id, []).append(part.value)
             elif isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
                 bound.setdefault(part.id, []).append(None)  # bound otherwise too (for, with, unpacking)
-        found = {}
+        found: dict[str, Any] = {}
         params = set(self.program.defs[function].params) if function in self.program.defs else set()
+        pending = {}
         for name, values in bound.items():
             # An Assign's target is a Store Name too: one Assign is two entries, value and None.
             assigned = [v for v in values if v is not None]
-            if len(assigned) != 1 or len(values) != 2 or name in arguments or name in params:
-                continue
-            decided = self._decided(assigned[0], module, arguments, state)
-            if decided is not None:
-                found[name] = decided
+            if len(assigned) == 1 and len(values) == 2 and name not in arguments and name not in params:
+                pending[name] = assigned[0]
+        # A local made of another (`method_name = '.'.join((resource, action, 'end'))` of `action`): rounds.
+        for _round in range(4):
+            progressed = False
+            for name, value in list(pending.items()):
+                known = {**arguments, **found}
+                decided = self._decided(value, module, known, state) or self._literal(value, module, known, state)
+                if decided is not None:
+                    found[name] = decided.value if isinstance(decided, _Literal) else decided
+                    del pending[name]
+                    progressed = True
+            if not progressed:
+                break
+        return found
+
+    def _literal(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> "_Literal | None":
+        """A local computed from the path's literal arguments alone is a literal of the path too:
+        `action = event.replace('after_', '')` with event='after_create' (a registry callback's)."""
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if not names or any(n not in arguments or isinstance(arguments[n], Assumed) for n in names):
+            return None
+        value, labels = self.conditions.value(node, arguments, module, state)
+        return _Literal(value) if not labels and isinstance(value, _HELD) else None
+
+    def rebound(self, function: str, module, arguments: dict[str, Any], state: dict) -> list[tuple[int, str, Any]]:
+        """(line, parameter, value) where the function's own body rebinds a parameter of the path's
+        arguments, unconditionally (`method_name = method_name.replace(".", "_")`): past that line it
+        holds the value (None: no longer known), not what the caller passed."""
+        node = self.function(function) if arguments else None
+        found = []
+        for part in node.body if node is not None else ():
+            if isinstance(part, ast.Assign) and len(part.targets) == 1 and isinstance(part.targets[0], ast.Name) \
+                    and part.targets[0].id in arguments:
+                name = part.targets[0].id
+                decided = self._decided(part.value, module, arguments, state) or \
+                    self._literal(part.value, module, arguments, state)
+                found.append((part.lineno, name, decided.value if isinstance(decided, _Literal) else decided))
         return found
 
     def argument(self, caller: str, record: list, parameter: tuple[str, int | None],
@@ -100,8 +135,9 @@ class Values:
         return Assumed(value, labels) if labels and isinstance(value, _HELD) else None
 
 
-def _assumed(arguments: dict[str, Any]) -> bool:
-    return any(isinstance(value, Assumed) for value in arguments.values())
+@dataclass(frozen=True)
+class _Literal:
+    value: Any
 
 
 def _own_nodes(function: ast.AST):

@@ -24,6 +24,7 @@ from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
 from stackread.flows.question import MAX_DEPTH, Question
+from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
@@ -79,6 +80,7 @@ class Walker:
         self._service_of_module: dict[str, str | None] = {}
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
         self.values = Values(conditions, program)
+        self.events = Events(program)  # Neutron's callbacks registry: a publish runs its subscribers
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -107,9 +109,17 @@ class Walker:
                 found.append((context, ("cut", skipped, line, (None, False), record)))
             if (function, line) in self._sends or (function, line) in self._cut_sends:
                 continue
+            for subscriber in self._subscribers(module, record, receiver[0]):
+                target, target_receiver = subscriber.callback, (subscriber.receiver, False)
+                if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
+                    continue
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
+                truncated = truncated or sub.truncated
+                (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
+                                                                      record)))
             targets, _externals = self.program.call_targets_as(module, record, *receiver)
             callees = [t for t, _certain, _r, _exact in targets]
-            for target, kind, target_receiver in self._choose(targets):
+            for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 if kind in ("driver", "service"):
@@ -123,6 +133,11 @@ class Walker:
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
+
+    def _subscribers(self, module, record: list, self_class: str | None) -> list:
+        """The callbacks a registry publish at this call site runs (frameworks.callbacks)."""
+        published = self.events.published(module, record, self_class)
+        return [s for resource, event in published or () for s in self.events.subscribers(resource, event)]
 
     def _recovery(self, target: str, record: list, callees: list[str]) -> list:
         """A callback handed over for recovery runs when something fails: `driver.live_migration(...,
@@ -146,9 +161,11 @@ class Walker:
                 return [["except", f"called back as {role}", record[2]]]
         return []
 
-    def _choose(self, targets: list[tuple[str, bool, str | None, bool]]) -> list[tuple[str, str, tuple]]:
+    def _choose(self, targets: list[tuple[str, bool, str | None, bool]], on_self: bool = False
+                ) -> list[tuple[str, str, tuple]]:
         """The targets worth following, each with its kind and receiver class: the chosen driver among
-        a driver interface's implementations, service clients as leaves, objects and the DB left out."""
+        a driver interface's implementations, service clients as leaves, objects and the DB left out
+        unless called on `self` (a plugin whose mixins live in neutron/db is not the DB API)."""
         drivers, targets = self.drivers.split(targets)
         result: list[tuple[str, str, tuple]] = [(t, "driver", r) for t, r in drivers]
         uncertain = [(t, (r, exact)) for t, certain, r, exact in targets if not certain]
@@ -163,7 +180,7 @@ class Walker:
             if definition is None:
                 continue
             package_parts = definition.module.split(".")[1:2]
-            if not self.show_objects and package_parts and package_parts[0] in _OBJECT_PACKAGES:
+            if not self.show_objects and not on_self and package_parts and package_parts[0] in _OBJECT_PACKAGES:
                 continue
             service = self._service(definition.module)
             if service and (definition.kind == "class" or target.endswith(".__init__")):
@@ -245,13 +262,15 @@ class Walker:
         state = self._state(definition, reached.state)
         # The scenario's values of the function's own locals (`async_ = is_supported(req, '2.34')`):
         # they decide the default path; only literals rule a call out.
-        arguments = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
-        literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
+        at_entry = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
+        rebound = self._rebound(step.function, module, reached.arguments, state)
         visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         for context, (kind, target, line, receiver, record), child_budget in listed:
+            arguments = _past(at_entry, rebound, line)
+            literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
             context = self._on_path(context, literals, module)
             if context is None:
                 continue
@@ -278,6 +297,15 @@ class Walker:
                 child_conditions = []  # a hop's condition is the sending process's own
                 path_assumed = ()
                 child_texts: dict[str, str] = {}
+            elif kind == "event":
+                # A published event runs its subscriber here as callback(resource, event, trigger, payload):
+                # the resource and event it is called with are the ones published, literals of this path.
+                subscriber = target
+                target = subscriber.callback
+                child = self._step(target, step.process, kind)
+                child.event = f"{subscriber.resource} {subscriber.event}"
+                child_arguments = dict(zip(self._parameters(target)[:2], (subscriber.resource, subscriber.event)))
+                child_texts = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
@@ -289,7 +317,7 @@ class Walker:
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
-            if kind in ("call", "hop") and (target, receiver) not in stack:
+            if kind in ("call", "hop", "event") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
                                                 state, path_assumed)))
         return pending
@@ -325,6 +353,14 @@ class Walker:
         key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
         if key not in self._locals_memo:
             self._locals_memo[key] = self.values.locals(function, module, arguments, state)
+        return self._locals_memo[key]
+
+    def _rebound(self, function: str, module, arguments: dict[str, Any], state: dict) -> list[tuple[int, str, Any]]:
+        if self.conditions.scenario is None or module is None or not arguments:
+            return []
+        key = ("rebound", function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
+        if key not in self._locals_memo:
+            self._locals_memo[key] = self.values.rebound(function, module, arguments, state)
         return self._locals_memo[key]
 
     def _argument_texts(self, function: str, record: list, texts: dict[str, str]) -> dict[str, str]:
@@ -422,6 +458,21 @@ class Walker:
 _RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
 
 
+def _past(arguments: dict[str, Any], rebound: list[tuple[int, str, Any]], line: int) -> dict[str, Any]:
+    """The path's values at a call on `line`: a parameter the body rebinds before it holds the new
+    value (or is no longer known)."""
+    if not rebound:
+        return arguments
+    here = dict(arguments)
+    for at, name, value in rebound:
+        if at < line:
+            if value is None:
+                here.pop(name, None)
+            else:
+                here[name] = value
+    return here
+
+
 def _loaded_attribute(expr: list, caller) -> bool:
     """`instance.host` where `instance` is a parameter of the caller (not `self.x`, not a module's)."""
     return (caller is not None and expr[0] == "a" and expr[1][0] == "n" and expr[1][1] not in ("self", "cls")
@@ -432,6 +483,12 @@ def _optional(definition, name: str) -> bool:
     """A parameter that takes a value or None (`host=None`): passing a field sets it. One defaulting
     to False or True is a flag, and one with no default may be either: a field passed so may be falsy."""
     return definition is not None and dict(definition.default_exprs).get(name) == ["k", None]
+
+
+def _on_self(record: list) -> bool:
+    """The call is the object's own method: `self.x(...)` or `super().x(...)`."""
+    callee = record[1]
+    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1] == ["super"])
 
 
 def _calls_itself(function: str, record: list) -> bool:

@@ -32,6 +32,9 @@ class Edge:
     # False when the call has several possible targets (an overridden method, a driver
     # interface) and this edge is one of them: all are kept, so a reader can choose.
     certain: bool = True
+    # The call publishes an event that runs the callee, a callback subscribed to it (Neutron's
+    # callbacks registry, frameworks/callbacks.py): "port after_create". None for a plain call.
+    event: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,7 @@ class CallGraph:
                        for n in sorted(self.nodes(), key=lambda n: n.name))
         yield '],"edges":['
         yield ",".join(encode({"caller": e.caller, "callee": e.callee, "path": e.path, "line": e.line,
-                               "certain": e.certain})
+                               "certain": e.certain, **({"event": e.event} if e.event else {})})
                        for e in sorted(self.edges(), key=lambda e: (e.caller, e.line, e.callee)))
         yield '],"external":['
         yield ",".join(encode({"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line})
@@ -190,7 +193,7 @@ class CallGraph:
     def to_dict(self) -> dict:
         return {
             "nodes": [asdict(n) for n in sorted(self.nodes(), key=lambda n: n.name)],
-            "edges": [asdict(e) for e in sorted(self.edges(), key=lambda e: (e.caller, e.line, e.callee))],
+            "edges": [_edge_dict(e) for e in sorted(self.edges(), key=lambda e: (e.caller, e.line, e.callee))],
             "external": [asdict(c) for c in sorted(self.external, key=lambda c: (c.caller, c.line, c.callee))],
         }
 
@@ -205,3 +208,11 @@ class CallGraph:
             graph._raw_in.setdefault(item["callee"], []).append(index)
         graph._raw_external = data.get("external", [])
         return graph
+
+
+def _edge_dict(edge: Edge) -> dict:
+    """An edge's record; `event` only on an event's edge, so a plain call's record stays as it was."""
+    record = asdict(edge)
+    if record["event"] is None:
+        del record["event"]
+    return record

@@ -284,6 +284,10 @@ class _Builder:
             return items + ([] if step.seen_above else self.children(step, shown))
         if step.kind == "cut":
             return [Note(step.process, step.cut or "flow cut", step.path, step.line, cut=True)]
+        if step.kind == "event" and step.event and not step.seen_above:
+            # The event is how the flow reaches the callback's sends: said where its process runs it.
+            note = Note(step.process, f"{step.event}: {short(step.function)}", step.path, step.line)
+            return [note, *self.children(step, shown)]
         if step.seen_above:
             return []  # expanded above: the diagram shows a flow once
         return self.children(step, shown)

@@ -18,6 +18,8 @@ def _hop_text(graph: CallGraph, hop: Hop) -> str:
     if hop.rpc:
         to = f" to {hop.service}" if hop.service else ""
         return f"  ={hop.rpc}=> {hop.callee}  [{hop.rpc} {hop.method}{to}]  {sites}"
+    if hop.event:
+        return f"  ~~{hop.event}~~> {hop.callee}  {sites}"
     guess = "" if hop.certain else "  (one of several targets)"
     return f"  -> {hop.callee}  {sites}{guess}"
 
@@ -26,8 +28,9 @@ def render_text(graph: CallGraph, found: Chains) -> str:
     """Each chain as its source, then one line per hop: the callee (its full name, to paste into
     `graph`; short ones repeat across modules, as ComputeTaskAPI does) and where the call or send is."""
     count = len(found.chains)
+    events = any(hop.event for chain in found.chains for hop in chain)
     lines = [f"{count} shortest chain{'s' if count != 1 else ''} from {found.source} to {found.target}"
-             " (-> call, =cast=> / =call=> RPC):"]
+             " (-> call, =cast=> / =call=> RPC" + (", ~~event~~> its callback" if events else "") + "):"]
     for number, chain in enumerate(found.chains, 1):
         rpc = [hop for hop in chain if hop.rpc]
         crossing = f", {len(rpc)} RPC" if rpc else ""
@@ -57,7 +60,8 @@ def to_json(graph: CallGraph, found: Chains) -> dict:
 
     def hop(h: Hop) -> dict:
         return {"caller": h.caller, "callee": h.callee, "path": h.path, "line": h.line, "lines": list(h.lines),
-                "certain": h.certain, "rpc": h.rpc, "method": h.method, "service": h.service}
+                "certain": h.certain, "rpc": h.rpc, "method": h.method, "service": h.service,
+                **({"event": h.event} if h.event else {})}
 
     return {"source": node(found.source), "target": node(found.target),
             "chains": [{"nodes": [node(found.source), *(node(h.callee) for h in chain)],

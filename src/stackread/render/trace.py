@@ -30,6 +30,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
             **({"assumed": s.assumed} if s.assumed else {}),
             **({"folded": s.folded} if s.folded else {}),
+            **({"event": s.event} if s.event else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -116,6 +117,8 @@ def _label(s: Step) -> str:
                 f"-> {name} {where}{extra}")
     if s.kind == "driver":
         return f"[green]{name}[/] {where}  [green]({escape(_driver_label(s))})[/]{extra}"
+    if s.kind == "event" and s.event:
+        return f"[cyan]~~{escape(s.event)}~~>[/] {name} {where}{extra}"
     if s.kind == "service" and s.calls:
         return f"[blue]{escape(group_label(s))}[/] {where}{extra}"
     if s.kind == "service":

@@ -339,8 +339,12 @@ class _Reader(ClassMembers):
             owner, fn = defs[0]
         if owner is None:
             return Route(verb, path, None, None, None, None, None, None, *made.where, via=via_name)
+        # A mixin's method (L3_NAT_db_mixin.add_router_interface) runs on the plugin: `self` is an
+        # instance of the plugin class, whose MRO decides what its `self.x()` calls reach.
+        receiver = plugin.dotted if plugin is not None and owner.dotted != plugin.dotted else None
         return Route(verb, path, None, f"{owner.dotted}.{fn.name}", owner.module.path, fn.lineno, None, None,
-                     *made.where, via=via_name if via_name != f"{owner.dotted}.{fn.name}" else None)
+                     *made.where, via=via_name if via_name != f"{owner.dotted}.{fn.name}" else None,
+                     receiver=receiver)
 
 
 def _size(value: Any) -> int:

@@ -1,0 +1,246 @@
+"""Neutron's callbacks registry as in-process event steps of `trace` (issue 16): a
+`registry.publish(resource, event, ...)` runs every callback subscribed to the same (resource, event),
+by `registry.subscribe` in a notifier's `__init__` or by `@registry.receives` on a class marked
+`has_registry_receivers`; the resource and event meet as the values of the library's constants."""
+
+import json
+
+from stackread.flows.reading import Reading
+from stackread.flows.trace import trace_operation
+from stackread.render.trace import to_json
+
+LIBRARY = {
+    "neutron_lib/__init__.py": "",
+    "neutron_lib/callbacks/__init__.py": "",
+    "neutron_lib/callbacks/resources.py": "PORT = 'port'\nNETWORK = 'network'\nSUBNET = 'subnet'\n",
+    "neutron_lib/callbacks/events.py": "AFTER_CREATE = 'after_create'\nAFTER_DELETE = 'after_delete'\n",
+    "neutron_lib/callbacks/registry.py": """
+        def subscribe(callback, resource, event, priority=0):
+            pass
+
+
+        def publish(resource, event, trigger, payload=None):
+            pass
+
+
+        def receives(resource, events, priority=0):
+            def decorator(f):
+                return f
+            return decorator
+
+
+        def has_registry_receivers(klass):
+            return klass
+        """,
+}
+
+PROJECT = {
+    "setup.cfg": "[metadata]\nname = proj\n[entry_points]\nconsole_scripts =\n    proj-agent = proj.cmd:run_agent\n",
+    "proj/__init__.py": "",
+    "proj/api.py": """
+        from proj import plugin
+
+
+        class Controller(object):
+            pass
+
+
+        class Resource(object):
+            def __init__(self, controller):
+                self.controller = controller
+
+
+        class PortsController(Controller):
+            def create(self, req, body):
+                plugin.Plugin().create_port(req)
+
+            def delete(self, req, id):
+                plugin.Plugin().delete_port(req)
+
+
+        class NetworksController(Controller):
+            def create(self, req, body):
+                plugin.Plugin().create_network(req)
+
+
+        class SubnetsController(Controller):
+            def create(self, req, body):
+                plugin.Plugin().create_subnet(req, body)
+
+
+        ROUTE_LIST = (('/ports', {'POST': [PortsController, 'create']}),
+                      ('/ports/{id}', {'DELETE': [PortsController, 'delete']}),
+                      ('/networks', {'POST': [NetworksController, 'create']}),
+                      ('/subnets', {'POST': [SubnetsController, 'create']}))
+
+
+        class APIRouter(object):
+            def __init__(self):
+                for path, methods in ROUTE_LIST:
+                    for method, controller_info in methods.items():
+                        controller = Resource(controller_info[0]())
+                        self.map.create_route(path, method, controller, controller_info[1])
+        """,
+    "proj/plugin.py": """
+        from neutron_lib.callbacks import events
+        from neutron_lib.callbacks import registry
+        from neutron_lib.callbacks import resources
+
+
+        class Plugin(object):
+            def create_port(self, context):
+                registry.publish(resources.PORT, events.AFTER_CREATE, self, payload=context)
+
+            def delete_port(self, context):
+                registry.publish(resources.PORT, events.AFTER_DELETE, self)
+
+            def create_network(self, context):
+                registry.publish(resources.NETWORK, events.AFTER_CREATE, self)
+
+            def create_subnet(self, context, body):
+                registry.publish(body['kind'], events.AFTER_CREATE, self)
+        """,
+    "proj/notifier.py": """
+        import oslo_messaging as messaging
+        from neutron_lib.callbacks import events
+        from neutron_lib.callbacks import registry
+        from neutron_lib.callbacks import resources
+
+
+        class AgentNotifier(object):
+            def __init__(self):
+                self.client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+                for resource in (resources.PORT, resources.SUBNET):
+                    registry.subscribe(self._created, resource, events.AFTER_CREATE)
+                registry.subscribe(self._port_deleted, resources.PORT, events.AFTER_DELETE)
+
+            def _created(self, resource, event, trigger, payload=None):
+                self.client.cast(None, 'port_create_end')
+
+            def _port_deleted(self, resource, event, trigger, payload=None):
+                self.client.cast(None, 'port_delete_end')
+
+
+        @registry.has_registry_receivers
+        class NetworkNotifier(object):
+            def __init__(self):
+                self.client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+
+            @registry.receives(resources.NETWORK, [events.AFTER_CREATE])
+            def _network_created(self, resource, event, trigger, payload=None):
+                self.client.cast(None, 'network_create_end')
+        """,
+    "proj/naming.py": """
+        import oslo_messaging as messaging
+        from neutron_lib.callbacks import events
+        from neutron_lib.callbacks import registry
+        from neutron_lib.callbacks import resources
+
+
+        class NamingNotifier(object):
+            def __init__(self):
+                self.client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+                registry.subscribe(self._send, resources.PORT, events.AFTER_CREATE)
+
+            def _send(self, resource, event, trigger, payload=None):
+                action = event.replace('after_', '')
+                method_name = '.'.join((resource, action, 'end'))
+                self.notify(payload, method_name)
+
+            def notify(self, payload, method_name):
+                method_name = method_name.replace('.', '_')
+                if method_name.endswith('_delete_end'):
+                    self._cast(payload, 'port_delete_end')
+                elif method_name == 'port_create_end':
+                    self._cast(payload, 'port_create_end')
+
+            def _cast(self, payload, method):
+                self.client.cast(None, method)
+        """,
+    "proj/agent.py": """
+        class Agent(object):
+            def port_create_end(self, context):
+                pass
+
+            def port_delete_end(self, context):
+                pass
+
+            def network_create_end(self, context):
+                pass
+        """,
+    "proj/cmd.py": """
+        import oslo_messaging as messaging
+        from proj import agent
+
+
+        def run_agent():
+            server = messaging.get_rpc_server(None, messaging.Target(topic='agent'), [agent.Agent()])
+            server.start()
+        """,
+}
+
+
+def _trace(make_tree, operation):
+    return trace_operation(Reading(make_tree({**LIBRARY, **PROJECT}), use_cache=False), operation)
+
+
+def _events(step):
+    found = [(step.event, step.function)] if step.kind == "event" else []
+    return found + [e for child in step.children for e in _events(child)]
+
+
+def hops(trace):
+    return [(h.source, h.kind, h.method, h.endpoint) for h in trace.hops]
+
+
+def test_a_publish_runs_the_callback_subscribed_to_its_resource_and_event(make_tree):
+    trace = _trace(make_tree, "port create")
+    assert _events(trace.root) == [("port after_create", "proj.naming.NamingNotifier._send"),
+                                   ("port after_create", "proj.notifier.AgentNotifier._created")]
+    assert ("proj-api", "cast", "port_create_end", "proj.agent.Agent.port_create_end") in hops(trace)
+    step = json.dumps(to_json(trace))
+    assert '"kind": "event"' in step and '"event": "port after_create"' in step
+
+
+def test_a_method_name_made_from_the_event_decides_the_branches(make_tree):
+    # `action = event.replace(...)`, `'.'.join(...)`, then a parameter rebound by the body: the path's
+    # literal strings, so the delete branch is ruled out and the create branch's test is no condition.
+    trace = _trace(make_tree, "port create")
+    naming = [h for h in trace.hops if h.client.startswith("proj.naming.")]
+    assert [(h.method, h.condition) for h in naming] == [("port_create_end", None)]
+
+
+def test_other_events_of_the_same_resource_are_not_joined(make_tree):
+    trace = _trace(make_tree, "port delete")
+    assert _events(trace.root) == [("port after_delete", "proj.notifier.AgentNotifier._port_deleted")]
+    assert hops(trace) == [("proj-api", "cast", "port_delete_end", "proj.agent.Agent.port_delete_end")]
+
+
+def test_a_decorated_receiver_of_a_registry_class_is_subscribed(make_tree):
+    trace = _trace(make_tree, "network create")
+    assert _events(trace.root) == [("network after_create", "proj.notifier.NetworkNotifier._network_created")]
+    assert hops(trace) == [("proj-api", "cast", "network_create_end", "proj.agent.Agent.network_create_end")]
+
+
+def test_a_resource_that_cannot_be_evaluated_joins_nothing(make_tree):
+    # body['kind'] is the request's: no subscriber is guessed for it (the loop's `subnet` included).
+    trace = _trace(make_tree, "subnet create")
+    assert _events(trace.root) == []
+    assert hops(trace) == []
+
+
+def test_the_call_graph_has_an_edge_per_callback_marked_with_its_event(make_tree):
+    from stackread.flows.callgraph import load_callgraph, payload
+
+    result = load_callgraph(Reading(make_tree({**LIBRARY, **PROJECT}), use_cache=False))
+    graph = result.graph
+    marked = {(e.callee, e.event, e.line) for e in graph.calls_from("proj.plugin.Plugin.create_port") if e.event}
+    assert marked == {("proj.notifier.AgentNotifier._created", "port after_create", 8),
+                      ("proj.naming.NamingNotifier._send", "port after_create", 8)}
+    assert not [e for e in graph.calls_from("proj.plugin.Plugin.create_subnet") if e.event]
+    printed = json.loads(payload(result))["edges"]  # as `callgraph --json` prints it and the cache keeps it
+    record = next(r for r in printed if r["caller"] == "proj.plugin.Plugin.create_port"
+                  and r["callee"] == "proj.notifier.AgentNotifier._created")
+    assert record["event"] == "port after_create"
+    plain = next(r for r in printed if r["callee"] == "proj.plugin.Plugin.create_port")
+    assert "event" not in plain  # a plain call's record is as it was
