@@ -33,6 +33,7 @@ class Hop:
     default_path: bool
     error_path: bool
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
+    role: str | None = None  # source | dest: which of the two hosts of a move it reaches (hosts.py)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from functools import cached_property
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
+from stackread.flows.hosts import name_hosts
 from stackread.flows.question import MAX_DEPTH, Question, cached, load, store  # noqa: F401 (the API)
 from stackread.flows.reading import Progress, Reading, stage
 from stackread.perf import collector_paused
@@ -137,6 +138,7 @@ class Tracer:
             root = walker.walk(entry.controller, api_process, entry.receiver)
         if entry.via:
             root = _through(walker, entry.via, root)
+        name_hosts(root)  # `nova-compute (source)` and `(dest)` where the operation moves an instance
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:

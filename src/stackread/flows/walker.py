@@ -23,6 +23,7 @@ from stackread.flows.scenario import SET, Assumed
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
+from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
 
@@ -58,6 +59,9 @@ class _Reached:
     texts: dict[str, str]
     state: dict = field(default_factory=dict)  # what the scenario says of the instance here: its vm_state
     assumed: tuple = ()  # the scenario's assumptions that decided the conditions on the way (like `conditions`)
+    # Each argument as written here and by every caller up the path, innermost first: the words that
+    # say which host a send goes to (`host`, passed `migration.dest_compute`: hosts.py).
+    chains: dict = field(default_factory=dict)
 
 
 class Walker:
@@ -266,7 +270,8 @@ class Walker:
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
                           route, " and ".join(child_conditions) or None, child_default, child_error,
-                          list(path_assumed))
+                          list(path_assumed),
+                          routing(expand(send.server_route, reached.chains)) if send.server_route else None)
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
@@ -276,12 +281,14 @@ class Walker:
                 child_conditions = []  # a hop's condition is the sending process's own
                 path_assumed = ()
                 child_texts: dict[str, str] = {}
+                child_chains: dict[str, tuple] = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments, definition, state)
                 child_texts = self._argument_texts(target, record, texts)
+                child_chains = self._argument_chains(target, record, reached.chains)
             child.call_line, child.condition, child.loop = line, condition, loop
             child.assumed = list(assumed)
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
@@ -289,7 +296,7 @@ class Walker:
             step.children.append(child)
             if kind in ("call", "hop") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
-                                                state, path_assumed)))
+                                                state, path_assumed, child_chains)))
         return pending
 
     def _state(self, definition, state: dict) -> dict:
@@ -337,6 +344,13 @@ class Walker:
             text = texts.get(expr[1]) if expr[0] == "n" else None
             result[name] = text or render_expr(expr)
         return {name: text for name, text in result.items() if "…" not in text}
+
+    def _argument_chains(self, function: str, record: list, chains: dict) -> dict[str, tuple]:
+        """Each parameter's argument as written at this call, then as the callers wrote what it uses."""
+        from stackread.frameworks.messaging import render_expr
+
+        bound = self._bound(function, record)
+        return {name: expand(render_expr(expr), chains) for name, expr in (bound or {}).items()}
 
     def _on_path(self, context: list, arguments: dict[str, Any], module=None) -> list | None:
         """The context once the literal arguments of this path have decided what they can: None when
