@@ -85,3 +85,39 @@ def test_each_host_is_a_lifeline_and_a_cluster_of_its_own(real_release):
         processes.add(step.process)
         steps.extend(step.children)
     assert {SOURCE, DEST} <= processes and COMPUTE not in processes
+
+
+def find(step, suffix):
+    todo = [step]
+    while todo:
+        step = todo.pop()
+        if step.function.endswith(suffix) and not step.seen_above:
+            return step
+        todo += step.children
+    return None
+
+
+# Live migration hands the driver what to run when the migration is done (post_method) and when it
+# fails (recover_method); LibvirtDriver calls them from its monitor (hand-checked lines).
+CALLBACKS = {
+    "nova-current": ("ComputeManager._post_live_migration_update_host", "driver.py:11855",
+                     "driver.py:11863"),
+    "nova-ocata": ("ComputeManager._post_live_migration", "driver.py:6615", "driver.py:6624"),
+}
+
+
+@pytest.mark.parametrize("release", list(CALLBACKS))
+def test_live_migration_cleans_up_where_the_driver_calls_it_back(real_release, release):
+    post, post_line, recover_line = CALLBACKS[release]
+    _hops, trace = default_hops(real_release(release), "live-migrate")
+    do = find(trace.root, "ComputeManager._do_live_migration")
+    driver = next(c for c in do.children if c.function.endswith(".LibvirtDriver.live_migration"))
+    assert driver.kind == "driver"
+    assert not any(c.function.endswith(post) for c in do.children)  # not where it is made or handed over
+    called = {c.function.rpartition(".")[2]: c for c in driver.children}
+    cleanup = called[post.rpartition(".")[2]]
+    assert cleanup.callback == f"called back as post_method at nova/virt/libvirt/{post_line}"
+    assert cleanup.default_path
+    assert find(cleanup, "ComputeAPI.post_live_migration_at_destination") is not None
+    rollback = called["_rollback_live_migration"]
+    assert rollback.error_path and rollback.callback == f"called back as recover_method at nova/virt/libvirt/{recover_line}"

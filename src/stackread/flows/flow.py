@@ -58,6 +58,9 @@ class Step:
     # A service step of the `story` level (detail.py): every call of that service it stands for, itself first.
     calls: list["Step"] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
+    # A function handed to its parent step, run where the parent calls it: "called back as post_method at
+    # nova/virt/libvirt/driver.py:11855" (handing.py)
+    callback: str | None = None
 
 
 @dataclass

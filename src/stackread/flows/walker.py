@@ -23,6 +23,7 @@ from stackread.flows.scenario import SET, Assumed
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
+from stackread.flows.handing import Handing, calls_itself as _calls_itself
 from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.drivers import DEFAULT_DRIVER, matches_method
@@ -43,6 +44,8 @@ class _Visit:
     children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line, receiver class, call record))
     truncated: bool
     others: list[tuple[list, tuple]] = field(default_factory=list)  # calls leading nowhere: for --depth
+    # (line, callee, receiver) -> the functions that call hands the callee, run where it calls them (handing.py)
+    callbacks: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Walker:
         self._service_of_module: dict[str, str | None] = {}
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
         self.values = Values(conditions, program)
+        self.handing = Handing(program, self._parameters)
+        self._deferred: dict[int, list] = {}  # a callee step's callbacks, drawn after its own calls
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -99,6 +104,7 @@ class Walker:
         contexts = self.conditions.contexts(module)
         found: list[tuple[list, Any]] = []
         others: list[tuple[list, Any]] = []
+        callbacks: dict[tuple, list] = {}
         truncated = False
         for record in sorted(self.program.calls_in(function), key=lambda r: (r[2], r[3])):
             line, ctx = record[2], record[4]
@@ -115,6 +121,9 @@ class Walker:
             for target, kind, target_receiver in self._choose(targets):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
+                handed = self.handing.handed(module, record, receiver, target)
+                if handed:
+                    callbacks[(line, target, target_receiver)] = handed
                 if kind in ("driver", "service"):
                     found.append((context, (kind, target, line, target_receiver, record)))
                     continue
@@ -122,7 +131,11 @@ class Walker:
                 truncated = truncated or sub.truncated
                 where = context + self._recovery(target, record, callees)
                 (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
-        result = _Visit(found, truncated, others)
+        if callbacks:  # run where the callee calls them, not where they are made or handed over
+            moved = {cb.function for handed in callbacks.values() for cb in handed}
+            found, others = ([entry for entry in entries if not _handed_here(entry, moved)]
+                             for entries in (found, others))
+        result = _Visit(found, truncated, others, callbacks)
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
@@ -297,7 +310,29 @@ class Walker:
             if kind in ("call", "hop") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
                                                 state, path_assumed, child_chains)))
-        return pending
+            handed = visit.callbacks.get((line, target, receiver)) if kind != "hop" else None
+            if handed:
+                called = [self._called_back(child, cb, _Reached(inner, child_conditions, {}, child_budget, {}, state,
+                                                                path_assumed)) for cb in handed]
+                if kind == "call" and (target, receiver) not in stack:
+                    self._deferred[id(child)] = called  # after what the callee itself calls
+                else:  # a driver or another service: the walk does not enter it, the callback is all it shows
+                    child.children += [c for c, _r in called]
+                    pending += called
+        later = self._deferred.pop(id(step), [])
+        step.children += [c for c, _r in later]
+        return pending + later
+
+    def _called_back(self, callee: Step, callback, reached: _Reached) -> tuple[Step, _Reached]:
+        """The step of a function handed to `callee`, where the callee calls it: a recovery callback
+        (`recover_method`, `_rollback_live_migration`) on the error path."""
+        child = self._step(callback.function, callee.process, "call")
+        child.callback = callback.text
+        child.receiver, child.receiver_exact = callback.receiver
+        recovery = bool(_RECOVERY.search(callback.parameter) or _RECOVERY.search(callback.function.rpartition(".")[2]))
+        child.error_path = callee.error_path or recovery
+        child.default_path = callee.default_path and not recovery
+        return child, reached
 
     def _state(self, definition, state: dict) -> dict:
         """The path's state past a function: `@check_instance_state(vm_state=[vm_states.SHELVED, ...])`
@@ -446,13 +481,11 @@ def _optional(definition, name: str) -> bool:
     return definition is not None and dict(definition.default_exprs).get(name) == ["k", None]
 
 
-def _calls_itself(function: str, record: list) -> bool:
-    """The call site calls the function itself, so its arguments are the function's: not a callback
-    handed to it (`utils.spawn_n(self._do_build, ...)`)."""
-    callee = record[1]
-    called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
-    name = function.rpartition(".")[2]
-    return called == name or name == "__init__"
+def _handed_here(entry: tuple, moved: set[str]) -> bool:
+    """A call entry of a function this function hands to a callee that calls it: where it is made
+    (`functools.partial(f, ...)`) or handed over, it does not run."""
+    _context, (kind, target, _line, _receiver, record) = entry
+    return kind == "call" and target in moved and not _calls_itself(target, record)
 
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:

@@ -28,6 +28,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
             **({"assumed": s.assumed} if s.assumed else {}),
+            **({"callback": s.callback} if s.callback else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -98,6 +99,8 @@ def _label(s: Step) -> str:
         extra += f"  [dim cyan](assumed: {escape('; '.join(s.assumed))})[/]"
     if s.loop:
         extra += f"  [dim]in loop: {escape(s.loop)}[/]"
+    if s.callback:
+        extra += f"  [magenta]({escape(s.callback)})[/]"
     if not s.default_path and not s.error_path:
         extra += "  [yellow](not on the default path)[/]"
     if s.error_path:
