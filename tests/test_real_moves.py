@@ -120,4 +120,5 @@ def test_live_migration_cleans_up_where_the_driver_calls_it_back(real_release, r
     assert cleanup.default_path
     assert find(cleanup, "ComputeAPI.post_live_migration_at_destination") is not None
     rollback = called["_rollback_live_migration"]
-    assert rollback.error_path and rollback.callback == f"called back as recover_method at nova/virt/libvirt/{recover_line}"
+    assert rollback.error_path
+    assert rollback.callback == f"called back as recover_method at nova/virt/libvirt/{recover_line}"

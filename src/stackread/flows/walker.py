@@ -65,6 +65,7 @@ class _Reached:
     # Each argument as written here and by every caller up the path, innermost first: the words that
     # say which host a send goes to (`host`, passed `migration.dest_compute`: hosts.py).
     chains: dict = field(default_factory=dict)
+    later: tuple = ()  # the functions handed to this step that it calls: drawn after its own calls (handing.py)
 
 
 class Walker:
@@ -86,7 +87,6 @@ class Walker:
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
         self.values = Values(conditions, program)
         self.handing = Handing(program, self._parameters)
-        self._deferred: dict[int, list] = {}  # a callee step's callbacks, drawn after its own calls
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -121,7 +121,9 @@ class Walker:
             for target, kind, target_receiver in self._choose(targets):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
-                handed = self.handing.handed(module, record, receiver, target)
+                # Handed functions that lead somewhere (the tree keeps only those): run where the callee calls them.
+                handed = [cb for cb in self.handing.handed(module, record, receiver, target)
+                          if self.visit(cb.function, cb.receiver, depth + 1, stack | {(function, receiver)}).children]
                 if handed:
                     callbacks[(line, target, target_receiver)] = handed
                 if kind in ("driver", "service"):
@@ -307,21 +309,17 @@ class Walker:
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
+            handed = visit.callbacks.get((line, target, receiver), ()) if kind != "hop" else ()
+            called = tuple(self._called_back(child, cb, _Reached(inner, child_conditions, {}, child_budget, {}, state,
+                                                                 path_assumed)) for cb in handed)
             if kind in ("call", "hop") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
-                                                state, path_assumed, child_chains)))
-            handed = visit.callbacks.get((line, target, receiver)) if kind != "hop" else None
-            if handed:
-                called = [self._called_back(child, cb, _Reached(inner, child_conditions, {}, child_budget, {}, state,
-                                                                path_assumed)) for cb in handed]
-                if kind == "call" and (target, receiver) not in stack:
-                    self._deferred[id(child)] = called  # after what the callee itself calls
-                else:  # a driver or another service: the walk does not enter it, the callback is all it shows
-                    child.children += [c for c, _r in called]
-                    pending += called
-        later = self._deferred.pop(id(step), [])
-        step.children += [c for c, _r in later]
-        return pending + later
+                                                state, path_assumed, child_chains, called)))
+            elif called:  # a driver or another service: the walk does not enter it, the callbacks are all it shows
+                child.children += [c for c, _r in called]
+                pending += called
+        step.children += [c for c, _r in reached.later]  # after what the step itself calls
+        return pending + list(reached.later)
 
     def _called_back(self, callee: Step, callback, reached: _Reached) -> tuple[Step, _Reached]:
         """The step of a function handed to `callee`, where the callee calls it: a recovery callback

@@ -20,7 +20,7 @@ def _hop_json(h: Hop) -> dict[str, Any]:
             "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
             "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
             "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path,
-            "role": h.role, **({"assumed": h.assumed} if h.assumed else {})}
+            **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {})}
 
 
 def _step_json(s: Step, errors: bool) -> dict[str, Any]:
