@@ -2,7 +2,7 @@
 one service, named from the words of the routing expression and of what the callers passed for it;
 an operation that stays on one host keeps the plain process name."""
 
-from stackread.flows.hosts import INSTANCE_HOST, OTHER_HOST, routing
+from stackread.flows.hosts import INSTANCE_HOST, OTHER_HOST, expand, routing
 from stackread.flows.reading import Reading
 from stackread.flows.trace import trace_operation
 
@@ -153,3 +153,12 @@ def test_the_innermost_text_that_names_a_host_decides():
     assert routing(("_compute_host(host, instance)",)) == OTHER_HOST  # a host given wins over the instance's
     assert routing(("host.service_host",)) == OTHER_HOST
     assert routing(()) is None
+    # The name that holds the host says it, not the object it is read from (Cinder's volumes).
+    assert routing(("dest_vol.service_topic_queue",)) == OTHER_HOST
+
+
+def test_the_callers_texts_are_followed_for_the_variable_that_holds_the_host():
+    chains = {"host": ("migration.dest_compute",), "volume": ("dest_vol",)}
+    assert expand("_compute_host(host, instance)", chains) == ("_compute_host(host, instance)",
+                                                               "migration.dest_compute")
+    assert expand("volume.service_topic_queue", chains) == ("volume.service_topic_queue",)

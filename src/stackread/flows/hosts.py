@@ -7,9 +7,10 @@ it (`server=host`, called with `host=migration.dest_compute`): the walk hands ov
 texts, innermost first (walker.py), and this module reads their words. The rule is general, never
 a list of method names:
 
-- a word `source`/`src`/`origin` names the source, `dest`/`destination`/`target` the destination
-  (`migration.source_compute`, `self.source`, `server=destination`); the innermost text that
-  names one decides (what the client wrote is more precise than what a caller happened to call it);
+- a word `source`/`src`/`origin` names the source, `dest`/`destination`/`target` the destination,
+  in the name that holds the host (`migration.source_compute`, `self.source`, `server=destination`;
+  not `dest_vol.service_topic_queue`, a volume's own backend); the innermost text that names one
+  decides (what the client wrote is more precise than what a caller happened to call it);
 - otherwise the expression is either the instance's own host (`_compute_host(None, instance)`,
   `instance.host`) or another host given by the caller (`host`). In an operation that moves the
   instance, one where some hop to that service names its destination, the instance's host is the source
@@ -28,14 +29,18 @@ _SOURCE = frozenset({"source", "src", "origin"})
 _DEST = frozenset({"dest", "destination", "target"})
 # Kinds a hop is routed by, before the whole flow is known: a named role, or one of these two.
 INSTANCE_HOST, OTHER_HOST = "instance host", "other host"
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+# A name that holds a value: not the object an attribute is read from, not a function called.
+_HOLDER = re.compile(r"(?<!\w)([A-Za-z_]\w*)(?!\w|\s*[.(\[])")
 # A name used as a value: not an attribute (`.host`), not a function called (`_compute_host(`).
 _BASE_NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)\b(?!\s*\()")
+_BARE = re.compile(r"(?<![.\w])([A-Za-z_]\w*)(?!\w|\s*[.(\[])")  # a variable used whole
 
 
 def named_role(text: str) -> str | None:
-    """`source` or `dest` when a word of the expression names one (`migration.source_compute`)."""
-    words = {part.lower() for identifier in _IDENTIFIER.findall(text) for part in identifier.split("_")}
+    """`source` or `dest` when a name that holds the host says which (`migration.source_compute`,
+    `self.source`, `dest`): the last of an attribute chain, not the object it is read from (Cinder's
+    `dest_vol.service_topic_queue` is the queue of a volume's own backend, not a named host)."""
+    words = {part.lower() for identifier in _HOLDER.findall(text) for part in identifier.split("_")}
     if words & _SOURCE and not words & _DEST:
         return "source"
     if words & _DEST and not words & _SOURCE:
@@ -57,9 +62,12 @@ def routing(chain: tuple[str, ...]) -> str | None:
 
 
 def expand(text: str, chains: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The expression, then what the callers passed for each name it uses (their chains)."""
+    """The expression, then what the callers passed for each variable in it that holds the host
+    (`host` in `_compute_host(host, instance)`), with their chains. The object a host is read from
+    (`volume` in `volume.service_topic_queue`) is not followed: what a caller calls that object
+    (`dest_vol`) says nothing of which host holds it."""
     found = [text]
-    for name in dict.fromkeys(_BASE_NAME.findall(text)):
+    for name in dict.fromkeys(_BARE.findall(text)):
         found += [t for t in chains.get(name, ()) if t not in found]
     return tuple(found)
 
