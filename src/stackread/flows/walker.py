@@ -132,7 +132,9 @@ class Walker:
                 sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
                 where = context + self._recovery(target, record, callees)
-                (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
+                # A callee that calls back what it is handed leads where the callback does.
+                (found if sub.children or handed else others).append(
+                    (where, ("call", target, line, target_receiver, record)))
         if callbacks:  # run where the callee calls them, not where they are made or handed over
             moved = {cb.function for handed in callbacks.values() for cb in handed}
             found, others = ([entry for entry in entries if not _handed_here(entry, moved)]
