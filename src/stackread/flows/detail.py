@@ -131,7 +131,8 @@ class _Pruner:
             if kept is not None:
                 out.append(kept)
                 if child.kind == "driver" and not child.seen_above:
-                    self._below(child, endpoint, False, inner, out)
+                    # What the driver calls back (handing.py) is the endpoint's own code: kept as its helpers are.
+                    self._below(child, endpoint, own, inner, out)
                 continue
             if child.kind == "service":
                 continue  # counted in its group
