@@ -53,15 +53,15 @@ def test_create_server_loses_the_cells_v1_branch(diffs):
 def test_live_migration_since_ocata(diffs):
     found = changes(diffs["live-migrate"])
     # post_live_migration_at_destination became a call in Ocata and stayed one.
-    post = found[("moved", "nova-compute", "nova-compute", "post_live_migration_at_destination")]
+    post = found[("moved", "nova-compute (source)", "nova-compute (dest)", "post_live_migration_at_destination")]
     assert post.old.kind == post.new.kind == "call"
     # The API still casts live_migrate_instance when async; the variable became async_ (Python 3.7).
     cast = found[("changed", "nova-api", "nova-conductor", "live_migrate_instance")]
     assert cast.new.kind == "cast" and (cast.changed("condition").old, cast.changed("condition").new) == (
         "async", "async_")
-    assert ("moved", "nova-conductor", "nova-compute", "live_migration") in found
+    assert ("moved", "nova-conductor", "nova-compute (source)", "live_migration") in found
     # nova-consoleauth was removed (Train): its token cleanup hop with it.
-    assert ("removed", "nova-compute", "nova-consoleauth", "delete_tokens_for_instance") in found
+    assert ("removed", "nova-compute (source)", "nova-consoleauth", "delete_tokens_for_instance") in found
     migrate = [c for c in diffs["live-migrate"].hops if c.hop.method == "migrate_server" and c.old is not None]
     assert [(c.old.kind, c.new.kind) for c in migrate] == [("call", "call")]
 

@@ -53,7 +53,7 @@ def test_cross_cell_resize_is_refused_by_its_policy_default(real_release):
     for operation in ("resize", "migrate"):
         found, _trace = hops(path, operation)
         assert cross <= {m for _s, _t, m in found} and not cross & {m for _s, _t, m in default(found)}
-        assert ("nova-conductor", "nova-compute", "prep_resize") in default(found)
+        assert ("nova-conductor", "nova-compute (dest)", "prep_resize") in default(found)
     for operation, method in (("confirm-resize", "confirm_snapshot_based_resize"),
                               ("revert-resize", "revert_snapshot_based_resize")):
         found, _trace = hops(path, operation)
@@ -70,7 +70,8 @@ def test_the_plain_instance_is_image_backed_active_with_no_pending_resize(real_r
     off = {"snapshot": ("nova-api", "nova-compute", "quiesce_instance"),
            "shelve": ("nova-api", "nova-compute", "shelve_offload_instance"),
            "unshelve": ("nova-conductor", "nova-compute", "start_instance"),
-           "delete": ("nova-api", "nova-compute", "confirm_resize")}
+           # a pending resize is confirmed on its source: confirm_resize(..., migration.source_compute)
+           "delete": ("nova-api", "nova-compute (source)", "confirm_resize")}
     on = {"snapshot": ("nova-api", "nova-compute", "snapshot_instance"),
           "shelve": ("nova-api", "nova-compute", "shelve_instance"),
           "unshelve": ("nova-conductor", "nova-compute", "unshelve_instance"),

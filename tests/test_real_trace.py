@@ -90,6 +90,8 @@ def in_order(hops, expected):
 
 
 API, CONDUCTOR, SCHEDULER, COMPUTE = "nova-api", "nova-conductor", "nova-scheduler", "nova-compute"
+# A move's two hosts (flows/hosts.py): prepare(server=host) called with migration.dest_compute, ...
+SOURCE, DEST = "nova-compute (source)", "nova-compute (dest)"
 # The flows as Nova's code draws them (and doc/source/_static/images for resize and live migration):
 # (operation, expected default hops in flow order, methods that must not show, a libvirt driver call).
 FLOWS = [
@@ -101,14 +103,14 @@ FLOWS = [
     ("suspend", [(API, "cast", COMPUTE, "suspend_instance")], set(), "LibvirtDriver.suspend"),
     ("rebuild", [(API, "cast", CONDUCTOR, "rebuild_instance"), (CONDUCTOR, "call", SCHEDULER, "select_destinations"),
                  (CONDUCTOR, "cast", COMPUTE, "rebuild_instance")], set(), None),
-    ("resize", [(CONDUCTOR, "call", SCHEDULER, "select_destinations"), (CONDUCTOR, "cast", COMPUTE, "prep_resize"),
-                (COMPUTE, "cast", COMPUTE, "resize_instance"), (COMPUTE, "cast", COMPUTE, "finish_resize")],
+    ("resize", [(CONDUCTOR, "call", SCHEDULER, "select_destinations"), (CONDUCTOR, "cast", DEST, "prep_resize"),
+                (DEST, "cast", SOURCE, "resize_instance"), (SOURCE, "cast", DEST, "finish_resize")],
      {"live_migration", "check_can_live_migrate_destination", "pre_live_migration"}, "LibvirtDriver.finish_migration"),
     ("live-migrate", [(API, "cast", CONDUCTOR, "live_migrate_instance"),
-                      (CONDUCTOR, "call", COMPUTE, "check_can_live_migrate_destination"),
-                      (COMPUTE, "call", COMPUTE, "check_can_live_migrate_source"),
-                      (CONDUCTOR, "cast", COMPUTE, "live_migration"), (COMPUTE, "call", COMPUTE, "pre_live_migration"),
-                      (COMPUTE, "call", COMPUTE, "post_live_migration_at_destination")],
+                      (CONDUCTOR, "call", DEST, "check_can_live_migrate_destination"),
+                      (DEST, "call", SOURCE, "check_can_live_migrate_source"),
+                      (CONDUCTOR, "cast", SOURCE, "live_migration"), (SOURCE, "call", DEST, "pre_live_migration"),
+                      (SOURCE, "call", DEST, "post_live_migration_at_destination")],
      # The rollback is a recovery callback handed to the driver: the error path, as Nova's docs draw it.
      {"prep_resize", "resize_instance", "finish_resize", "rollback_live_migration_at_destination",
       "remove_volume_connection"}, "LibvirtDriver.live_migration"),

@@ -130,7 +130,10 @@ class _Pruner:
             kept = self._kept(child, endpoint, own, inner)
             if kept is not None:
                 out.append(kept)
-                if child.kind in ("driver", "service") and not child.seen_above:
+                if child.kind == "driver" and not child.seen_above:
+                    # What the driver calls back (handing.py) is the endpoint's own code: kept as its helpers are.
+                    self._below(child, endpoint, own, inner, out)
+                elif child.kind == "service" and not child.seen_above:
                     self._below(child, endpoint, False, inner, out)  # a service's: its REST hops (crossing.py)
                 continue
             if child.kind == "service":

@@ -33,6 +33,7 @@ class Hop:
     default_path: bool
     error_path: bool
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
+    role: str | None = None  # source | dest: which of the two hosts of a move it reaches (hosts.py)
 
 
 @dataclass
@@ -60,6 +61,9 @@ class Step:
     # The call line of each other call under the same parent drawn just like this one, folded into it (fold.py).
     folded: list[int] = field(default_factory=list)
     event: str | None = None  # kind "event": the (resource, event) published that runs it: "port after_create"
+    # A function handed to its parent step, run where the parent calls it: "called back as post_method at
+    # nova/virt/libvirt/driver.py:11855" (handing.py)
+    callback: str | None = None
 
 
 @dataclass

@@ -55,7 +55,8 @@ def folded_label(step: Step) -> str:
 
 def _key(step: Step) -> tuple:
     return (step.function, step.process, step.kind, step.condition, step.loop, step.default_path,
-            step.error_path, step.service, step.cut, tuple(step.assumed), step.event, _hop_key(step.hop))
+            step.error_path, step.service, step.cut, tuple(step.assumed), step.event, step.callback,
+            _hop_key(step.hop))
 
 
 def _hop_key(hop: Hop | None) -> tuple | None:

@@ -23,6 +23,7 @@ from functools import cached_property
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
+from stackread.flows.hosts import name_hosts
 from stackread.flows.question import MAX_DEPTH, Question, cached, kept_by_reads, load, store  # noqa: F401 (the API)
 from stackread.flows.reading import Progress, Reading, stage
 from stackread.perf import collector_paused
@@ -157,6 +158,7 @@ class Tracer:
             root = walker.walk(entry.controller, api_process, entry.receiver)
         if entry.via:
             root = _through(walker, entry.via, root)
+        name_hosts(root)  # `nova-compute (source)` and `(dest)` where the operation moves an instance
         root = folded(root)  # a function drawn once per place it runs, before its hops are listed
         crossed: list[str] = []
         if self.servers:

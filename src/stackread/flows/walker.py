@@ -23,6 +23,8 @@ from stackread.flows.scenario import SET, Assumed
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
+from stackread.flows.handing import Handing, calls_itself as _calls_itself
+from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
@@ -43,6 +45,8 @@ class _Visit:
     children: list[tuple[list, tuple]]  # (call context, (kind, target or send, line, receiver class, call record))
     truncated: bool
     others: list[tuple[list, tuple]] = field(default_factory=list)  # calls leading nowhere: for --depth
+    # (line, callee, receiver) -> the functions that call hands the callee, run where it calls them (handing.py)
+    callbacks: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class _Reached:
     texts: dict[str, str]
     state: dict = field(default_factory=dict)  # what the scenario says of the instance here: its vm_state
     assumed: tuple = ()  # the scenario's assumptions that decided the conditions on the way (like `conditions`)
+    # Each argument as written here and by every caller up the path, innermost first: the words that
+    # say which host a send goes to (`host`, passed `migration.dest_compute`: hosts.py).
+    chains: dict = field(default_factory=dict)
+    later: tuple = ()  # the functions handed to this step that it calls: drawn after its own calls (handing.py)
 
 
 class Walker:
@@ -81,6 +89,7 @@ class Walker:
         self._locals_memo: dict[tuple, dict[str, Any]] = {}
         self.values = Values(conditions, program)
         self.events = Events(program)  # Neutron's callbacks registry: a publish runs its subscribers
+        self.handing = Handing(program, self._parameters)
 
     # -- what each function leads to ----------------------------------------------------------
 
@@ -98,6 +107,7 @@ class Walker:
         contexts = self.conditions.contexts(module)
         found: list[tuple[list, Any]] = []
         others: list[tuple[list, Any]] = []
+        callbacks: dict[tuple, list] = {}
         truncated = False
         for record in sorted(self.program.calls_in(function), key=lambda r: (r[2], r[3])):
             line, ctx = record[2], record[4]
@@ -122,14 +132,25 @@ class Walker:
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
+                # Handed functions that lead somewhere (the tree keeps only those): run where the callee calls them.
+                handed = [cb for cb in self.handing.handed(module, record, receiver, target)
+                          if self.visit(cb.function, cb.receiver, depth + 1, stack | {(function, receiver)}).children]
+                if handed:
+                    callbacks[(line, target, target_receiver)] = handed
                 if kind in ("driver", "service"):
                     found.append((context, (kind, target, line, target_receiver, record)))
                     continue
                 sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
                 truncated = truncated or sub.truncated
                 where = context + self._recovery(target, record, callees)
-                (found if sub.children else others).append((where, ("call", target, line, target_receiver, record)))
-        result = _Visit(found, truncated, others)
+                # A callee that calls back what it is handed leads where the callback does.
+                (found if sub.children or handed else others).append(
+                    (where, ("call", target, line, target_receiver, record)))
+        if callbacks:  # run where the callee calls them, not where they are made or handed over
+            moved = {cb.function for handed in callbacks.values() for cb in handed}
+            found, others = ([entry for entry in entries if not _handed_here(entry, moved)]
+                             for entries in (found, others))
+        result = _Visit(found, truncated, others, callbacks)
         if not truncated:
             self._memo[(function, receiver)] = result
         return result
@@ -287,7 +308,8 @@ class Walker:
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
                           route, " and ".join(child_conditions) or None, child_default, child_error,
-                          list(path_assumed))
+                          list(path_assumed),
+                          routing(expand(send.server_route, reached.chains)) if send.server_route else None)
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint
@@ -297,6 +319,7 @@ class Walker:
                 child_conditions = []  # a hop's condition is the sending process's own
                 path_assumed = ()
                 child_texts: dict[str, str] = {}
+                child_chains: dict[str, tuple] = {}
             elif kind == "event":
                 # A published event runs its subscriber here as callback(resource, event, trigger, payload):
                 # the resource and event it is called with are the ones published, literals of this path.
@@ -306,21 +329,41 @@ class Walker:
                 child.event = f"{subscriber.resource} {subscriber.event}"
                 child_arguments = dict(zip(self._parameters(target)[:2], (subscriber.resource, subscriber.event)))
                 child_texts = {}
+                child_chains = {}
             else:
                 child = self._step(target, step.process, kind)
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments, definition, state)
                 child_texts = self._argument_texts(target, record, texts)
+                child_chains = self._argument_chains(target, record, reached.chains)
             child.call_line, child.condition, child.loop = line, condition, loop
             child.assumed = list(assumed)
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
+            handed = visit.callbacks.get((line, target, receiver), ()) if kind not in ("hop", "event") else ()
+            called = tuple(self._called_back(child, cb, _Reached(inner, child_conditions, {}, child_budget, {}, state,
+                                                                 path_assumed)) for cb in handed)
             if kind in ("call", "hop", "event") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
-                                                state, path_assumed)))
-        return pending
+                                                state, path_assumed, child_chains, called)))
+            elif called:  # a driver or another service: the walk does not enter it, the callbacks are all it shows
+                child.children += [c for c, _r in called]
+                pending += called
+        step.children += [c for c, _r in reached.later]  # after what the step itself calls
+        return pending + list(reached.later)
+
+    def _called_back(self, callee: Step, callback, reached: _Reached) -> tuple[Step, _Reached]:
+        """The step of a function handed to `callee`, where the callee calls it: a recovery callback
+        (`recover_method`, `_rollback_live_migration`) on the error path."""
+        child = self._step(callback.function, callee.process, "call")
+        child.callback = callback.text
+        child.receiver, child.receiver_exact = callback.receiver
+        recovery = bool(_RECOVERY.search(callback.parameter) or _RECOVERY.search(callback.function.rpartition(".")[2]))
+        child.error_path = callee.error_path or recovery
+        child.default_path = callee.default_path and not recovery
+        return child, reached
 
     def _state(self, definition, state: dict) -> dict:
         """The path's state past a function: `@check_instance_state(vm_state=[vm_states.SHELVED, ...])`
@@ -375,6 +418,13 @@ class Walker:
             text = texts.get(expr[1]) if expr[0] == "n" else None
             result[name] = text or render_expr(expr)
         return {name: text for name, text in result.items() if "…" not in text}
+
+    def _argument_chains(self, function: str, record: list, chains: dict) -> dict[str, tuple]:
+        """Each parameter's argument as written at this call, then as the callers wrote what it uses."""
+        from stackread.frameworks.messaging import render_expr
+
+        bound = self._bound(function, record)
+        return {name: expand(render_expr(expr), chains) for name, expr in (bound or {}).items()}
 
     def _on_path(self, context: list, arguments: dict[str, Any], module=None) -> list | None:
         """The context once the literal arguments of this path have decided what they can: None when
@@ -498,6 +548,13 @@ def _calls_itself(function: str, record: list) -> bool:
     called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
     name = function.rpartition(".")[2]
     return called == name or name == "__init__"
+
+
+def _handed_here(entry: tuple, moved: set[str]) -> bool:
+    """A call entry of a function this function hands to a callee that calls it: where it is made
+    (`functools.partial(f, ...)`) or handed over, it does not run."""
+    _context, (kind, target, _line, _receiver, record) = entry
+    return kind == "call" and target in moved and not _calls_itself(target, record)
 
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:

@@ -21,7 +21,7 @@ def _hop_json(h: Hop) -> dict[str, Any]:
             "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
             "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
             "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path,
-            **({"assumed": h.assumed} if h.assumed else {})}
+            **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {})}
 
 
 def _step_json(s: Step, errors: bool) -> dict[str, Any]:
@@ -31,6 +31,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
             **({"assumed": s.assumed} if s.assumed else {}),
             **({"folded": s.folded} if s.folded else {}),
             **({"event": s.event} if s.event else {}),
+            **({"callback": s.callback} if s.callback else {}),
             **({"calls": [_call_json(c) for c in s.calls]} if s.calls else {}),
             "children": [_step_json(c, errors) for c in s.children if errors or not c.error_path]}
 
@@ -101,6 +102,8 @@ def _label(s: Step) -> str:
         extra += f"  [dim cyan](assumed: {escape('; '.join(s.assumed))})[/]"
     if s.loop:
         extra += f"  [dim]in loop: {escape(s.loop)}[/]"
+    if s.callback:
+        extra += f"  [magenta]({escape(s.callback)})[/]"
     if not s.default_path and not s.error_path:
         extra += "  [yellow](not on the default path)[/]"
     if s.error_path:
