@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
+from stackread.frameworks.rpc_dispatch import served_method
 from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints
 from stackread.program.facts import Scope
 
@@ -335,7 +336,7 @@ class _Reader:
         return result
 
     def unsent(self, endpoints: list[Endpoint], sends: list[Send]) -> list[tuple[Endpoint, str, str, int]]:
-        sent = {(s.endpoint.rpartition(".")[0], s.method) for s in sends if s.endpoint}
+        sent = {s.endpoint for s in sends if s.endpoint}  # an alias's sends are its method's
         result = []
         seen = set()
         for endpoint in endpoints:
@@ -347,7 +348,7 @@ class _Reader:
             for qual, member in module.defs.items():
                 parent, _, name = qual.rpartition(".")
                 if parent == definition.qualname and member.kind == "method" and not name.startswith("_") \
-                        and (endpoint.cls, name) not in sent:
+                        and member.full not in sent:
                     result.append((endpoint, name, module.path, member.line))
         return result
 
@@ -367,10 +368,10 @@ def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> S
             continue
         if not _compatible(endpoint.version, send.version):
             continue
-        _owner, member = program.find_member(endpoint.cls, send.method)
+        member = served_method(program, endpoint.cls, send.method)
         # `_`-methods are matched too: releases before oslo.messaging's DefaultRPCAccessPolicy
         # dispatched them (Ocata's network API sends `_rpc_allocate_fixed_ip`).
-        if member is None or member.kind == "class":
+        if member is None:
             continue
         module = program.modules[member.module]
         return replace(send, service=endpoint.service, endpoint=member.full, endpoint_path=module.path,
