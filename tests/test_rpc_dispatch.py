@@ -73,3 +73,63 @@ def test_a_class_body_alias_of_a_method_is_served_as_that_method(make_tree):
     assert found["freeze_host"].endpoint is None  # a string attribute is nothing to dispatch to
     report = find_rpc(root)
     assert "failover" not in {method for _endpoint, method, _path, _line in report.unsent if _path == "proj/base.py"}
+
+
+def test_every_unmatched_send_says_why(make_tree):
+    root = make_tree({
+        "setup.cfg": SETUP, "proj/__init__.py": "", "proj/rpc.py": RPC, "proj/cmd.py": SERVER,
+        "proj/manager.py": """
+            import oslo_messaging as messaging
+
+            class Manager(object):
+                target = messaging.Target(version='2.0')
+
+                def failover_host(self, ctxt):
+                    pass
+
+                def resize(self, ctxt):
+                    pass
+            """,
+        "proj/api.py": """
+            import oslo_messaging as messaging
+            from proj import rpc
+
+            class API(object):
+                def __init__(self, topic):
+                    target = messaging.Target(topic=topic, version='2.0')
+                    self.client = rpc.get_client(target)
+
+                def freeze(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'freeze_host')
+
+                def old(self, ctxt):
+                    self.client.prepare(version='1.0').cast(ctxt, 'failover_host')
+
+                def other(self, ctxt):
+                    self.client.prepare(topic='scheduler').cast(ctxt, 'resize')
+
+                def nowhere(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'resize')
+
+            class Unbuilt(object):  # constructed nowhere: its topic is nobody's to say
+                def __init__(self, topic):
+                    self.client = rpc.get_client(messaging.Target(topic=topic))
+
+                def unbuilt(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'resize')
+
+            def main():
+                API('worker')
+            """,
+    })
+    reasons = {(s.client.rpartition(".")[2], s.method): s.reason for s in find_rpc(root).sends}
+    assert reasons == {
+        # `topic` is API's parameter: the topic `API('worker')` passes is read at the class's Target
+        ("freeze", "freeze_host"): "no topic at the send; its class's Target names worker: "
+                                   "no endpoint of topic worker defines freeze_host; no endpoint in the tree does",
+        ("old", "failover_host"): "no topic at the send; its class's Target names worker: "
+                                  "manager.Manager on topic worker serves version 2.0; the send asks for 1.0",
+        ("other", "resize"): "no server listens on topic scheduler; manager.Manager on topic worker does",
+        ("nowhere", "resize"): None,
+        ("unbuilt", "resize"): "topic unknown; manager.Manager on topic worker defines resize",
+    }

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
-from stackread.frameworks.rpc_dispatch import served_method
+from stackread.frameworks.rpc_dispatch import served_method, why_unmatched
 from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints
 from stackread.program.facts import Scope
 
@@ -62,6 +62,7 @@ class Send:
     # The per-host topic a helper addresses (`cinder-volume.<volume.service_topic_queue>`), when
     # it differs from `topic`, the target's, on which the service's endpoints are matched.
     host_topic: str | None = None
+    reason: str | None = None  # why no endpoint serves it (rpc_dispatch.why_unmatched)
 
 
 @dataclass
@@ -98,6 +99,7 @@ def rpc_of_program(program, services, source: str, revision: str | None) -> RpcR
     endpoints = reader.endpoints(services)
     endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
+    sends = [send if send.endpoint else _explained(program, reader, send, endpoints) for send in sends]
     unsent = reader.unsent(endpoints, sends)
     return RpcReport(source, revision, sends, endpoints, unsent)
 
@@ -377,6 +379,16 @@ def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> S
         return replace(send, service=endpoint.service, endpoint=member.full, endpoint_path=module.path,
                        endpoint_line=member.line)
     return send
+
+
+def _explained(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> Send:
+    from dataclasses import replace
+
+    topics = (send.topic,) if send.topic else reader.client_topics.of(send.client)
+    reason = why_unmatched(program, send, endpoints, topics)
+    if not send.topic and topics:  # the topics its client class may name, none of them serving it
+        reason = f"no topic at the send; its class's Target names {' or '.join(topics)}: {reason}"
+    return replace(send, reason=reason)
 
 
 def _compatible(server: str | None, client: str | None) -> bool:

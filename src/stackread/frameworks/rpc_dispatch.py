@@ -24,3 +24,41 @@ def served_method(program, cls: str, name: str):
         if found is not None and found.kind != "class":
             return found
     return None
+
+
+def why_unmatched(program, send, endpoints: list, topics: tuple[str, ...]) -> str:
+    """Why no endpoint serves the send, in the order the dispatcher decides: the topic (`topics` is
+    the send's, or those its client class may name when the client side left it unknown), a
+    server on it, an endpoint there with the method, its namespace, its version."""
+    method = send.method
+    defining = [e for e in endpoints if _defines(program, e.cls, method)]
+    if not topics:
+        if defining:
+            return f"topic unknown; {_on(defining[0])} defines {method}"
+        return f"topic unknown; no endpoint in the tree defines {method}"
+    label = " or ".join(topics)
+    on_topic = [e for e in endpoints if e.topic in topics]
+    elsewhere = [e for e in defining if e.topic not in topics]
+    if not on_topic:
+        found = f"no server listens on topic {label}"
+    else:
+        here = [e for e in on_topic if e in defining]
+        if here:
+            same = [e for e in here if e.namespace == send.namespace]
+            if not same:
+                return (f"{_on(here[0])} defines {method} in namespace {here[0].namespace or 'none'}; "
+                        f"the send's is {send.namespace or 'none'}")
+            return f"{_on(same[0])} serves version {same[0].version}; the send asks for {send.version}"
+        found = f"no endpoint of topic {label} defines {method}"
+    if elsewhere:
+        return f"{found}; {_on(elsewhere[0])} does"
+    return f"{found}; no endpoint in the tree does" if on_topic else \
+        f"{found}; no endpoint in the tree defines {method}"
+
+
+def _defines(program, cls: str, method: str) -> bool:
+    return served_method(program, cls, method) is not None
+
+
+def _on(endpoint) -> str:
+    return f"{'.'.join(endpoint.cls.split('.')[-2:])} on topic {endpoint.topic}"
