@@ -133,3 +133,66 @@ def test_every_unmatched_send_says_why(make_tree):
         ("nowhere", "resize"): None,
         ("unbuilt", "resize"): "topic unknown; manager.Manager on topic worker defines resize",
     }
+
+
+def test_an_endpoint_the_shared_service_start_builds_is_served_on_every_topic(make_tree):
+    # Nova's Service.start: [manager wrapper, baserpc.BaseRPCAPI(...)] on each service's topic.
+    from test_rpc import MINI_NOVA
+
+    files = dict(MINI_NOVA)
+    files["nova/service.py"] = MINI_NOVA["nova/service.py"] + """
+
+    def __init__(self, binary, topic, manager):
+        self.topic = topic
+        self.manager = importutils.import_object(manager)
+
+    def start(self):
+        target = messaging.Target(topic=self.topic)
+        endpoints = [_Tracking(self.manager), baserpc.BaseRPCAPI(self.manager.service_name)]
+        self.rpcserver = rpc.get_server(target, endpoints)
+
+
+class _Tracking(object):
+    def __init__(self, endpoint):
+        self._endpoint = endpoint
+
+    def __getattr__(self, name):  # forwards: what it serves is the manager's
+        return getattr(self._endpoint, name)
+
+    def build_and_run_instance(self, ctxt, instance):
+        pass  # never reached as an endpoint of its own
+"""
+    files["nova/service.py"] = ("import oslo_messaging as messaging\nfrom oslo_utils import importutils\n"
+                                "from nova import baserpc\nfrom nova import rpc\n") + files["nova/service.py"]
+    files["nova/rpc.py"] = MINI_NOVA["nova/rpc.py"] + (
+        "\n        def get_server(target, endpoints):\n            return messaging.get_rpc_server(None, target, endpoints)\n")
+    files["nova/baserpc.py"] = """
+        import oslo_messaging as messaging
+        from nova import rpc
+
+        class BaseAPI(object):
+            def __init__(self, topic):
+                target = messaging.Target(topic=topic, namespace='baseapi', version='1.0')
+                self.client = rpc.get_client(target)
+
+            def ping(self, ctxt):
+                return self.client.prepare().call(ctxt, 'ping')
+
+        class BaseRPCAPI(object):
+            target = messaging.Target(namespace='baseapi', version='1.1')
+
+            def __init__(self, service_name):
+                self.service_name = service_name
+
+            def ping(self, ctxt):
+                pass
+        """
+    files["nova/cmd/status.py"] = "from nova import baserpc\n\ndef main():\n    baserpc.BaseAPI('compute')\n"
+    report = find_rpc(make_tree(files, name="nova"))
+    ping = next(s for s in report.sends if s.method == "ping")
+    assert (ping.topic, ping.service, ping.endpoint) == ("compute", "nova-compute", "nova.baserpc.BaseRPCAPI.ping")
+    served = {(e.topic, e.cls) for e in report.endpoints}
+    assert {("conductor", "nova.baserpc.BaseRPCAPI"), ("compute", "nova.baserpc.BaseRPCAPI")} <= served
+    assert not any(cls == "nova.service._Tracking" for _topic, cls in served)
+    # the other sends are matched as before
+    assert not report.unmatched

@@ -18,7 +18,7 @@ from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
 from stackread.frameworks.rpc_dispatch import served_method, why_unmatched
-from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints
+from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints, shared_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -331,7 +331,8 @@ class _Reader:
             if not service.manager or service.manager not in self.program.defs or service.endpoints:
                 continue  # a service read from its server: rpc_servers gives its (topic, endpoint) pairs
             topics = [t for t in (service.topic, *service.extra_topics) if t]
-            for cls in [service.manager, *self.additional_endpoints(service.manager)]:
+            shared = shared_endpoints(self.program, service)  # Nova's BaseRPCAPI, on every topic
+            for cls in [service.manager, *shared, *self.additional_endpoints(service.manager)]:
                 target = self.endpoint_target(cls)
                 for topic in topics:
                     result.append(Endpoint(service.binary or ep.name, topic, cls, target.namespace, target.version))

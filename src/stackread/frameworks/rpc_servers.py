@@ -48,9 +48,9 @@ class _Shape:
     listed: bool = False
 
 
-def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]:
+def find_servers(program, explained: frozenset = frozenset(), only: frozenset | None = None) -> list[RpcServer]:
     """Every RPC server site of the program, once per class it runs as; sites in the `explained`
-    classes are left out."""
+    classes are left out; with `only`, the sites in those classes' own methods alone."""
     shapes = _server_functions(program)
     found: list[RpcServer] = []
     for module in sorted(program.modules.values(), key=lambda m: m.name):
@@ -60,6 +60,10 @@ def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]
         for call in module.calls():
             shape = _shape_of(program, module, call, shapes)
             if shape is None or _passes_through(module, call, shape):
+                continue
+            if only is not None:
+                if enclosing_class(Scope(module, call[0])) in only:
+                    found += _sites(program, module, call, shape)
                 continue
             if lifted(program, module, call, shape.endpoints):  # each caller's endpoints
                 found += consumer_servers(program, module, call, shape, explained)
@@ -245,24 +249,51 @@ def explained(program, services) -> frozenset:
     what `entrypoints` read from `Service.create(binary=..., topic=..., manager=...)` (Nova, Cinder)."""
     found: set[str] = set()
     for ep in services:
-        info = ep.service
-        if not (info.manager and info.topic and info.manager_path):
-            continue
-        module = next((m for m in program.modules.values() if m.path == info.created_path), None)
-        if module is None:
-            continue
-        for call in module.calls():
-            if call[2] != info.created_line:
-                continue
-            for value in program.resolve(call[1], Scope(module, call[0])):
-                definition = program.defs.get(value[1]) if value[0] in ("cls", "func", "meth") else None
-                if definition is None:
-                    continue
-                cls = definition.full if definition.kind == "class" else \
-                    enclosing_class(Scope(program.modules[definition.module], definition.qualname))
-                if cls and cls != info.manager:
-                    found.update(program.mro(cls))
+        for cls in _built(program, ep.service):
+            found.update(program.mro(cls))
     return frozenset(found)
+
+
+def _built(program, info) -> list[str]:
+    """The classes the service's creating call constructs (its `Service`), the manager aside."""
+    if not (info.manager and info.topic and info.manager_path):
+        return []
+    module = next((m for m in program.modules.values() if m.path == info.created_path), None)
+    if module is None:
+        return []
+    found = []
+    for call in module.calls():
+        if call[2] != info.created_line:
+            continue
+        for value in program.resolve(call[1], Scope(module, call[0])):
+            definition = program.defs.get(value[1]) if value[0] in ("cls", "func", "meth") else None
+            if definition is None:
+                continue
+            cls = definition.full if definition.kind == "class" else \
+                enclosing_class(Scope(program.modules[definition.module], definition.qualname))
+            if cls and cls != info.manager and cls not in found:
+                found.append(cls)
+    return found
+
+
+def shared_endpoints(program, info) -> list[str]:
+    """Endpoints the service's own `Service` class builds in its server's endpoint list besides the
+    manager, served on every topic a service of that class listens on: Nova's
+    `baserpc.BaseRPCAPI(self.manager.service_name, ...)` next to the manager in `Service.start`.
+    A class that forwards through `__getattr__` (`_TrackingEndpointWrapper(self.manager)`) is the
+    object it wraps, not an endpoint of its own."""
+    classes = frozenset(c for cls in _built(program, info) for c in program.mro(cls))
+    if not classes:
+        return []
+    found: list[str] = []
+    for server in find_servers(program, only=classes):
+        for cls in server.endpoints:
+            if cls == info.manager or cls in found or program.find_member(cls, "__getattr__")[1] is not None:
+                continue
+            if info.manager in program.defs and cls in program.mro(info.manager):
+                continue
+            found.append(cls)
+    return found
 
 
 class ClientTopics:
