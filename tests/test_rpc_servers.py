@@ -576,3 +576,38 @@ def test_target_from_a_factory_reading_a_config_object_of_its_own(make_tree):
     })
     worker = {ep.name: ep for ep in find_entrypoints(root).entrypoints}["proj-worker"]
     assert (worker.kind, worker.service.topic, worker.service.manager) == ("service", "proj.workers", "proj.server.TaskServer")
+
+
+def test_a_shared_start_function_is_one_server_per_calling_script(make_tree):
+    # Trove's `startup(conf, topic)`: trove-taskmanager passes its queue option, trove-mgmt-taskmanager
+    # "mgmt-taskmanager"; each script listens on its own caller's topic only.
+    from stackread.flows.entrypoints import find_entrypoints
+
+    root = make_tree({
+        "setup.cfg": "[metadata]\nname = proj\n[entry_points]\nconsole_scripts =\n"
+                     "    proj-taskmanager = proj.cmd:main\n    proj-mgmt-taskmanager = proj.cmd:mgmt_main\n",
+        "proj/__init__.py": "", "proj/rpc.py": RPC,
+        "proj/api.py": CLIENT.format(topic="taskmanager"),
+        "proj/service.py": TROVE_SERVICE.format(endpoints="rpc.get_server(target, [self.manager_impl])"),
+        "proj/manager.py": MANAGER,
+        "proj/cmd.py": """
+            from proj import service
+
+            def startup(topic):
+                server = service.RpcService(topic=topic, manager='proj.manager.Manager')
+                server.start()
+
+            def main():
+                startup('taskmanager')
+
+            def mgmt_main():
+                startup('mgmt-taskmanager')
+            """,
+    })
+    found = {ep.name: ep for ep in find_entrypoints(root).entrypoints}
+    assert (found["proj-taskmanager"].service.topic, found["proj-taskmanager"].service.extra_topics) == \
+        ("taskmanager", ())
+    assert (found["proj-mgmt-taskmanager"].service.topic, found["proj-mgmt-taskmanager"].service.extra_topics) == \
+        ("mgmt-taskmanager", ())
+    (send,) = find_rpc(root).sends
+    assert (send.service, send.endpoint) == ("proj-taskmanager", "proj.manager.Manager.do_it")

@@ -179,8 +179,39 @@ def _constructions(program, cls: str) -> list[dict]:
                 pins[(init.full, param)] = (arg, Scope(module, scope_name))
         pins[(init.full, "")] = None  # pinned: a parameter not passed here takes its default only
         pins[("", "made_in")] = f"{module.name}.{scope_name}" if scope_name else module.name
-        found.append(pins)
+        found += _per_caller(program, module, scope_name, pins)
     return found or [{}]
+
+
+def _per_caller(program, module, scope_name: str, pins: dict) -> list[dict]:
+    """The construction's pins once per caller of the function it is in, when it passes on that
+    function's own parameters and several callers call it: Trove's `startup(conf, topic)`, called
+    by `main` with `conf.taskmanager_queue` and by `mgmt_main` with "mgmt-taskmanager", is two
+    processes, each listening on the topic its own caller passes (the made_in of each is the
+    caller, the script that runs it)."""
+    definition = module.defs.get(scope_name)
+    if definition is None or definition.kind == "class" or definition.qualname.endswith(".__init__"):
+        return [pins]
+    handed = {value[0][1] for value in pins.values()
+              if isinstance(value, tuple) and value[0][0] == "n" and value[0][1] in definition.params}
+    sites = program.params.sites(definition.full) if handed else []
+    if len(sites) < 2:
+        return [pins]
+    found = []
+    for site in sites:
+        site_module, site_scope, args, kwargs, offset = site[:5]
+        caller = Scope(site_module, site_scope)
+        bound = {(definition.full, ""): None}
+        for index, param in enumerate(definition.params):
+            position = index - offset
+            arg = kwargs.get(param)
+            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+                arg = args[position]
+            if arg is not None:
+                bound[(definition.full, param)] = (arg, caller)
+        made = f"{site_module.name}.{site_scope}" if site_scope else site_module.name
+        found.append({**pins, **bound, ("", "made_in"): made})
+    return found
 
 
 def _factory_sites(program, cls: str) -> list[tuple]:
