@@ -269,10 +269,12 @@ def server_endpoints(program, services, known, target_of) -> list:
 
 def dedicated_first(services) -> list:
     """The services in the order their endpoints are claimed: where several scripts serve the same
-    endpoint, the one that runs least besides (the fewest classes its main names; then the plainer
-    name) is the process as deployed: ironic-conductor and trove-taskmanager, never the all-in-one
-    `ironic` or `trove-fake-mode`, which the alphabet put first."""
-    return sorted(services, key=lambda ep: (ep.service.classes_named, len(ep.name), ep.name))
+    endpoint, the one that runs least besides is the process as deployed: the fewest service objects
+    its main starts (trove-taskmanager its RpcService; trove-fake-mode that and the API's WSGI
+    Service; `ironic` the conductor and the console proxy), then the fewest classes it names, then
+    the plainer name. Never the all-in-one `ironic` or `trove-fake-mode`."""
+    return sorted(services, key=lambda ep: (ep.service.services_started, ep.service.classes_named,
+                                            len(ep.name), ep.name))
 
 
 def explained(program, services) -> frozenset:
