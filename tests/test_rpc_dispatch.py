@@ -89,6 +89,10 @@ def test_every_unmatched_send_says_why(make_tree):
 
                 def resize(self, ctxt):
                     pass
+
+            class Dispatcher(object):  # a server the reading does not find would serve it
+                def thaw_host(self, ctxt):
+                    pass
             """,
         "proj/api.py": """
             import oslo_messaging as messaging
@@ -111,6 +115,9 @@ def test_every_unmatched_send_says_why(make_tree):
                 def nowhere(self, ctxt):
                     self.client.prepare().cast(ctxt, 'resize')
 
+                def thaw(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'thaw_host')
+
             class Unbuilt(object):  # constructed nowhere: its topic is nobody's to say
                 def __init__(self, topic):
                     self.client = rpc.get_client(messaging.Target(topic=topic))
@@ -131,6 +138,9 @@ def test_every_unmatched_send_says_why(make_tree):
                                   "manager.Manager on topic worker serves version 2.0; the send asks for 1.0",
         ("other", "resize"): "no server listens on topic scheduler; manager.Manager on topic worker does",
         ("nowhere", "resize"): None,
+        ("thaw", "thaw_host"): "no topic at the send; its class's Target names worker: no endpoint of topic worker "
+                               "defines thaw_host; Dispatcher.thaw_host (proj/manager.py:13) does, on a class "
+                               "no server read serves",
         ("unbuilt", "resize"): "topic unknown; manager.Manager on topic worker defines resize",
     }
 

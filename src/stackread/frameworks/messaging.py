@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
-from stackread.frameworks.rpc_dispatch import served_method, why_unmatched
+from stackread.frameworks.rpc_dispatch import off_endpoint_methods, served_method, why_unmatched
 from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints, shared_endpoints
 from stackread.program.facts import Scope
 
@@ -99,7 +99,9 @@ def rpc_of_program(program, services, source: str, revision: str | None) -> RpcR
     endpoints = reader.endpoints(services)
     endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
-    sends = [send if send.endpoint else _explained(program, reader, send, endpoints) for send in sends]
+    if any(not send.endpoint for send in sends):
+        elsewhere = off_endpoint_methods(program, set(reader.target_calls()))
+        sends = [send if send.endpoint else _explained(program, reader, send, endpoints, elsewhere) for send in sends]
     unsent = reader.unsent(endpoints, sends)
     return RpcReport(source, revision, sends, endpoints, unsent)
 
@@ -382,11 +384,16 @@ def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> S
     return send
 
 
-def _explained(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> Send:
+def _explained(program, reader: _Reader, send: Send, endpoints: list[Endpoint], elsewhere: dict) -> Send:
     from dataclasses import replace
 
     topics = (send.topic,) if send.topic else reader.client_topics.of(send.client)
-    reason = why_unmatched(program, send, endpoints, topics)
+    client = program.enclosing_class(Scope(program.modules[program.defs[send.client].module],
+                                           program.defs[send.client].qualname)) if send.client in program.defs else None
+    related = set(program.mro(client)) | set(program.all_subclasses(client)) if client else set()
+    unserved = min((d for d in elsewhere.get(send.method, []) if d.full.rpartition(".")[0] not in related),
+                   key=lambda d: d.full, default=None)  # not the client's own method of that name
+    reason = why_unmatched(program, send, endpoints, topics, unserved)
     if not send.topic and topics:  # the topics its client class may name, none of them serving it
         reason = f"no topic at the send; its class's Target names {' or '.join(topics)}: {reason}"
     return replace(send, reason=reason)

@@ -26,12 +26,18 @@ def served_method(program, cls: str, name: str):
     return None
 
 
-def why_unmatched(program, send, endpoints: list, topics: tuple[str, ...]) -> str:
+def why_unmatched(program, send, endpoints: list, topics: tuple[str, ...], unserved=None) -> str:
     """Why no endpoint serves the send, in the order the dispatcher decides: the topic (`topics` is
     the send's, or those its client class may name when the client side left it unknown), a
-    server on it, an endpoint there with the method, its namespace, its version."""
+    server on it, an endpoint there with the method, its namespace, its version. `unserved` is a
+    method of that name on a class no server read serves (the reading may have missed its server)."""
     method = send.method
     defining = [e for e in endpoints if _defines(program, e.cls, method)]
+    if not defining and unserved is not None:
+        missed = (f"no endpoint read defines {method}; {'.'.join(unserved.full.split('.')[-2:])} "
+                  f"({program.modules[unserved.module].path}:{unserved.line}) does, on a class no server read serves")
+        return f"topic unknown; {missed}" if not topics else \
+            f"no endpoint of topic {' or '.join(topics)} defines {method}; {missed.partition('; ')[2]}"
     if not topics:
         if defining:
             return f"topic unknown; {_on(defining[0])} defines {method}"
@@ -62,3 +68,17 @@ def _defines(program, cls: str, method: str) -> bool:
 
 def _on(endpoint) -> str:
     return f"{'.'.join(endpoint.cls.split('.')[-2:])} on topic {endpoint.topic}"
+
+
+def off_endpoint_methods(program, clients: set[str]) -> dict[str, list]:
+    """Method name -> the public methods of that name on classes that are neither RPC clients (nor
+    their subclasses or bases) nor nested: where a send's method lives when no endpoint read has it."""
+    found: dict[str, list] = {}
+    for definition in program.defs.values():
+        if definition.kind != "method" or definition.qualname.count(".") != 1:
+            continue
+        cls = definition.full.rpartition(".")[0]
+        if clients.intersection(program.mro(cls)) or any(cls in program.mro(c) for c in clients):
+            continue
+        found.setdefault(definition.qualname.rpartition(".")[2], []).append(definition)
+    return found
