@@ -233,10 +233,11 @@ class Values:
                 return frozenset({("inst", definition.full, True)})
             if self.containers.is_generator(func[1]):  # what iterating it gives: its yields
                 return self.returns(func[1]) | {("gen", func[1])}
-            if kind == "meth" and len(func) > 2 and definition is not None and definition.kind == "classmethod":
-                return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
             if definition is not None and self._returns_parameter(definition):
                 return self._returns_bound(definition, call, scope) | self._checked(definition, call, scope)
+            if kind == "meth" and len(func) > 2 and definition is not None and definition.kind == "classmethod" \
+                    and self._makes_cls(definition):
+                return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             return self.call_result(func[1], call, scope)
@@ -310,6 +311,15 @@ class Values:
                 if returning == definition.qualname and self.names.taken(module, context):
                     values |= self.resolve(expr, scope)
         return frozenset(values)
+
+    def _makes_cls(self, definition: Definition) -> bool:
+        """Whether a classmethod returns an instance of its own `cls`: `return cls(...)`, or `cls`
+        handed to a function (`return load_instance(cls, context, id)`)."""
+        module = self.modules[definition.module]
+        own = ["n", definition.params[0]] if definition.params else None
+        return own is not None and any(
+            returning == definition.qualname and expr[0] == "c" and (expr[1] == own or own in expr[2])
+            for returning, expr, _context in module.summary["returns"])
 
     def _returns_as(self, definition: Definition, cls: str) -> frozenset:
         """What a classmethod returns called on a subclass (`FreshInstanceTasks.load(...)`, defined
