@@ -51,13 +51,17 @@ def test_the_receiver_is_the_dedicated_service_not_the_all_in_one_launcher(real_
                               "ironic.conductor.manager.ConductorManager.do_node_deploy")
 
 
-@pytest.mark.xfail(strict=True, reason="since the merge with neutronrpc (handed-on functions followed as code a "
-                   "process runs) trove-fake-mode no longer starts more classes than trove-taskmanager; the "
-                   "fleetrpc branch reads the shared startup(conf, topic) per script")
 def test_troves_receiver_is_the_taskmanager_not_the_all_in_one_launcher(real_release):
+    # trove-taskmanager's main starts one service object (its RpcService, from the shared
+    # startup(conf, topic) with conf.taskmanager_queue); trove-fake-mode that and the API's WSGI
+    # Service. taskmanager/api.py:215 casts create_instance; the manager's _create_instance loads
+    # FreshInstanceTasks.load(...) (a classmethod of FreshInstance: cls is FreshInstanceTasks) whose
+    # _guest_prepare (taskmanager/models.py:1118) casts prepare to the guest (guestagent/api.py:353).
     trace = trace_operation(real_release("trove-current"), "instance create")
     assert hops(trace)[0] == ("trove-api", "cast", "trove-taskmanager", "create_instance",
                               "trove.taskmanager.manager.Manager.create_instance")
+    assert ("trove-taskmanager", "cast", "trove-guestagent", "prepare",
+            "trove.guestagent.datastore.manager.Manager.prepare") in hops(trace)
 
 
 def test_octavia_load_balancer_create_goes_through_the_provider_driver_into_the_worker(real_release):

@@ -576,3 +576,72 @@ def test_target_from_a_factory_reading_a_config_object_of_its_own(make_tree):
     })
     worker = {ep.name: ep for ep in find_entrypoints(root).entrypoints}["proj-worker"]
     assert (worker.kind, worker.service.topic, worker.service.manager) == ("service", "proj.workers", "proj.server.TaskServer")
+
+
+def test_a_shared_start_function_is_one_server_per_calling_script(make_tree):
+    # Trove's `startup(conf, topic)`: trove-taskmanager passes its queue option, trove-mgmt-taskmanager
+    # "mgmt-taskmanager"; each script listens on its own caller's topic only.
+    from stackread.flows.entrypoints import find_entrypoints
+
+    root = make_tree({
+        "setup.cfg": "[metadata]\nname = proj\n[entry_points]\nconsole_scripts =\n"
+                     "    proj-taskmanager = proj.cmd:main\n    proj-mgmt-taskmanager = proj.cmd:mgmt_main\n",
+        "proj/__init__.py": "", "proj/rpc.py": RPC,
+        "proj/api.py": CLIENT.format(topic="taskmanager"),
+        "proj/service.py": TROVE_SERVICE.format(endpoints="rpc.get_server(target, [self.manager_impl])"),
+        "proj/manager.py": MANAGER,
+        "proj/cmd.py": """
+            from proj import service
+
+            def startup(topic):
+                server = service.RpcService(topic=topic, manager='proj.manager.Manager')
+                server.start()
+
+            def main():
+                startup('taskmanager')
+
+            def mgmt_main():
+                startup('mgmt-taskmanager')
+            """,
+    })
+    found = {ep.name: ep for ep in find_entrypoints(root).entrypoints}
+    assert (found["proj-taskmanager"].service.topic, found["proj-taskmanager"].service.extra_topics) == \
+        ("taskmanager", ())
+    assert (found["proj-mgmt-taskmanager"].service.topic, found["proj-mgmt-taskmanager"].service.extra_topics) == \
+        ("mgmt-taskmanager", ())
+    (send,) = find_rpc(root).sends
+    assert (send.service, send.endpoint) == ("proj-taskmanager", "proj.manager.Manager.do_it")
+
+
+def test_the_receiver_is_the_script_that_starts_only_this_service(make_tree):
+    # trove-taskmanager (names more classes: its notifier, its models) beside trove-fake-mode (the
+    # API's WSGI service and the same taskmanager): the dedicated script receives the send.
+    root = make_tree({
+        "setup.cfg": "[metadata]\nname = proj\n[entry_points]\nconsole_scripts =\n"
+                     "    proj-all = proj.cmd:all_in_one\n    proj-taskmanager = proj.cmd:main\n",
+        "proj/__init__.py": "", "proj/rpc.py": RPC,
+        "proj/api.py": CLIENT.format(topic="taskmanager"),
+        "proj/service.py": TROVE_SERVICE.format(endpoints="rpc.get_server(target, [self.manager_impl])"),
+        "proj/manager.py": MANAGER,
+        "proj/wsgi.py": "class Service(object):\n    def start(self):\n        pass\n",
+        "proj/models.py": "class Notifier(object):\n    pass\n\nclass Fault(object):\n    pass\n",
+        "proj/cmd.py": """
+            from proj import models
+            from proj import service
+            from proj import wsgi
+
+            def startup(topic):
+                service.RpcService(topic=topic, manager='proj.manager.Manager').start()
+
+            def main():
+                models.Notifier()
+                models.Fault()
+                startup('taskmanager')
+
+            def all_in_one():
+                wsgi.Service().start()
+                startup('taskmanager')
+            """,
+    })
+    (send,) = find_rpc(root).sends
+    assert (send.service, send.endpoint) == ("proj-taskmanager", "proj.manager.Manager.do_it")

@@ -122,7 +122,7 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
     without a manager whose main reaches no server is an API or a tool that only imports the RPC
     library (magnum-api)."""
     from stackread.flows.callgraph import build_program
-    from stackread.frameworks.rpc_processes import reached, serves
+    from stackread.frameworks.rpc_processes import reached, serves, started
     from stackread.frameworks.rpc_servers import explained, find_servers
 
     scripts = [ep for ep in report.entrypoints if ep.kind in ("service", "tool") and ep.path]
@@ -148,7 +148,8 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
         mine = sorted((s for s in servers if serves(s, functions, classes)),
                       key=lambda s: classes.get(s.served_as, len(classes)))
         if mine:
-            upgraded[ep.name] = replace(ep, kind="service", service=_service_of(program, ep, mine, len(classes)))
+            info = _service_of(program, ep, mine, len(classes))
+            upgraded[ep.name] = replace(ep, kind="service", service=replace(info, services_started=started(program, classes)))
         elif ep.kind == "service" and not ep.service.manager:
             upgraded[ep.name] = replace(ep, kind="wsgi" if ep.api else "tool", service=None)
     for ep in described:

@@ -18,7 +18,8 @@ from typing import Any
 from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
-from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints
+from stackread.frameworks.rpc_dispatch import off_endpoint_methods, served_method, why_unmatched
+from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints, shared_endpoints
 from stackread.program.facts import Scope
 
 _MESSAGING = ("oslo_messaging", "oslo.messaging")
@@ -62,6 +63,7 @@ class Send:
     # The per-host topic a helper addresses (`cinder-volume.<volume.service_topic_queue>`), when
     # it differs from `topic`, the target's, on which the service's endpoints are matched.
     host_topic: str | None = None
+    reason: str | None = None  # why no endpoint serves it (rpc_dispatch.why_unmatched)
 
 
 @dataclass
@@ -98,6 +100,9 @@ def rpc_of_program(program, services, source: str, revision: str | None) -> RpcR
     endpoints = reader.endpoints(services)
     endpoints += server_endpoints(program, services, endpoints, reader.endpoint_target)  # servers no service explains
     sends = [_match(program, reader, send, endpoints) for send in reader.sends()]
+    if any(not send.endpoint for send in sends):
+        elsewhere = off_endpoint_methods(program, set(reader.target_calls()))
+        sends = [send if send.endpoint else _explained(program, reader, send, endpoints, elsewhere) for send in sends]
     unsent = reader.unsent(endpoints, sends)
     return RpcReport(source, revision, sends, endpoints, unsent)
 
@@ -329,14 +334,15 @@ class _Reader:
             if not service.manager or service.manager not in self.program.defs or service.endpoints:
                 continue  # a service read from its server: rpc_servers gives its (topic, endpoint) pairs
             topics = [t for t in (service.topic, *service.extra_topics) if t]
-            for cls in [service.manager, *self.additional_endpoints(service.manager)]:
+            shared = shared_endpoints(self.program, service)  # Nova's BaseRPCAPI, on every topic
+            for cls in [service.manager, *shared, *self.additional_endpoints(service.manager)]:
                 target = self.endpoint_target(cls)
                 for topic in topics:
                     result.append(Endpoint(service.binary or ep.name, topic, cls, target.namespace, target.version))
         return result
 
     def unsent(self, endpoints: list[Endpoint], sends: list[Send]) -> list[tuple[Endpoint, str, str, int]]:
-        sent = {(s.endpoint.rpartition(".")[0], s.method) for s in sends if s.endpoint}
+        sent = {s.endpoint for s in sends if s.endpoint}  # an alias's sends are its method's
         result = []
         seen = set()
         for endpoint in endpoints:
@@ -348,7 +354,7 @@ class _Reader:
             for qual, member in module.defs.items():
                 parent, _, name = qual.rpartition(".")
                 if parent == definition.qualname and member.kind == "method" and not name.startswith("_") \
-                        and (endpoint.cls, name) not in sent:
+                        and member.full not in sent:
                     result.append((endpoint, name, module.path, member.line))
         return result
 
@@ -368,15 +374,30 @@ def _match(program, reader: _Reader, send: Send, endpoints: list[Endpoint]) -> S
             continue
         if not _compatible(endpoint.version, send.version):
             continue
-        _owner, member = program.find_member(endpoint.cls, send.method)
+        member = served_method(program, endpoint.cls, send.method)
         # `_`-methods are matched too: releases before oslo.messaging's DefaultRPCAccessPolicy
         # dispatched them (Ocata's network API sends `_rpc_allocate_fixed_ip`).
-        if member is None or member.kind == "class":
+        if member is None:
             continue
         module = program.modules[member.module]
         return replace(send, service=endpoint.service, endpoint=member.full, endpoint_path=module.path,
                        endpoint_line=member.line)
     return send
+
+
+def _explained(program, reader: _Reader, send: Send, endpoints: list[Endpoint], elsewhere: dict) -> Send:
+    from dataclasses import replace
+
+    topics = (send.topic,) if send.topic else reader.client_topics.of(send.client)
+    client = program.enclosing_class(Scope(program.modules[program.defs[send.client].module],
+                                           program.defs[send.client].qualname)) if send.client in program.defs else None
+    related = set(program.mro(client)) | set(program.all_subclasses(client)) if client else set()
+    unserved = min((d for d in elsewhere.get(send.method, []) if d.full.rpartition(".")[0] not in related),
+                   key=lambda d: d.full, default=None)  # not the client's own method of that name
+    reason = why_unmatched(program, send, endpoints, topics, unserved)
+    if not send.topic and topics:  # the topics its client class may name, none of them serving it
+        reason = f"no topic at the send; its class's Target names {' or '.join(topics)}: {reason}"
+    return replace(send, reason=reason)
 
 
 def _compatible(server: str | None, client: str | None) -> bool:

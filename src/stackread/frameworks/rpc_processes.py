@@ -37,6 +37,13 @@ def reached(program, main: str, plugins: frozenset = frozenset()) -> tuple[set[s
     return functions, classes
 
 
+def started(program, classes: dict[str, int]) -> int:
+    """How many of the classes a script names are service objects a launcher runs (`start`, `run`)."""
+    return sum(1 for cls in classes
+               if any((member := program.find_member(cls, name)[1]) is not None and member.kind == "method"
+                      for name in _LAUNCHED[1:]))
+
+
 def serves(server, functions: set[str], classes: dict[str, int]) -> bool:
     if server.made_in is not None:
         return server.made_in in functions

@@ -48,9 +48,9 @@ class _Shape:
     listed: bool = False
 
 
-def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]:
+def find_servers(program, explained: frozenset = frozenset(), only: frozenset | None = None) -> list[RpcServer]:
     """Every RPC server site of the program, once per class it runs as; sites in the `explained`
-    classes are left out."""
+    classes are left out; with `only`, the sites in those classes' own methods alone."""
     shapes = _server_functions(program)
     found: list[RpcServer] = []
     for module in sorted(program.modules.values(), key=lambda m: m.name):
@@ -60,6 +60,10 @@ def find_servers(program, explained: frozenset = frozenset()) -> list[RpcServer]
         for call in module.calls():
             shape = _shape_of(program, module, call, shapes)
             if shape is None or _passes_through(module, call, shape):
+                continue
+            if only is not None:
+                if enclosing_class(Scope(module, call[0])) in only:
+                    found += _sites(program, module, call, shape)
                 continue
             if lifted(program, module, call, shape.endpoints):  # each caller's endpoints
                 found += consumer_servers(program, module, call, shape, explained)
@@ -175,8 +179,39 @@ def _constructions(program, cls: str) -> list[dict]:
                 pins[(init.full, param)] = (arg, Scope(module, scope_name))
         pins[(init.full, "")] = None  # pinned: a parameter not passed here takes its default only
         pins[("", "made_in")] = f"{module.name}.{scope_name}" if scope_name else module.name
-        found.append(pins)
+        found += _per_caller(program, module, scope_name, pins)
     return found or [{}]
+
+
+def _per_caller(program, module, scope_name: str, pins: dict) -> list[dict]:
+    """The construction's pins once per caller of the function it is in, when it passes on that
+    function's own parameters and several callers call it: Trove's `startup(conf, topic)`, called
+    by `main` with `conf.taskmanager_queue` and by `mgmt_main` with "mgmt-taskmanager", is two
+    processes, each listening on the topic its own caller passes (the made_in of each is the
+    caller, the script that runs it)."""
+    definition = module.defs.get(scope_name)
+    if definition is None or definition.kind == "class" or definition.qualname.endswith(".__init__"):
+        return [pins]
+    handed = {value[0][1] for value in pins.values()
+              if isinstance(value, tuple) and value[0][0] == "n" and value[0][1] in definition.params}
+    sites = program.params.sites(definition.full) if handed else []
+    if len(sites) < 2:
+        return [pins]
+    found = []
+    for site in sites:
+        site_module, site_scope, args, kwargs, offset = site[:5]
+        caller = Scope(site_module, site_scope)
+        bound = {(definition.full, ""): None}
+        for index, param in enumerate(definition.params):
+            position = index - offset
+            arg = kwargs.get(param)
+            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
+                arg = args[position]
+            if arg is not None:
+                bound[(definition.full, param)] = (arg, caller)
+        made = f"{site_module.name}.{site_scope}" if site_scope else site_module.name
+        found.append({**pins, **bound, ("", "made_in"): made})
+    return found
 
 
 def _factory_sites(program, cls: str) -> list[tuple]:
@@ -234,10 +269,12 @@ def server_endpoints(program, services, known, target_of) -> list:
 
 def dedicated_first(services) -> list:
     """The services in the order their endpoints are claimed: where several scripts serve the same
-    endpoint, the one that runs least besides (the fewest classes its main names; then the plainer
-    name) is the process as deployed: ironic-conductor and trove-taskmanager, never the all-in-one
-    `ironic` or `trove-fake-mode`, which the alphabet put first."""
-    return sorted(services, key=lambda ep: (ep.service.classes_named, len(ep.name), ep.name))
+    endpoint, the one that runs least besides is the process as deployed: the fewest service objects
+    its main starts (trove-taskmanager its RpcService; trove-fake-mode that and the API's WSGI
+    Service; `ironic` the conductor and the console proxy), then the fewest classes it names, then
+    the plainer name. Never the all-in-one `ironic` or `trove-fake-mode`."""
+    return sorted(services, key=lambda ep: (ep.service.services_started, ep.service.classes_named,
+                                            len(ep.name), ep.name))
 
 
 def explained(program, services) -> frozenset:
@@ -245,24 +282,51 @@ def explained(program, services) -> frozenset:
     what `entrypoints` read from `Service.create(binary=..., topic=..., manager=...)` (Nova, Cinder)."""
     found: set[str] = set()
     for ep in services:
-        info = ep.service
-        if not (info.manager and info.topic and info.manager_path):
-            continue
-        module = next((m for m in program.modules.values() if m.path == info.created_path), None)
-        if module is None:
-            continue
-        for call in module.calls():
-            if call[2] != info.created_line:
-                continue
-            for value in program.resolve(call[1], Scope(module, call[0])):
-                definition = program.defs.get(value[1]) if value[0] in ("cls", "func", "meth") else None
-                if definition is None:
-                    continue
-                cls = definition.full if definition.kind == "class" else \
-                    enclosing_class(Scope(program.modules[definition.module], definition.qualname))
-                if cls and cls != info.manager:
-                    found.update(program.mro(cls))
+        for cls in _built(program, ep.service):
+            found.update(program.mro(cls))
     return frozenset(found)
+
+
+def _built(program, info) -> list[str]:
+    """The classes the service's creating call constructs (its `Service`), the manager aside."""
+    if not (info.manager and info.topic and info.manager_path):
+        return []
+    module = next((m for m in program.modules.values() if m.path == info.created_path), None)
+    if module is None:
+        return []
+    found = []
+    for call in module.calls():
+        if call[2] != info.created_line:
+            continue
+        for value in program.resolve(call[1], Scope(module, call[0])):
+            definition = program.defs.get(value[1]) if value[0] in ("cls", "func", "meth") else None
+            if definition is None:
+                continue
+            cls = definition.full if definition.kind == "class" else \
+                enclosing_class(Scope(program.modules[definition.module], definition.qualname))
+            if cls and cls != info.manager and cls not in found:
+                found.append(cls)
+    return found
+
+
+def shared_endpoints(program, info) -> list[str]:
+    """Endpoints the service's own `Service` class builds in its server's endpoint list besides the
+    manager, served on every topic a service of that class listens on: Nova's
+    `baserpc.BaseRPCAPI(self.manager.service_name, ...)` next to the manager in `Service.start`.
+    A class that forwards through `__getattr__` (`_TrackingEndpointWrapper(self.manager)`) is the
+    object it wraps, not an endpoint of its own."""
+    classes = frozenset(c for cls in _built(program, info) for c in program.mro(cls))
+    if not classes:
+        return []
+    found: list[str] = []
+    for server in find_servers(program, only=classes):
+        for cls in server.endpoints:
+            if cls == info.manager or cls in found or program.find_member(cls, "__getattr__")[1] is not None:
+                continue
+            if info.manager in program.defs and cls in program.mro(info.manager):
+                continue
+            found.append(cls)
+    return found
 
 
 class ClientTopics:

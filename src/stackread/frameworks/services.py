@@ -48,6 +48,10 @@ class ServiceInfo:
     # the same endpoints, the one that runs least besides is the service as deployed (ironic-conductor,
     # not the all-in-one `ironic` that also runs the API and the console proxy).
     classes_named: int = 0
+    # How many service objects it starts (classes with oslo.service's `start` or cotyledon's `run`
+    # that its main makes): trove-taskmanager starts its RpcService; trove-fake-mode that and the
+    # API's WSGI Service, `ironic` the console proxy besides the conductor. Compared before the above.
+    services_started: int = 0
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Program:
         self.classes = Classes(self.modules, self.defs, guard, self.values, self.names)
         self.values.names, self.values.classes = self.names, self.classes  # see Values
         self.params = Parameters(self.modules, self.defs, guard, self.values, self.classes)
+        self.values.bind_path = self.params.bind
         self.stars = StarParameters(self.modules, self.defs, guard, self.values, self.classes, self.params)
         self.follow_parameters = True
         self.calls = Calls(self.modules, self.defs, guard, self.values, self.classes, self.params, dispatch_excludes,

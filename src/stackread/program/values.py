@@ -59,6 +59,9 @@ class Values:
     classes: Classes
     # The values one call site binds to a function's parameters (program.params; set by Program).
     bind: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
+    # The same, whether or not parameters are followed: for one call whose arguments are already
+    # known on the path being read (a classmethod's `cls` handed on to a factory).
+    bind_path: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
 
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
                  options: OptionLookup | None):
@@ -246,6 +249,9 @@ class Values:
                 return self.returns(func[1]) | {("gen", func[1])}
             if definition is not None and self._returns_parameter(definition):
                 return self._returns_bound(definition, call, scope) | self._checked(definition, call, scope)
+            if kind == "meth" and len(func) > 2 and definition is not None and definition.kind == "classmethod" \
+                    and self._makes_cls(definition):
+                return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             return self.call_result(func[1], call, scope)
@@ -320,6 +326,37 @@ class Values:
                     values |= self.resolve(expr, scope)
         return frozenset(values)
 
+    def _makes_cls(self, definition: Definition) -> bool:
+        """Whether a classmethod returns an instance of its own `cls`: `return cls(...)`, or `cls`
+        handed to a function (`return load_instance(cls, context, id)`)."""
+        module = self.modules[definition.module]
+        own = ["n", definition.params[0]] if definition.params else None
+        return own is not None and any(
+            returning == definition.qualname and expr[0] == "c" and (expr[1] == own or own in expr[2])
+            for returning, expr, _context in module.summary["returns"])
+
+    def _returns_as(self, definition: Definition, cls: str) -> frozenset:
+        """What a classmethod returns called on a subclass (`FreshInstanceTasks.load(...)`, defined
+        on FreshInstance): `cls` is that subclass, so `cls(...)` there, or handed on to a factory
+        that calls it (`load_instance(cls, ...)`), makes an instance of the subclass."""
+        key = ("returns as", definition.full, cls)
+
+        def of() -> frozenset:
+            module = self.modules[definition.module]
+            scope = Scope(module, definition.qualname, self_class=cls)
+            found: set = set()
+            for returning, expr, context in module.summary["returns"]:
+                if returning != definition.qualname or not self.names.taken(module, context):
+                    continue
+                found |= self.resolve(expr, scope)
+                if expr[0] == "c":  # `return load_instance(cls, context, id)`: this call's `cls`
+                    for func in sorted(self.resolve(expr[1], scope)):
+                        factory = self.defs.get(func[1]) if func[0] == "func" else None
+                        if factory is not None and factory.kind != "class" and self._returns_parameter(factory):
+                            found |= self._returns_bound(factory, expr, scope, self.bind_path)
+            return frozenset(found)
+        return self.guard.cached(self._returns, key, of)
+
     def _returns_parameter(self, definition: Definition) -> bool:
         """Whether the function returns one of its parameters as it is (`def passthrough(func): return func`)
         or what a parameter picks by name (`return getattr(self.manager, name)`, `return TABLE[key]`)."""
@@ -328,21 +365,21 @@ class Values:
         if found is None:
             module = self.modules[definition.module]
             found = self._returns[key] = frozenset({True}) if any(
-                returning == definition.qualname and _by_parameter(expr, definition.params)
+                returning == definition.qualname and _by_parameter(expr, definition)
                 for returning, expr, _context in module.summary["returns"]) else EMPTY
         return bool(found)
 
-    def _returns_bound(self, definition: Definition, call: list, scope: Scope) -> frozenset:
+    def _returns_bound(self, definition: Definition, call: list, scope: Scope, bind=None) -> frozenset:
         """What this call returns when the function hands back a parameter: what this caller passed there
         (`passthrough(create)()` calls create, not every function any caller passes)."""
         record = [scope.function, call[1], 0, 0, None, call[2], call[3]]
         module = self.modules[definition.module]
-        bound = Scope(module, definition.qualname, args=self.bind(scope, record, definition.full))
+        bound = Scope(module, definition.qualname, args=(bind or self.bind)(scope, record, definition.full))
         plain = Scope(module, definition.qualname)
         values: set = set()
         for returning, expr, context in module.summary["returns"]:
             if returning == definition.qualname and self.names.taken(module, context):
-                values |= self.resolve(expr, bound if _by_parameter(expr, definition.params) else plain)
+                values |= self.resolve(expr, bound if _by_parameter(expr, definition) else plain)
         return frozenset(values)
 
     def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
@@ -443,10 +480,16 @@ class Values:
         return found.value if found is not None and isinstance(found.value, str) else None
 
 
-def _by_parameter(expr: list, params: tuple) -> bool:
-    """A parameter itself, or an attribute or entry it names: what each call's argument picks."""
+def _by_parameter(expr: list, definition: Definition) -> bool:
+    """A parameter itself, an attribute or entry it names, or what calling a parameter handed in
+    makes (`return cls(context, db_info)` in `load_instance(cls, ...)`; a method's own `cls` is
+    bound, not handed in): what each call's argument picks."""
+    params = definition.params
     if expr[0] == "n":
         return expr[1] in params
+    if expr[0] == "c" and expr[1][0] == "n":
+        bound = definition.kind in ("method", "classmethod", "property")
+        return expr[1][1] in (params[1:] if bound else params)
     return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
 
 

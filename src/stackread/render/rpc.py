@@ -48,6 +48,7 @@ def to_json(report: RpcReport) -> list[dict[str, Any]]:
         "version": s.version, "server_route": s.server_route, "host_topic": s.host_topic,
         "condition": s.condition, "service": s.service,
         "endpoint": s.endpoint, "endpoint_path": s.endpoint_path, "endpoint_line": s.endpoint_line,
+        "reason": s.reason,
     } for s in report.sends]
 
 
@@ -72,6 +73,25 @@ def _where(dotted: str, method: str, path: str, line: int) -> str:
     return f"{label} [dim]{path}:{line}[/]"
 
 
+def _unmatched(sends: list[Send]) -> list:
+    """One block per send no endpoint serves: what and where, then why on lines of their own (a
+    reason is a sentence: a table column would fold it into a narrow strip)."""
+    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out: list = [Text("\nSent, but no endpoint serves it")]
+    for s in sends:
+        namespace = f"  [dim]namespace[/] {escape(s.namespace)}" if s.namespace else ""
+        out.append(Text.from_markup(f"{escape(s.method)}  [dim]{s.kind}[/]  [dim]topic[/] {escape(s.topic or '?')}"
+                                    + namespace))
+        out.append(Padding(Text.from_markup(f"[dim]from[/] {escape(_short(s.client))} "
+                                            f"[dim]{s.client_path}:{s.client_line}[/]"), (0, 0, 0, 4), expand=False))
+        if s.reason:
+            out.append(Padding(Text.from_markup(f"[dim]why[/]  {escape(s.reason)}"), (0, 0, 0, 4), expand=False))
+    return out
+
+
 def render(report: RpcReport) -> list:
     from rich.text import Text
 
@@ -92,10 +112,7 @@ def render(report: RpcReport) -> list:
                      for s in sorted(sends, key=lambda s: (s.method, s.client_line)))
         out.append(Fitted(("method", "", "route", "sent from", "served by"), rows, ((0, 1, 2), (3,), (4,)), title))
     if report.unmatched:
-        rows = tuple((f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.kind, s.method,
-                      s.topic or "?", s.namespace or "") for s in report.unmatched)
-        out.append(Fitted(("client", "", "method", "topic", "namespace"), rows, ((2, 1), (0,), (3,), (4,)),
-                          "\nSent, but no endpoint serves it"))
+        out += _unmatched(report.unmatched)
     if report.renamed_branches:
         rows = tuple((f"{_short(s.client)}\n[dim]{s.client_path}:{s.client_line}[/]", s.method, s.version or "",
                       s.condition or "[dim]always[/]") for sends in report.renamed_branches for s in sends)

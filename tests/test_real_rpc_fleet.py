@@ -1,0 +1,130 @@
+"""`stackread rpc` across the fleet (issue 16): sends matched to the endpoint method that serves
+them, each pin checked by hand against the client's line (rpcapi) and the endpoint's `def`; the
+unmatched ones each with the reason the dispatcher has."""
+
+import pytest
+
+from stackread.flows.reading import Reading
+from stackread.flows.rpc import find_rpc
+
+pytestmark = pytest.mark.real
+
+# release: [(client method, its line, method sent, topic, service, endpoint, endpoint path:line)]
+PINS = {
+    "cinder-current": [
+        # rpcapi.py:355 casts 'failover_host' to services older than 3.8; manager.py:4662
+        # `failover_host = failover` serves it as failover (manager.py:4501)
+        ("cinder.volume.rpcapi.VolumeAPI.failover", 355, "failover_host", "cinder-volume", "cinder-volume",
+         "cinder.volume.manager.VolumeManager.failover", "cinder/volume/manager.py:4501"),
+    ],
+    "nova-current": [
+        # baserpc.py:58 BaseAPI(topic=conductor) (conductor/api.py:35); service.py:254 lists
+        # BaseRPCAPI beside the manager, namespace 'baseapi' (baserpc.py:74)
+        ("nova.baserpc.BaseAPI.ping", 58, "ping", "conductor", "nova-conductor",
+         "nova.baserpc.BaseRPCAPI.ping", "nova/baserpc.py:74"),
+    ],
+    "nova-ocata": [
+        ("nova.baserpc.BaseAPI.get_backdoor_port", 62, "get_backdoor_port", "conductor", "nova-conductor",
+         "nova.baserpc.BaseRPCAPI.get_backdoor_port", "nova/baserpc.py:78"),
+    ],
+    "trove-current": [
+        # taskmanager/api.py:215 `_cast("create_instance")`; trove-taskmanager, not trove-fake-mode
+        ("trove.taskmanager.api.API.create_instance", 215, "create_instance", "taskmanager", "trove-taskmanager",
+         "trove.taskmanager.manager.Manager.create_instance", "trove/taskmanager/manager.py:434"),
+        # guestagent/api.py:353 `_cast("prepare")`, :294 `_call("is_root_enabled")`: per-instance topic
+        ("trove.guestagent.api.API.prepare", 353, "prepare", "guestagent.*", "trove-guestagent",
+         "trove.guestagent.datastore.manager.Manager.prepare", "trove/guestagent/datastore/manager.py:210"),
+        ("trove.guestagent.api.API.is_root_enabled", 294, "is_root_enabled", "guestagent.*", "trove-guestagent",
+         "trove.guestagent.datastore.manager.Manager.is_root_enabled", "trove/guestagent/datastore/manager.py:859"),
+    ],
+    "heat-current": [
+        # rpc/client.py:234 `self.call(ctxt, self.make_msg('preview_stack', ...))`
+        ("heat.rpc.client.EngineClient.preview_stack", 234, "preview_stack", "engine", "heat-engine",
+         "heat.engine.service.EngineService.preview_stack", "heat/engine/service.py:823"),
+    ],
+    "designate-current": [
+        ("designate.central.rpcapi.CentralAPI.get_recordset", 232, "get_recordset", "central", "designate-central",
+         "designate.central.service.Service.get_recordset", "designate/central/service.py:1605"),
+    ],
+    "octavia-current": [
+        # driver.py:261 `self.client.cast({}, 'create_pool', **payload)`
+        ("octavia.api.drivers.amphora_driver.v2.driver.AmphoraProviderDriver.pool_create", 261, "create_pool",
+         "octavia_provisioning_v2", "octavia-worker",
+         "octavia.controller.queue.v2.endpoints.Endpoints.create_pool", "octavia/controller/queue/v2/endpoints.py:83"),
+    ],
+    "magnum-current": [
+        # conductor/api.py:78 `self._cast('cluster_resize', ...)`
+        ("magnum.conductor.api.API.cluster_resize_async", 78, "cluster_resize", "magnum-conductor",
+         "magnum-conductor", "magnum.conductor.handlers.cluster_conductor.Handler.cluster_resize",
+         "magnum/conductor/handlers/cluster_conductor.py:193"),
+    ],
+    "zun-current": [
+        # compute/rpcapi.py:119 `self._cast(container.host, 'container_kill', ...)`
+        ("zun.compute.rpcapi.API.container_kill", 119, "container_kill", "zun-compute", "zun-compute",
+         "zun.compute.manager.Manager.container_kill", "zun/compute/manager.py:883"),
+    ],
+    "ironic-current": [
+        ("ironic.conductor.rpcapi.ConductorAPI.do_node_rescue", 1352, "do_node_rescue", "ironic.conductor_manager",
+         "ironic-conductor", "ironic.conductor.manager.ConductorManager.do_node_rescue",
+         "ironic/conductor/manager.py:674"),
+    ],
+    "watcher-current": [
+        # decision_engine/rpcapi.py:43; StrategyEndpoint is one of the decision engine's
+        # conductor_endpoints (decision_engine/manager.py:77)
+        ("watcher.decision_engine.rpcapi.DecisionEngineAPI.get_strategy_info", 43, "get_strategy_info",
+         "watcher.decision.control", "watcher-decision-engine",
+         "watcher.decision_engine.strategy.strategies.base.StrategyEndpoint.get_strategy_info",
+         "watcher/decision_engine/strategy/strategies/base.py:121"),
+    ],
+}
+
+# Sends no endpoint serves, and why: the method is defined on no endpoint class of the tree
+# (grep: trove's cluster_secure only in its cluster strategy's guest API, watcher's
+# check_api_version only on the client side, zun's capsule_create only in compute/rpcapi.py).
+UNMATCHED = {
+    "trove-current": ("cluster_secure", "no endpoint of topic guestagent.* defines cluster_secure; "
+                                        "no endpoint in the tree does"),
+    "watcher-current": ("check_api_version", "topic unknown; no endpoint in the tree defines check_api_version"),
+    "zun-current": ("capsule_create", "no endpoint of topic zun-compute defines capsule_create; "
+                                      "no endpoint in the tree does"),
+    # cells/rpc_driver.py:143 casts process_message to InterCellRPCDispatcher (:162), whose server
+    # (:65, per cell topic) the reading does not find
+    "nova-ocata": ("process_message", "InterCellRPCDispatcher.process_message (nova/cells/rpc_driver.py:162) "
+                                      "does, on a class no server read serves"),
+    # conductor/api.py:190 ListenerAPI is constructed nowhere: its topic is nobody's to say
+    "magnum-current": ("ping_conductor", "topic unknown; conductor_listener.Handler on topic magnum-conductor "
+                                         "defines ping_conductor"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(set(PINS) | set(UNMATCHED)))
+def release(request, real_release):
+    return request.param, find_rpc(Reading(real_release(request.param), use_cache=False))
+
+
+def test_each_pinned_send_reaches_the_endpoint_checked_by_hand(release):
+    key, report = release
+    for client, line, method, topic, service, endpoint, where in PINS.get(key, []):
+        sends = [s for s in report.sends if s.client == client and s.method == method
+                 and s.client_line == line]
+        assert sends, (key, client, method)
+        for send in sends:
+            assert (send.topic, send.service, send.endpoint, f"{send.endpoint_path}:{send.endpoint_line}") == \
+                (topic, service, endpoint, where), (key, method)
+            assert send.reason is None
+
+
+def test_every_unmatched_send_has_a_reason(release):
+    key, report = release
+    assert all(s.reason for s in report.unmatched), key
+    if key in UNMATCHED:
+        method, reason = UNMATCHED[key]
+        assert any(s.method == method and s.reason.endswith(reason) for s in report.unmatched), \
+            [(s.method, s.reason) for s in report.unmatched if s.method == method]
+
+
+def test_nova_serves_the_base_api_on_every_services_topic(real_release):
+    report = find_rpc(Reading(real_release("nova-current"), use_cache=False))
+    served = {e.topic for e in report.endpoints if e.cls == "nova.baserpc.BaseRPCAPI"}
+    assert served == {"compute", "compute-alt", "conductor", "scheduler"}
+    assert not report.unmatched
