@@ -111,7 +111,7 @@ def program_key(tree: SourceTree, include_tests: bool) -> str | None:
         return None
     for path in paths:
         digest.update(f"{path}\0{key_of(tree, path) or content_key(b'')}\n".encode())
-    # The entry points a stevedore manager loads are edges too (program.values._driver_manager).
+    # The entry points a stevedore manager loads are edges too (program.libraries._driver_manager).
     dists = [f"{name}/entry_points.txt" for name in tree.list_dir("")
              if name.endswith((".dist-info", ".egg-info"))]
     for path in ("setup.cfg", "pyproject.toml", *dists):

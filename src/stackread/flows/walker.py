@@ -541,15 +541,6 @@ def _on_self(record: list) -> bool:
     return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1] == ["super"])
 
 
-def _calls_itself(function: str, record: list) -> bool:
-    """The call site calls the function itself, so its arguments are the function's: not a callback
-    handed to it (`utils.spawn_n(self._do_build, ...)`)."""
-    callee = record[1]
-    called = callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else None
-    name = function.rpartition(".")[2]
-    return called == name or name == "__init__"
-
-
 def _handed_here(entry: tuple, moved: set[str]) -> bool:
     """A call entry of a function this function hands to a callee that calls it: where it is made
     (`functools.partial(f, ...)`) or handed over, it does not run."""

@@ -15,21 +15,18 @@ importers and configuration options.
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from stackread.program.containers import Containers
 from stackread.program.depth import Guard
 from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
+from stackread.program.libraries import instantiated, library_call, plugin
 
 if TYPE_CHECKING:
     from stackread.program.classes import Classes
     from stackread.program.names import Names
 
-# Library calls that build an object from a dotted name held in a string (or a config option).
-_IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_import": 0,
-              "import_object_ns": 1, "import_versioned_module": 1}
 _CONF = "oslo_config.cfg.CONF"
 _CONFS = (_CONF, "oslo_config.cfg.ConfigOpts()")
 
@@ -41,10 +38,6 @@ class OptionLookup(Protocol):
     def lookup(self, group: str | None, name: str): ...
 
 
-# stevedore's DriverManager(namespace, name, invoke_on_load): the plugin the project's packaging
-# declares under that entry point name, its class as `.driver` (an instance once invoked on load).
-_DRIVER_MANAGERS = frozenset({"stevedore.driver.DriverManager", "stevedore.DriverManager"})
-_MANAGER_ARGS = ("namespace", "name", "invoke_on_load")
 
 
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
@@ -231,7 +224,7 @@ class Values:
             return frozenset(found)
         if kind == "plugin":  # ("plugin", manager, target, invoked): the manager's `.driver` is the plugin
             if name == "driver":
-                return self._plugin(value[2], value[3])
+                return plugin(self, value[2], value[3])
             return frozenset({_external(f"{value[1]}.{name}")})
         if kind == "box":  # a container's methods are the builtin type's
             return frozenset({_external(f"builtins.{self.containers.boxes[value[1]].kind}().{name}")})
@@ -275,7 +268,7 @@ class Values:
                 made = self.containers.builtin(func[1][9:], call, scope)
                 if made:
                     return made
-            return self._library_call(func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
+            return library_call(self, func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
         if kind == "cut":
             return frozenset({func})
         return EMPTY
@@ -308,7 +301,7 @@ class Values:
         `__getattr__` forwards everything) stands for the class it is handed."""
         if not call[2] or self.classes.find_member(cls, "__getattr__")[1] is None:
             return EMPTY
-        return _instantiated(frozenset(v for v in self.resolve(call[2][0], scope) if v[0] == "cls"))
+        return instantiated(frozenset(v for v in self.resolve(call[2][0], scope) if v[0] == "cls"))
 
     def returns(self, function_full: str) -> frozenset:
         """What a function returns (for factories: `def API(): return ComputeCellsAPI()`)."""
@@ -382,91 +375,6 @@ class Values:
                 values |= self.resolve(expr, bound if _by_parameter(expr, definition) else plain)
         return frozenset(values)
 
-    def _library_call(self, dotted: str, call: list, scope: Scope) -> frozenset:
-        if dotted in _DRIVER_MANAGERS:
-            return self._driver_manager(dotted, call, scope)
-        position = _IMPORTERS.get(dotted.rpartition(".")[2])
-        if position is None or len(call[2]) <= position:
-            return EMPTY
-        result: set = set()
-        resolve_dotted = self.names.resolve_dotted
-        values = sorted(self.resolve(call[2][position], scope)) or self._formatted_names(call[2][position])
-        for value in values:
-            target = value[1] if value[0] == "str" else self.option_value(value)
-            if not target:
-                continue
-            if dotted.endswith("import_object_ns") and position == 1:
-                for ns in sorted(self.resolve(call[2][0], scope)):
-                    if ns[0] == "str":
-                        result |= _instantiated(resolve_dotted(f"{ns[1]}.{target}"))
-            if dotted.rpartition(".")[2] in ("import_class", "import_module", "try_import"):
-                result |= resolve_dotted(target)
-            else:
-                result |= _instantiated(resolve_dotted(target))
-        return frozenset(result)
-
-    def _driver_manager(self, dotted: str, call: list, scope: Scope) -> frozenset:
-        """`DriverManager(namespace=..., name=..., invoke_on_load=True)`: a manager per plugin the
-        namespace and name can be (each a string, an option's default or what a parameter holds)."""
-        args = {key: call[2][i] if i < len(call[2]) and call[2][i][0] != "*" else call[3].get(key)
-                for i, key in enumerate(_MANAGER_ARGS)}
-        if args["namespace"] is None or args["name"] is None:
-            return EMPTY
-        invoked = args["invoke_on_load"] is not None and any(
-            v == ("const", "True") for v in self.resolve(args["invoke_on_load"], scope))
-        found: set = set()
-        for namespace in self._strings(args["namespace"], scope):
-            for name in self._strings(args["name"], scope):
-                for target in self.plugins(namespace, name):
-                    module, _colon, attr = target.partition(":")
-                    for value in sorted(self.names.resolve_dotted(f"{module}.{attr}" if attr else module)):
-                        found.add(("plugin", f"{dotted}()", value, invoked))
-        return frozenset(found)
-
-    def _strings(self, expr: list, scope: Scope) -> list[str]:
-        """The strings an expression can be: literals, and option defaults for `CONF.x`."""
-        found = set()
-        for value in self.resolve(expr, scope):
-            text = value[1] if value[0] == "str" else self.option_value(value)
-            if text:
-                found.add(text)
-        return sorted(found)
-
-    def _plugin(self, target: Value, invoked: bool) -> frozenset:
-        """A plugin as its manager's `.driver` holds it: the class (or function) it names, or what calling
-        that on load made (an instance made right there, or the factory's return)."""
-        if not invoked:
-            return frozenset({target})
-        if target[0] == "cls":
-            return frozenset({("inst", target[1], True)})
-        if target[0] == "func":
-            return self.returns(target[1])
-        return EMPTY
-
-    def _formatted_names(self, expr: list) -> list:
-        """The dotted names of the program a name made by formatting can be:
-        `"cinderclient.v%s.client.Client" % version.ver_major` is each module `cinderclient.v<x>.client`
-        holding `Client`, as there is one per API version the library has. Only a literal pattern whose
-        placeholders stand for parts of a name each (`v%s`), never a whole name the caller or an option
-        gives (`'nova.virt.%s' % CONF.compute_driver` is no module of nova.virt each)."""
-        if expr[0] != "fmt" or expr[1] != "%" or expr[2][0][0] != "s":
-            return []
-        pattern = expr[2][0][1]
-        static = pattern.split("%", 1)[0]
-        if "." not in static or not re.fullmatch(r"[\w.]*(%[sd][\w.]*)+", pattern) or \
-                any(re.fullmatch(r"(%[sd])+", part) for part in pattern.split(".")):
-            return []
-        wanted = re.compile(re.sub(r"%[sd]", r"\\w+", re.escape(pattern)))
-        head = static.rpartition(".")[0]
-        found = []
-        for name, module in self.modules.items():
-            if name != head and not name.startswith(head + "."):
-                continue
-            if wanted.fullmatch(name):
-                found.append(("str", name))
-            found += [("str", f"{name}.{q}") for q in module.defs if wanted.fullmatch(f"{name}.{q}")]
-        return sorted(found)
-
     def option_value(self, value: Value) -> str | None:
         """`CONF.compute_manager` / `CONF.conductor.manager` as the option's default string."""
         # A project's own `CONF = cfg.ConfigOpts()` (Barbican) holds the same registered options.
@@ -491,11 +399,6 @@ def _by_parameter(expr: list, definition: Definition) -> bool:
         bound = definition.kind in ("method", "classmethod", "property")
         return expr[1][1] in (params[1:] if bound else params)
     return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
-
-
-def _instantiated(values: frozenset) -> frozenset:
-    """The classes among the values as instances made right there (`import_object` builds one)."""
-    return frozenset(("inst", v[1], True) if v[0] == "cls" else v for v in values)
 
 
 def _external(dotted: str) -> Value:
