@@ -83,7 +83,7 @@ def _chains(program, module, scope_name: str, slot, depth: int) -> list[tuple]:
     for site in program.params.sites(definition.full) if definition is not None else []:
         site_module, site_scope, args, kwargs, offset, line = site[:6]
         pins = {(definition.full, ""): None,
-                **_bound(definition, args, kwargs, offset, Scope(site_module, site_scope))}
+                **bound_arguments(definition, args, kwargs, offset, Scope(site_module, site_scope))}
         handed = pins.get((definition.full, slot[1]))
         caller = site_module.defs.get(site_scope)
         if depth < _MAX_LIFTS and handed is not None and caller is not None and caller.kind != "class" \
@@ -169,7 +169,7 @@ def _merged(found: list) -> list:
     return list(merged.values())
 
 
-def _bound(definition, args, kwargs, offset: int, scope: Scope) -> dict:
+def bound_arguments(definition, args, kwargs, offset: int, scope: Scope) -> dict:
     """The pins of the parameters a call passes (positional ones before any `*args`), each with the
     scope its expression is read in; `offset` skips a method's `self`."""
     pins = {}
@@ -224,7 +224,7 @@ class ConsumerReader(Reader):
                 continue
             module = self.program.modules[definition.module]
             offset = 1 if value[0] == "meth" and definition.kind != "staticmethod" else 0
-            pins = {**self.pins, (definition.full, ""): None, **_bound(definition, call[2], call[3], offset, scope)}
+            pins = {**self.pins, (definition.full, ""): None, **bound_arguments(definition, call[2], call[3], offset, scope)}
             reader = ConsumerReader(self.program, pins)
             inner = Scope(module, definition.qualname, self_class=scope.self_class if value[0] == "meth" else None)
             contexts = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stackread.frameworks.rpc_consumers import call_argument, consumer_servers, lifted
+from stackread.frameworks.rpc_consumers import bound_arguments, call_argument, consumer_servers, lifted
 from stackread.frameworks.rpc_values import Reader, constructs
 from stackread.program.facts import Scope, enclosing_class
 
@@ -169,14 +169,7 @@ def _constructions(program, cls: str) -> list[dict]:
             continue  # a `super().__init__(...)` on the way up, not a construction
         if len(site) < 7 and not constructs(program, module, scope_name, line, cls):
             continue
-        pins = {}
-        for index, param in enumerate(init.params):
-            position = index - offset
-            arg = kwargs.get(param)
-            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
-                arg = args[position]
-            if arg is not None:
-                pins[(init.full, param)] = (arg, Scope(module, scope_name))
+        pins = bound_arguments(init, args, kwargs, offset, Scope(module, scope_name))
         pins[(init.full, "")] = None  # pinned: a parameter not passed here takes its default only
         pins[("", "made_in")] = f"{module.name}.{scope_name}" if scope_name else module.name
         found += _per_caller(program, module, scope_name, pins)
@@ -201,14 +194,7 @@ def _per_caller(program, module, scope_name: str, pins: dict) -> list[dict]:
     for site in sites:
         site_module, site_scope, args, kwargs, offset = site[:5]
         caller = Scope(site_module, site_scope)
-        bound = {(definition.full, ""): None}
-        for index, param in enumerate(definition.params):
-            position = index - offset
-            arg = kwargs.get(param)
-            if arg is None and 0 <= position < len(args) and not any(a[0] == "*" for a in args[:position + 1]):
-                arg = args[position]
-            if arg is not None:
-                bound[(definition.full, param)] = (arg, caller)
+        bound = {(definition.full, ""): None, **bound_arguments(definition, args, kwargs, offset, caller)}
         made = f"{site_module.name}.{site_scope}" if site_scope else site_module.name
         found.append({**pins, **bound, ("", "made_in"): made})
     return found
