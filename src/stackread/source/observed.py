@@ -33,6 +33,20 @@ class Scan:
 
 
 @dataclass(frozen=True)
+class Listing:
+    kind: str  # "list" (list_dir) | "walk" (walk_files)
+    top: str
+    suffix: str = ""
+    skip_dirs: tuple[str, ...] = ()
+
+    def of(self, tree: SourceTree) -> str:
+        """The digest of this listing of the tree."""
+        if self.kind == "list":
+            return _digest(tree.list_dir(self.top))
+        return _digest(list(tree.walk_files(self.top, self.suffix, frozenset(self.skip_dirs))))
+
+
+@dataclass(frozen=True)
 class Derived:
     test: str  # "stackread.module:function" of (bytes, *arguments), one of stackread's own
     path: str
@@ -44,7 +58,7 @@ class Derived:
 class Observations:
     reads: tuple[tuple[str, str | None], ...]  # (path, content key; None: absent)
     probes: tuple[tuple[str, str, bool], ...]  # ("file" | "dir", path, answer)
-    listings: tuple[tuple[str, str], ...]  # (the listing asked, digest of its answer)
+    listings: tuple[tuple[Listing, str], ...]  # (the listing asked, digest of its answer)
     scans: tuple[Scan, ...]
     derived: tuple[Derived, ...] = ()
     # The content key of each file scanned, so a check tests again only the files that changed.
@@ -58,12 +72,12 @@ class ObservedTree:
         self.inner = inner
         self._reads: dict[str, str | None] = {}
         self._probes: dict[tuple[str, str], bool] = {}
-        self._listings: dict[str, str] = {}
+        self._listings: dict[Listing, str] = {}
         self._scans: dict[str, dict[str, bool]] = {}
         self._derived: dict[tuple, int | None] = {}
         self._scanned: dict[str, str] = {}
         self._current: dict[str, str | None] = {}  # the content key of each file checked (still_hold)
-        self._current_listings: dict[str, str | None] = {}
+        self._current_listings: dict[Listing, str] = {}
 
     def __getattr__(self, name: str):  # label, revision, refused, library_labels ...
         return getattr(self.inner, name)
@@ -90,12 +104,12 @@ class ObservedTree:
 
     def list_dir(self, path: str) -> list[str]:
         names = self.inner.list_dir(path)
-        self._listings[repr(("list", path))] = _digest(names)
+        self._listings[Listing("list", path)] = _digest(names)
         return names
 
     def walk_files(self, top: str = "", suffix: str = "", skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]:
         paths = list(self.inner.walk_files(top, suffix, skip_dirs))
-        self._listings[repr(("walk", top, suffix, sorted(skip_dirs)))] = _digest(paths)
+        self._listings[Listing("walk", top, suffix, tuple(sorted(skip_dirs)))] = _digest(paths)
         return iter(paths)
 
     def scan(self, files: list[str], tests: list[Callable[[bytes], bool]]) -> dict:
@@ -126,7 +140,7 @@ class ObservedTree:
         return Observations(
             tuple(sorted(self._reads.items(), key=lambda item: item[0])),
             tuple(sorted((kind, path, answer) for (kind, path), answer in self._probes.items())),
-            tuple(sorted(self._listings.items())),
+            tuple(sorted(self._listings.items(), key=repr)),
             tuple(Scan(test, tuple(sorted(p for p, ok in answers.items() if ok)),
                        tuple(sorted(p for p, ok in answers.items() if not ok)))
                   for test, answers in sorted(self._scans.items())),
@@ -134,10 +148,10 @@ class ObservedTree:
                   for (test, path, arguments), answer in sorted(self._derived.items(), key=repr)),
             tuple(sorted(self._scanned.items())))
 
-    def current_listing(self, asked: str) -> str | None:
+    def current_listing(self, asked: Listing) -> str:
         """The digest of a listing as it is now, worked out once per command."""
         if asked not in self._current_listings:
-            self._current_listings[asked] = _listing(self.inner, asked)
+            self._current_listings[asked] = asked.of(self.inner)
         return self._current_listings[asked]
 
     def current_key(self, path: str) -> str | None:
@@ -205,18 +219,6 @@ def still_hold(observations: Observations, tree: ObservedTree) -> bool:
             if test is None or (bool(data) and bool(test(data))) != answer:
                 return False
     return True
-
-
-def _listing(tree: SourceTree, asked: str) -> str | None:
-    import ast
-
-    try:
-        call = ast.literal_eval(asked)
-    except (ValueError, SyntaxError):
-        return None
-    if call[0] == "list":
-        return _digest(tree.list_dir(call[1]))
-    return _digest(list(tree.walk_files(call[1], call[2], frozenset(call[3]))))
 
 
 def _name(test: Callable) -> str:
