@@ -85,6 +85,16 @@ def test_a_table_too_narrow_for_its_words_is_stacked_and_a_wide_one_is_kept():
     assert max(map(len, narrow.splitlines())) <= 42
 
 
+def test_a_stacked_line_too_long_goes_on_under_its_value_not_at_column_zero():
+    from stackread.render.tables import Fitted
+
+    sender = "DhcpAgentNotifyAPI._schedule_network neutron/api/rpc/agentnotifiers/dhcp_rpc_agent_api.py:135"
+    fitted = Fitted(("method", "sent from"), (("network_create_end", sender),), ((0,), (1,)))
+    lines = rendered([fitted], 72).splitlines()
+    assert lines[1] == "    sent from  DhcpAgentNotifyAPI._schedule_network"
+    assert lines[2] == "               neutron/api/rpc/agentnotifiers/dhcp_rpc_agent_api.py:135"
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_entrypoint_plugins_targets_and_files_stay_whole(release, width):
     from stackread.flows.entrypoints import find_entrypoints

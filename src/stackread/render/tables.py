@@ -39,7 +39,7 @@ class Fitted:
         return table
 
     def stacked(self, max_width: int):
-        from rich.text import Text
+        from rich.console import Group
 
         labels = [self.columns[group[0]] for group in self.stack[1:]]
         lead = self.stack[0]
@@ -47,7 +47,7 @@ class Fitted:
         # where that line is too long, the last field gets a labelled line of its own instead.
         pads = {i: max(_cell_len(_flat(row[i])) for row in self.rows) for i in lead[:-1]}
         label_width = max(map(len, labels + [self.columns[lead[-1]]]), default=0)
-        lines = [self.title] if self.title else []
+        lines = [WholeWords(self.title)] if self.title else []
         for row in self.rows:
             fields = [(i, _flat(row[i])) for i in lead if row[i]]
             first = "  ".join(f + " " * (pads.get(i, 0) - _cell_len(f)) for i, f in fields[:-1])
@@ -56,13 +56,20 @@ class Fitted:
             if _cell_len(line) > max_width and len(fields) > 1:
                 line = "  ".join(f for _, f in fields[:-1])
                 below.append((self.columns[fields[-1][0]], fields[-1][1]))
-            lines.append(line.rstrip())
+            lines.append(WholeWords(line.rstrip()))
             for group in self.stack[1:]:
                 value = "  ".join(_flat(row[i]) for i in group if row[i])
                 if value:
                     below.append((self.columns[group[0]], value))
-            lines += [f"    [dim]{label:<{label_width}}[/]  {value}" for label, value in below]
-        return Text.from_markup("\n".join(lines))
+            # A labelled line too long for the terminal goes on under its value, not at column 0,
+            # so the labels stay a column of their own.
+            for label, value in below:
+                labelled = f"    [dim]{label:<{label_width}}[/]  {value}"
+                hang = 4 + label_width + 2
+                # A name too long for the indented room is kept whole at column 0 instead.
+                indent = _cell_len(labelled) > max_width and _longest_word(value) <= max_width - hang
+                lines.append(WholeWords(labelled, hang=hang if indent else 0))
+        return Group(*lines)
 
     def __rich_console__(self, console, options):
         from rich.measure import Measurement
