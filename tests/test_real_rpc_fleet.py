@@ -84,7 +84,12 @@ PINS = {
 UNMATCHED = {
     "trove-current": ("cluster_secure", "no endpoint of topic guestagent.* defines cluster_secure; "
                                         "no endpoint in the tree does"),
-    "watcher-current": ("check_api_version", "topic unknown; no endpoint in the tree defines check_api_version"),
+    # common/service.py:285 Service.check_api_version, on the Target of each subclass's manager
+    # (applier/service.py:28, decision_engine/service.py:31 pass ApplierManager, DecisionEngineManager)
+    "watcher-current": ("check_api_version", "no topic at the send; its class's Target names "
+                                             "watcher.applier.control or watcher.decision.control: no endpoint of "
+                                             "topic watcher.applier.control or watcher.decision.control defines "
+                                             "check_api_version; no endpoint in the tree does"),
     "zun-current": ("capsule_create", "no endpoint of topic zun-compute defines capsule_create; "
                                       "no endpoint in the tree does"),
     # cells/rpc_driver.py:143 casts process_message to InterCellRPCDispatcher (:162), whose server

@@ -345,6 +345,12 @@ class ClientTopics:
                 if "topic" in call[6]:
                     scope = Scope(module, scope_name, self_class=cls if cls != owner else None)
                     found |= {t for t in reader.strings(call[6]["topic"], scope) if t}
+            if not found and owner == cls:
+                # A base class constructed by its subclasses alone (Watcher's `Service(manager_class)`,
+                # each subclass's `super().__init__(ApplierManager)`): the topics of those instances.
+                found = {t for sub in self.program.all_subclasses(cls)
+                         for module, scope_name, call in self.target_calls().get(owner, []) if "topic" in call[6]
+                         for t in reader.strings(call[6]["topic"], Scope(module, scope_name, self_class=sub)) if t}
             if found:
                 return tuple(sorted(found))
         # Magnum's `_get_cached_client(topic, server, timeout)`: a module function builds the Target
