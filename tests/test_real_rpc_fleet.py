@@ -128,6 +128,20 @@ def test_every_unmatched_send_has_a_reason(release):
             [(s.method, s.reason) for s in report.unmatched if s.method == method]
 
 
+def test_ironic_routes_to_the_conductor_the_hash_ring_names(real_release):
+    # conductor/rpcapi.py:344 create_node(topic=None) -> _prepare_call (:196): `host = topic[len(self.topic)
+    # + 1:]` of the API's get_topic_for(node) (:276 '%s.%s' % (self.topic, hostname)), then :244
+    # prepare(topic=self.topic, server=host or None); :1145 object_class_action_versions passes self.topic
+    report = find_rpc(Reading(real_release("ironic-current"), use_cache=False))
+    by_method = {s.method: s for s in report.sends}
+    create = by_method["create_node"]
+    assert (create.client_line, create.topic, create.server_route, create.host_topic, create.endpoint) == (
+        345, "ironic.conductor_manager", "host in topic", "ironic.conductor_manager.<host>",
+        "ironic.conductor.manager.ConductorManager.create_node")
+    action = by_method["object_class_action_versions"]
+    assert (action.client_line, action.server_route, action.host_topic) == (1146, None, None)
+
+
 def test_nova_serves_the_base_api_on_every_services_topic(real_release):
     report = find_rpc(Reading(real_release("nova-current"), use_cache=False))
     served = {e.topic for e in report.endpoints if e.cls == "nova.baserpc.BaseRPCAPI"}

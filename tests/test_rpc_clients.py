@@ -292,6 +292,45 @@ def test_an_empty_topic_for_rpc_turned_off_is_not_the_topic(make_tree):
     assert [(s.method, s.topic) for s in found] == [("create_node", "ironic.conductor_manager")]
 
 
+def test_a_host_cut_out_of_the_callers_per_host_topic_is_routed_to_that_topic(make_tree):
+    # Ironic's hash ring: get_topic_for(node) is '%s.%s' % (self.topic, host); _prepare_call cuts the
+    # host off again and prepares `server=host or None` on the target's topic: queue <topic>.<host>
+    found = sends(make_tree, {
+        "ironic/__init__.py": "",
+        "ironic/rpcapi.py": """
+            import oslo_messaging as messaging
+
+            class ConductorAPI(object):
+                def __init__(self, topic=None):
+                    self.topic = topic or 'ironic.conductor_manager'
+                    target = messaging.Target(topic=self.topic, version='1.0')
+                    self.client = messaging.get_rpc_client(None, target)
+
+                def _prepare_call(self, topic, version=None):
+                    topic = topic or self.topic
+                    host = topic[len(self.topic) + 1:]
+                    return self.client.prepare(topic=self.topic, server=host or None, version=version)
+
+                def get_topic_for(self, node):
+                    return '%s.%s' % (self.topic, node.conductor)
+
+                def create_node(self, context, node_obj, topic=None):
+                    cctxt = self._prepare_call(topic=topic, version='1.36')
+                    return cctxt.call(context, 'create_node', node_obj=node_obj)
+
+                def object_action(self, context, objinst):
+                    cctxt = self._prepare_call(topic=self.topic, version='1.31')
+                    return cctxt.call(context, 'object_action', objinst=objinst)
+            """,
+    })
+    [create] = by_method(found, "create_node")
+    assert (create.topic, create.server_route, create.host_topic) == (
+        "ironic.conductor_manager", "host in topic", "ironic.conductor_manager.<host>")
+    # its own topic cut after its own length leaves no host: any conductor
+    [action] = by_method(found, "object_action")
+    assert (action.topic, action.server_route, action.host_topic) == ("ironic.conductor_manager", None, None)
+
+
 def test_a_send_on_a_context_prepared_in_the_same_expression(make_tree):
     # Neutron's trunk agent API: `self.rpc_client.prepare().call(...)` on a neutron-lib client
     found = sends(make_tree, {

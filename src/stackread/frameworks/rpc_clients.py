@@ -162,6 +162,8 @@ class Routing:
         if found is None:
             return None
         keywords, _frame = found
+        if self._cut_host(keywords) == "":
+            keywords = {k: v for k, v in keywords.items() if k != "server"}  # nothing cut off: anycast
         server = self.written(*keywords["server"]) if "server" in keywords else None
         fanout = "fanout" in keywords and any(
             v == ("const", "True") for v in self.program.resolve(keywords["fanout"][0], keywords["fanout"][1].scope))
@@ -172,7 +174,28 @@ class Routing:
                 host_topic = text
             else:
                 topic = text
+                cut = self._cut_host(keywords)
+                if text and cut:
+                    host_topic = f"{text}.<{cut}>"
         return Routed(server, fanout, topic, host_topic)
+
+    def _cut_host(self, keywords: dict) -> str | None:
+        """The local a helper's `server=` is, when it cuts it out of a per-host topic its caller hands
+        in (Ironic's hash ring: `host = topic[len(self.topic) + 1:]` of `get_topic_for(node)`'s
+        `'%s.%s' % (self.topic, hostname)`, then `prepare(topic=self.topic, server=host or None)`):
+        oslo.messaging routes it to `<topic>.<host>` again, the per-host topic the caller chose."""
+        if "server" not in keywords:
+            return None
+        expr, frame = keywords["server"]
+        expr = _one_of(expr)
+        cut = _slice_of(frame.scope.module, frame.scope.function, expr)
+        if cut is None or "topic" not in keywords or keywords["topic"][0] not in _parts(cut[2]):
+            return None  # not cut after the length of the topic it is prepared with
+        # `_prepare_call(topic=self.topic)`: the cut of the topic itself is empty, no host
+        from stackread.frameworks.messaging import render_expr
+
+        whole = self.written(["n", cut[1]], frame)
+        return "" if whole == render_expr(keywords["topic"][0]) else expr[1]
 
     def helper_prepare(self, module, scope: Scope, receiver, line: int):
         """(keywords, Frame of the prepare) for `cctxt = self.helper(...)`; None when no helper prepares it.
@@ -326,8 +349,9 @@ class Routing:
 
         if depth > 6:
             return render_expr(expr)
-        if expr == ["?"]:
-            return None  # not kept by the index (Ironic's `server=host or None`): not guessed
+        expr = _one_of(expr)
+        if expr == ["?"] or expr[0] == "either":
+            return None  # not kept by the index, or one of several: not guessed
         if expr[0] == "n":
             name = expr[1]
             passed = {p: (e, f) for p, e, f in frame.passed}
@@ -335,6 +359,11 @@ class Routing:
                 return self.written(passed[name][0], passed[name][1], depth + 1)
             definition = frame.scope.module.defs.get(frame.scope.function)
             params = definition.params if definition else ()
+            cut = _slice_of(frame.scope.module, frame.scope.function, expr)
+            if cut is not None and cut[1] in params:
+                # `host = topic[len(self.topic) + 1:]`: a part of what the caller passes, not all of it
+                whole = self.written(["n", cut[1]], frame, depth + 1)
+                return f"{name} in {whole}" if whole else None
             reads = SendNames(self.program)._reads(expr, frame.scope.module, frame.scope.function, params)
             if len(reads) == 1 and name not in params:
                 (param,) = reads
@@ -445,6 +474,43 @@ def _as_called(calls: list, expr):
                 and set(call[6]) - {"**"} == set(expr[3]):  # the keywords' names: a return encodes less deep
             return ["c", call[1], call[5], call[6]]
     return expr
+
+
+def _one_of(expr):
+    """`host or None`: the one alternative that is not None (the caller's default), else the expression."""
+    if expr[0] == "either":
+        others = [e for e in expr[1] if e != ["k", None]]
+        if len(others) == 1:
+            return others[0]
+    return expr
+
+
+def _slice_of(module, function: str, expr):
+    """(local, parameter, lower bound) when the local is assigned, once, a slice of a parameter:
+    `host = topic[len(self.topic) + 1:]`."""
+    if expr[0] != "n":
+        return None
+    records = [r for r in module.bindings.get(function, {}).get(expr[1], []) if r[0] == "assign"]
+    if len(records) != 1:
+        return None
+    value = records[0][1]
+    if value[0] == "i" and value[1][0] == "n" and value[2][0] == "sl":
+        return expr[1], value[1][1], value[2][1]
+    return None
+
+
+def _parts(expr) -> list:
+    """Every sub-expression of an encoded expression, itself first."""
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list) and node and isinstance(node[0], str):
+            found.append(node)
+            stack.extend(part for part in node[1:] if isinstance(part, list))
+            stack.extend(v for part in node[1:] if isinstance(part, dict) for v in part.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _argument(site, definition, param: str):

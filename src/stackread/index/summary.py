@@ -63,7 +63,8 @@ from stackread.index.valueflow import spellings as _spellings
 # 16: `global` assignments, module names rebound, abstract methods, attribute loads on any object,
 # operators on calls
 # 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
-FORMAT = 17
+# 18: `a or b` as a call's argument (Ironic's `prepare(server=host or None)`: where a send is routed)
+FORMAT = 18
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -593,10 +594,10 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         return UNKNOWN
 
     def enc_arg(self, node: ast.AST, depth: int = 0) -> list:
-        """Arguments matter as references (callbacks), strings (RPC method names), calls (factories) and
-        subscripts (`host=host['host']`: where a cast is routed)."""
+        """Arguments matter as references (callbacks), strings (RPC method names), calls (factories),
+        subscripts (`host=host['host']`: where a cast is routed) and `a or b` (`server=host or None`)."""
         if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.BinOp,
-                             ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict)):
+                             ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.BoolOp)):
             return self.enc(node, depth)
         if isinstance(node, ast.Starred):
             # Positions after it are unknown (`trace` binds literal arguments by position); what is
