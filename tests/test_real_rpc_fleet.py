@@ -75,6 +75,32 @@ PINS = {
          "watcher.decision.control", "watcher-decision-engine",
          "watcher.decision_engine.strategy.strategies.base.StrategyEndpoint.get_strategy_info",
          "watcher/decision_engine/strategy/strategies/base.py:121"),
+        # applier/rpcapi.py:37 to the applier's one conductor endpoint (applier/manager.py:51)
+        ("watcher.applier.rpcapi.ApplierAPI.launch_action_plan", 37, "launch_action_plan",
+         "watcher.applier.control", "watcher-applier",
+         "watcher.applier.messaging.trigger.TriggerActionPlan.launch_action_plan",
+         "watcher/applier/messaging/trigger.py:47"),
+        # decision_engine/rpcapi.py:38 and :48, the first and third of its conductor_endpoints (manager.py:76, :78)
+        ("watcher.decision_engine.rpcapi.DecisionEngineAPI.trigger_audit", 38, "trigger_audit",
+         "watcher.decision.control", "watcher-decision-engine",
+         "watcher.decision_engine.messaging.audit_endpoint.AuditEndpoint.trigger_audit",
+         "watcher/decision_engine/messaging/audit_endpoint.py:52"),
+        ("watcher.decision_engine.rpcapi.DecisionEngineAPI.get_data_model_info", 48, "get_data_model_info",
+         "watcher.decision.control", "watcher-decision-engine",
+         "watcher.decision_engine.messaging.data_model_endpoint.DataModelEndpoint.get_data_model_info",
+         "watcher/decision_engine/messaging/data_model_endpoint.py:42"),
+    ],
+    "cyborg-current": [
+        # agent/rpcapi.py:62 and conductor/rpcapi.py:92, each to its service's manager
+        ("cyborg.agent.rpcapi.AgentAPI.fpga_program", 62, "fpga_program", "cyborg-agent", "cyborg-agent",
+         "cyborg.agent.manager.AgentManager.fpga_program", "cyborg/agent/manager.py:170"),
+        ("cyborg.conductor.rpcapi.ConductorAPI.arq_create", 92, "arq_create", "cyborg-conductor", "cyborg-conductor",
+         "cyborg.conductor.manager.ConductorManager.arq_create", "cyborg/conductor/manager.py:102"),
+    ],
+    "barbican-current": [
+        # queue/client.py:44 `self._cast('process_type_order', ...)`; TaskServer serves Tasks (server.py:187)
+        ("barbican.queue.client.TaskClient.process_type_order", 44, "process_type_order", "barbican.workers",
+         "barbican-worker", "barbican.queue.server.Tasks.process_type_order", "barbican/queue/server.py:205"),
     ],
 }
 
