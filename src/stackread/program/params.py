@@ -157,19 +157,22 @@ class Parameters:
         if definition is None or definition.kind == "class":
             return ()
         resolve = self.values.resolve
-        offsets = [offset for value in sorted(resolve(record[1], scope))
+        callees = [(value, offset) for value in sorted(resolve(record[1], scope))
                    for called, offset in self.called(value) if called == function_full]
-        if not offsets:
+        if not callees:
             return ()
-        offset, args, kwargs = offsets[0], record[5], record[6]
+        (callee, offset), args, kwargs = callees[0], record[5], record[6]
         module = self.modules[definition.module]
         defaults = dict(definition.default_exprs)
-        bound = []
+        # Called through a partial: what it pre-bound where it was made (program.values).
+        bound = [(param, values) for param, values in self.values.pre_bound(callee) if param not in kwargs] \
+            if callee[0] == "part" else []
+        pre_bound = {param for param, _values in bound}
         for index, param in enumerate(definition.params):
             if param.startswith("*"):
                 break
             position = index - offset
-            if position < 0:
+            if position < 0 or param in pre_bound:
                 continue
             starred = any(a[0] == "*" for a in args[:position + 1])
             if param in kwargs:
