@@ -157,7 +157,7 @@ class Parameters:
         if definition is None or definition.kind == "class":
             return ()
         resolve = self.values.resolve
-        callees = [(value, offset) for value in sorted(resolve(record[1], scope))
+        callees = [(value, offset + self._super_self(record[1], called)) for value in sorted(resolve(record[1], scope))
                    for called, offset in self.called(value) if called == function_full]
         if not callees:
             return ()
@@ -297,6 +297,14 @@ class Parameters:
             return [(called, offset + value[2]) for called, offset in self.called(value[1])]
         return []
 
+    def _super_self(self, callee: list, called: str) -> int:
+        """1 for `super().method(...)`: the engine reads the method found past the class as a plain
+        function (no override of it runs), yet `self` is bound there as for any method call."""
+        if callee[0] != "a" or callee[1][0] != "super":
+            return 0
+        definition = self.defs.get(called)
+        return 1 if definition is not None and definition.kind in ("method", "classmethod") else 0
+
     def _calls_resolved(self, spelling: str) -> dict[str, list[tuple[tuple, Site]]]:
         """The call sites whose callee is spelled so, by the function each calls (resolved once per spelling)."""
         found = self._resolved_calls.get(spelling)
@@ -308,6 +316,7 @@ class Parameters:
                 scope = Scope(module, scope_name)
                 for value in sorted(resolve(call[1], scope)):
                     for called, offset in self.called(value):
+                        offset += self._super_self(call[1], called)
                         by_function.setdefault(called, []).append(
                             ((module.name, call[2], call[3], offset),
                              (module, scope_name, call[5], call[6], offset, call[2])))
