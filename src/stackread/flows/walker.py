@@ -28,6 +28,7 @@ from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
+from stackread.program.facts import Scope
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
@@ -67,6 +68,9 @@ class _Reached:
     # say which host a send goes to (`host`, passed `migration.dest_compute`: hosts.py).
     chains: dict = field(default_factory=dict)
     later: tuple = ()  # the functions handed to this step that it calls: drawn after its own calls (handing.py)
+    # The objects its caller passed for its parameters (Scope.args): `bdm.attach(ctx, instance, self.volume_api,
+    # self.driver)` makes `virt_driver.attach_volume(...)` in the callee the driver's.
+    bound: tuple = ()
 
 
 class Walker:
@@ -93,9 +97,11 @@ class Walker:
 
     # -- what each function leads to ----------------------------------------------------------
 
-    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset) -> _Visit:
-        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly)."""
-        cached = self._memo.get((function, receiver))
+    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset,
+              bound: tuple = ()) -> _Visit:
+        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly),
+        its parameters holding the objects its caller passed (`bound`, see `_passed`)."""
+        cached = self._memo.get((function, receiver, bound))
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
@@ -127,7 +133,7 @@ class Walker:
                 truncated = truncated or sub.truncated
                 (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
                                                                       record)))
-            targets, _externals = self.program.call_targets_as(module, record, *receiver)
+            targets, _externals = self.program.call_targets_as(module, record, *receiver, args=bound)
             callees = [t for t, _certain, _r, _exact in targets]
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
@@ -140,7 +146,8 @@ class Walker:
                 if kind in ("driver", "service"):
                     found.append((context, (kind, target, line, target_receiver, record)))
                     continue
-                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)},
+                                 self._passed(module, record, function, receiver, bound, target))
                 truncated = truncated or sub.truncated
                 where = context + self._recovery(target, record, callees)
                 # A callee that calls back what it is handed leads where the callback does.
@@ -152,8 +159,23 @@ class Walker:
                              for entries in (found, others))
         result = _Visit(found, truncated, others, callbacks)
         if not truncated:
-            self._memo[(function, receiver)] = result
+            self._memo[(function, receiver, bound)] = result
         return result
+
+    def _passed(self, module, record: list, function: str, receiver: tuple, bound: tuple, target: str) -> tuple:
+        """The objects this call passes for the target's parameters, read on this path (`bound` are the
+        caller's own): what the callee calls on them (`virt_driver.attach_volume`) is theirs. Only objects
+        of the tree a call can run code of; literals rule branches out (`_arguments`), they do not add calls."""
+        definition = self.program.defs.get(function)
+        if definition is None:
+            return ()
+        scope = Scope(module, definition.qualname, receiver[0], receiver[1], bound)
+        passed = []
+        for param, values in self.program.bind_arguments(scope, record, target):
+            objects = frozenset(v for v in values if v[0] in _OBJECTS)
+            if objects:
+                passed.append((param, objects))
+        return tuple(passed)
 
     def _subscribers(self, module, record: list, self_class: str | None) -> list:
         """The callbacks a registry publish at this call site runs (frameworks.callbacks)."""
@@ -254,7 +276,7 @@ class Walker:
             (_error, _other, depth), _n, step, reached = heapq.heappop(queue)
             # The same function with other literal arguments may take other branches: drawn again.
             key = (step.function, step.receiver, step.receiver_exact, step.process,
-                   tuple(sorted(reached.arguments.items(), key=repr)))
+                   tuple(sorted(reached.arguments.items(), key=repr)), reached.bound)
             if key in shown:
                 step.seen_above = True
                 continue
@@ -285,7 +307,7 @@ class Walker:
         # they decide the default path; only literals rule a call out.
         at_entry = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
         rebound = self._rebound(step.function, module, reached.arguments, state)
-        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
+        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack, reached.bound)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
@@ -301,6 +323,7 @@ class Walker:
             child_error = step.error_path or in_except
             child_conditions = reached.conditions + ([condition] if condition else [])
             path_assumed = tuple(dict.fromkeys(reached.assumed + assumed))
+            child_bound: tuple = ()  # objects bound on the path: a call's own (an RPC hop or an event passes none)
             if kind == "hop":
                 send = target
                 # `prepare(server=host)` routes to what the caller passed as host: `self.source`.
@@ -335,6 +358,9 @@ class Walker:
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments, definition, state)
+                if kind == "call":
+                    child_bound = self._passed(module, record, step.function, (step.receiver, step.receiver_exact),
+                                               reached.bound, target)
                 child_texts = self._argument_texts(target, record, texts)
                 child_chains = self._argument_chains(target, record, reached.chains)
             child.call_line, child.condition, child.loop = line, condition, loop
@@ -347,7 +373,7 @@ class Walker:
                                                                  path_assumed)) for cb in handed)
             if kind in ("call", "hop", "event") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
-                                                state, path_assumed, child_chains, called)))
+                                                state, path_assumed, child_chains, called, child_bound)))
             elif called:  # a driver or another service: the walk does not enter it, the callbacks are all it shows
                 child.children += [c for c, _r in called]
                 pending += called
@@ -504,6 +530,8 @@ class Walker:
         return found
 
 
+# Values whose methods or calls run code of the tree: what a parameter bound on the path may be.
+_OBJECTS = frozenset({"inst", "cls", "func", "meth", "part", "box", "plugin"})
 # Parameters that take a callback for when something fails: recover_method, rollback, on_error...
 _RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
 
