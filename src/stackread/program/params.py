@@ -157,17 +157,15 @@ class Parameters:
         if definition is None or definition.kind == "class":
             return ()
         resolve = self.values.resolve
-        callees = [(value, offset + self._super_self(record[1], called)) for value in sorted(resolve(record[1], scope))
-                   for called, offset in self.called(value) if called == function_full]
+        callees = [(value, offset) for value in sorted(resolve(record[1], scope))
+                   for called, offset in _super_self(self.defs, record[1], self.called(value)) if called == function_full]
         if not callees:
             return ()
         (callee, offset), args, kwargs = callees[0], record[5], record[6]
         module = self.modules[definition.module]
         defaults = dict(definition.default_exprs)
-        # Called through a partial: what it pre-bound where it was made (program.values).
-        bound = [(param, values) for param, values in self.values.pre_bound(callee) if param not in kwargs] \
-            if callee[0] == "part" else []
-        pre_bound = {param for param, _values in bound}
+        pre_bound = dict(p for p in self.values.pre_bound(callee) if p[0] not in kwargs)  # through a partial
+        bound = list(pre_bound.items())
         for index, param in enumerate(definition.params):
             if param.startswith("*"):
                 break
@@ -297,14 +295,6 @@ class Parameters:
             return [(called, offset + value[2]) for called, offset in self.called(value[1])]
         return []
 
-    def _super_self(self, callee: list, called: str) -> int:
-        """1 for `super().method(...)`: the engine reads the method found past the class as a plain
-        function (no override of it runs), yet `self` is bound there as for any method call."""
-        if callee[0] != "a" or callee[1][0] != "super":
-            return 0
-        definition = self.defs.get(called)
-        return 1 if definition is not None and definition.kind in ("method", "classmethod") else 0
-
     def _calls_resolved(self, spelling: str) -> dict[str, list[tuple[tuple, Site]]]:
         """The call sites whose callee is spelled so, by the function each calls (resolved once per spelling)."""
         found = self._resolved_calls.get(spelling)
@@ -315,8 +305,7 @@ class Parameters:
             for module, scope_name, call in self.classes.calls_named(spelling):
                 scope = Scope(module, scope_name)
                 for value in sorted(resolve(call[1], scope)):
-                    for called, offset in self.called(value):
-                        offset += self._super_self(call[1], called)
+                    for called, offset in _super_self(self.defs, call[1], self.called(value)):
                         by_function.setdefault(called, []).append(
                             ((module.name, call[2], call[3], offset),
                              (module, scope_name, call[5], call[6], offset, call[2])))
@@ -451,6 +440,16 @@ class Parameters:
             for module, definition in self._decorators_spelled.get(key, ()):
                 found[definition.full] = (module, definition)
         return list(found.values())
+
+
+def _super_self(defs: dict[str, Definition], callee: list, called: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`called` for a call spelled `callee`, one more parameter filled for `super().method(...)`: the engine
+    reads the method found past the class as a plain function (no override of it runs), yet `self` is
+    bound there as for any method call."""
+    if callee[0] != "a" or callee[1][0] != "super":
+        return called
+    return [(function, offset + (defs[function].kind in ("method", "classmethod") if function in defs else 0))
+            for function, offset in called]
 
 
 def _last_name(expr: list) -> str:
