@@ -163,3 +163,33 @@ def test_an_object_pre_bound_by_a_partial_is_the_parameter_where_the_partial_is_
         """
     trace = trace_operation(Reading(write_tree(tmp_path / "nova", files), use_cache=False), "create_server")
     assert calls(find(trace.root, "manager._complete")) == [("service", "API.attachment_complete")]
+
+
+def test_a_function_handed_in_is_drawn_once_where_the_callee_calls_it(tmp_path):
+    # compute/api.py's shape: delete() hands self._do_delete to _delete(), which calls it as cb(...) and
+    # hands it on to _local_delete(), which calls it too.
+    files = dict(HANDED)
+    files["nova/compute/manager.py"] = HANDED["nova/compute/manager.py"].replace('''
+            def _attach_volume(self, context, instance, bdm):''', '''
+            def _attach_volume(self, context, instance, bdm):
+                self._delete(context, instance, self._do_delete)
+
+            def _delete(self, context, instance, cb):
+                if self.volume_api:
+                    cb(context, instance)
+                self._local_delete(context, instance, cb)
+
+            def _local_delete(self, context, instance, cb):
+                cb(context, instance)
+
+            def _do_delete(self, context, instance):
+                self.volume_api.attachment_complete(context, instance)
+
+            def _unused(self, context, instance, bdm):''')
+    trace = trace_operation(Reading(write_tree(tmp_path / "nova", files), use_cache=False), "create_server")
+    delete = find(trace.root, "ComputeManager._delete")
+    assert [(c.function.rpartition(".")[2], c.call_line, c.condition, c.callback) for c in delete.children] == [
+        ("_do_delete", 24, "self.volume_api", None), ("_local_delete", 25, None, None)]
+    assert calls(delete.children[0]) == [("service", "API.attachment_complete")]
+    assert [(c.function.rpartition(".")[2], c.call_line, c.callback) for c in delete.children[1].children] == [
+        ("_do_delete", 28, None)]
