@@ -64,7 +64,9 @@ def test_hops_of_create_server_nest_as_the_processes_send_them(flows):
 
 def test_story_of_create_server(flows):
     assert tree(at_level(flows["create_server"], "story").root) == [
-        (0, "service", "glance"), (0, "service", "neutron"), (0, "service", "placement"), (0, "service", "cinder"),
+        # Cinder first at get_bdm_image_metadata(context, self.image_api, self.volume_api, ...) (compute/api.py:1747,
+        # booting from a volume: no image_href), which calls the volume API it is handed (block_device.py:645).
+        (0, "service", "glance"), (0, "service", "cinder"), (0, "service", "neutron"), (0, "service", "placement"),
         (0, "hop", "schedule_and_build_instances"),
         # The scheduler's request filters (process_reqspec iterates ALL_REQUEST_FILTERS): the
         # remote-managed ports filter asks Neutron (request_filter.py:408), then Placement.

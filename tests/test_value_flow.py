@@ -466,3 +466,102 @@ def test_args_forwarded_round_a_cycle_of_wrappers_end(graph_of):
         f(1, 2, run)
         """})
     assert "m.run" in {e.callee for e in g.calls_from("m.g")}
+
+
+def test_a_partial_makes_what_its_function_makes_of_the_arguments_pre_bound_where_it_was_made(graph_of):
+    # Nova's block_device: `convert_volumes = functools.partial(_convert_block_devices, DriverVolumeBlockDevice)`.
+    g = graph_of({"m.py": """
+        import functools
+        import itertools
+        class Volume:
+            def attach(self):
+                pass
+        class Swap:
+            def attach(self):
+                pass
+        def _convert(device_type, mappings):
+            devices = []
+            for mapping in mappings:
+                devices.append(device_type(mapping))
+            return devices
+        convert_volumes = functools.partial(_convert, Volume)
+        convert_swaps = functools.partial(_convert, Swap)
+        def convert_volume(*bdms):
+            return [v for v in itertools.chain(convert_volumes(bdms))][0]
+        def main(bdm):
+            convert_volume(bdm).attach()
+        """})
+    assert callees(g, "m.main") == {"m.convert_volume", "m.Volume.attach"}  # not Swap's: another partial's
+
+
+def test_itertools_chain_iterates_each_argument_in_turn_starred_too(graph_of):
+    g = graph_of({"m.py": """
+        import itertools
+        class A:
+            def run(self):
+                pass
+        class B:
+            def run(self):
+                pass
+        class C:
+            def run(self):
+                pass
+        def main():
+            for x in itertools.chain([A()], [B()]):
+                x.run()
+        def starred():
+            for y in itertools.chain(*[[C()]]):
+                y.run()
+        """})
+    assert callees(g, "m.main") == {"m.A.run", "m.B.run"}
+    assert callees(g, "m.starred") == {"m.C.run"}
+
+
+def test_super_call_binds_its_arguments_after_self(graph_of):
+    g = graph_of({"m.py": """
+        class Api:
+            def create(self):
+                pass
+        class Driver:
+            def connect(self):
+                pass
+        class Volume:
+            def attach(self, api, driver):
+                driver.connect()
+        class Blank(Volume):
+            def attach(self, api, driver):
+                api.create()
+                super(Blank, self).attach(api, driver)
+        def main():
+            Blank().attach(Api(), Driver())
+        """})
+    assert callees(g, "m.Volume.attach") == {"m.Driver.connect"}
+
+
+def test_a_call_runs_no_override_that_cannot_take_its_keywords(graph_of):
+    g = graph_of({"m.py": """
+        def logged(f):
+            return f
+        class Volume:
+            def attach(self, ctx, do_driver_attach=False):
+                pass
+        class Blank(Volume):
+            def attach(self, ctx, wait_func=None):
+                pass
+        class Image(Volume):
+            def attach(self, ctx, **kwargs):
+                pass
+        class Snapshot(Volume):
+            @logged
+            def attach(self, ctx):
+                pass
+        def main(ctx):
+            for bdm in [Volume(), Blank(), Image(), Snapshot()]:
+                bdm.attach(ctx, do_driver_attach=True)
+                bdm.attach(ctx)
+        """})
+    # Blank's attach would raise TypeError; a decorated one may be a wrapper's that takes anything.
+    lines = {(e.callee, e.line) for e in g.calls_from("m.main")}
+    assert {c for c, line in lines if line == 18} == {"m.Volume.attach", "m.Image.attach", "m.Snapshot.attach"}
+    assert {c for c, line in lines if line == 19} == {"m.Volume.attach", "m.Blank.attach", "m.Image.attach",
+                                                      "m.Snapshot.attach"}

@@ -49,12 +49,12 @@ class Handing:
         self._parameters = parameters  # function -> the parameters a caller passes (no self/cls)
         self._called: dict[tuple[str, str], tuple[str, int] | None] = {}
 
-    def handed(self, module, record: list, receiver: tuple, callee: str) -> list[Callback]:
-        """The functions the call `record` (in `module`, run by `self` of class `receiver`) hands to
-        `callee` that `callee` calls: each with where."""
+    def handed(self, module, record: list, receiver: tuple, callee: str, bound: tuple = ()) -> list[Callback]:
+        """The functions the call `record` (in `module`, run by `self` of class `receiver`, its parameters
+        `bound` on the walk's path) hands to `callee` that `callee` calls: each with where."""
         if not calls_itself(callee, record):
             return []
-        scope = Scope(module, record[0], *receiver)
+        scope = Scope(module, record[0], *receiver, bound)
         params = self._parameters(callee)
         found = []
         for key, expr in [*enumerate(record[5]), *record[6].items()]:

@@ -28,6 +28,7 @@ from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
+from stackread.program.facts import Scope
 
 # Client libraries of other OpenStack services: a class in a module importing one is that service's client.
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
@@ -67,6 +68,9 @@ class _Reached:
     # say which host a send goes to (`host`, passed `migration.dest_compute`: hosts.py).
     chains: dict = field(default_factory=dict)
     later: tuple = ()  # the functions handed to this step that it calls: drawn after its own calls (handing.py)
+    # The objects its caller passed for its parameters (Scope.args): `bdm.attach(ctx, instance, self.volume_api,
+    # self.driver)` makes `virt_driver.attach_volume(...)` in the callee the driver's.
+    bound: tuple = ()
 
 
 class Walker:
@@ -93,9 +97,11 @@ class Walker:
 
     # -- what each function leads to ----------------------------------------------------------
 
-    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset) -> _Visit:
-        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly)."""
-        cached = self._memo.get((function, receiver))
+    def visit(self, function: str, receiver: tuple[str | None, bool], depth: int, stack: frozenset,
+              bound: tuple = ()) -> _Visit:
+        """What a function leads to, run by `self` of class `receiver` = (class or None: its own, exactly),
+        its parameters holding the objects its caller passed (`bound`, see `_passed`)."""
+        cached = self._memo.get((function, receiver, bound))
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
@@ -105,6 +111,7 @@ class Walker:
             return _Visit([], False)
         module = self.program.modules[definition.module]
         contexts = self.conditions.contexts(module)
+        caller = self._caller(function, receiver, bound)
         found: list[tuple[list, Any]] = []
         others: list[tuple[list, Any]] = []
         callbacks: dict[tuple, list] = {}
@@ -127,20 +134,21 @@ class Walker:
                 truncated = truncated or sub.truncated
                 (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
                                                                       record)))
-            targets, _externals = self.program.call_targets_as(module, record, *receiver)
+            targets, _externals = self.program.call_targets_as(module, record, *receiver, args=bound)
             callees = [t for t, _certain, _r, _exact in targets]
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
                 # Handed functions that lead somewhere (the tree keeps only those): run where the callee calls them.
-                handed = [cb for cb in self.handing.handed(module, record, receiver, target)
+                handed = [cb for cb in self.handing.handed(module, record, receiver, target, bound)
                           if self.visit(cb.function, cb.receiver, depth + 1, stack | {(function, receiver)}).children]
                 if handed:
                     callbacks[(line, target, target_receiver)] = handed
                 if kind in ("driver", "service"):
                     found.append((context, (kind, target, line, target_receiver, record)))
                     continue
-                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)})
+                sub = self.visit(target, target_receiver, depth + 1, stack | {(function, receiver)},
+                                 self._passed(caller, record, target))
                 truncated = truncated or sub.truncated
                 where = context + self._recovery(target, record, callees)
                 # A callee that calls back what it is handed leads where the callback does.
@@ -148,12 +156,68 @@ class Walker:
                     (where, ("call", target, line, target_receiver, record)))
         if callbacks:  # run where the callee calls them, not where they are made or handed over
             moved = {cb.function for handed in callbacks.values() for cb in handed}
-            found, others = ([entry for entry in entries if not _handed_here(entry, moved)]
-                             for entries in (found, others))
+            found, others = ([entry for entry in entries if not _handed_here(entry, moved)
+                              or self._called_here(caller, entry)] for entries in (found, others))
         result = _Visit(found, truncated, others, callbacks)
         if not truncated:
-            self._memo[(function, receiver)] = result
+            self._memo[(function, receiver, bound)] = result
         return result
+
+    def _caller(self, function: str, receiver: tuple, bound: tuple) -> Scope | None:
+        """Where a function's calls are read on the walk's path: run by `self` of class `receiver`, its
+        parameters holding the objects its caller passed."""
+        definition = self.program.defs.get(function)
+        if definition is None:
+            return None
+        return Scope(self.program.modules[definition.module], definition.qualname, receiver[0], receiver[1], bound)
+
+    def _passed(self, caller: Scope | None, record: list, target: str) -> tuple:
+        """The objects this call passes for the target's parameters, read in the caller as the path binds
+        it: what the callee calls on them (`virt_driver.attach_volume`) is theirs. Only objects of the
+        tree whose calls the walk follows: literals rule branches out (`_arguments`), they add no call; a
+        dict or list made on the way (a request spec) would only make each path's binding its own;
+        objects, the DB API and notifications are left out unless asked for, as their calls are."""
+        if caller is None:
+            return ()
+        passed = []
+        for param, values in self.program.bind_arguments(caller, record, target):
+            objects = frozenset(v for v in values if v[0] in _OBJECTS and self._followed(v[1]))
+            if objects:
+                passed.append((param, objects))
+        return tuple(passed)
+
+    def _called_here(self, caller: Scope | None, entry: tuple) -> bool:
+        """Whether the call calls the entry's function itself, through a parameter bound on the path
+        (`cb(context, instance, bdms)` with `cb` the `self._do_delete` handed in), not hands it over."""
+        _context, (_kind, target, _line, _receiver, record) = entry
+        return caller is not None and caller.args != () and any(
+            t[0] == target for value in sorted(self.program.resolve(record[1], caller))
+            for t in self.program.calls.targets(value))
+
+    def _reaches(self, function: str, receiver: tuple, bound: tuple, wanted: str) -> bool:
+        """Whether the walk from the function, its parameters bound so, calls `wanted` within a few
+        calls (handing.py's depth): a function handed in is then drawn where it is called, not again
+        as a callback."""
+        todo, seen = [(function, receiver, bound, 0)], set()
+        while todo:
+            function, receiver, bound, depth = todo.pop()
+            if (function, receiver, bound) in seen or depth > _HANDED_DEPTH:
+                continue
+            seen.add((function, receiver, bound))
+            caller = self._caller(function, receiver, bound)
+            for _context, (kind, target, _line, target_receiver, record) in self.visit(function, receiver, 0,
+                                                                                         frozenset(), bound).children:
+                if target == wanted:
+                    return True
+                if kind == "call":
+                    todo.append((target, target_receiver, self._passed(caller, record, target), depth + 1))
+        return False
+
+    def _followed(self, name: str) -> bool:
+        """Whether the walk follows the calls of this class's or function's code (not an object's)."""
+        definition = self.program.defs.get(name)
+        package = definition.module.split(".")[1:2] if definition is not None else []
+        return self.show_objects or not (package and package[0] in _OBJECT_PACKAGES)
 
     def _subscribers(self, module, record: list, self_class: str | None) -> list:
         """The callbacks a registry publish at this call site runs (frameworks.callbacks)."""
@@ -254,7 +318,7 @@ class Walker:
             (_error, _other, depth), _n, step, reached = heapq.heappop(queue)
             # The same function with other literal arguments may take other branches: drawn again.
             key = (step.function, step.receiver, step.receiver_exact, step.process,
-                   tuple(sorted(reached.arguments.items(), key=repr)))
+                   tuple(sorted(reached.arguments.items(), key=repr)), reached.bound)
             if key in shown:
                 step.seen_above = True
                 continue
@@ -281,11 +345,12 @@ class Walker:
         definition = self.program.defs.get(step.function)
         module = self.program.modules[definition.module] if definition else None
         state = self._state(definition, reached.state)
+        caller = self._caller(step.function, (step.receiver, step.receiver_exact), reached.bound)
         # The scenario's values of the function's own locals (`async_ = is_supported(req, '2.34')`):
         # they decide the default path; only literals rule a call out.
         at_entry = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
         rebound = self._rebound(step.function, module, reached.arguments, state)
-        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack)
+        visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack, reached.bound)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
@@ -301,6 +366,7 @@ class Walker:
             child_error = step.error_path or in_except
             child_conditions = reached.conditions + ([condition] if condition else [])
             path_assumed = tuple(dict.fromkeys(reached.assumed + assumed))
+            child_bound: tuple = ()  # objects bound on the path: a call's own (an RPC hop or an event passes none)
             if kind == "hop":
                 send = target
                 # `prepare(server=host)` routes to what the caller passed as host: `self.source`.
@@ -335,6 +401,8 @@ class Walker:
                 if kind == "service":
                     child.service = self._service(self.program.defs[target].module)
                 child_arguments = self._arguments(target, record, arguments, definition, state)
+                if kind == "call":
+                    child_bound = self._passed(caller, record, target)
                 child_texts = self._argument_texts(target, record, texts)
                 child_chains = self._argument_chains(target, record, reached.chains)
             child.call_line, child.condition, child.loop = line, condition, loop
@@ -343,11 +411,14 @@ class Walker:
             child.error_path, child.default_path = child_error, child_default
             step.children.append(child)
             handed = visit.callbacks.get((line, target, receiver), ()) if kind not in ("hop", "event") else ()
+            if kind == "call" and child_bound:  # the walk below reaches where it is called, on its own path
+                handed = [cb for cb in handed if not self._reaches(target, receiver or (None, False), child_bound,
+                                                                   cb.function)]
             called = tuple(self._called_back(child, cb, _Reached(inner, child_conditions, {}, child_budget, {}, state,
                                                                  path_assumed)) for cb in handed)
             if kind in ("call", "hop", "event") and (target, receiver) not in stack:
                 pending.append((child, _Reached(inner, child_conditions, child_arguments, child_budget, child_texts,
-                                                state, path_assumed, child_chains, called)))
+                                                state, path_assumed, child_chains, called, child_bound)))
             elif called:  # a driver or another service: the walk does not enter it, the callbacks are all it shows
                 child.children += [c for c, _r in called]
                 pending += called
@@ -504,6 +575,9 @@ class Walker:
         return found
 
 
+_HANDED_DEPTH = 6  # calls below a callee searched for where it calls what it was handed (handing.py's _DEPTH)
+# Values whose methods or calls run code of the tree: what a parameter bound on the path may be.
+_OBJECTS = frozenset({"inst", "cls", "func", "meth", "part", "plugin"})
 # Parameters that take a callback for when something fails: recover_method, rollback, on_error...
 _RECOVERY = re.compile(r"recover|rollback|revert|fail|error|cleanup", re.I)
 

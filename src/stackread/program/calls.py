@@ -134,6 +134,7 @@ class Calls:
                 externals.append(value[1])
             else:
                 targets += self._targets(value)
+        targets = self._accepting(targets, kwargs)
         keep_all = handed or not targets and not (externals and all(_keeps(e) for e in externals))
         for key, arg in list(enumerate(args)) + list(kwargs.items()):
             if arg[0] in ("n", "a") or arg[0] == "c" and not handed and arg[1][-1] == "partial":
@@ -150,6 +151,22 @@ class Calls:
             targets += self._flow_tasks(args, scope)
         guard.site = site  # no finally: nothing catches an exception from here and goes on
         return targets, externals
+
+    def _accepting(self, targets: list[Target], kwargs: dict) -> list[Target]:
+        """The targets that can take the call's keywords: `bdm.attach(..., do_driver_attach=True)` runs
+        no override whose signature lacks `do_driver_attach` (Python would raise TypeError there). A
+        decorated one may be a wrapper's, which takes anything; a call keeps one target at least."""
+        keywords = [k for k in kwargs if k != "**"]
+        if not keywords or len(targets) < 2:
+            return targets
+        kept = [t for t in targets if self._takes(t[0], keywords)]
+        return kept or targets
+
+    def _takes(self, function_full: str, keywords: list[str]) -> bool:
+        definition = self.defs.get(function_full)
+        if definition is None or definition.kind == "class" or definition.decorators:
+            return True
+        return any(p.startswith("**") for p in definition.params) or all(k in definition.params for k in keywords)
 
     def _shared_decorator(self, function_full: str) -> bool:
         """A decorator applied to more than a few functions (`@wrap_instance_fault`): its wrapper's call of

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # ("v", values) values already known; ("*v", values) each element of those.
 Source = tuple
 _COPIES = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "dict"})
+CHAINS = frozenset({"itertools.chain"})  # an iterator over the elements of each argument in turn
 _MAX_STRINGS = 64  # string values made from parts, at most: a table of names, not a cross product
 
 
@@ -269,6 +270,10 @@ class Containers:
             if name == "dict":
                 return frozenset(v for v in values if v[0] == "box")
             return frozenset({self._box(None, Box(name, ((None, ("*v", values)),), 0))})
+        if name in CHAINS and args:  # `itertools.chain(a, b)`: a's elements, then b's; `chain(*lists)`: theirs
+            parts = [("*v", self.iterate(self.values.resolve(a[1], scope))) if a[0] == "*" else ("*", a, scope)
+                     for a in args]
+            return frozenset({self._box(None, Box("list", tuple((None, part) for part in parts), 0))})
         if name == "next" and args:
             return self.iterate(self.values.resolve(args[0], scope))
         if name in ("enumerate", "zip") and args and args[0][0] != "*":

@@ -124,7 +124,9 @@ class Names:
         grows = []
         for record in records:
             if record[0] == "grow":  # `x.append(v)`: see program.containers
-                grows.append((record[1], record[2], Scope(module, record[3], scope.self_class, scope.self_exact)))
+                # Grown in the function read on one call path: its elements are read on that path too.
+                grows.append((record[1], record[2], Scope(module, record[3], scope.self_class, scope.self_exact,
+                                                          scope.args if record[3] == scope.function else ())))
             elif record[0] == "def":
                 definition = module.defs[record[1]]
                 values.add(("cls" if definition.kind == "class" else "func", definition.full))

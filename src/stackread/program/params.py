@@ -157,19 +157,20 @@ class Parameters:
         if definition is None or definition.kind == "class":
             return ()
         resolve = self.values.resolve
-        offsets = [offset for value in sorted(resolve(record[1], scope))
-                   for called, offset in self.called(value) if called == function_full]
-        if not offsets:
+        callees = [(value, offset) for value in sorted(resolve(record[1], scope))
+                   for called, offset in _super_self(self.defs, record[1], self.called(value)) if called == function_full]
+        if not callees:
             return ()
-        offset, args, kwargs = offsets[0], record[5], record[6]
+        (callee, offset), args, kwargs = callees[0], record[5], record[6]
         module = self.modules[definition.module]
         defaults = dict(definition.default_exprs)
-        bound = []
+        pre_bound = dict(p for p in self.values.pre_bound(callee) if p[0] not in kwargs)  # through a partial
+        bound = list(pre_bound.items())
         for index, param in enumerate(definition.params):
             if param.startswith("*"):
                 break
             position = index - offset
-            if position < 0:
+            if position < 0 or param in pre_bound:
                 continue
             starred = any(a[0] == "*" for a in args[:position + 1])
             if param in kwargs:
@@ -304,7 +305,7 @@ class Parameters:
             for module, scope_name, call in self.classes.calls_named(spelling):
                 scope = Scope(module, scope_name)
                 for value in sorted(resolve(call[1], scope)):
-                    for called, offset in self.called(value):
+                    for called, offset in _super_self(self.defs, call[1], self.called(value)):
                         by_function.setdefault(called, []).append(
                             ((module.name, call[2], call[3], offset),
                              (module, scope_name, call[5], call[6], offset, call[2])))
@@ -439,6 +440,16 @@ class Parameters:
             for module, definition in self._decorators_spelled.get(key, ()):
                 found[definition.full] = (module, definition)
         return list(found.values())
+
+
+def _super_self(defs: dict[str, Definition], callee: list, called: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`called` for a call spelled `callee`, one more parameter filled for `super().method(...)`: the engine
+    reads the method found past the class as a plain function (no override of it runs), yet `self` is
+    bound there as for any method call."""
+    if callee[0] != "a" or callee[1][0] != "super":
+        return called
+    return [(function, offset + (defs[function].kind in ("method", "classmethod") if function in defs else 0))
+            for function, offset in called]
 
 
 def _last_name(expr: list) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Callable, Protocol
 
-from stackread.program.containers import Containers
+from stackread.program.containers import CHAINS, Containers
 from stackread.program.depth import Guard
 from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
 from stackread.program.libraries import instantiated, library_call, plugin
@@ -69,6 +69,8 @@ class Values:
         self._local_resolved: dict[tuple, dict[int, frozenset]] = {}
         self._returns: dict[tuple, frozenset] = {}
         self.containers = Containers(self)
+        self._partials: list[tuple[list, Scope]] = []  # where each partial is made (`_made`)
+        self._partial_sites: dict[tuple, int] = {}
         # external dotted name -> attribute -> [(scope, expr)]: what an attribute of a library's object
         # holds because the project's code sets it where the library hands that object over (a pecan
         # hook's `state.request.rpcapi = ...` is `pecan.request.rpcapi` in the controllers). Given by
@@ -247,6 +249,11 @@ class Values:
                 return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
+            pre_bound = self.pre_bound(func)
+            if pre_bound:
+                # What the function makes of the arguments pre-bound where the partial was made:
+                # `functools.partial(_convert, DriverVolumeBlockDevice)()` makes that class's instances.
+                return self._returns_with(func[1][1], pre_bound)
             return self.call_result(func[1], call, scope)
         if kind == "inst":  # calling an instance runs its `__call__` (`@retry(3)` applied: its wrapper)
             _owner, member = self.classes.find_member(func[1], "__call__")
@@ -259,19 +266,62 @@ class Values:
         if kind == "ext" and func[1] == "functools.partial" and call[2]:
             pre_bound = [a for a in call[2][1:]]
             if not any(a[0] == "*" for a in pre_bound):
-                return frozenset(("part", v, len(pre_bound), tuple(sorted(call[3]))) for v in self.resolve(call[2][0], scope)
+                return frozenset(("part", v, len(pre_bound), tuple(sorted(call[3])), self._made(call, scope))
+                                 for v in self.resolve(call[2][0], scope)
                                  if v[0] in ("func", "meth", "cls", "inst", "part")) or frozenset({_external(f"{func[1]}()")})
         if kind == "ext":
             # What a library call returns stays outside the tree: `LOG = logging.getLogger()`
             # makes `LOG.debug(...)` an external call rather than an unresolved one.
-            if func[1].startswith("builtins."):
-                made = self.containers.builtin(func[1][9:], call, scope)
+            if func[1].startswith("builtins.") or func[1] in CHAINS:
+                made = self.containers.builtin(func[1].removeprefix("builtins."), call, scope)
                 if made:
                     return made
             return library_call(self, func[1], call, scope) or frozenset({_external(f"{func[1]}()")})
         if kind == "cut":
             return frozenset({func})
         return EMPTY
+
+    def _made(self, call: list, scope: Scope) -> int:
+        """The number of the place a partial is made (the fifth element of its value), for `pre_bound`:
+        its arguments are read only when a call through it needs them, as a box's elements are."""
+        site = (id(call), scope.key)
+        found = self._partial_sites.get(site)
+        if found is None:
+            found = self._partial_sites[site] = len(self._partials)
+            self._partials.append((call, scope))
+        return found
+
+    def pre_bound(self, partial: Value) -> tuple:
+        """The (parameter, values) pairs `functools.partial(f, a, k=b)` binds in f where it was made
+        (as `Scope.args`): f's parameters wherever the partial is called."""
+        if len(partial) < 5 or partial[1][0] != "func":
+            return ()
+        key = ("pre-bound", partial[4], partial[1][1])
+        found = self._returns.get(key)
+        if found is None:
+            self._returns[key] = ()  # a cycle back here binds nothing
+            found = self._returns[key] = self._pre_bound(partial[1][1], *self._partials[partial[4]])
+        return found
+
+    def _pre_bound(self, function_full: str, call: list, scope: Scope) -> tuple:
+        definition = self.defs.get(function_full)
+        if definition is None or definition.kind == "class" or "**" in call[3]:
+            return ()
+        record = [scope.function, call[2][0], 0, 0, None, call[2][1:], call[3]]
+        named = set(definition.params[:len(call[2]) - 1]) | set(call[3])
+        return tuple(sorted((param, values) for param, values in self.bind_path(scope, record, function_full)
+                            if param in named and values))
+
+    def _returns_with(self, function_full: str, args: tuple) -> frozenset:
+        """What the function returns read with these parameters bound (Scope.args)."""
+        def of() -> frozenset:
+            definition = self.defs[function_full]
+            module = self.modules[definition.module]
+            scope = Scope(module, definition.qualname, args=args)
+            return frozenset(v for returning, expr, context in module.summary["returns"]
+                             if returning == definition.qualname and self.names.taken(module, context)
+                             for v in self.resolve(expr, scope))
+        return self.guard.cached(self._returns, ("returns with", function_full, args), of)
 
     def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
         """A type-check helper returns its argument as an instance of the class it is handed:
