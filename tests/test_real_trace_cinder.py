@@ -1,0 +1,87 @@
+"""`trace` of Cinder 29.0.0's volume lifecycle (issue 17), each hop checked by hand against the api,
+rpcapi and manager lines named beside it."""
+
+import pytest
+
+from stackread.flows.trace import trace_operation
+
+pytestmark = pytest.mark.real
+
+
+def hops(trace):
+    return [(h.source, h.kind, h.target, h.method, h.endpoint.rpartition(".")[2], h.route, h.condition)
+            for h in trace.hops]
+
+
+@pytest.fixture(scope="module")
+def cinder(real_release):
+    return real_release("cinder-current")
+
+
+def test_volume_delete_casts_to_the_volume_host_which_reports_its_capabilities(cinder):
+    # volume/api.py:426 `if not volume.host` deletes in the API, else :563 volume_rpcapi.delete_volume:
+    # rpcapi.py:196 _get_cctxt(volume.service_topic_queue), :202 cast. The manager then (manager.py:1062,
+    # under `if volume.use_quota`) publishes its capabilities: cinder/manager.py:218 `if
+    # self.last_capabilities`, :220 update_service_capabilities (a fanout cast), :227 notify_service_capabilities.
+    trace = trace_operation(cinder, "volume delete")
+    assert trace.root.function == "cinder.api.v3.volumes.VolumeController.delete"
+    assert hops(trace) == [
+        ("cinder-api", "cast", "cinder-volume", "delete_volume", "delete_volume", "volume.service_topic_queue",
+         "volume.host"),
+        ("cinder-volume", "cast", "cinder-scheduler", "update_service_capabilities", "update_service_capabilities",
+         None, "volume.use_quota and self.last_capabilities"),
+        ("cinder-volume", "cast", "cinder-scheduler", "notify_service_capabilities", "notify_service_capabilities",
+         None, "volume.use_quota and self.last_capabilities"),
+    ]
+    assert [h.fanout for h in trace.hops] == [False, True, False]
+
+
+def test_os_attach_calls_the_volume_host(cinder):
+    # contrib/volume_actions.py:55 _attach -> volume/api.py:853 volume_rpcapi.attach_volume ->
+    # rpcapi.py:225 _get_cctxt(volume.service_topic_queue), :228 call: the API waits for the answer.
+    trace = trace_operation(cinder, "POST /volumes/{id}/action os-attach")
+    assert trace.root.function == "cinder.api.contrib.volume_actions.VolumeActionsController._attach"
+    assert hops(trace) == [("cinder-api", "call", "cinder-volume", "attach_volume", "attach_volume",
+                            "volume.service_topic_queue", None)]
+
+
+def test_attachments_create_and_update_call_attachment_update_and_complete_stays_in_the_api(cinder):
+    # create: volume/api.py:2498 `if connector:` :2500 attachment_update; update: :2580, always.
+    # rpcapi.py:485 _get_cctxt(vref.service_topic_queue), :486 call. complete (attachments.py:289) only
+    # updates the attachment's record: no message leaves cinder-api.
+    create = trace_operation(cinder, "attachment create")
+    assert hops(create) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
+                             "vref.service_topic_queue", "connector")]
+    update = trace_operation(cinder, "attachment update")
+    assert hops(update) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
+                             "vref.service_topic_queue", None)]
+    complete = trace_operation(cinder, "attachment complete")
+    assert complete.root.function == "cinder.api.v3.attachments.AttachmentsController.complete"
+    assert complete.hops == []
+
+
+def test_snapshot_create_goes_through_the_scheduler_to_the_volume_host(cinder):
+    # volume/api.py:975 scheduler_rpcapi.create_snapshot (rpcapi.py:129 cast); scheduler/manager.py:253
+    # VolumeAPI().create_snapshot -> volume/rpcapi.py:209 _get_cctxt(volume.service_topic_queue), :210 cast.
+    trace = trace_operation(cinder, "snapshot create")
+    assert [h[:5] for h in hops(trace)] == [
+        ("cinder-api", "cast", "cinder-scheduler", "create_snapshot", "create_snapshot"),
+        ("cinder-scheduler", "cast", "cinder-volume", "create_snapshot", "create_snapshot"),
+    ]
+    assert trace.hops[1].route == "volume.service_topic_queue"
+
+
+def test_migrate_goes_scheduler_then_source_host_which_creates_the_new_volume_on_the_destination(cinder):
+    # volume/api.py:1810 scheduler_rpcapi.migrate_volume (cast); scheduler/manager.py:311
+    # VolumeAPI().migrate_volume -> rpcapi.py:299-300 cast to volume.service_topic_queue; the source's
+    # manager.py:2730 `if not moved` (the driver did not move it itself) -> _migrate_volume_generic,
+    # :2397 rpcapi.create_volume(new_volume), cast to the new volume's host.
+    trace = trace_operation(cinder, "os-migrate_volume")
+    assert trace.root.function == "cinder.api.contrib.admin_actions.VolumeAdminController._migrate_volume"
+    assert hops(trace)[:3] == [
+        ("cinder-api", "cast", "cinder-scheduler", "migrate_volume", "migrate_volume", None, None),
+        ("cinder-scheduler", "cast", "cinder-volume", "migrate_volume", "migrate_volume",
+         "volume.service_topic_queue", None),
+        ("cinder-volume", "cast", "cinder-volume", "create_volume", "create_volume", "volume.service_topic_queue",
+         "not moved"),
+    ]
