@@ -69,6 +69,9 @@ def test_snapshot_create_goes_through_the_scheduler_to_the_volume_host(cinder):
         ("cinder-scheduler", "cast", "cinder-volume", "create_snapshot", "create_snapshot"),
     ]
     assert trace.hops[1].route == "volume.service_topic_queue"
+    # snapshots.py:194-198 `force` stays False unless the body carries it (the plain request does not),
+    # so :225 create_snapshot sends the cast on the default path, not :215 create_snapshot_force.
+    assert (trace.hops[0].condition, trace.hops[0].assumed) == ("not (force)", ["'force' absent from the request body"])
 
 
 def test_migrate_goes_scheduler_then_source_host_which_creates_the_new_volume_on_the_destination(cinder):

@@ -204,3 +204,46 @@ def test_the_command_line_refuses_choices_that_would_change_nothing(tmp_path):
     result = run("trace", "create_server", "-C", str(tree), "--no-cache", "--microversion", "2.25", "--json")
     hops = {h["method"]: h for h in __import__("json").loads(result.stdout)["hops"] if h["from"] == "nova-api"}
     assert hops["build_and_run_instance"]["default_path"] and hops["build_and_run_instance"]["assumed"] == ["microversion 2.25"]
+
+
+def test_an_optional_key_of_the_body_read_with_get_is_absent(tmp_path):
+    tree = nova(tmp_path, "server = body['server']\n"
+                          "if server.get('force'):\n"
+                          "    self.compute_task_api.build_instances(req, body=None)\n"
+                          "else:\n    self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_instances"].assumed == ["'force' absent from the request body"]
+    assert "an optional key read with .get() is absent" in trace.notes[-1]
+
+
+def test_what_the_controller_passes_on_from_the_body_decides_nothing_in_the_callee(tmp_path):
+    # The callee may need one key of several (Cinder's create_from_src: a snapshot or a source group).
+    tree = nova(tmp_path, "source = body['server'].get('source')\nself._branch(req, source)")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+def test_a_local_set_again_only_under_an_if_the_plain_body_does_not_take_keeps_its_first_value(tmp_path):
+    # Cinder's snapshot create: `force = False`, then `if force_flag is not None: force = ...`.
+    tree = nova(tmp_path, "force_flag = body['server'].get('force')\n"
+                          "force = False\n"
+                          "if force_flag is not None:\n"
+                          "    force = True\n"
+                          "if force:\n"
+                          "    self.compute_task_api.build_instances(req, body=None)\n"
+                          "else:\n    self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_and_run_instance"].assumed == ["'force' absent from the request body"]
+
+
+def test_a_key_tested_with_in_and_a_local_set_on_both_branches_stay_open(tmp_path):
+    # Only the schema says which keys a body must carry; a local an `else` sets too is not decided.
+    tree = nova(tmp_path, "self._branch(req, 'force' in body['server'])")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+    tree = nova(tmp_path / "else", "force = False\n"
+                                   "if body['server'].get('force') is not None:\n"
+                                   "    force = True\n"
+                                   "else:\n    force = req.force\n"
+                                   "self._branch(req, force)")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]

@@ -14,7 +14,7 @@ import ast
 import functools
 from typing import Any
 
-from stackread.flows.scenario import SET, Assumed
+from stackread.flows.scenario import BODY, BODY_ABSENT, SET, Assumed
 
 
 class Conditions:
@@ -164,6 +164,10 @@ class Conditions:
             found = self._str_method(node, arguments, module)
             if found is not _UNKNOWN:
                 return found
+        if self.scenario is not None and isinstance(node, (ast.Subscript, ast.Call)):
+            found = self._body_read(node, arguments, module)
+            if found is not _UNKNOWN:
+                return found
         if isinstance(node, ast.Call) and self.scenario is not None:
             decided = self.scenario.call(node, module, self._state)
             if decided is not None:
@@ -206,6 +210,26 @@ class Conditions:
                 return decided[0]
         return _UNKNOWN
 
+
+    def _body_read(self, node: ast.AST, arguments: dict[str, Any], module) -> Any:
+        """What the plain request's body gives: `body['server']` a body, `.get('key'[, default])` the
+        default, labelled with the key the scenario left out. (`'key' in body` stays open: a schema may
+        require the key, and only the schema says which.)"""
+        if isinstance(node, ast.Subscript):
+            return BODY if self._value(node.value, arguments, module) is BODY else _UNKNOWN
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "get" and 1 <= len(node.args) <= 2
+                    and not node.keywords and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                return _UNKNOWN
+            default = node.args[1] if len(node.args) == 2 else None
+            if default is not None and not isinstance(default, ast.Constant) or \
+                    self._value(func.value, arguments, module) is not BODY:
+                return _UNKNOWN
+            self._used.append(f"{node.args[0].value!r} {BODY_ABSENT}")
+            return default.value if default is not None else None
+        return _UNKNOWN
 
     def _str_method(self, node: ast.Call, arguments: dict[str, Any], module) -> Any:
         """A string method on known strings: `event.replace('after_', '')`, `'.'.join((resource, action,

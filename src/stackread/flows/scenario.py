@@ -62,6 +62,28 @@ class _Set:
 SET: Any = _Set()
 
 
+class _Body:
+    """The request's body in the plain request: the keys the schema requires are there (`body['snapshot']`
+    is a body too), an optional one is absent (`.get('force')` is None, `'force' in body` is False)."""
+
+    def __repr__(self) -> str:
+        return "<request body>"
+
+
+BODY: Any = _Body()
+# The parameter a WSGI controller action takes the request's decoded JSON in (nova, cinder, manila).
+BODY_PARAMETER = "body"
+BODY_ABSENT = "absent from the request body"  # the label of a key the plain request leaves out
+
+
+def from_body(value: Any) -> bool:
+    """Whether a path's value is the body or was decided by a key it leaves out. Such a value decides
+    the controller's own branches only, never a callee's: a callee may need one key of several
+    (`if not cgsnapshot_id and not source_cgid: raise`), which no plain request leaves out."""
+    return isinstance(value, Assumed) and (value.value is BODY or any(
+        label.endswith(BODY_ABSENT) for label in value.labels))
+
+
 @dataclass(frozen=True)
 class VmState:
     """`vm_states.ACTIVE`, by its constant's name: compared, never read as text."""
@@ -256,6 +278,7 @@ class Scenario:
             parts.append("the instance in the vm_state its API method allows, ACTIVE when it does; a shelved "
                          "instance offloaded while shelved_offload_time is 0")
         parts.append("a loaded object's field passed for a parameter that defaults to None (host=instance.host) is set")
+        parts.append("the request body carries only the keys it must: an optional key read with .get() is absent")
         return "Default scenario: " + "; ".join(parts) + "."
 
 

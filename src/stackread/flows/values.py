@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from stackread.flows.scenario import Assumed
+from stackread.flows.scenario import BODY, Assumed
 
 _HELD = (bool, int, str, type(None))
 
@@ -82,7 +82,37 @@ class Values:
                     progressed = True
             if not progressed:
                 break
+        for name, values in bound.items():
+            if name not in found and name not in arguments and name not in params and len(values) > 2:
+                decided = self._unless_rebound(node, name, module, {**arguments, **found}, state)
+                if decided is not None:
+                    found[name] = decided
         return found
+
+    def _unless_rebound(self, function: ast.AST, name: str, module, known: dict[str, Any],
+                        state: dict) -> Assumed | None:
+        """A local set once in the body and set again only under `if`s the scenario does not take
+        (`force = False`, then `if force_flag is not None: force = ...` with the flag absent from the
+        body): it holds the first value, by the assumptions that decided those `if`s."""
+        first, labels = None, []
+        for statement in function.body:
+            stores = [n for n in ast.walk(statement) if isinstance(n, ast.Name) and n.id == name
+                      and isinstance(n.ctx, ast.Store)]
+            if not stores:
+                continue
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and first is None \
+                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant):
+                first = statement.value.value
+                continue
+            if first is None or not isinstance(statement, ast.If) or \
+                    any(n.id == name for part in statement.orelse for n in ast.walk(part)
+                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)):
+                return None
+            taken, used = self.conditions.value(statement.test, known, module, state)
+            if taken is not False or not used:
+                return None
+            labels += used
+        return Assumed(first, tuple(dict.fromkeys(labels))) if labels and isinstance(first, _HELD) else None
 
     def _literal(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> "_Literal | None":
         """A local computed from the path's literal arguments alone is a literal of the path too:
@@ -132,6 +162,8 @@ class Values:
 
     def _decided(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> Assumed | None:
         value, labels = self.conditions.value(node, arguments, module, state)
+        if value is BODY:  # `server = body['server']`: the body's parts are the body's
+            return Assumed(value, labels)
         return Assumed(value, labels) if labels and isinstance(value, _HELD) else None
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackread.flows.conditions import Conditions, as_ast, names_in
-from stackread.flows.scenario import SET, Assumed
+from stackread.flows.scenario import BODY, BODY_PARAMETER, SET, Assumed, from_body
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
@@ -312,7 +312,11 @@ class Walker:
         shown: set[tuple] = set()
         scenario = self.conditions.scenario
         start = {"vm_state": "ACTIVE"} if scenario is not None and scenario.with_vm_state else {}  # the plain one
-        queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], {}, self.extra_depth, {}, start))]
+        # The plain request's body, where the controller action takes one (scenario.BODY).
+        definition = self.program.defs.get(entry)
+        body = {BODY_PARAMETER: Assumed(BODY, ())} if scenario is not None and definition is not None \
+            and BODY_PARAMETER in definition.params else {}
+        queue: list = [((False, False, 0), 0, root, _Reached(frozenset(), [], body, self.extra_depth, {}, start))]
         counter = 1
         while queue:
             (_error, _other, depth), _n, step, reached = heapq.heappop(queue)
@@ -558,7 +562,7 @@ class Walker:
         for name, expr in bound.items():
             if expr[0] in ("k", "s"):
                 found[name] = expr[1]
-            elif expr[0] == "n" and expr[1] in arguments:
+            elif expr[0] == "n" and expr[1] in arguments and not from_body(arguments[expr[1]]):
                 found[name] = arguments[expr[1]]
             elif expr[0] == "c" and self.conditions.scenario is not None and caller is not None:
                 decided = self._decided_call(expr, caller)
