@@ -132,15 +132,17 @@ def test_every_unmatched_send_says_why(make_tree):
     reasons = {(s.client.rpartition(".")[2], s.method): s.reason for s in find_rpc(root).sends}
     assert reasons == {
         # `topic` is API's parameter: the topic `API('worker')` passes is read at the class's Target
+        # the servers on the topic are what the dispatcher tries: named
         ("freeze", "freeze_host"): "no topic at the send; its class's Target names worker: "
-                                   "no endpoint of topic worker defines freeze_host; no endpoint in the tree does",
+                                   "no endpoint in the tree defines freeze_host; the servers of topic worker "
+                                   "serve manager.Manager",
         ("old", "failover_host"): "no topic at the send; its class's Target names worker: "
                                   "manager.Manager on topic worker serves version 2.0; the send asks for 1.0",
         ("other", "resize"): "no server listens on topic scheduler; manager.Manager on topic worker does",
         ("nowhere", "resize"): None,
-        ("thaw", "thaw_host"): "no topic at the send; its class's Target names worker: no endpoint of topic worker "
-                               "defines thaw_host; Dispatcher.thaw_host (proj/manager.py:13) does, on a class "
-                               "no server read serves",
+        ("thaw", "thaw_host"): "no topic at the send; its class's Target names worker: no endpoint read "
+                               "defines thaw_host; the servers of topic worker serve manager.Manager; "
+                               "Dispatcher.thaw_host (proj/manager.py:13) does, on a class no server read serves",
         ("unbuilt", "resize"): "topic unknown; manager.Manager on topic worker defines resize",
     }
 
@@ -206,3 +208,110 @@ class _Tracking(object):
     assert not any(cls == "nova.service._Tracking" for _topic, cls in served)
     # the other sends are matched as before
     assert not report.unmatched
+
+
+def test_a_manager_forwarding_prefixed_names_through_getattr(make_tree):
+    # Trove's taskmanager: `__getattr__` splits `<datastore>_<action>` and returns the action of
+    # the strategy class the datastore's option group names; a name of another shape finds nothing.
+    root = make_tree({
+        "setup.cfg": SETUP, "proj/__init__.py": "", "proj/rpc.py": RPC, "proj/cmd.py": SERVER,
+        "proj/conf.py": """
+            from oslo_config import cfg
+            CONF = cfg.CONF
+            alpha_group = cfg.OptGroup('alpha')
+            beta_group = cfg.OptGroup('beta')
+            CONF.register_opts([cfg.StrOpt('strategy', default='proj.alpha.AlphaStrategy')], alpha_group)
+            CONF.register_opts([cfg.StrOpt('strategy', default='proj.beta.BetaStrategy')], beta_group)
+            """,
+        "proj/loader.py": """
+            from oslo_config.cfg import NoSuchOptError
+            from oslo_utils import importutils
+            from proj.conf import CONF
+
+            def load_strategy(name):
+                try:
+                    clazz = CONF.get(name).get('strategy')
+                    return importutils.import_class(clazz)()
+                except NoSuchOptError:
+                    return None
+            """,
+        "proj/alpha.py": """
+            class AlphaStrategy(object):
+                @property
+                def actions(self):
+                    return {'add_shard': self._add_shard}
+
+                def _add_shard(self, context, shard):
+                    pass
+            """,
+        "proj/beta.py": "class BetaStrategy(object):\n    actions = {}\n",
+        "proj/manager.py": """
+            from proj import loader
+
+            class Manager(object):
+                def resize(self, ctxt):
+                    pass
+
+                def __getattr__(self, name):
+                    prefix, sep, action = name.partition('_')
+                    strategy = loader.load_strategy(prefix)
+                    if not strategy:
+                        raise AttributeError(name)
+                    return strategy.actions.get(action)
+            """,
+        "proj/api.py": """
+            import oslo_messaging as messaging
+            from proj import rpc
+
+            class API(object):
+                def __init__(self):
+                    self.client = rpc.get_client(messaging.Target(topic='worker'))
+
+                def alpha_add_shard(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'alpha_add_shard')
+
+                def add_shard(self, ctxt):
+                    self.client.prepare().cast(ctxt, 'add_shard')
+            """,
+    })
+    report = find_rpc(root)
+    found = {s.method: s for s in report.sends}
+    assert (found["alpha_add_shard"].endpoint, found["alpha_add_shard"].endpoint_line) == \
+        ("proj.alpha.AlphaStrategy._add_shard", 6)
+    assert found["add_shard"].endpoint is None
+    assert found["add_shard"].reason == (
+        "no endpoint in the tree defines add_shard; the servers of topic worker serve manager.Manager; "
+        "manager.Manager.__getattr__ (proj/manager.py:7) splits add_shard at '_' into 'add' and 'shard', "
+        "and answers only alpha_add_shard (AlphaStrategy._add_shard)")
+
+
+def test_a_method_that_hands_the_send_on_is_not_where_it_lands(make_tree):
+    # Trove's FreshInstanceTasks.attach_replication_slave calls `self.guest.attach_replication_slave`:
+    # the caller side of the send, not a server the reading missed; MgmtInstance.get_diagnostics(self)
+    # takes no context: none either.
+    root = make_tree({
+        "setup.cfg": SETUP, "proj/__init__.py": "", "proj/rpc.py": RPC, "proj/cmd.py": SERVER,
+        "proj/manager.py": "class Manager(object):\n    def resize(self, ctxt):\n        pass\n",
+        "proj/api.py": CLIENT,
+        "proj/models.py": """
+            from proj import api
+
+            class Instance(object):
+                def __init__(self):
+                    self.api = api.API()
+
+                def failover_host(self, ctxt):
+                    return self.api.failover(ctxt)
+
+            class Helper(object):
+                def freeze_host(self):
+                    pass
+            """,
+    })
+    reasons = {s.method: s.reason for s in find_rpc(root).sends}
+    assert reasons == {
+        "failover_host": "no endpoint in the tree defines failover_host; the servers of topic worker serve "
+                         "manager.Manager",
+        "freeze_host": "no endpoint in the tree defines freeze_host; the servers of topic worker serve "
+                       "manager.Manager",
+    }

@@ -19,6 +19,7 @@ from stackread.diagnostics import Diagnostic
 from stackread.frameworks.rpc_clients import Routing, SendNames, helper_target
 from stackread.frameworks.rpc_consumers import prepared_topic
 from stackread.frameworks.rpc_dispatch import off_endpoint_methods, served_method, why_unmatched
+from stackread.frameworks.rpc_forwarding import forwarding
 from stackread.frameworks.rpc_servers import ClientTopics, dedicated_first, server_endpoints, shared_endpoints
 from stackread.program.facts import Scope
 
@@ -356,6 +357,11 @@ class _Reader:
                 if parent == definition.qualname and member.kind == "method" and not name.startswith("_") \
                         and member.full not in sent:
                     result.append((endpoint, name, module.path, member.line))
+            forwarded = forwarding(self.program, endpoint.cls)  # names its `__getattr__` answers
+            for name, function in forwarded.names if forwarded is not None else ():
+                member = self.program.defs.get(function)
+                if member is not None and function not in sent:
+                    result.append((endpoint, name, self.program.modules[member.module].path, member.line))
         return result
 
 
@@ -392,12 +398,27 @@ def _explained(program, reader: _Reader, send: Send, endpoints: list[Endpoint], 
     client = program.enclosing_class(Scope(program.modules[program.defs[send.client].module],
                                            program.defs[send.client].qualname)) if send.client in program.defs else None
     related = set(program.mro(client)) | set(program.all_subclasses(client)) if client else set()
-    unserved = min((d for d in elsewhere.get(send.method, []) if d.full.rpartition(".")[0] not in related),
+    unserved = min((d for d in elsewhere.get(send.method, []) if d.full.rpartition(".")[0] not in related
+                    and _could_serve(program, d, send.client)),
                    key=lambda d: d.full, default=None)  # not the client's own method of that name
     reason = why_unmatched(program, send, endpoints, topics, unserved)
     if not send.topic and topics:  # the topics its client class may name, none of them serving it
         reason = f"no topic at the send; its class's Target names {' or '.join(topics)}: {reason}"
     return replace(send, reason=reason)
+
+
+def _could_serve(program, method, client: str) -> bool:
+    """Whether a method off every endpoint read could be where a send of its name lands: the
+    dispatcher calls it as `method(ctxt, **kwargs)`, so it takes a positional argument after `self`;
+    and it does not call the client method that makes the send (`self.guest.attach_replication_slave(...)`:
+    the caller side of this very RPC, where the send starts, not where it lands)."""
+    positional = [p for p in method.params[1:] if not p.startswith("**")]
+    if not positional:
+        return False
+    module = program.modules[method.module]
+    return not any(value[0] in ("func", "meth") and value[1] == client
+                   for call in program.calls_in(method.full)
+                   for value in program.resolve(call[1], Scope(module, call[0])))
 
 
 def _compatible(server: str | None, client: str | None) -> bool:

@@ -81,6 +81,8 @@ class Reader:
                 found.add(text)
         if expr[0] == "i" or expr[0] == "a" and expr[1][0] == "i":
             found |= self._group_option(expr, scope)
+        if not found and expr[0] in ("a", "c"):
+            found |= self._runtime_group_option(expr, scope, depth)
         if not found and expr[0] == "a":
             found |= self._config_object_option(expr, scope, depth)
         if not found and expr[0] == "fmt":
@@ -151,6 +153,26 @@ class Reader:
         text = self.program.option_value(("ext", "oslo_config.cfg.CONF." + ".".join(path)))
         return {text} if text is not None else set()
 
+    def _runtime_group_option(self, expr, scope: Scope, depth: int) -> set[str]:
+        """`CONF.get(manager).get('taskmanager_strategy')`, `CONF[name].opt`: an option of the group a
+        value names at run time, for each group name that value can be (a pinned parameter)."""
+        if expr[0] == "c" and expr[1][0] == "a" and expr[1][2] == "get" and len(expr[2]) == 1 \
+                and expr[2][0][0] == "s":
+            holder, option = expr[1][1], expr[2][0][1]
+        elif expr[0] == "a":
+            holder, option = expr[1], expr[2]
+        else:
+            return set()
+        group = runtime_group(self.program, holder, scope)
+        if group is None:
+            return set()
+        found = set()
+        for name in sorted(self.strings(group, scope, depth + 1)):
+            text = self.program.option_value(("ext", f"oslo_config.cfg.CONF.{name}.{option}"))
+            if text is not None:
+                found.add(text)
+        return found
+
     def _group_option(self, expr, scope: Scope) -> set[str]:
         """`CONF['service:central'].topic`: the option `topic` of the group `service:central`."""
         if expr[0] != "a" or expr[1][0] != "i" or expr[1][2][0] != "s":
@@ -210,6 +232,9 @@ class Reader:
             # `profiler.trace_cls('rpc')(manager)`: a library's decorator keeps the object it wraps.
             if all(v[0] == "ext" for v in callees) and callees:
                 return self.classes(call[2][0], scope, depth + 1)
+        if not found and call[1][0] == "c" and any(v[0] == "ext" and v[1].rpartition(".")[2] in _IMPORTERS
+                                                    for v in self.program.resolve(call[1][1], scope)):
+            found |= set(self._made(call[1], scope, depth + 1))  # `import_class(path)()`: an instance of it
         if not found:
             found |= set(self._classes_of_values(call, scope, depth))
         return sorted(found)
@@ -392,6 +417,17 @@ def _rebound(expr, name: str):
     if isinstance(expr, dict):
         return {key: _rebound(value, name) for key, value in expr.items()}
     return expr
+
+
+def runtime_group(program, expr, scope: Scope):
+    """The expression naming the group of `CONF.get(group)` or `CONF[group]`, else None."""
+    if expr[0] == "c" and expr[1][0] == "a" and expr[1][2] == "get" and len(expr[2]) == 1:
+        conf, group = expr[1][1], expr[2][0]
+    elif expr[0] == "i":
+        conf, group = expr[1], expr[2]
+    else:
+        return None
+    return group if any(v[0] == "ext" and v[1] == "oslo_config.cfg.CONF" for v in program.resolve(conf, scope)) else None
 
 
 def constructs(program, module, scope_name: str, line: int, cls: str) -> bool:
