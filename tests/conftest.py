@@ -82,3 +82,21 @@ def real_release():
             pytest.skip(f"cannot fetch {spec} here: {exc}")
 
     return get
+
+
+@pytest.fixture(scope="session")
+def real_rpc(real_release):
+    """`find_rpc` of a real release, worked out once per session: the RPC report of a release is
+    read by several modules, and none of them changes it. The index cache is the suite's (as for
+    `trace`): file summaries another test parsed are read back, as a second command would."""
+    from stackread.flows.reading import Reading
+    from stackread.flows.rpc import find_rpc
+
+    reports = {}
+
+    def get(key: str):
+        if key not in reports:
+            reports[key] = find_rpc(Reading(real_release(key)))
+        return reports[key]
+
+    return get

@@ -10,12 +10,12 @@ pytestmark = pytest.mark.real
 
 @pytest.fixture(scope="module")
 def ocata(real_release):
-    return load_callgraph(Reading(real_release("nova-ocata"), use_cache=False))
+    return load_callgraph(Reading(real_release("nova-ocata")))
 
 
 @pytest.fixture(scope="module")
 def current(real_release):
-    return load_callgraph(Reading(real_release("nova-current"), use_cache=False))
+    return load_callgraph(Reading(real_release("nova-current")))
 
 
 def callees(result, name):

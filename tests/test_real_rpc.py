@@ -2,8 +2,6 @@
 
 import pytest
 
-from stackread.flows.reading import Reading
-from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
 
@@ -27,8 +25,8 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module", params=["nova-ocata", "nova-current"])
-def report(request, real_release):
-    return find_rpc(Reading(real_release(request.param), use_cache=False))
+def report(request, real_rpc):
+    return real_rpc(request.param)
 
 
 def test_a_dozen_client_methods_reach_the_right_endpoint(report):
@@ -50,9 +48,9 @@ def test_almost_every_send_is_matched(report):
     assert len(report.matched) / len(report.sends) > 0.95
 
 
-def test_cinder_topic_decides_between_same_named_methods(real_release):
+def test_cinder_topic_decides_between_same_named_methods(real_rpc):
     # create_volume exists on SchedulerManager and VolumeManager; the client's topic decides.
-    report = find_rpc(Reading(real_release("cinder-current"), use_cache=False))
+    report = real_rpc("cinder-current")
     pairs = {(s.client.rsplit(".", 2)[-2], s.endpoint) for s in report.sends if s.method == "create_volume"}
     assert pairs == {("SchedulerAPI", "cinder.scheduler.manager.SchedulerManager.create_volume"),
                      ("VolumeAPI", "cinder.volume.manager.VolumeManager.create_volume")}

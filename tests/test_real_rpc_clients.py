@@ -3,22 +3,13 @@ reading the client code by hand."""
 
 import pytest
 
-from stackread.flows.reading import Reading
-from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
-def sends_of(real_release):
-    reports = {}
-
-    def get(key):
-        if key not in reports:
-            reports[key] = find_rpc(Reading(real_release(key), use_cache=False)).sends
-        return reports[key]
-
-    return get
+def sends_of(real_rpc):
+    return lambda key: real_rpc(key).sends
 
 
 def one(sends, method, client):

@@ -4,8 +4,6 @@ unmatched ones each with the reason the dispatcher has."""
 
 import pytest
 
-from stackread.flows.reading import Reading
-from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
 
@@ -153,21 +151,9 @@ UNMATCHED = {
 }
 
 
-@pytest.fixture(scope="module")
-def reports(real_release):
-    """Each release's report, found once for the module's tests."""
-    found: dict = {}
-
-    def report(key):
-        if key not in found:
-            found[key] = find_rpc(Reading(real_release(key), use_cache=False))
-        return found[key]
-    return report
-
-
 @pytest.fixture(scope="module", params=sorted(set(PINS) | set(UNMATCHED)))
-def release(request, reports):
-    return request.param, reports(request.param)
+def release(request, real_rpc):
+    return request.param, real_rpc(request.param)
 
 
 def test_each_pinned_send_reaches_the_endpoint_checked_by_hand(release):
@@ -190,11 +176,11 @@ def test_every_unmatched_send_has_a_reason(release):
             [(s.method, s.reason) for s in report.unmatched if s.method == method]
 
 
-def test_ironic_routes_to_the_conductor_the_hash_ring_names(real_release):
+def test_ironic_routes_to_the_conductor_the_hash_ring_names(real_rpc):
     # conductor/rpcapi.py:344 create_node(topic=None) -> _prepare_call (:196): `host = topic[len(self.topic)
     # + 1:]` of the API's get_topic_for(node) (:276 '%s.%s' % (self.topic, hostname)), then :244
     # prepare(topic=self.topic, server=host or None); :1145 object_class_action_versions passes self.topic
-    report = find_rpc(Reading(real_release("ironic-current"), use_cache=False))
+    report = real_rpc("ironic-current")
     by_method = {s.method: s for s in report.sends}
     create = by_method["create_node"]
     assert (create.client_line, create.topic, create.server_route, create.host_topic, create.endpoint) == (
@@ -204,18 +190,18 @@ def test_ironic_routes_to_the_conductor_the_hash_ring_names(real_release):
     assert (action.client_line, action.server_route, action.host_topic) == (1146, None, None)
 
 
-def test_nova_serves_the_base_api_on_every_services_topic(real_release):
-    report = find_rpc(Reading(real_release("nova-current"), use_cache=False))
+def test_nova_serves_the_base_api_on_every_services_topic(real_rpc):
+    report = real_rpc("nova-current")
     served = {e.topic for e in report.endpoints if e.cls == "nova.baserpc.BaseRPCAPI"}
     assert served == {"compute", "compute-alt", "conductor", "scheduler"}
     assert not report.unmatched
 
 
-def test_trove_s_taskmanager_serves_the_names_its_getattr_forwards(reports):
+def test_trove_s_taskmanager_serves_the_names_its_getattr_forwards(real_rpc):
     # taskmanager/manager.py:529 `__getattr__`: `mongodb_<action>` is the action the mongodb
     # group's taskmanager_strategy maps (mongodb/taskmanager.py:48 -> _manager_add_shard, :50);
     # no client sends that name, so it is an endpoint method no client sends
-    report = reports("trove-current")
+    report = real_rpc("trove-current")
     unsent = {(e.topic, method, f"{path}:{line}") for e, method, path, line in report.unsent
               if e.cls == "trove.taskmanager.manager.Manager"}
     where = "trove/common/strategies/cluster/experimental/mongodb/taskmanager.py:50"

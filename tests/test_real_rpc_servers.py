@@ -4,8 +4,6 @@ checked by hand against the rpcapi and the manager), and the services `entrypoin
 import pytest
 
 from stackread.flows.entrypoints import find_entrypoints
-from stackread.flows.reading import Reading
-from stackread.flows.rpc import find_rpc
 
 pytestmark = pytest.mark.real
 
@@ -62,8 +60,8 @@ SHARE = {"designate-current": 1.0, "ironic-current": 1.0, "octavia-current": 1.0
 
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
-def release(request, real_release):
-    return request.param, find_rpc(Reading(real_release(request.param), use_cache=False))
+def release(request, real_rpc):
+    return request.param, real_rpc(request.param)
 
 
 def test_sends_reach_the_endpoint_checked_by_hand(release):

@@ -10,9 +10,7 @@ import pytest
 from rich.console import Console
 
 from stackread.flows.operations import find_operation
-from stackread.flows.reading import Reading
 from stackread.flows.routes import find_routes
-from stackread.flows.rpc import find_rpc
 from stackread.render import routes as routes_view
 from stackread.render import rpc as rpc_view
 
@@ -37,13 +35,43 @@ def split(text: str, words) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=["nova-current", "cinder-current"])
-def release(request, real_release):
-    return real_release(request.param)
+def key(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def release(key, real_release):
+    return real_release(key)
+
+
+# Each report is worked out once and rendered at every width: the tests are about the rendering.
+@pytest.fixture(scope="module")
+def rpc_report(key, real_rpc):
+    return real_rpc(key)
+
+
+@pytest.fixture(scope="module")
+def routes_report(release):
+    return find_routes(str(release), None)
+
+
+@pytest.fixture(scope="module")
+def entrypoints_report(release):
+    from stackread.flows.entrypoints import find_entrypoints
+
+    return find_entrypoints(str(release), None)
+
+
+@pytest.fixture(scope="module")
+def nova_traces(real_release):
+    from stackread.flows.trace import trace_operation
+
+    return {op: trace_operation(real_release("nova-current"), op) for op in ("create_server", "resize", "live-migrate")}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_rpc_methods_and_locations_stay_whole(release, width, tmp_path_factory):
-    report = find_rpc(Reading(release, cache_dir=tmp_path_factory.mktemp("c")))
+def test_rpc_methods_and_locations_stay_whole(rpc_report, width):
+    report = rpc_report
     text = rendered(rpc_view.render(report), width)
     words = {s.method for s in report.sends}
     words |= {f"{s.client_path}:{s.client_line}" for s in report.matched}
@@ -55,8 +83,8 @@ def test_rpc_methods_and_locations_stay_whole(release, width, tmp_path_factory):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_route_paths_and_controllers_stay_whole(release, width):
-    report = find_routes(str(release), None)
+def test_route_paths_and_controllers_stay_whole(routes_report, width):
+    report = routes_report
     text = rendered(routes_view.render(report), width)
     words = {r.path for r in report.routes} | {r.controller.rpartition(".")[2] for r in report.routes if r.controller}
     assert len(words) > 20
@@ -96,11 +124,10 @@ def test_a_stacked_line_too_long_goes_on_under_its_value_not_at_column_zero():
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_entrypoint_plugins_targets_and_files_stay_whole(release, width):
-    from stackread.flows.entrypoints import find_entrypoints
+def test_entrypoint_plugins_targets_and_files_stay_whole(entrypoints_report, width):
     from stackread.render import entrypoints as view
 
-    report = find_entrypoints(str(release), None)
+    report = entrypoints_report
     text = rendered(view.render(report, show_plugins=True), width)
     words = {ep.target for ep in report.entrypoints if ep.kind == "plugin"}
     words |= {f"{ep.path}:{ep.line}" for ep in report.entrypoints if ep.path}
@@ -109,14 +136,12 @@ def test_entrypoint_plugins_targets_and_files_stay_whole(release, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_trace_trees_keep_every_identifier_whole(real_release, width):
+def test_trace_trees_keep_every_identifier_whole(nova_traces, width):
     """Deep in a trace at 80 columns a name has little room: the guides narrow and lines break
     between words or after a dot, never inside an identifier (`get_usages_counts_for_limits`)."""
-    from stackread.flows.trace import trace_operation
     from stackread.render import trace as trace_view
 
-    for operation in ("create_server", "resize", "live-migrate"):
-        trace = trace_operation(real_release("nova-current"), operation)
+    for operation, trace in nova_traces.items():
         text = rendered(trace_view.render(trace), width)
         words: set[str] = set()
         stack = [trace.root]
