@@ -15,6 +15,7 @@ REAL_RELEASES = {
     "nova-ocata": "nova==15.1.5",
     "nova-current": "nova==34.0.0",
     "cinder-current": "cinder==29.0.0",
+    "cinder-queens": "cinder==12.0.10",  # an older release of the same flows (issue 17)
     "manila-current": "manila==21.0.0",
     # pecan APIs (issue 15)
     "ironic-current": "ironic==39.0.0",

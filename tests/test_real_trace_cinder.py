@@ -88,3 +88,26 @@ def test_migrate_goes_scheduler_then_source_host_which_creates_the_new_volume_on
         ("cinder-volume", "cast", "cinder-volume", "create_volume", "create_volume", "volume.service_topic_queue",
          "not moved"),
     ]
+
+
+def test_queens_deletes_attaches_and_routes_attachments_by_the_host_of_its_day(real_release):
+    # Cinder 12.0.10: volume/api.py:396 `if not volume.host`, :530 delete_volume -> rpcapi.py:178
+    # service_topic_queue, :184 cast; manager.py:887 `if not skip_quota` -> :898 publish (manager.py:193
+    # `if self.last_capabilities`). os-attach: api.py:774 -> rpcapi.py:204, :207 call. Attachments were
+    # routed by the volume's host then: api.py:2145 `if connector` -> rpcapi.py:437 _get_cctxt(vref.host).
+    queens = real_release("cinder-queens")
+    delete = trace_operation(queens, "volume delete")
+    assert hops(delete) == [
+        ("cinder-api", "cast", "cinder-volume", "delete_volume", "delete_volume", "volume.service_topic_queue",
+         "volume.host"),
+        ("cinder-volume", "cast", "cinder-scheduler", "update_service_capabilities", "update_service_capabilities",
+         None, "not skip_quota and self.last_capabilities"),
+        ("cinder-volume", "cast", "cinder-scheduler", "notify_service_capabilities", "notify_service_capabilities",
+         None, "not skip_quota and self.last_capabilities"),
+    ]
+    attach = trace_operation(queens, "POST /volumes/{id}/action os-attach")
+    assert hops(attach) == [("cinder-api", "call", "cinder-volume", "attach_volume", "attach_volume",
+                            "volume.service_topic_queue", None)]
+    create = trace_operation(queens, "attachment create")
+    assert hops(create) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
+                             "vref.host", "connector")]
