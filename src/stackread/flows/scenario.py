@@ -63,8 +63,8 @@ SET: Any = _Set()
 
 
 class _Body:
-    """The request's body in the plain request: the keys the schema requires are there (`body['snapshot']`
-    is a body too), an optional one is absent (`.get('force')` is None, `'force' in body` is False)."""
+    """The request's body in the plain request: a key the controller indexes is there (`body['snapshot']`
+    is a body too), one it reads with `.get('force')` is absent (None, or the default given)."""
 
     def __repr__(self) -> str:
         return "<request body>"
