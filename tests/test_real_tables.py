@@ -82,6 +82,13 @@ def test_rpc_methods_and_locations_stay_whole(rpc_report, width):
     assert max(map(len, text.splitlines())) <= width
 
 
+def test_a_per_host_topic_reads_as_where_the_route_leads_at_100_columns(real_rpc):
+    # Ironic's hash ring: the route and the per-host topic it leads to, stacked on one line.
+    text = rendered(rpc_view.render(real_rpc("ironic-current")), 100)
+    line = next(line for line in text.splitlines() if line.startswith("create_node "))
+    assert line.split(None, 2)[2] == "host in topic → topic ironic.conductor_manager.<host>"
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_route_paths_and_controllers_stay_whole(routes_report, width):
     report = routes_report

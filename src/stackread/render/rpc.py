@@ -58,7 +58,9 @@ def _route(send: Send) -> str:
 
     parts = [escape(send.server_route)] if send.server_route else []
     if send.host_topic:
-        parts.append(f"[dim]topic[/] {escape(send.host_topic)}")
+        # "→": stacked on one line after the route, it still reads as where the route leads
+        # (`host in topic → topic ironic.conductor_manager.<host>`, not `topic topic`).
+        parts.append(f"[dim]→ topic[/] {escape(send.host_topic)}")
     return "\n".join(parts) or "[dim]-[/]"
 
 
