@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from stackread.program.facts import Scope
 
-_DEPTH = 6  # functions a parameter is followed through before it is called: enough for a driver's helpers
+HANDED_DEPTH = 6  # functions a parameter is followed through before it is called: enough for a driver's helpers
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Handing:
             return self._called[key]
         self._called[key] = None  # a cycle finds nothing
         definition = self.program.defs.get(function)
-        if definition is None or depth > _DEPTH:
+        if definition is None or depth > HANDED_DEPTH:
             return None
         module = self.program.modules[definition.module]
         found = None

@@ -23,7 +23,7 @@ from stackread.flows.scenario import BODY, BODY_PARAMETER, SET, Assumed, from_bo
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.flow import Hop, Step
-from stackread.flows.handing import Handing, calls_itself as _calls_itself
+from stackread.flows.handing import HANDED_DEPTH, Handing, calls_itself as _calls_itself
 from stackread.flows.hosts import expand, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.callbacks import Events
@@ -201,7 +201,7 @@ class Walker:
         todo, seen = [(function, receiver, bound, 0)], set()
         while todo:
             function, receiver, bound, depth = todo.pop()
-            if (function, receiver, bound) in seen or depth > _HANDED_DEPTH:
+            if (function, receiver, bound) in seen or depth > HANDED_DEPTH:
                 continue
             seen.add((function, receiver, bound))
             caller = self._caller(function, receiver, bound)
@@ -579,7 +579,6 @@ class Walker:
         return found
 
 
-_HANDED_DEPTH = 6  # calls below a callee searched for where it calls what it was handed (handing.py's _DEPTH)
 # Values whose methods or calls run code of the tree: what a parameter bound on the path may be.
 _OBJECTS = frozenset({"inst", "cls", "func", "meth", "part", "plugin"})
 # Parameters that take a callback for when something fails: recover_method, rollback, on_error...

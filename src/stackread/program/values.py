@@ -314,14 +314,8 @@ class Values:
 
     def _returns_with(self, function_full: str, args: tuple) -> frozenset:
         """What the function returns read with these parameters bound (Scope.args)."""
-        def of() -> frozenset:
-            definition = self.defs[function_full]
-            module = self.modules[definition.module]
-            scope = Scope(module, definition.qualname, args=args)
-            return frozenset(v for returning, expr, context in module.summary["returns"]
-                             if returning == definition.qualname and self.names.taken(module, context)
-                             for v in self.resolve(expr, scope))
-        return self.guard.cached(self._returns, ("returns with", function_full, args), of)
+        return self.guard.cached(self._returns, ("returns with", function_full, args),
+                                 lambda: self._returns_of(function_full, args))
 
     def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
         """A type-check helper returns its argument as an instance of the class it is handed:
@@ -358,12 +352,15 @@ class Values:
         key = ("returns", function_full)
         return self.guard.cached(self._returns, key, lambda: self._returns_of(function_full))
 
-    def _returns_of(self, function_full: str) -> frozenset:
+    def _returns_of(self, function_full: str, args: tuple = ()) -> frozenset:
+        """What the function's return statements (on branches taken) can be, its parameters bound to
+        `args` (Scope.args) or to every caller's values. One frame, as the loop it is: the Guard counts
+        frames, and a helper or a generator more here moves where deep chains are cut."""
         definition = self.defs.get(function_full)
         values: set = set()
         if definition is not None:
             module = self.modules[definition.module]
-            scope = Scope(module, definition.qualname)
+            scope = Scope(module, definition.qualname, args=args)
             for returning, expr, context in module.summary["returns"]:
                 if returning == definition.qualname and self.names.taken(module, context):
                     values |= self.resolve(expr, scope)
