@@ -10,6 +10,10 @@ import pytest
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 
+# Output read back as text is laid out for no terminal (render/output.py) unless a test says how wide:
+# the runner's own COLUMNS (pytest-xdist's workers set 80) must not fold what a test looks for.
+os.environ.pop("COLUMNS", None)
+
 # Real releases the suite reads; pinned so that what the tests assert stays true.
 REAL_RELEASES = {
     "nova-ocata": "nova==15.1.5",

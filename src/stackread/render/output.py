@@ -21,8 +21,9 @@ def say_warnings(on: bool) -> None:
     _SAYING["warnings"] = on
 
 
-@functools.cache
 def stdout():
+    """A console for the answer, made per use: its width is read from the environment then, which
+    one process (a test run) may change between commands."""
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=False)
