@@ -22,6 +22,7 @@ from stackread.flows.conditions import Conditions, as_ast, names_in
 from stackread.flows.scenario import BODY, BODY_PARAMETER, SET, Assumed, from_body
 from stackread.flows.values import Values
 from stackread.flows.cuts import Cuts, cut_modules, cut_text
+from stackread.flows.fallbacks import fallbacks
 from stackread.flows.flow import Hop, Step
 from stackread.flows.handing import HANDED_DEPTH, Handing, calls_itself as _calls_itself
 from stackread.flows.hosts import expand, routing
@@ -358,7 +359,8 @@ class Walker:
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
-        for context, (kind, target, line, receiver, record), child_budget in listed:
+        fell = fallbacks(listed, self.program.defs)  # `except NotImplementedError` a chosen driver takes
+        for position, (context, (kind, target, line, receiver, record), child_budget) in enumerate(listed):
             arguments = _past(at_entry, rebound, line)
             literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
             context = self._on_path(context, literals, module)
@@ -366,6 +368,9 @@ class Walker:
                 continue
             condition, loop, in_except = _describe(context)
             taken, assumed = self.conditions.taken_why(module, context, arguments, state)
+            if position in fell:  # a fallback's handler runs; the rest of its try does not
+                in_except, taken = (False, taken) if fell[position][0] == "handler" else (in_except, False)
+                assumed += (fell[position][1].why,)
             child_default = step.default_path and taken and not in_except
             child_error = step.error_path or in_except
             child_conditions = reached.conditions + ([condition] if condition else [])

@@ -41,7 +41,7 @@ index reports them with the file's path); a summary never fails on deep code: th
 expressions and elif ladders is iterative, since generated code nests thousands deep.
 
 Control context of a call (for `trace`: conditions, loops, error paths) is a chain of
-["if" | "else" | "loop" | "except" | "finally", source text, line] entries, stored once
+["if" | "else" | "loop" | "except" | "finally" | "try", source text, line] entries, stored once
 per module in "contexts" and referred to by index.
 """
 
@@ -64,7 +64,8 @@ from stackread.index.valueflow import spellings as _spellings
 # operators on calls
 # 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
 # 18: `a or b` as a call's argument (Ironic's `prepare(server=host or None)`: where a send is routed)
-FORMAT = 18
+# 19: a try body whose handlers catch NotImplementedError is a ["try", ...] context (a driver's fallback)
+FORMAT = 19
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -535,7 +536,13 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.visit_body(node.orelse)
 
     def visit_Try(self, node: ast.Try) -> None:
-        self.visit_body(node.body)
+        # `try: self.driver.rebuild(...) except NotImplementedError: self._rebuild_default_impl(...)`:
+        # which branch runs depends on the driver the walk chose, so the walk must know which calls the
+        # try guards (other tries are left out: every entry costs each call's chain).
+        if any(_mentions(handler.type, "NotImplementedError") for handler in node.handlers):
+            self._within(["try", "NotImplementedError", node.lineno], node.body)
+        else:
+            self.visit_body(node.body)
         for handler in node.handlers:
             caught = self.source(handler.type) if handler.type is not None else ""
             if handler.name and handler.type is not None:
