@@ -13,7 +13,8 @@ Which tree serves a client is said by the client itself: the service the walker 
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling
 tree's requirements.txt asks for, the newest release of it in the cache, else fetched as `get`
-does. Without the serving tree the call stays a leaf, as without this module.
+does. A serving tree reads beside it the `-L` libraries its own requirements.txt asks for
+(neutron-lib for Neutron). Without the serving tree the call stays a leaf, as without this module.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def readings(specs: tuple[str, ...], rev: str | None, cache_dir, use_cache: bool
     """The calling tree (the first `-C`, at `--rev`, with its libraries and the serving trees'
     clients beside it) and the serving trees (the other `-C`s)."""
     paths = [tree_path(spec, cache_dir) for spec in specs or (".",)]
-    servers = [Reading(p, None, cache_dir, use_cache) for p in paths[1:]]
+    servers = [Reading(p, None, cache_dir, use_cache, _asked_for(p, libraries)) for p in paths[1:]]
     clients = client_libraries(paths[0], rev, cache_dir, libraries, servers)
     return Reading(paths[0], rev, cache_dir, use_cache, libraries + clients), servers
 
@@ -67,6 +68,17 @@ def client_libraries(path: str, rev: str | None, cache_dir, libraries: tuple[str
             if name not in given and requirement_of(caller, name) is not None:
                 found.append(_cached_release(name, cache_dir) or name)
     return tuple(dict.fromkeys(found))
+
+
+def _asked_for(path: str, libraries: tuple[str, ...]) -> tuple[str, ...]:
+    """The `-L` libraries a serving tree's requirements.txt asks for (neutron-lib for Neutron, whose
+    API definitions, callbacks registry and RPC topics are there): read beside it as well."""
+    from stackread.source.libraries import requirement_of
+    from stackread.source.trees import open_tree
+
+    tree = open_tree(path, None)
+    return tuple(spec for spec in libraries
+                 if requirement_of(tree, _distribution(pathlib.Path(spec).name)) is not None)
 
 
 def _distribution(label: str) -> str:

@@ -119,7 +119,7 @@ class _Reader:
                 if library:
                     self.transport(record, frame, inner.qualname.rpartition(".")[2], inner, library)
                     continue
-                key = (target, self_class, record[2], frame.definition.full)
+                key = (target, self_class, record[2], frame.chain())
                 if key in self._walked:
                     continue
                 self._walked.add(key)
