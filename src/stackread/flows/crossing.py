@@ -142,14 +142,16 @@ def _cross(root: Step, program, servers: list[Server], notes: list[str], walked:
                 walked[key] = _serving_root(server, route, notes)
             served = walked[key]
             method = f"{request.verb} {request.url}" + (f" ({request.action})" if request.action else "")
+            default_path = step.default_path and not request.error_path
+            error_path = step.error_path or request.error_path
             hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
                       request.path, request.line, route.controller, served.path, served.line, None,
-                      " and ".join(conditions) or None, step.default_path, step.error_path, list(step.assumed))
+                      " and ".join(conditions) or None, default_path, error_path, list(step.assumed))
             children = [] if seen else served.children
-            if step.error_path or not step.default_path:  # what runs below a call off the default path is too
-                children = [_off_path(copy.deepcopy(c), step.error_path) for c in children]
+            if error_path or not default_path:  # what runs below a call off the default path is too
+                children = [_off_path(copy.deepcopy(c), error_path) for c in children]
             step.children.append(replace(served, kind="hop", hop=hop, call_line=step.call_line,
-                                         default_path=step.default_path, error_path=step.error_path,
+                                         default_path=default_path, error_path=error_path,
                                          seen_above=seen, children=children))
 
 

@@ -19,6 +19,8 @@ of client method names:
   (`self.api.client.post(url, body=body)` in `cinderclient/base.py`), or the transport's verb
   method itself (`session.post(...)`);
 - a `POST .../action` carries the key of the body sent (`{action: info}` with `action='os-attach'`);
+- a request sent only from an `except` block on the way (a cleanup after a failed create) is on the
+  function's error path;
 - the service type is the `service_type` default of the constructor of a client met on the way
   (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one.
 `matching_route` then finds the serving project's route (frameworks.rest) a request reaches.
@@ -27,7 +29,7 @@ of client method names:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stackread.frameworks.rest.route import Route
 from stackread.program.facts import Scope
@@ -51,6 +53,9 @@ class Request:
     path: str  # the send: where the verb is chosen
     line: int
     client_function: str  # the function asked about, dotted
+    # Sent only from an `except` block on the way (nova's `_delete_ports` cleaning up after a port
+    # create that failed): off the function's default path.
+    error_path: bool = False
 
 
 @dataclass(eq=False)  # one per call path: compared by identity
@@ -64,6 +69,7 @@ class _Frame:
     extra: dict = field(default_factory=dict)  # keyword into `**kwargs` -> (expr, _Frame)
     parent: "_Frame | None" = None
     entered: list | None = None  # the call record in `parent` that runs this frame
+    error: bool = False  # entered from an `except` block on the way from the function asked about
 
     def chain(self) -> tuple[str, ...]:
         frame, found = self, []
@@ -82,7 +88,10 @@ def requests_of(program, function_full: str) -> list[Request]:
     scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)))
     reader = _Reader(program, function_full)
     reader.walk(_Frame(scope, definition), 0)
-    return sorted(set(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
+    # A send also reached off every `except` is on the default path: kept once, as such.
+    plain = {r for r in reader.found if not r.error_path}
+    found = plain | {r for r in reader.found if r.error_path and replace(r, error_path=False) not in plain}
+    return sorted(found, key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line, r.error_path))
 
 
 class _Reader:
@@ -103,11 +112,12 @@ class _Reader:
         for record in program.calls_in(frame.definition.full):
             if record[4] is not None and not self._taken(contexts[record[4]], frame):
                 continue
+            error = frame.error or record[4] is not None and any(c[0] == "except" for c in contexts[record[4]])
             callee = record[1]
             values = sorted(program.resolve(callee, scope))
             for value in values:
                 if value[0] == "ext" and _library_of(value[1]) and _name_of(value[1]) in _TRANSPORT_NAMES:
-                    self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]))
+                    self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]), error)
             if depth >= _DEPTH:
                 continue
             targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact)
@@ -117,13 +127,15 @@ class _Reader:
                     continue
                 library = self.transport_library(inner, self_class)
                 if library:
-                    self.transport(record, frame, inner.qualname.rpartition(".")[2], inner, library)
+                    self.transport(record, frame, inner.qualname.rpartition(".")[2], inner, library, error)
                     continue
-                key = (target, self_class, record[2], frame.chain())
+                # Once per call path, not per site: every request of a client goes through the same
+                # `do_request`, each with the URL its own path hands it.
+                key = (target, self_class, record[2], frame.chain(), error)
                 if key in self._walked:
                     continue
                 self._walked.add(key)
-                self.walk(self._enter(record, frame, inner, self_class, exact), depth + 1)
+                self.walk(self._enter(record, frame, inner, self_class, exact, error), depth + 1)
 
     def _taken(self, chain: list, frame: _Frame) -> bool:
         """Whether the call's branches can be taken on this path: `if body:` with no body passed (a
@@ -173,17 +185,18 @@ class _Reader:
                         return _library_of(value[1])
         return None
 
-    def _enter(self, record: list, frame: _Frame, definition, self_class: str | None, exact: bool) -> _Frame:
+    def _enter(self, record: list, frame: _Frame, definition, self_class: str | None, exact: bool,
+               error: bool = False) -> _Frame:
         program = self.program
         module = program.modules[definition.module]
         args = program.bind_arguments(frame.scope, record, definition.full)
         scope = Scope(module, definition.qualname, self_class, exact, args)
         passed, extra = _bind(definition, record[5], record[6], frame)
-        return _Frame(scope, definition, passed, extra, frame, record)
+        return _Frame(scope, definition, passed, extra, frame, record, error)
 
     # -- at the transport ----------------------------------------------------------------------
 
-    def transport(self, record: list, frame: _Frame, name: str, definition, library: str) -> None:
+    def transport(self, record: list, frame: _Frame, name: str, definition, library: str, error: bool) -> None:
         if name == "request":
             order = _TRANSPORTS[library]
             params = tuple(p for p in definition.params if p not in ("self", "cls")) if definition else ()
@@ -214,7 +227,7 @@ class _Reader:
                 url = normal_url(url)
                 action = self.action(send, send_frame) if verb == "POST" and url.endswith("/action") else None
                 self.found.append(Request(verb, url, self.service_type(frame), action, send_frame.scope.module.path,
-                                          send[2], self.client_function))
+                                          send[2], self.client_function, error))
 
     def verbs(self, expr, frame: _Frame, depth: int = 0) -> set[tuple[str, _Frame | None]]:
         """(verb, frame it is written in) for each verb the expression holds on this path."""
