@@ -90,5 +90,8 @@ def test_add_interface_reads_the_port_then_nova_compute_creates_one(add_interfac
         ("nova-api", "call", "nova-compute", "attach_interface", "nova.compute.manager.ComputeManager.attach_interface")]
     assert add_interface.hops[0].condition == "port_id"
     create = found.index(("nova-compute", "rest", "neutron-api", "POST /v2.0/ports", f"{ML2}.create_port"))
+    # neutron.py:1217 `if not nets: return`, :1047 `if not request.port_id:` on the way to the create
+    assert rest(add_interface, "nova.network.neutron.API.allocate_for_instance", "POST /v2.0/ports").condition == \
+        "nets and not request.port_id"
     assert found[create + 1][2:4] == ("neutron-dhcp-agent", "network_create_end")
     assert found[create + 2][2:4] == ("neutron-dhcp-agent", "port_create_end")

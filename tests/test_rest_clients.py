@@ -165,7 +165,7 @@ def test_each_request_of_a_function_is_read_through_the_one_method_all_requests_
                                                        ("POST", "/ports", None, "netclient/client.py:17")]
 
 
-def test_a_request_sent_only_from_an_except_block_is_on_the_error_path(make_tree):
+def test_a_request_sent_only_from_an_except_block_is_on_the_error_path_and_branches_are_kept(make_tree):
     # nova/network/neutron.py's _create_ports_for_instance: `except Exception:` ... `self._delete_ports(...)`.
     program = program_of(make_tree({
         "netclient/__init__.py": "",
@@ -197,10 +197,21 @@ def test_a_request_sent_only_from_an_except_block_is_on_the_error_path(make_tree
 
             def deallocate(session, port):
                 _delete(client.Client(session), port)
+
+            def replace(session, port):
+                neutron = client.Client(session)
+                if not port:
+                    return
+                if port.startswith("x"):
+                    _delete(neutron, port)
+                neutron.create_port()
             """}))
     assert [(r.verb, r.url, r.error_path) for r in requests_of(program, "netclient.api.allocate")] == [
         ("POST", "/ports", False), ("DELETE", "/ports/{id}", True)]
     assert [(r.verb, r.error_path) for r in requests_of(program, "netclient.api.deallocate")] == [("DELETE", False)]
+    # the branches the function asked about takes on the way (its own package's), for the REST hop's condition
+    assert [(r.verb, r.branches) for r in requests_of(program, "netclient.api.replace")] == [
+        ("POST", (("else", "not port"),)), ("DELETE", (("else", "not port"), ("if", 'port.startswith("x")')))]
 
 
 @pytest.mark.xfail(strict=True, reason="a keystoneauth1 Adapter subclass met only as ext (keystoneauth1 not read): "

@@ -144,15 +144,23 @@ def _cross(root: Step, program, servers: list[Server], notes: list[str], walked:
             method = f"{request.verb} {request.url}" + (f" ({request.action})" if request.action else "")
             default_path = step.default_path and not request.error_path
             error_path = step.error_path or request.error_path
+            condition = " and ".join(conditions + _branches(request.branches)) or None
             hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
                       request.path, request.line, route.controller, served.path, served.line, None,
-                      " and ".join(conditions) or None, default_path, error_path, list(step.assumed))
+                      condition, default_path, error_path, list(step.assumed))
             children = [] if seen else served.children
             if error_path or not default_path:  # what runs below a call off the default path is too
                 children = [_off_path(copy.deepcopy(c), error_path) for c in children]
             step.children.append(replace(served, kind="hop", hop=hop, call_line=step.call_line,
                                          default_path=default_path, error_path=error_path,
                                          seen_above=seen, children=children))
+
+
+def _branches(branches: tuple) -> tuple[str, ...]:
+    """The client function's own branches to a request, as the walk writes a step's condition."""
+    from stackread.flows.walker import negated
+
+    return tuple(dict.fromkeys(text if kind == "if" else negated(text) for kind, text in branches))
 
 
 def _off_path(step: Step, error: bool) -> Step:
