@@ -7,7 +7,10 @@ calling tree like `-L`, never imported) says which HTTP request the call sends
 (frameworks.rest_clients: `POST /attachments`), the serving tree's routes which controller action
 receives it (`AttachmentsController.create`), and the flow goes on there with that tree's own walk
 (its RPC hops to cinder-volume and the rest), below a hop of kind "rest" from the calling process
-to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`).
+to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`). A client
+function sending several requests (nova/network/neutron.py's allocate_for_instance) makes a hop per
+request, each with the branches the function takes to it (`nets and not request.port_id`), off the
+default path when sent only from an `except` block (a cleanup after a failed create).
 
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
