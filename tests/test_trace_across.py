@@ -247,3 +247,56 @@ def test_the_rest_hop_carries_the_conditions_on_the_way_in_its_process(make_tree
     trace = trace_operation(Reading(make_tree(guarded, "guarded"), libraries=(str(client),), use_cache=False),
                             "POST /volume_attachments", servers=(Reading(server, use_cache=False),))
     assert [(h.kind, h.condition) for h in trace.hops] == [("rest", "body and body['volume_id']"), ("call", None)]
+
+
+WRAPPED = """
+    from cinderclient import client as cinder_client
+
+
+    class ClientWrapper(object):
+        def __init__(self, base_client):
+            self.base_client = base_client
+
+        def __getattr__(self, name):
+            base_attr = getattr(self.base_client, name)
+            if callable(base_attr):
+                return self.proxy(base_attr)
+            return base_attr
+
+        def proxy(self, obj):
+            def wrapper(*args, **kwargs):
+                return obj(*args, **kwargs)
+            return wrapper
+
+
+    def cinderclient(context):
+        return ClientWrapper(cinder_client.Client(context))
+
+
+    class API(object):
+        def attachment_create(self, context, volume_id):
+            return cinderclient(context).attachments.create(volume_id)
+    """
+
+
+def test_a_client_behind_a_forwarding_wrapper_is_followed_into_the_serving_tree(make_tree):
+    # nova/network/neutron.py's shape: get_client() returns ClientWrapper(clientv20.Client(...)), whose
+    # `__getattr__` hands every name to the client it holds (program.forwarding).
+    _caller, client, server = trees(make_tree)
+    caller = make_tree({**CALLER, "comp/volume/cinder.py": WRAPPED}, "wrapped")
+    trace = trace_operation(Reading(caller, libraries=(str(client),), use_cache=False), "POST /volume_attachments",
+                            servers=(Reading(server, use_cache=False),))
+    assert hops(trace) == [("comp-api", "rest", "cinder-api", "POST /attachments"),
+                           ("cinder-api", "call", "cinder-volume", "attachment_update")]
+    alone = trace_operation(Reading(caller, libraries=(str(client),), use_cache=False), "POST /volume_attachments")
+    assert hops(alone) == [] and alone.root.children[0].kind == "service"
+
+
+def test_a_serving_tree_reads_the_libraries_its_own_requirements_ask_for(make_tree, tmp_path):
+    caller, client, server = trees(make_tree)
+    (server / "requirements.txt").write_text("cinder-lib>=5.0.0 # Apache-2.0\n")
+    lib = make_tree({"setup.cfg": "[metadata]\nname = cinder-lib\n", "cinder_lib/__init__.py": ""}, "cinder-lib-5.0.1")
+    given = (str(lib), str(client))
+    reading, servers = crossing.readings((str(caller), str(server)), None, tmp_path / "c", False, given)
+    assert reading.libraries == given  # the calling tree reads every -L, as before
+    assert servers[0].libraries == (str(lib),)  # the serving tree the one its requirements.txt asks for

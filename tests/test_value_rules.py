@@ -329,3 +329,72 @@ def test_assigning_a_property_runs_its_setter(graph_of):
         """})
     assert callees(g, "m.Server.reset") == {"m.Server.state"}
     assert callees(g, "m.run") == {"m.Server.state"}
+
+
+FORWARDING = """
+    class Client:
+        def create_port(self, body):
+            pass
+
+        def show_port(self, port_id):
+            pass
+
+
+    class ClientWrapper:
+        def __init__(self, base_client, admin):
+            self.base_client = base_client
+            self.admin = admin
+
+        def __getattr__(self, name):
+            base_attr = getattr(self.base_client, name)
+            if callable(base_attr):
+                return self.proxy(base_attr)
+            return base_attr
+
+        def proxy(self, obj):
+            def wrapper(*args, **kwargs):
+                try:
+                    return obj(*args, **kwargs)
+                except KeyError:
+                    raise ValueError()
+            return wrapper
+
+        def show_port(self, port_id):  # its own: found before __getattr__ is asked
+            pass
+
+
+    def get_client(context):
+        return ClientWrapper(Client(), admin=False)
+
+
+    def allocate(context, body):
+        neutron = get_client(context)
+        neutron.create_port(body)
+        neutron.show_port(body)
+    """
+
+
+def test_an_attribute_a_forwarding_getattr_answers_is_the_held_objects_member(graph_of):
+    # nova/network/neutron.py's ClientWrapper: `__getattr__` hands every name to `self.base_client`,
+    # wrapped by `self.proxy(attr)`, whose closure calls what it is handed.
+    g = graph_of({"m.py": FORWARDING})
+    assert callees(g, "m.allocate") == {"m.get_client", "m.Client.create_port", "m.ClientWrapper.show_port"}
+
+
+def test_a_getattr_forwards_what_it_looks_up_whatever_the_name_itself_or_through_a_calling_wrapper(graph_of):
+    # A name looked up under a condition (nova/virt/block_device.py's `if name in self._proxy_as_attr`)
+    # is not every name; a function that never calls what it is handed does not stand for it.
+    some = FORWARDING.replace("""            base_attr = getattr(self.base_client, name)
+            if callable(base_attr):
+                return self.proxy(base_attr)
+            return base_attr""", """            if name in ('show_port',):
+                return getattr(self.base_client, name)
+            raise AttributeError(name)""")
+    dropped = FORWARDING.replace("            return base_attr\n", "").replace(
+        "                    return obj(*args, **kwargs)", "                    return None")
+    plain = FORWARDING.replace("            base_attr = getattr(self.base_client, name)\n",
+                               "            return getattr(self.base_client, name)\n")  # the rest is dead code
+    for files, forwarded in ((some, set()), (dropped, set()), (plain, {"m.Client.create_port"})):
+        assert files != FORWARDING
+        assert callees(graph_of({"m.py": files}), "m.allocate") == {"m.get_client", "m.ClientWrapper.show_port",
+                                                                     *forwarded}

@@ -7,13 +7,17 @@ calling tree like `-L`, never imported) says which HTTP request the call sends
 (frameworks.rest_clients: `POST /attachments`), the serving tree's routes which controller action
 receives it (`AttachmentsController.create`), and the flow goes on there with that tree's own walk
 (its RPC hops to cinder-volume and the rest), below a hop of kind "rest" from the calling process
-to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`).
+to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`). A client
+function sending several requests (nova/network/neutron.py's allocate_for_instance) makes a hop per
+request, each with the branches the function takes to it (`nets and not request.port_id`), off the
+default path when sent only from an `except` block (a cleanup after a failed create).
 
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling
 tree's requirements.txt asks for, the newest release of it in the cache, else fetched as `get`
-does. Without the serving tree the call stays a leaf, as without this module.
+does. A serving tree reads beside it the `-L` libraries its own requirements.txt asks for
+(neutron-lib for Neutron). Without the serving tree the call stays a leaf, as without this module.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def readings(specs: tuple[str, ...], rev: str | None, cache_dir, use_cache: bool
     """The calling tree (the first `-C`, at `--rev`, with its libraries and the serving trees'
     clients beside it) and the serving trees (the other `-C`s)."""
     paths = [tree_path(spec, cache_dir) for spec in specs or (".",)]
-    servers = [Reading(p, None, cache_dir, use_cache) for p in paths[1:]]
+    servers = [Reading(p, None, cache_dir, use_cache, _asked_for(p, libraries)) for p in paths[1:]]
     clients = client_libraries(paths[0], rev, cache_dir, libraries, servers)
     return Reading(paths[0], rev, cache_dir, use_cache, libraries + clients), servers
 
@@ -67,6 +71,17 @@ def client_libraries(path: str, rev: str | None, cache_dir, libraries: tuple[str
             if name not in given and requirement_of(caller, name) is not None:
                 found.append(_cached_release(name, cache_dir) or name)
     return tuple(dict.fromkeys(found))
+
+
+def _asked_for(path: str, libraries: tuple[str, ...]) -> tuple[str, ...]:
+    """The `-L` libraries a serving tree's requirements.txt asks for (neutron-lib for Neutron, whose
+    API definitions, callbacks registry and RPC topics are there): read beside it as well."""
+    from stackread.source.libraries import requirement_of
+    from stackread.source.trees import open_tree
+
+    tree = open_tree(path, None)
+    return tuple(spec for spec in libraries
+                 if requirement_of(tree, _distribution(pathlib.Path(spec).name)) is not None)
 
 
 def _distribution(label: str) -> str:
@@ -130,15 +145,25 @@ def _cross(root: Step, program, servers: list[Server], notes: list[str], walked:
                 walked[key] = _serving_root(server, route, notes)
             served = walked[key]
             method = f"{request.verb} {request.url}" + (f" ({request.action})" if request.action else "")
+            default_path = step.default_path and not request.error_path
+            error_path = step.error_path or request.error_path
+            condition = " and ".join(conditions + _branches(request.branches)) or None
             hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
                       request.path, request.line, route.controller, served.path, served.line, None,
-                      " and ".join(conditions) or None, step.default_path, step.error_path, list(step.assumed))
+                      condition, default_path, error_path, list(step.assumed))
             children = [] if seen else served.children
-            if step.error_path or not step.default_path:  # what runs below a call off the default path is too
-                children = [_off_path(copy.deepcopy(c), step.error_path) for c in children]
+            if error_path or not default_path:  # what runs below a call off the default path is too
+                children = [_off_path(copy.deepcopy(c), error_path) for c in children]
             step.children.append(replace(served, kind="hop", hop=hop, call_line=step.call_line,
-                                         default_path=step.default_path, error_path=step.error_path,
+                                         default_path=default_path, error_path=error_path,
                                          seen_above=seen, children=children))
+
+
+def _branches(branches: tuple) -> tuple[str, ...]:
+    """The client function's own branches to a request, as the walk writes a step's condition."""
+    from stackread.flows.walker import negated
+
+    return tuple(dict.fromkeys(text if kind == "if" else negated(text) for kind, text in branches))
 
 
 def _off_path(step: Step, error: bool) -> Step:

@@ -632,13 +632,13 @@ def _handed_here(entry: tuple, moved: set[str]) -> bool:
 
 def _describe(context: list) -> tuple[str | None, str | None, bool]:
     """(condition text, loop text, inside an except block) of a call's context chain."""
-    conditions = [text if kind == "if" else _negate(text) for kind, text, _line in context if kind in ("if", "else")]
+    conditions = [text if kind == "if" else negated(text) for kind, text, _line in context if kind in ("if", "else")]
     loops = [text for kind, text, _line in context if kind == "loop"]
     in_except = any(kind == "except" for kind, _text, _line in context)
     return (" and ".join(conditions) or None, loops[-1] if loops else None, in_except)
 
 
-def _negate(text: str) -> str:
+def negated(text: str) -> str:
     """`not (x)`, and `x` for `not x` (an early `if not x: return` guards what follows with x)."""
     if text.startswith("not ") and " and " not in text and " or " not in text:
         return text[4:].strip()

@@ -19,6 +19,8 @@ of client method names:
   (`self.api.client.post(url, body=body)` in `cinderclient/base.py`), or the transport's verb
   method itself (`session.post(...)`);
 - a `POST .../action` carries the key of the body sent (`{action: info}` with `action='os-attach'`);
+- a request sent only from an `except` block on the way (a cleanup after a failed create) is on the
+  function's error path;
 - the service type is the `service_type` default of the constructor of a client met on the way
   (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one.
 `matching_route` then finds the serving project's route (frameworks.rest) a request reaches.
@@ -27,7 +29,7 @@ of client method names:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stackread.frameworks.rest.route import Route
 from stackread.program.facts import Scope
@@ -51,6 +53,13 @@ class Request:
     path: str  # the send: where the verb is chosen
     line: int
     client_function: str  # the function asked about, dotted
+    # Sent only from an `except` block on the way (nova's `_delete_ports` cleaning up after a port
+    # create that failed): off the function's default path.
+    error_path: bool = False
+    # The branches taken on the way in the function asked about's own package (`if not request.port_id:`
+    # in nova/network/neutron.py), as (kind, text) of the context chains ("if" or "else"); a library's
+    # own branches are its business. Those every path to the send takes.
+    branches: tuple = ()
 
 
 @dataclass(eq=False)  # one per call path: compared by identity
@@ -64,6 +73,8 @@ class _Frame:
     extra: dict = field(default_factory=dict)  # keyword into `**kwargs` -> (expr, _Frame)
     parent: "_Frame | None" = None
     entered: list | None = None  # the call record in `parent` that runs this frame
+    error: bool = False  # entered from an `except` block on the way from the function asked about
+    branches: tuple = ()  # ("if" | "else", text) taken on the way, in the package of the function asked about
 
     def chain(self) -> tuple[str, ...]:
         frame, found = self, []
@@ -82,7 +93,26 @@ def requests_of(program, function_full: str) -> list[Request]:
     scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)))
     reader = _Reader(program, function_full)
     reader.walk(_Frame(scope, definition), 0)
-    return sorted(set(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
+    return sorted(_merged(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
+
+
+def _merged(found: list[Request]) -> list[Request]:
+    """One request per send: on the error path only when every path to it is; under the branches
+    every path to it off the error path takes."""
+    by_send: dict[Request, list[Request]] = {}
+    for request in found:
+        by_send.setdefault(replace(request, error_path=False, branches=()), []).append(request)
+    merged = []
+    for send, ways in by_send.items():
+        plain = [w for w in ways if not w.error_path]
+        kept = plain or ways
+        branches = kept[0].branches
+        for way in kept[1:]:  # what every path takes: their common beginning
+            at = next((i for i, (a, b) in enumerate(zip(branches, way.branches)) if a != b),
+                      min(len(branches), len(way.branches)))
+            branches = branches[:at]
+        merged.append(replace(send, error_path=not plain, branches=branches))
+    return merged
 
 
 class _Reader:
@@ -93,6 +123,7 @@ class _Reader:
         self._walked: set = set()
         self._reading: set = set()  # (frame, name) whose assignments are being read
         self.root_params: tuple[str, ...] = program.defs[client_function].params
+        self.package = program.defs[client_function].module.split(".")[0]
 
     # -- the walk inwards ----------------------------------------------------------------------
 
@@ -103,11 +134,16 @@ class _Reader:
         for record in program.calls_in(frame.definition.full):
             if record[4] is not None and not self._taken(contexts[record[4]], frame):
                 continue
+            chain = contexts[record[4]] if record[4] is not None else ()
+            error = frame.error or any(c[0] == "except" for c in chain)
+            branches = frame.branches + (tuple((c[0], c[1]) for c in chain if c[0] in ("if", "else")
+                                               and self._holds(c[0], c[1], frame) is None)  # not decided here
+                                         if scope.module.name.split(".")[0] == self.package else ())
             callee = record[1]
             values = sorted(program.resolve(callee, scope))
             for value in values:
                 if value[0] == "ext" and _library_of(value[1]) and _name_of(value[1]) in _TRANSPORT_NAMES:
-                    self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]))
+                    self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]), error, branches)
             if depth >= _DEPTH:
                 continue
             targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact)
@@ -117,30 +153,34 @@ class _Reader:
                     continue
                 library = self.transport_library(inner, self_class)
                 if library:
-                    self.transport(record, frame, inner.qualname.rpartition(".")[2], inner, library)
+                    self.transport(record, frame, inner.qualname.rpartition(".")[2], inner, library, error,
+                                   branches)
                     continue
-                key = (target, self_class, record[2], frame.definition.full)
+                # Once per call path, not per site: every request of a client goes through the same
+                # `do_request`, each with the URL its own path hands it.
+                key = (target, self_class, record[2], frame.chain(), error, branches)
                 if key in self._walked:
                     continue
                 self._walked.add(key)
-                self.walk(self._enter(record, frame, inner, self_class, exact), depth + 1)
+                self.walk(self._enter(record, frame, inner, self_class, exact, error, branches), depth + 1)
 
     def _taken(self, chain: list, frame: _Frame) -> bool:
         """Whether the call's branches can be taken on this path: `if body:` with no body passed (a
         default of None) is not; a test this does not read can."""
-        for kind, text, _line in chain:
-            negated = text.startswith("not ")
-            name = text[4:] if negated else text
-            if kind not in ("if", "else") or not name.isidentifier() or name not in frame.definition.params:
-                continue
-            if name in frame.passed:
-                expr = frame.passed[name][0]
-            else:
-                expr = dict(frame.definition.default_exprs).get(name)
-            truth = _truth(expr)
-            if truth is not None and truth != ((kind == "if") != negated):
-                return False
-        return True
+        return all(self._holds(kind, text, frame) is not False for kind, text, _line in chain)
+
+    def _holds(self, kind: str, text: str, frame: _Frame) -> bool | None:
+        """Whether the branch is taken on this path, when a parameter's literal argument decides it."""
+        negated = text.startswith("not ")
+        name = text[4:] if negated else text
+        if kind not in ("if", "else") or not name.isidentifier() or name not in frame.definition.params:
+            return None
+        if name in frame.passed:
+            expr = frame.passed[name][0]
+        else:
+            expr = dict(frame.definition.default_exprs).get(name)
+        truth = _truth(expr)
+        return None if truth is None else truth == ((kind == "if") != negated)
 
     def transport_library(self, definition, self_class: str | None) -> str | None:
         """The HTTP library a method sends through: a verb method or `request` of keystoneauth1 itself,
@@ -173,17 +213,19 @@ class _Reader:
                         return _library_of(value[1])
         return None
 
-    def _enter(self, record: list, frame: _Frame, definition, self_class: str | None, exact: bool) -> _Frame:
+    def _enter(self, record: list, frame: _Frame, definition, self_class: str | None, exact: bool,
+               error: bool = False, branches: tuple = ()) -> _Frame:
         program = self.program
         module = program.modules[definition.module]
         args = program.bind_arguments(frame.scope, record, definition.full)
         scope = Scope(module, definition.qualname, self_class, exact, args)
         passed, extra = _bind(definition, record[5], record[6], frame)
-        return _Frame(scope, definition, passed, extra, frame, record)
+        return _Frame(scope, definition, passed, extra, frame, record, error, branches)
 
     # -- at the transport ----------------------------------------------------------------------
 
-    def transport(self, record: list, frame: _Frame, name: str, definition, library: str) -> None:
+    def transport(self, record: list, frame: _Frame, name: str, definition, library: str, error: bool,
+                  branches: tuple) -> None:
         if name == "request":
             order = _TRANSPORTS[library]
             params = tuple(p for p in definition.params if p not in ("self", "cls")) if definition else ()
@@ -214,7 +256,7 @@ class _Reader:
                 url = normal_url(url)
                 action = self.action(send, send_frame) if verb == "POST" and url.endswith("/action") else None
                 self.found.append(Request(verb, url, self.service_type(frame), action, send_frame.scope.module.path,
-                                          send[2], self.client_function))
+                                          send[2], self.client_function, error, branches))
 
     def verbs(self, expr, frame: _Frame, depth: int = 0) -> set[tuple[str, _Frame | None]]:
         """(verb, frame it is written in) for each verb the expression holds on this path."""
