@@ -97,14 +97,19 @@ class Server:
     packages: tuple[str, ...]
 
 
-def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
+def cross(root: Step, program, servers: list[Server], notes: list[str], packages: tuple[str, ...] = ()) -> None:
     """Each service leaf of the walked flow whose client request a serving tree routes: the REST hop
-    into that tree's API process, with the flow there below it (in place)."""
+    into that tree's API process, with the flow there below it (in place). `packages`: the calling
+    tree's own."""
     walked: dict[tuple[int, str], Step] = {}
     # A client library keeps what its constructor is handed (`Manager.__init__(self, api)`): read
-    # through every caller's values, as `requests_of` is asked everywhere else. The walk of this
-    # tree is over, so what that resolves differently no longer changes it.
-    following, program.follow_parameters = program.follow_parameters, True
+    # through every caller's values, as `requests_of` is asked everywhere else. The calling tree's
+    # own functions are read on the walk's path: every caller's `context` there leads through the
+    # whole tree (Nova's), deeper than a chain is followed, before the library is reached. The walk
+    # of this tree is over, so what that resolves differently no longer changes it.
+    following = program.follow_parameters
+    own = set(packages)
+    program.follow_parameters_of(lambda function_full: function_full.split(".", 1)[0] not in own)
     try:
         _cross(root, program, servers, notes, walked)
     finally:

@@ -23,6 +23,8 @@ Expressions are encoded as small lists:
     ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
     ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
     ["*", expr]                  `*expr` / `**expr` as an argument (kwargs["**"] for `**expr`)
+    ["p", name]                  in an assigned value: a parameter read where only what was passed can
+                                 be there, before the function binds the name again
     ["?"]                        anything else
 
 Besides the call sites, a summary lists what runs without a call written (program.implicit):
@@ -56,6 +58,7 @@ from stackread.index.astbits import abstract as _abstract, last_name as _last_na
 from stackread.index.summary_data import DataFacts, unpacked
 from stackread.index.valueflow import callee_name as _callee_name
 from stackread.index.valueflow import params as _params
+from stackread.index.valueflow import reads_as_passed, rebound_parameters
 from stackread.index.valueflow import spellings as _spellings
 
 # 15: containers, strings that name code, implicit calls, yields, grows; lambdas are definitions,
@@ -64,7 +67,8 @@ from stackread.index.valueflow import spellings as _spellings
 # operators on calls
 # 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
 # 18: `a or b` as a call's argument (Ironic's `prepare(server=host or None)`: where a send is routed)
-FORMAT = 18
+# 19: ["p", name] in an assigned value: a parameter the function binds again, read before that
+FORMAT = 19
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -157,6 +161,10 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.warnings: list[list] = []  # [line, message]
         self._lambda_names: dict[int, str] = {}  # id(Lambda node) -> its qualname, given at first sight
         self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
+        # The parameters the function walked binds again (valueflow.rebound_parameters), and whether an
+        # assigned value is being encoded: there a read of one before it is bound again is ["p", name].
+        self._rebound: dict[str, tuple] = {}
+        self._in_value = False
 
     def visit(self, node: ast.AST) -> None:
         # Expressions are walked without recursion: `a + a + ...`, `x.f().f()...` nest as deep as
@@ -216,15 +224,16 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self._module_binding(node.name, node.lineno, True)
         for decorator in decorators:
             self._flow(["n", node.name], decorator, "@")
-        saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names)
+        saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound)
         self.scope, self.scope_kind, self.context, self._global_names = qual, kind, [], set()
+        self._rebound = rebound_parameters(node, params)
         if kind in ("method", "classmethod", "property"):
             self.self_name = params[0] if params else None
         elif kind == "staticmethod":
             self.self_name = None
         # A plain function keeps the enclosing method's `self`: closures capture it.
         self.visit_body(node.body)
-        self.scope, self.scope_kind, self.self_name, self.context, self._global_names = saved
+        self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -314,13 +323,17 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
         for target in node.targets:
+            self._in_value = True
             self._assign(target, node.value, node.lineno)
+            self._in_value = False
             self._visit_target(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
+            self._in_value = True
             self._assign(node.target, node.value, node.lineno)
+            self._in_value = False
         self._visit_target(node.target)
 
     def _flow(self, expr: list, into: str | list, where: str | int) -> None:
@@ -553,6 +566,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN
         if isinstance(node, ast.Name):
+            if self._in_value and node.id in self._rebound and reads_as_passed(self._rebound[node.id], node):
+                return ["p", node.id]
             return ["n", node.id]
         if isinstance(node, ast.Attribute):
             return ["a", self.enc(node.value, depth + 1), node.attr]
