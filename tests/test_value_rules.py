@@ -329,3 +329,91 @@ def test_assigning_a_property_runs_its_setter(graph_of):
         """})
     assert callees(g, "m.Server.reset") == {"m.Server.state"}
     assert callees(g, "m.run") == {"m.Server.state"}
+
+
+# -- parameters bound again, and modules imported by version (issue 17: Nova's calls of glanceclient) --
+
+def test_a_parameter_read_before_the_function_binds_it_again_is_what_was_passed(graph_of):
+    # nova/image/glance.py GlanceClientWrapper.call: `controller_name = controller or 'images'`, then
+    # `controller = getattr(client, controller_name)`: the first line reads the parameter.
+    g = graph_of({"m.py": """
+        def a():
+            pass
+
+        def b():
+            pass
+
+        def call(handler=None):
+            first = handler
+            handler = b
+            first()
+
+        def run():
+            call(a)
+        """})
+    assert callees(g, "m.call") == {"m.a"}
+
+
+def test_a_parameter_assigned_only_under_a_condition_still_holds_what_was_passed(graph_of):
+    # glanceclient/client.py Client: `if not version: __, version = utils.strip_version(endpoint)`
+    # leaves the version the caller passed where no branch assigns it.
+    g = graph_of({"m.py": """
+        def a():
+            pass
+
+        def b():
+            pass
+
+        def call(handler=None):
+            if handler is None:
+                handler = b
+            handler()
+
+        def always(handler=None):
+            handler = b
+            handler()
+
+        def run():
+            call(a)
+            always(a)
+        """})
+    assert callees(g, "m.call") == {"m.a", "m.b"}
+    assert callees(g, "m.always") == {"m.b"}  # bound again on every path: what was passed is gone
+
+
+VERSIONED = {
+    "lib/__init__.py": "",
+    "lib/v1/__init__.py": "",
+    "lib/v1/client.py": "class Client(object):\n    def ping(self):\n        pass\n",
+    "lib/v2/__init__.py": "",
+    "lib/v2/client.py": "class Client(object):\n    def ping(self):\n        pass\n",
+    "lib/factory.py": """
+        from oslo_utils import importutils
+
+        def Client(version, *args):
+            module = importutils.import_versioned_module('lib', int(version), 'client')
+            client_class = getattr(module, 'Client')
+            return client_class(*args)
+        """,
+}
+
+
+def test_import_versioned_module_imports_the_version_passed(graph_of):
+    g = graph_of({**VERSIONED, "lib/use.py": """
+        from lib import factory
+
+        def run():
+            factory.Client(2).ping()
+        """})
+    assert callees(g, "lib.use.run") >= {"lib.v2.client.Client.ping"}
+    assert "lib.v1.client.Client.ping" not in callees(g, "lib.use.run")
+
+
+def test_import_versioned_module_with_a_version_not_known_is_each_version_package(graph_of):
+    g = graph_of({**VERSIONED, "lib/use.py": """
+        from lib import factory
+
+        def run(version):
+            factory.Client(version).ping()
+        """})
+    assert {"lib.v1.client.Client.ping", "lib.v2.client.Client.ping"} <= callees(g, "lib.use.run")

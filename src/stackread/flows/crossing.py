@@ -105,15 +105,19 @@ def cross(root: Step, program, servers: list[Server], notes: list[str], packages
     # A client library keeps what its constructor is handed (`Manager.__init__(self, api)`): read
     # through every caller's values, as `requests_of` is asked everywhere else. The calling tree's
     # own functions are read on the walk's path: every caller's `context` there leads through the
-    # whole tree (Nova's), deeper than a chain is followed, before the library is reached. The walk
-    # of this tree is over, so what that resolves differently no longer changes it.
+    # whole tree (Nova's), deeper than a chain is followed, before the library is reached.
     following = program.follow_parameters
-    own = set(packages)
+    # The calling tree's packages: those its packaging names, and those of its calls into a client.
+    own = set(packages) | {step.function.split(".", 1)[0] for step, _conditions in _service_steps(root)}
+    # What the walk memoised read parameters its own way, and what crossing memoises another: each
+    # starts afresh (a gallery walks the next operation after this one).
+    program.forget_values()
     program.follow_parameters_of(lambda function_full: function_full.split(".", 1)[0] not in own)
     try:
         _cross(root, program, servers, notes, walked)
     finally:
         program.follow_parameters = following
+        program.forget_values()
 
 
 def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:

@@ -82,6 +82,14 @@ class Program:
         self.values.bind = lambda scope, record, function_full: bind(scope, record, function_full) \
             if followed(function_full) else ()
         self.values.on_path = True  # a call read on one path returns what its arguments make
+    def forget_values(self) -> None:
+        """Drop every answer memoised that depends on how parameters are read: switched between
+        `follow_parameters` and `follow_parameters_of`, each reads its own."""
+        values = self.values
+        for memo in (values._resolved, values._local_resolved, values._returns, values.containers._elements,
+                     self.classes._instance_attrs, self.params._memo, self.stars._memo, self.calls.decorators._memo):
+            memo.clear()
+
     @property
     def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:
         """Whether a branch is taken under a configuration (see Names.branch_taken); set before resolving."""
