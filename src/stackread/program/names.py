@@ -198,10 +198,12 @@ class Names:
             return found
         if found is not None:
             values = self.binding_values(found[0].module, found[0], found[1])
-            definition = found[0].module.defs.get(found[0].function)
+            if not self.values.on_path:
+                return values
             # A parameter the function assigns only under a condition (`if not version: version = ...`)
-            # may still hold what was passed. Written here, not in a helper: a frame more on this
-            # recursion would move where the Guard cuts deep chains.
+            # may still hold what was passed: read so on one path (`Values.on_path`). Written here, not
+            # in a helper: a frame more on this recursion would move where the Guard cuts deep chains.
+            definition = found[0].module.defs.get(found[0].function)
             if definition is not None and name in definition.params and definition.kind != "class" and \
                     all(r[0] == "grow" or r[0] == "assign" and len(r) > 2 for r in found[1]):
                 bound = dict(found[0].args)

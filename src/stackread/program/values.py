@@ -134,7 +134,9 @@ class Values:
         if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
             return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
         if kind == "p":  # a parameter read before the function binds it again: what was passed
-            return self.names.passed(expr[1], scope)
+            # Read so where calls are read each on its own path (`on_path`); elsewhere as any name,
+            # as before: the whole program's memoised cycles would be met in another order.
+            return self.names.passed(expr[1], scope) if self.on_path else self.names.name(expr[1], scope)
         if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
             return frozenset({("const", repr(expr[1]))})
         if kind == "super":
