@@ -75,7 +75,10 @@ class Program:
         """`follow_parameters` for the functions `followed` says (by dotted name) only; the others' hold
         what `Scope.args` binds. A client library read beside a tree keeps what its constructors are
         handed by every caller, while the calling tree's `context` does not lead through all of it; a
-        call read on one path returns what the function makes of that call's arguments."""
+        call read on one path returns what the function makes of that call's arguments, and a parameter
+        bound again holds what was passed where it can (index.summary's ["p", name], Names.name). Only
+        here: read so by the whole program, those two rules meet its memoised cycles in another order
+        and move ~100 of Nova 34's call-graph edges (measured 2026-12-03), some real ones lost."""
         value, star, bind = self.params.value, self.stars.value, self.params.bind
         self.names.parameter = lambda function_full, name: value(function_full, name) if followed(function_full) else EMPTY
         self.names.star = lambda function_full, name: star(function_full, name) if followed(function_full) else EMPTY

@@ -133,9 +133,7 @@ class Values:
             return frozenset({("str", expr[1])})
         if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
             return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
-        if kind == "p":  # a parameter read before the function binds it again: what was passed
-            # Read so where calls are read each on its own path (`on_path`); elsewhere as any name,
-            # as before: the whole program's memoised cycles would be met in another order.
+        if kind == "p":  # a parameter read before it is bound again: what was passed, where `on_path`
             return self.names.passed(expr[1], scope) if self.on_path else self.names.name(expr[1], scope)
         if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
             return frozenset({("const", repr(expr[1]))})
@@ -255,8 +253,7 @@ class Values:
                     and self._makes_cls(definition):
                 return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
             if self.on_path and definition is not None and definition.kind != "class":
-                # Calls read each on its own (Program.follow_parameters_of): what the function returns
-                # with this call's arguments, `glanceclient.Client(2, ...)` the v2 client only.
+                # Each call read on its own: `glanceclient.Client(2, ...)` makes the v2 client only.
                 bound = self.bind_path(scope, [scope.function, call[1], 0, 0, None, call[2], call[3]], func[1])
                 if bound:
                     return self._returns_with(func[1], bound) | self._checked(definition, call, scope)
