@@ -58,7 +58,7 @@ from stackread.index.astbits import abstract as _abstract, last_name as _last_na
 from stackread.index.summary_data import DataFacts, unpacked
 from stackread.index.valueflow import callee_name as _callee_name
 from stackread.index.valueflow import params as _params
-from stackread.index.valueflow import reads_as_passed, rebound_parameters
+from stackread.index.valueflow import ReboundReads
 from stackread.index.valueflow import spellings as _spellings
 
 # 15: containers, strings that name code, implicit calls, yields, grows; lambdas are definitions,
@@ -161,9 +161,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.warnings: list[list] = []  # [line, message]
         self._lambda_names: dict[int, str] = {}  # id(Lambda node) -> its qualname, given at first sight
         self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
-        # The parameters the function walked binds again (valueflow.rebound_parameters), and whether an
-        # assigned value is being encoded: there a read of one before it is bound again is ["p", name].
-        self._rebound: dict[str, tuple] = {}
+        # Reads in an assigned value of a parameter bound again, and whether one is encoded (ReboundReads).
+        self._rebound = ReboundReads([])
         self._in_value = False
 
     def visit(self, node: ast.AST) -> None:
@@ -226,13 +225,14 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             self._flow(["n", node.name], decorator, "@")
         saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound)
         self.scope, self.scope_kind, self.context, self._global_names = qual, kind, [], set()
-        self._rebound = rebound_parameters(node, params)
+        self._rebound = ReboundReads(params)
         if kind in ("method", "classmethod", "property"):
             self.self_name = params[0] if params else None
         elif kind == "staticmethod":
             self.self_name = None
         # A plain function keeps the enclosing method's `self`: closures capture it.
         self.visit_body(node.body)
+        self._rebound.finish()
         self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -366,6 +366,7 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             if isinstance(target, ast.Starred):
                 target = target.value
             if isinstance(target, ast.Name):
+                self._rebound.store(target, value, self.context)
                 encoded = encoded or self.enc(value)
                 self.assigns.append([self.scope, target.id, encoded, line, self._context_id()])
                 self._flow(encoded, target.id, "")
@@ -566,8 +567,9 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN
         if isinstance(node, ast.Name):
-            if self._in_value and node.id in self._rebound and reads_as_passed(self._rebound[node.id], node):
-                return ["p", node.id]
+            if self._in_value and node.id in self._rebound.params:
+                self._rebound.read(node, encoded := ["n", node.id], self.context)
+                return encoded
             return ["n", node.id]
         if isinstance(node, ast.Attribute):
             return ["a", self.enc(node.value, depth + 1), node.attr]

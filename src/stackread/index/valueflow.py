@@ -43,66 +43,42 @@ def callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
-# What the function's own body reads of a name without running into a nested scope: those read on
-# their own and what a closure or class sees later.
-_OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
-_ASSIGNING = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+
+class ReboundReads:
+    """The parameters a function binds again, and its reads of them in assigned values that can only
+    see what was passed: before the first binding (or in the value that binding assigns) and in no
+    loop that binds it. `controller_name = controller or 'images'` before `controller = getattr(client,
+    controller_name)` reads the parameter. Told by the summary as it walks the body (stores and reads
+    in order, loops as the control contexts it is in), then each such read is made ["p", name]."""
+
+    def __init__(self, params: list[str]):
+        self.params = frozenset(p for p in params if not p.startswith("*"))
+        self.own: set[str] = set()  # bound by a comprehension: its own variable there, not told apart
+        self._stores: dict[str, list] = {}  # name -> [(position, value span | None, loops)]
+        self._reads: list[tuple] = []  # (name, position, loops, encoded)
+
+    def store(self, target: ast.AST, value: ast.AST | None, context: list) -> None:
+        if isinstance(target, ast.Name) and target.id in self.params:
+            span = _span(value) if value is not None and hasattr(value, "lineno") else None
+            self._stores.setdefault(target.id, []).append(((target.lineno, target.col_offset), span, _loops(context)))
+
+    def read(self, node: ast.Name, encoded: list, context: list) -> None:
+        self._reads.append((node.id, (node.lineno, node.col_offset), _loops(context), encoded))
+
+    def finish(self) -> None:
+        for name, at, loops, encoded in self._reads:
+            stores = self._stores.get(name)
+            if not stores or name in self.own:
+                continue
+            first, value, _loops_of_first = min(stores, key=lambda store: store[0])
+            before = at < first or value is not None and (value[0], value[1]) <= at < (value[2], value[3])
+            if before and not any(set(loops) & set(store[2]) for store in stores):
+                encoded[0] = "p"
 
 
-def rebound_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, names: list[str]) -> dict[str, tuple]:
-    """The parameters the function binds again, each with where a read of it can still only see what
-    was passed: (position of its first binding, the span of the value that binding assigns, the spans
-    of the loops that bind it). `controller_name = controller or 'images'` before
-    `controller = getattr(client, controller_name)` reads the parameter, not the attribute."""
-    wanted = {n for n in names if not n.startswith("*")}
-    if not wanted:
-        return {}
-    own: set[str] = set()  # bound by a comprehension: its own variable there, not told apart, left out
-    stores: dict[str, list] = {}
-    loops: list[tuple[tuple, set]] = []
-    stack: list[tuple[ast.AST, ast.AST | None, list]] = [(stmt, None, []) for stmt in node.body]
-    while stack:
-        current, statement, within = stack.pop()
-        if isinstance(current, _OWN_SCOPES):
-            continue
-        if isinstance(current, ast.stmt):
-            statement = current
-        if isinstance(current, _LOOPS):
-            loop: tuple = (_span(current), set())
-            loops.append(loop)
-            within = within + [loop]
-        if isinstance(current, ast.comprehension):
-            own.update(n.id for n in ast.walk(current.target) if isinstance(n, ast.Name))
-        if isinstance(current, ast.Name) and current.id in wanted and isinstance(current.ctx, ast.Store):
-            stores.setdefault(current.id, []).append((current.lineno, current.col_offset, statement))
-            for _span_of, bound in within:
-                bound.add(current.id)
-        stack.extend((child, statement, within) for child in ast.iter_child_nodes(current))
-    found = {}
-    for name, places in stores.items():
-        if name in own:
-            continue
-        line, col, statement = min(places, key=lambda p: (p[0], p[1]))
-        value = statement.value if isinstance(statement, _ASSIGNING) and statement.value is not None else None
-        found[name] = ((line, col), _span(value) if value is not None else None,
-                       tuple(span for span, bound in loops if name in bound))
-    return found
-
-
-def reads_as_passed(rebound: tuple, node: ast.Name) -> bool:
-    """Whether a read of a rebound parameter (`rebound_parameters`) can only see what was passed: before
-    its first binding, or in the value that binding assigns, and in no loop that binds it again."""
-    first, value, loops = rebound
-    at = (node.lineno, node.col_offset)
-    if not (at < first or value is not None and _inside(at, value)):
-        return False
-    return not any(_inside(at, loop) for loop in loops)
+def _loops(context: list) -> tuple:
+    return tuple(id(entry) for entry in context if entry[0] == "loop")
 
 
 def _span(node: ast.AST) -> tuple:
     return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
-
-
-def _inside(at: tuple, span: tuple) -> bool:
-    return (span[0], span[1]) <= at < (span[2], span[3])
