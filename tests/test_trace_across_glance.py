@@ -195,3 +195,14 @@ def test_without_the_glance_tree_the_image_call_stays_a_leaf(make_tree):
     assert found.hops == []
     leaf = found.root.children[0]
     assert (leaf.kind, leaf.service, leaf.children) == ("service", "glance", [])
+
+
+def test_a_tree_or_library_is_also_named_as_get_stores_the_release(make_tree, tmp_path):
+    # `trace "server create" -C nova-34.0.0 -C glance-33.0.0 -L python-glanceclient-4.13.0`
+    from stackread.flows import crossing
+    from stackread.source.libraries import library_tree
+
+    cached = make_tree(SERVER, "cache/releases/glance-33.0.0")
+    make_tree(CLIENT, "cache/releases/python-glanceclient-1.0.0")
+    assert crossing.tree_path("glance-33.0.0", tmp_path / "cache") == str(cached)
+    assert library_tree("python-glanceclient-1.0.0", tmp_path / "cache").is_file("glanceclient/client.py")
