@@ -9,6 +9,10 @@ receives it (`AttachmentsController.create`), and the flow goes on there with th
 (its RPC hops to cinder-volume and the rest), below a hop of kind "rest" from the calling process
 to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`).
 
+The client library is read with its parameters followed to every caller, the calling tree's own
+functions on the walk's path only, each call returning what its own arguments make
+(Program.follow_parameters_of): Nova's `glanceclient.Client(2, ...)` is the v2 client.
+
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling

@@ -7,7 +7,9 @@ keystoneauth1's `Session`/`Adapter` (`request(url, method, ...)` and its verb me
 everything between it and the function asked about is read through the engine, never by a table
 of client method names:
 - the walk follows each call the function makes into the functions of the program (the library
-  read with `-L`, or the tree itself), its parameters bound to the caller's arguments, until a
+  read with `-L`, or the tree itself), its parameters bound to the caller's arguments (so a method
+  named by a string the caller passes, `getattr(controller, method)(*args)` in Nova's glance
+  wrapper, is the one that caller names; the function asked about holds its defaults), until a
   call reaches the transport (`VolumeAttachmentManager.create` -> `Manager._create` ->
   `self.api.client.post(url, body=body)` -> `SessionClient.post` -> `_cs_request(url, 'POST')` ->
   `self.request(url, method)` on a keystoneauth1 Adapter);
