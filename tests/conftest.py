@@ -42,6 +42,10 @@ REAL_RELEASES = {
     "cinderclient-current": "python-cinderclient==9.10.0",
     "neutronclient-current": "python-neutronclient==14.0.0",
     "keystoneauth1-current": "keystoneauth1==5.18.1",
+    # Glance of Nova 34's cycle (2026.2 Hibiscus), and the glanceclient of that cycle nova asks for
+    # (`python-glanceclient>=4.7.0`; 4.12 and 4.13 came after stable/2026.1)
+    "glance-current": "glance==33.0.0",
+    "glanceclient-current": "python-glanceclient==4.13.0",
 }
 
 

@@ -12,6 +12,10 @@ function sending several requests (nova/network/neutron.py's allocate_for_instan
 request, each with the branches the function takes to it (`nets and not request.port_id`), off the
 default path when sent only from an `except` block (a cleanup after a failed create).
 
+The client library is read with its parameters followed to every caller, the calling tree's own
+functions on the walk's path only, each call returning what its own arguments make
+(Program.follow_parameters_of): Nova's `glanceclient.Client(2, ...)` is the v2 client.
+
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling
@@ -112,18 +116,27 @@ class Server:
     packages: tuple[str, ...]
 
 
-def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
+def cross(root: Step, program, servers: list[Server], notes: list[str], packages: tuple[str, ...] = ()) -> None:
     """Each service leaf of the walked flow whose client request a serving tree routes: the REST hop
-    into that tree's API process, with the flow there below it (in place)."""
+    into that tree's API process, with the flow there below it (in place). `packages`: the calling
+    tree's own."""
     walked: dict[tuple[int, str], Step] = {}
     # A client library keeps what its constructor is handed (`Manager.__init__(self, api)`): read
-    # through every caller's values, as `requests_of` is asked everywhere else. The walk of this
-    # tree is over, so what that resolves differently no longer changes it.
-    following, program.follow_parameters = program.follow_parameters, True
+    # through every caller's values, as `requests_of` is asked everywhere else. The calling tree's
+    # own functions are read on the walk's path: every caller's `context` there leads through the
+    # whole tree (Nova's), deeper than a chain is followed, before the library is reached.
+    following = program.follow_parameters
+    # The calling tree's packages: those its packaging names, and those of its calls into a client.
+    own = set(packages) | {step.function.split(".", 1)[0] for step, _conditions in _service_steps(root)}
+    # What the walk memoised read parameters its own way, and what crossing memoises another: each
+    # starts afresh (a gallery walks the next operation after this one).
+    program.forget_values()
+    program.follow_parameters_of(lambda function_full: function_full.split(".", 1)[0] not in own)
     try:
         _cross(root, program, servers, notes, walked)
     finally:
         program.follow_parameters = following
+        program.forget_values()
 
 
 def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:

@@ -166,7 +166,7 @@ class Tracer:
 
             stage(self.progress, "following the REST calls into the other trees")
             with collector_paused():
-                cross(root, walker.program, self.servers, crossed)
+                cross(root, walker.program, self.servers, crossed, tuple(self.reading.project.packages))
         hops = in_flow_order(root)
         notes = cuts.report(root, diagnostics)  # where the flow stops, rather than "reaches no other process"
         if not hops and not notes:

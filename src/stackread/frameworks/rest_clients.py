@@ -7,7 +7,9 @@ keystoneauth1's `Session`/`Adapter` (`request(url, method, ...)` and its verb me
 everything between it and the function asked about is read through the engine, never by a table
 of client method names:
 - the walk follows each call the function makes into the functions of the program (the library
-  read with `-L`, or the tree itself), its parameters bound to the caller's arguments, until a
+  read with `-L`, or the tree itself), its parameters bound to the caller's arguments (so a method
+  named by a string the caller passes, `getattr(controller, method)(*args)` in Nova's glance
+  wrapper, is the one that caller names; the function asked about holds its defaults), until a
   call reaches the transport (`VolumeAttachmentManager.create` -> `Manager._create` ->
   `self.api.client.post(url, body=body)` -> `SessionClient.post` -> `_cs_request(url, 'POST')` ->
   `self.request(url, method)` on a keystoneauth1 Adapter);
@@ -32,7 +34,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from stackread.frameworks.rest.route import Route
-from stackread.program.facts import Scope
+from stackread.program.facts import EMPTY, Scope
 
 VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
 # The HTTP libraries and the order their `request` takes the URL and the verb in, when its own
@@ -90,7 +92,15 @@ def requests_of(program, function_full: str) -> list[Request]:
     if definition is None or definition.kind == "class":
         return []
     module = program.modules[definition.module]
-    scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)))
+    outer = Scope(module, definition.qualname.rpartition(".")[0])
+    # The caller's to name: each parameter holds its default, or nothing known, as the URL's
+    # placeholders read them. Every caller's values instead would make `context` lead through the
+    # whole calling tree (Nova's), too deep to follow, before the client library is reached.
+    defaults = dict(definition.default_exprs)
+    offset = 1 if definition.kind in ("method", "classmethod", "property") else 0
+    own = tuple(sorted((p, program.resolve(defaults[p], outer) if p in defaults else EMPTY)
+                       for p in definition.params[offset:] if not p.startswith("*")))
+    scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)), args=own)
     reader = _Reader(program, function_full)
     reader.walk(_Frame(scope, definition), 0)
     return sorted(_merged(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
@@ -146,7 +156,9 @@ class _Reader:
                     self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]), error, branches)
             if depth >= _DEPTH:
                 continue
-            targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact)
+            # Read on this call path: `getattr(controller, method)(...)` runs the method its caller names.
+            targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact,
+                                                          args=scope.args)
             for target, _certain, self_class, exact in targets:
                 inner = program.defs.get(target)
                 if inner is None or inner.kind == "class" or target in frame.chain():
@@ -339,8 +351,8 @@ class _Reader:
             return _capped(t for e in expr[1] for t in self.templates(e, frame, depth + 1))
         if kind == "fmt":
             return self._formatted(expr, frame, depth)
-        if kind == "n":
-            return self._name(expr[1], frame, depth)
+        if kind in ("n", "p"):  # "p": a parameter read before the function binds it again
+            return self._name(expr[1], frame, depth, kind == "p")
         known = {v[1] for v in self.program.resolve(expr, frame.scope) if v[0] == "str"}
         if known:
             return _capped(known)
@@ -367,18 +379,18 @@ class _Reader:
                     found |= self.templates(returned, inner, depth + 1)
         return _capped(found)
 
-    def _name(self, name: str, frame: _Frame, depth: int) -> set[str]:
+    def _name(self, name: str, frame: _Frame, depth: int, as_passed: bool = False) -> set[str]:
         found: set[str] = set()
         key = (id(frame), name)
         # In `action = self.action_prefix + action` the name read on the right is what it held before.
-        assigned = self._locals(frame, name, last=True) if key not in self._reading else []
+        assigned = self._locals(frame, name, last=True) if key not in self._reading and not as_passed else []
         self._reading.add(key)
         try:
             for record in assigned:
                 found |= self.templates(record, frame, depth + 1)
         finally:
             self._reading.discard(key)
-        if self._overridden(frame, name) and assigned:
+        if not as_passed and self._overridden(frame, name) and assigned:
             return _capped(found)  # assigned unconditionally: what was passed is no longer read
         if name in frame.passed:
             found |= self.templates(*frame.passed[name], depth + 1)

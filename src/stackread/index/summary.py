@@ -23,6 +23,8 @@ Expressions are encoded as small lists:
     ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
     ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
     ["*", expr]                  `*expr` / `**expr` as an argument (kwargs["**"] for `**expr`)
+    ["p", name]                  in an assigned value: a parameter read where only what was passed can
+                                 be there, before the function binds the name again
     ["?"]                        anything else
 
 Besides the call sites, a summary lists what runs without a call written (program.implicit):
@@ -54,18 +56,14 @@ from typing import Any
 from stackread.index.astbits import abstract as _abstract, last_name as _last_name, line_slice as _slice, \
     mentions as _mentions
 from stackread.index.summary_data import DataFacts, unpacked
-from stackread.index.valueflow import callee_name as _callee_name
-from stackread.index.valueflow import params as _params
-from stackread.index.valueflow import spellings as _spellings
+from stackread.index.valueflow import ReboundReads, callee_name as _callee_name, params as _params, \
+    spellings as _spellings
 
-# 15: containers, strings that name code, implicit calls, yields, grows; lambdas are definitions,
-# defaults as expressions, starred arguments keep their value, value flows (what 14 was on two branches)
-# 16: `global` assignments, module names rebound, abstract methods, attribute loads on any object,
-# operators on calls
 # 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
 # 18: `a or b` as a call's argument (Ironic's `prepare(server=host or None)`: where a send is routed)
-# 19: a try body whose handlers catch NotImplementedError is a ["try", ...] context (a driver's fallback)
-FORMAT = 19
+# 19: ["p", name] in an assigned value: a parameter the function binds again, read before that
+# 20: a try body whose handlers catch NotImplementedError is a ["try", ...] context (a driver's fallback)
+FORMAT = 20
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64
@@ -158,6 +156,9 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.warnings: list[list] = []  # [line, message]
         self._lambda_names: dict[int, str] = {}  # id(Lambda node) -> its qualname, given at first sight
         self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
+        # Reads in an assigned value of a parameter bound again, and whether one is encoded (ReboundReads).
+        self._rebound = ReboundReads([])
+        self._in_value = False
 
     def visit(self, node: ast.AST) -> None:
         # Expressions are walked without recursion: `a + a + ...`, `x.f().f()...` nest as deep as
@@ -217,15 +218,17 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self._module_binding(node.name, node.lineno, True)
         for decorator in decorators:
             self._flow(["n", node.name], decorator, "@")
-        saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names)
+        saved = (self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound)
         self.scope, self.scope_kind, self.context, self._global_names = qual, kind, [], set()
+        self._rebound = ReboundReads(params)
         if kind in ("method", "classmethod", "property"):
             self.self_name = params[0] if params else None
         elif kind == "staticmethod":
             self.self_name = None
         # A plain function keeps the enclosing method's `self`: closures capture it.
         self.visit_body(node.body)
-        self.scope, self.scope_kind, self.self_name, self.context, self._global_names = saved
+        self._rebound.finish()
+        self.scope, self.scope_kind, self.self_name, self.context, self._global_names, self._rebound = saved
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -315,13 +318,17 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
         for target in node.targets:
+            self._in_value = True
             self._assign(target, node.value, node.lineno)
+            self._in_value = False
             self._visit_target(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
+            self._in_value = True
             self._assign(node.target, node.value, node.lineno)
+            self._in_value = False
         self._visit_target(node.target)
 
     def _flow(self, expr: list, into: str | list, where: str | int) -> None:
@@ -354,6 +361,7 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
             if isinstance(target, ast.Starred):
                 target = target.value
             if isinstance(target, ast.Name):
+                self._rebound.store(target, value, self.context)
                 encoded = encoded or self.enc(value)
                 self.assigns.append([self.scope, target.id, encoded, line, self._context_id()])
                 self._flow(encoded, target.id, "")
@@ -536,9 +544,8 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         self.visit_body(node.orelse)
 
     def visit_Try(self, node: ast.Try) -> None:
-        # `try: self.driver.rebuild(...) except NotImplementedError: self._rebuild_default_impl(...)`:
-        # which branch runs depends on the driver the walk chose, so the walk must know which calls the
-        # try guards (other tries are left out: every entry costs each call's chain).
+        # `try: self.driver.rebuild() except NotImplementedError: ...`: the driver the walk chose decides the
+        # branch (flows/fallbacks), so it must know what the try guards; other tries would only cost entries.
         if any(_mentions(handler.type, "NotImplementedError") for handler in node.handlers):
             self._within(["try", "NotImplementedError", node.lineno], node.body)
         else:
@@ -560,6 +567,9 @@ class _Summarizer(DataFacts, ast.NodeVisitor):
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN
         if isinstance(node, ast.Name):
+            if self._in_value and node.id in self._rebound.params:
+                self._rebound.read(node, encoded := ["n", node.id], self.context)
+                return encoded
             return ["n", node.id]
         if isinstance(node, ast.Attribute):
             return ["a", self.enc(node.value, depth + 1), node.attr]

@@ -101,6 +101,7 @@ class DataFacts:
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
+        self._rebound.store(node.target, None, self.context)  # `version += 1` binds it again too
         if isinstance(node.op, ast.Add):
             self._grow(node.target, ["*"], node.value)  # `handlers += [f]`
 
@@ -113,6 +114,9 @@ class DataFacts:
         if sequence and len(node.elts) <= _MAX_ITEMS:
             return ["l", sequence, [["*", self.enc(e.value, depth + 1)] if isinstance(e, ast.Starred)
                                     else self.enc(e, depth + 1) for e in node.elts]]
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self._rebound.own.update(n.id for g in node.generators for n in ast.walk(g.target)
+                                     if isinstance(n, ast.Name))  # the comprehension's own variables
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return ["l", "set" if isinstance(node, ast.SetComp) else "list", [self.enc(node.elt, depth + 1)], 0]
         if isinstance(node, ast.DictComp):

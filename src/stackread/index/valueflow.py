@@ -25,7 +25,7 @@ def spellings(expr: list) -> list[tuple[str, bool]]:
     while stack:
         expr = stack.pop()
         kind = expr[0]
-        if kind in ("n", "a"):
+        if kind in ("n", "a", "p"):
             found.append((expr[-1], False))
         elif kind == "c":
             if callee_name(expr[1]) == "partial" and expr[2]:
@@ -41,3 +41,44 @@ def spellings(expr: list) -> list[tuple[str, bool]]:
 
 def callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
+
+
+
+class ReboundReads:
+    """The parameters a function binds again, and its reads of them in assigned values that can only
+    see what was passed: before the first binding (or in the value that binding assigns) and in no
+    loop that binds it. `controller_name = controller or 'images'` before `controller = getattr(client,
+    controller_name)` reads the parameter. Told by the summary as it walks the body (stores and reads
+    in order, loops as the control contexts it is in), then each such read is made ["p", name]."""
+
+    def __init__(self, params: list[str]):
+        self.params = frozenset(p for p in params if not p.startswith("*"))
+        self.own: set[str] = set()  # bound by a comprehension: its own variable there, not told apart
+        self._stores: dict[str, list] = {}  # name -> [(position, value span | None, loops)]
+        self._reads: list[tuple] = []  # (name, position, loops, encoded)
+
+    def store(self, target: ast.AST, value: ast.AST | None, context: list) -> None:
+        if isinstance(target, ast.Name) and target.id in self.params:
+            span = _span(value) if value is not None and hasattr(value, "lineno") else None
+            self._stores.setdefault(target.id, []).append(((target.lineno, target.col_offset), span, _loops(context)))
+
+    def read(self, node: ast.Name, encoded: list, context: list) -> None:
+        self._reads.append((node.id, (node.lineno, node.col_offset), _loops(context), encoded))
+
+    def finish(self) -> None:
+        for name, at, loops, encoded in self._reads:
+            stores = self._stores.get(name)
+            if not stores or name in self.own:
+                continue
+            first, value, _loops_of_first = min(stores, key=lambda store: store[0])
+            before = at < first or value is not None and (value[0], value[1]) <= at < (value[2], value[3])
+            if before and not any(set(loops) & set(store[2]) for store in stores):
+                encoded[0] = "p"
+
+
+def _loops(context: list) -> tuple:
+    return tuple(id(entry) for entry in context if entry[0] == "loop")
+
+
+def _span(node: ast.AST) -> tuple:
+    return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)

@@ -10,7 +10,10 @@ from stackread.program.facts import EMPTY, Scope, Value
 
 # Library calls that build an object from a dotted name held in a string (or a config option).
 _IMPORTERS = {"import_object": 0, "import_class": 0, "import_module": 0, "try_import": 0,
-              "import_object_ns": 1, "import_versioned_module": 1}
+              "import_object_ns": 1}
+# `import_versioned_module(module, version, submodule=None)` imports `<module>.v<version>[.<submodule>]`.
+_VERSIONED = "import_versioned_module"
+_CONVERSIONS = frozenset({"builtins.int", "builtins.str"})  # `int(version)`: the version it converts
 # stevedore's DriverManager(namespace, name, invoke_on_load): the plugin the project's packaging
 # declares under that entry point name, its class as `.driver` (an instance once invoked on load).
 _DRIVER_MANAGERS = frozenset({"stevedore.driver.DriverManager", "stevedore.DriverManager"})
@@ -20,6 +23,8 @@ _MANAGER_ARGS = ("namespace", "name", "invoke_on_load")
 def library_call(engine, dotted: str, call: list, scope: Scope) -> frozenset:
     if dotted in _DRIVER_MANAGERS:
         return _driver_manager(engine, dotted, call, scope)
+    if dotted.rpartition(".")[2] == _VERSIONED:
+        return _versioned_module(engine, call, scope)
     position = _IMPORTERS.get(dotted.rpartition(".")[2])
     if position is None or len(call[2]) <= position:
         return EMPTY
@@ -39,6 +44,40 @@ def library_call(engine, dotted: str, call: list, scope: Scope) -> frozenset:
         else:
             result |= instantiated(resolve_dotted(target))
     return frozenset(result)
+
+
+def _versioned_module(engine, call: list, scope: Scope) -> frozenset:
+    """`import_versioned_module('glanceclient', int(version), 'client')`: the module `glanceclient.v2.client`
+    for each version the argument holds on the path read; a version not known there is each version
+    package the library has (`v1`, `v2`), as a name formatted from a version is (`_formatted_names`)."""
+    args, kwargs = call[2], call[3]
+    given = [args[i] if i < len(args) and args[i][0] != "*" else kwargs.get(key)
+             for i, key in enumerate(("module", "version", "submodule"))]
+    if given[0] is None or given[1] is None:
+        return EMPTY
+    versions = _version_texts(engine, given[1], scope)
+    found: set = set()
+    for module in _strings(engine, given[0], scope):
+        heads = [f"{module}.v{v}" for v in versions] or sorted(
+            name for name in engine.modules if re.fullmatch(re.escape(module) + r"\.v\w+", name))
+        subs = _strings(engine, given[2], scope) if given[2] is not None else [None]
+        for head in heads:
+            for sub in subs:
+                found |= engine.names.resolve_dotted(f"{head}.{sub}" if sub else head)
+    return frozenset(v for v in found if v[0] == "mod")
+
+
+def _version_texts(engine, expr: list, scope: Scope) -> list[str]:
+    """The versions an argument holds: literal numbers or strings, through `int(...)` / `str(...)`."""
+    if expr[0] == "c" and len(expr[2]) == 1 and \
+            any(v[0] == "ext" and v[1] in _CONVERSIONS for v in engine.resolve(expr[1], scope)):
+        expr = expr[2][0]
+    found = set()
+    for value in engine.resolve(expr, scope):
+        text = value[1] if value[0] == "str" or value[0] == "const" and value[1].isdigit() else None
+        if text and re.fullmatch(r"\w+", text):
+            found.add(text)
+    return sorted(found)
 
 
 def _driver_manager(engine, dotted: str, call: list, scope: Scope) -> frozenset:

@@ -183,12 +183,32 @@ class Names:
                 return frozenset({("cut", module)})
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else EMPTY
 
+    def passed(self, name: str, scope: Scope) -> frozenset:
+        """What the parameter `name` of the scope's function was passed (index.summary's ["p", name]):
+        what this call path binds, else what every caller passes; never what the function assigns it."""
+        definition = scope.module.defs.get(scope.function)
+        if definition is None or name not in definition.params:
+            return EMPTY
+        bound = dict(scope.args)
+        return bound[name] if name in bound else self.parameter(definition.full, name)
+
     def name(self, name: str, scope: Scope) -> frozenset:
         found = self.lookup(name, scope)
         if isinstance(found, frozenset):
             return found
         if found is not None:
-            return self.binding_values(found[0].module, found[0], found[1])
+            values = self.binding_values(found[0].module, found[0], found[1])
+            if not self.values.on_path:
+                return values
+            # A parameter the function assigns only under a condition (`if not version: version = ...`)
+            # may still hold what was passed: read so on one path (`Values.on_path`). Written here, not
+            # in a helper: a frame more on this recursion would move where the Guard cuts deep chains.
+            definition = found[0].module.defs.get(found[0].function)
+            if definition is not None and name in definition.params and definition.kind != "class" and \
+                    all(r[0] == "grow" or r[0] == "assign" and len(r) > 2 for r in found[1]):
+                bound = dict(found[0].args)
+                values = values | (bound[name] if name in bound else self.parameter(definition.full, name))
+            return values
         for home, _seen in self.binders(scope.module, name, own=False):
             values = home if isinstance(home, frozenset) else self.module_attr(home.name, name)
             if values:

@@ -77,6 +77,9 @@ class Values:
         # hook's `state.request.rpcapi = ...` is `pecan.request.rpcapi` in the controllers). Given by
         # the frameworks (Program.set_external_attributes) before anything is resolved.
         self.external_attrs: dict[str, dict[str, list[tuple[Scope, list]]]] = {}
+        # Whether a call of a function of the program returns what the function makes of this call's
+        # arguments, not of every caller's (Program.follow_parameters_of turns it on).
+        self.on_path = False
 
     def resolve(self, expr: list, scope: Scope) -> frozenset:
         key = id(expr)
@@ -131,6 +134,8 @@ class Values:
             return frozenset({("str", expr[1])})
         if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
             return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
+        if kind == "p":  # a parameter read before it is bound again: what was passed, where `on_path`
+            return self.names.passed(expr[1], scope) if self.on_path else self.names.name(expr[1], scope)
         if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
             return frozenset({("const", repr(expr[1]))})
         if kind == "super":
@@ -257,6 +262,11 @@ class Values:
             if kind == "meth" and len(func) > 2 and definition is not None and definition.kind == "classmethod" \
                     and self._makes_cls(definition):
                 return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
+            if self.on_path and definition is not None and definition.kind != "class":
+                # Each call read on its own: `glanceclient.Client(2, ...)` makes the v2 client only.
+                bound = self.bind_path(scope, [scope.function, call[1], 0, 0, None, call[2], call[3]], func[1])
+                if bound:
+                    return self._returns_with(func[1], bound) | self._checked(definition, call, scope)
             return self.returns(func[1]) | self._checked(definition, call, scope)
         if kind == "part":
             pre_bound = self.pre_bound(func)

@@ -100,8 +100,12 @@ def fetch_release(
     report: Report | None = None,
 ) -> pathlib.Path:
     report = report or _silent
-    project, wanted = parse_spec(spec)
     releases = (cache_dir or default_cache_dir()) / "releases"
+    # A release named as `get` stores it (`nova-34.0.0`, `python-glanceclient-4.13.0`): that copy.
+    if "==" not in spec and "/" not in spec and spec not in (".", "..") and (releases / spec).is_dir():
+        report(f"using cached {spec}")
+        return releases / spec
+    project, wanted = parse_spec(spec)
 
     # A pinned release never changes on the index, so a cached copy is final.
     if wanted is not None and (cached := releases / f"{project}-{wanted}").is_dir():
