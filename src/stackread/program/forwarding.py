@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from stackread.program.values import Values
 
 
+def forwarded(values: Values, class_full: str, name: str) -> frozenset:
+    """A name the class does not have, answered by a `__getattr__` that forwards every name to an
+    object it holds: that object's attribute by the same name."""
+    _owner, method = values.classes.find_member(class_full, "__getattr__")
+    if method is None or method.kind != "method":
+        return frozenset()
+    return values.guard.cached(values._returns, ("forwarded", class_full, name),
+                               lambda: forwarded_attribute(values, method, class_full, name))
+
+
 def forwarded_attribute(values: Values, getattr_method: Definition, class_full: str, name: str) -> frozenset:
     """What `name` is on an instance of the class, through its `__getattr__`: each held object's
     attribute by that name (nothing when the `__getattr__` has no such shape)."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from stackread.program.containers import CHAINS, Containers
 from stackread.program.depth import Guard
 from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
-from stackread.program.forwarding import forwarded_attribute
+from stackread.program.forwarding import forwarded
 from stackread.program.libraries import instantiated, library_call, plugin
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class Values:
                     return frozenset({("func", member.full)})
                 return frozenset({("meth", member.full, value[1]) + value[2:]})
             if kind == "inst":
-                return self.classes.instance_attr(value[1], name) or self.forwarded(value[1], name)
+                return self.classes.instance_attr(value[1], name) or forwarded(self, value[1], name)
             if owner:
                 return self.classes.class_attribute(owner, name)
             return EMPTY
@@ -237,15 +237,6 @@ class Values:
         if kind == "box":  # a container's methods are the builtin type's
             return frozenset({_external(f"builtins.{self.containers.boxes[value[1]].kind}().{name}")})
         return EMPTY
-
-    def forwarded(self, class_full: str, name: str) -> frozenset:
-        """A name the class does not have, answered by a `__getattr__` that forwards every name to an
-        object it holds: that object's attribute by the same name (program.forwarding)."""
-        _owner, method = self.classes.find_member(class_full, "__getattr__")
-        if method is None or method.kind != "method":
-            return EMPTY
-        return self.guard.cached(self._returns, ("forwarded", class_full, name),
-                                 lambda: forwarded_attribute(self, method, class_full, name))
 
     def call_result(self, func: Value, call: list, scope: Scope) -> frozenset:
         kind = func[0]
