@@ -26,6 +26,8 @@ REAL_RELEASES = {
     "watcher-current": "python-watcher==17.0.0",
     "cyborg-current": "openstack-cyborg==17.0.0",
     "barbican-current": "barbican==23.0.0",
+    # a Nova-like extensions API casting to one engine that runs its recovery through a driver (issue 17)
+    "masakari-current": "masakari==22.0.0",
     # REST tables, Flask and paste deploy (issue 15)
     "placement-current": "openstack-placement==16.0.0",
     "heat-current": "openstack-heat==27.0.1",
