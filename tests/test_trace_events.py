@@ -244,3 +244,43 @@ def test_the_call_graph_has_an_edge_per_callback_marked_with_its_event(make_tree
     assert record["event"] == "port after_create"
     plain = next(r for r in printed if r["callee"] == "proj.plugin.Plugin.create_port")
     assert "event" not in plain  # a plain call's record is as it was
+
+
+def test_a_mixin_of_the_db_package_reached_through_super_with_arguments_is_followed(make_tree):
+    # Queens' Neutron: L3_NAT_db_mixin.notify_router_interface_action calls
+    # `super(L3_NAT_db_mixin, self).notify_routers_updated(...)`, the L3 notifier mixin's in neutron/db.
+    # The object's own method, as `super().x()` is: followed into the db package, to its cast.
+    files = {**LIBRARY, **PROJECT}
+    files["proj/api.py"] = files["proj/api.py"].replace(
+        "        ROUTE_LIST = (", """        class RoutersController(Controller):
+            def create(self, req, body):
+                plugin.L3Plugin().create_router(req)
+
+
+        ROUTE_LIST = (('/routers', {'POST': [RoutersController, 'create']}),
+                      """)
+    files["proj/plugin.py"] += """
+
+        class L3Plugin(l3.DbMixin):
+            def create_router(self, context):
+                self.notify_updated(context)
+        """
+    files["proj/plugin.py"] = files["proj/plugin.py"].replace(
+        "from neutron_lib.callbacks import resources", "from neutron_lib.callbacks import resources\n        from proj.db import l3")
+    files["proj/db/__init__.py"] = ""
+    files["proj/db/l3.py"] = """
+        import oslo_messaging as messaging
+
+
+        class NotifierMixin(object):
+            def notify_updated(self, context):
+                client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+                client.cast(None, 'network_create_end')
+
+
+        class DbMixin(NotifierMixin):
+            def notify_updated(self, context):
+                super(DbMixin, self).notify_updated(context)
+        """
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "router create")
+    assert hops(trace) == [("proj-api", "cast", "network_create_end", "proj.agent.Agent.network_create_end")]

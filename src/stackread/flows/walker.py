@@ -613,9 +613,10 @@ def _optional(definition, name: str) -> bool:
 
 
 def _on_self(record: list) -> bool:
-    """The call is the object's own method: `self.x(...)` or `super().x(...)`."""
+    """The call is the object's own method: `self.x(...)`, `super().x(...)` or the older releases'
+    `super(L3_NAT_db_mixin, self).x(...)` (Queens' Neutron, whose l3_db mixins live in neutron/db)."""
     callee = record[1]
-    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1] == ["super"])
+    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1][0] == "super")
 
 
 def _handed_here(entry: tuple, moved: set[str]) -> bool:
