@@ -36,6 +36,9 @@ REAL_RELEASES = {
     # resources from API definitions read in a library (issue 15): neutron 29 asks for neutron-lib>=5.0.0
     "neutron-current": "neutron==29.0.0",
     "neutron-lib-current": "neutron-lib==5.0.1",
+    # the same flows on an older release (issue 17): Queens, with the neutron-lib its upper-constraints pin
+    "neutron-queens": "neutron==12.1.1",
+    "neutron-lib-queens": "neutron-lib==1.13.0",
     # client libraries read as source, each method to the HTTP request it sends (issue 17)
     "cinderclient-current": "python-cinderclient==9.10.0",
     "neutronclient-current": "python-neutronclient==14.0.0",
