@@ -284,3 +284,35 @@ def test_a_mixin_of_the_db_package_reached_through_super_with_arguments_is_follo
         """
     trace = trace_operation(Reading(make_tree(files), use_cache=False), "router create")
     assert hops(trace) == [("proj-api", "cast", "network_create_end", "proj.agent.Agent.network_create_end")]
+
+
+def test_a_function_drawn_once_points_to_where_it_is_expanded_above_or_below(make_tree):
+    # As Masakari's create_notification: the helper named first calls the function the controller also
+    # calls itself. The walk expands the direct call (breadth first), the tree prints the helper's first:
+    # there the text says "(expanded below)", not "above" where nothing of it is.
+    import io
+
+    from rich.console import Console
+
+    from stackread.render.trace import render
+
+    files = {**LIBRARY, **PROJECT}
+    files["proj/api.py"] = files["proj/api.py"].replace("""            def create(self, req, body):
+                plugin.Plugin().create_port(req)
+""", """            def create(self, req, body):
+                self._checked(req)
+                self._create(req)
+
+            def _checked(self, req):
+                self._create(req)
+
+            def _create(self, req):
+                plugin.Plugin().create_port(req)
+""")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port create")
+    console = Console(file=io.StringIO(), width=200, highlight=False, color_system=None)
+    for renderable in render(trace):
+        console.print(renderable)
+    lines = [line for line in console.file.getvalue().splitlines() if "PortsController._create" in line]
+    assert len(lines) == 2
+    assert lines[0].endswith("(expanded below)") and "expanded" not in lines[1]
