@@ -60,3 +60,15 @@ def test_the_engine_runs_each_notification_type_on_the_taskflow_driver(trace):
     assert "notification.type == fields.NotificationType.COMPUTE_HOST" in handler.condition
     assert [c.kind for c in handler.children if c.function.endswith(".execute_host_failure")] == ["driver"]
     assert handler.children[0].condition.endswith("notification_event.upper() == 'STOPPED'")
+
+
+def test_the_version_document_is_served_at_the_routers_root(real_release):
+    # ha/versionsV1.py:48 ResourceExtension('versions', ..., custom_routes_fn=self.version_map): :56-57
+    # self.map_path(mapper, wsgi_resource, '/') and '' -> :61 mapper.connect("versions", path,
+    # action='show', GET): the staticmethod connects the path it is handed.
+    from stackread.flows.routes import find_routes
+
+    routes = {(r.verb, r.path): r for r in find_routes(real_release("masakari-current")).routes}
+    root = routes["GET", "/"]
+    assert (root.controller, root.controller_line, root.declared_line) == (
+        "masakari.api.openstack.ha.versionsV1.VersionsController.show", 31, 56)
