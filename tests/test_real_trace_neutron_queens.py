@@ -91,6 +91,8 @@ def test_router_add_subnet_notifies_the_l3_agent_and_the_dhcp_agent(traces):
     }
     assert {(h.method, h.client.rpartition(".")[2], h.client_line) for h in trace.hops} == {
         ("routers_updated", "routers_updated", 138), ("port_create_end", "_after_router_interface_created", 264)}
+    # notify_routers_updated's `if router_ids:` (:1945), which routers_updated tests again (:137): said once.
+    assert {h.condition for h in trace.hops if h.method == "routers_updated"} == {"router_ids"}
     assert events(trace.root) == [("router_interface after_create", f"{DHCP}._after_router_interface_created",
                                    "neutron/api/rpc/agentnotifiers/dhcp_rpc_agent_api.py:262",
                                    "neutron.db.l3_db.L3_NAT_dbonly_mixin.add_router_interface", 921)]

@@ -316,3 +316,20 @@ def test_a_function_drawn_once_points_to_where_it_is_expanded_above_or_below(mak
     lines = [line for line in console.file.getvalue().splitlines() if "PortsController._create" in line]
     assert len(lines) == 2
     assert lines[0].endswith("(expanded below)") and "expanded" not in lines[1]
+
+
+def test_a_test_the_callee_repeats_on_what_it_is_handed_is_said_once_on_the_hop(make_tree):
+    # Neutron's notify_routers_updated tests `if router_ids:` and hands them to routers_updated, which
+    # tests `if router_ids:` again: the hop's condition is `router_ids`, not `router_ids and router_ids`.
+    files = {**LIBRARY, **PROJECT}
+    files["proj/plugin.py"] = files["proj/plugin.py"].replace(
+        "            def delete_port(self, context):\n",
+        "            def delete_port(self, context):\n"
+        "                if context:\n"
+        "                    self._deleted(context)\n\n"
+        "            def _deleted(self, context):\n"
+        "                if context:\n"
+        "                    self._published(context)\n\n"
+        "            def _published(self, context):\n")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port delete")
+    assert [(h.method, h.condition) for h in trace.hops] == [("port_delete_end", "context")]
