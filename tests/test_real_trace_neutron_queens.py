@@ -27,6 +27,12 @@ def traces(real_release):
         yield {name: tracer.trace_named(name) for name in ("port create", "router create", "router add subnet")}
 
 
+def steps(step):
+    yield step
+    for child in step.children:
+        yield from steps(child)
+
+
 def hops(trace):
     return {(h.source, h.kind, h.fanout, h.target, h.method, h.endpoint, h.client.rpartition(".")[2], h.client_line)
             for h in trace.hops if h.default_path}
@@ -51,6 +57,11 @@ def test_port_create_reaches_the_dhcp_agent_through_the_after_create_event(trace
          "_notify_high_priority_agent", 234),
     }
     assert {h.route for h in trace.hops} == {"host"}
+    # :285 registry.unsubscribe_by_resource(self._send_dhcp_notification, resource) hands the legacy
+    # callback to neutron-lib's manager, whose _find -> _get_id (callbacks/manager.py:188, :194) only
+    # hashes and names it: the handler goes straight on to notify (:295).
+    native = next(s for s in steps(trace.root) if s.function.endswith("._native_event_send_dhcp_notification"))
+    assert [c.function.rpartition(".")[2] for c in native.children] == ["notify"]
     # The binding's AFTER_UPDATE (_commit_port_binding, plugin.py:659) runs the update subscribers.
     assert {e[0] for e in events(trace.root)} == {"port after_create", "port after_update"}
 

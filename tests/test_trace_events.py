@@ -333,3 +333,43 @@ def test_a_test_the_callee_repeats_on_what_it_is_handed_is_said_once_on_the_hop(
         "            def _published(self, context):\n")
     trace = trace_operation(Reading(make_tree(files), use_cache=False), "port delete")
     assert [(h.method, h.condition) for h in trace.hops] == [("port_delete_end", "context")]
+
+
+def test_a_callback_handed_over_only_to_be_named_is_not_called(make_tree):
+    # Queens' DhcpAgentNotifyAPI._native_event_send_dhcp_notification unsubscribes its legacy callback:
+    # registry.unsubscribe_by_resource(self._send_dhcp_notification, resource) reaches the manager's
+    # _find -> _get_id(callback), which only hashes it and takes its name. It never runs there: no step,
+    # and not its cast.
+    files = {**LIBRARY, **PROJECT}
+    files["neutron_lib/callbacks/registry.py"] += """
+
+        def unsubscribe(callback, resource):
+            _Manager().unsubscribe(callback, resource)
+
+
+        class _Manager(object):
+            def unsubscribe(self, callback, resource):
+                return self._find(callback)
+
+            def _find(self, callback):
+                return _get_id(callback)
+
+
+        def _get_id(callback):
+            from oslo_utils import reflection
+            return '-'.join((reflection.get_callable_name(callback), str(hash(callback))))
+        """
+    files["proj/naming.py"] = files["proj/naming.py"].replace(
+        "                action = event.replace('after_', '')\n",
+        "                registry.unsubscribe(self._legacy, resource)\n"
+        "                action = event.replace('after_', '')\n").replace(
+        "            def notify(self, payload, method_name):\n",
+        "            def _legacy(self, resource, event, trigger, payload=None):\n"
+        "                self._cast(payload, 'network_create_end')\n\n"
+        "            def notify(self, payload, method_name):\n")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port create")
+
+    def functions(step):
+        return [step.function] + [f for child in step.children for f in functions(child)]
+    assert "proj.naming.NamingNotifier._legacy" not in functions(trace.root)
+    assert [h.method for h in trace.hops if h.client.startswith("proj.naming.")] == ["port_create_end"]

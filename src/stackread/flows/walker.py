@@ -134,11 +134,14 @@ class Walker:
                 truncated = truncated or sub.truncated
                 (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
                                                                       record)))
-            targets, _externals = self.program.call_targets_as(module, record, *receiver, args=bound)
+            targets, externals = self.program.call_targets_as(module, record, *receiver, args=bound)
             callees = [t for t, _certain, _r, _exact in targets]
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
+                if kind == "call" and not _calls_itself(target, record) and \
+                        self.handing.only_named(caller, record, target, callees, externals):
+                    continue  # handed over to be named, never called (handing.py)
                 # Handed functions that lead somewhere (the tree keeps only those): run where the callee calls them.
                 handed = [cb for cb in self.handing.handed(module, record, receiver, target, bound)
                           if self.visit(cb.function, cb.receiver, depth + 1, stack | {(function, receiver)}).children]
