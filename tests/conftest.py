@@ -30,6 +30,8 @@ REAL_RELEASES = {
     "watcher-current": "python-watcher==17.0.0",
     "cyborg-current": "openstack-cyborg==17.0.0",
     "barbican-current": "barbican==23.0.0",
+    # a Nova-like extensions API casting to one engine that runs its recovery through a driver (issue 17)
+    "masakari-current": "masakari==22.0.0",
     # REST tables, Flask and paste deploy (issue 15)
     "placement-current": "openstack-placement==16.0.0",
     "heat-current": "openstack-heat==27.0.1",
@@ -38,6 +40,9 @@ REAL_RELEASES = {
     # resources from API definitions read in a library (issue 15): neutron 29 asks for neutron-lib>=5.0.0
     "neutron-current": "neutron==29.0.0",
     "neutron-lib-current": "neutron-lib==5.0.1",
+    # the same flows on an older release (issue 17): Queens, with the neutron-lib its upper-constraints pin
+    "neutron-queens": "neutron==12.1.1",
+    "neutron-lib-queens": "neutron-lib==1.13.0",
     # client libraries read as source, each method to the HTTP request it sends (issue 17)
     "cinderclient-current": "python-cinderclient==9.10.0",
     "neutronclient-current": "python-neutronclient==14.0.0",

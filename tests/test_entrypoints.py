@@ -83,6 +83,9 @@ def test_cinder_shape():
     assert (eps["cinder-volume"].service.created_path, eps["cinder-volume"].service.created_line) == ("cinder/cmd/volume.py", 64)
     assert eps["cinder-api"].api.apps == ("osapi_volume",)
     assert eps["cinder/wsgi/api.py"].kind == "wsgi"
+    # `application = wsgi.initialize_application()` names no app; the function it calls returns
+    # `wsgi.Loader(CONF).load_app(name='osapi_volume')`: the uWSGI module serves that one.
+    assert eps["cinder/wsgi/api.py"].api.apps == ("osapi_volume",)
 
 
 def test_unparseable_files_off_the_entry_paths_do_not_matter():

@@ -392,6 +392,25 @@ def test_extensions_resources_and_action_controllers(make_tree):
     assert short(found["PUT", "/servers/{server_id}/metadata", None]) == "ServerMetadataController.update_all"
 
 
+def test_a_custom_routes_helper_that_hands_the_mapper_to_another_adds_its_routes(make_tree):
+    # Masakari's Versions.version_map calls `self.map_path(mapper, wsgi_resource, '/')`, a staticmethod
+    # that connects the path it is given: GET / is VersionsController.show, declared where '/' is named.
+    tree = dict(EXTENSIONS)
+    tree["nova/api/openstack/compute/server_metadata.py"] = tree["nova/api/openstack/compute/server_metadata.py"].replace(
+        """            def server_metadata_map(self, mapper, wsgi_resource):
+                mapper.connect("metadata", "/{project_id}/servers/{server_id}/metadata",
+                               controller=wsgi_resource, action='update_all', conditions={"method": ['PUT']})""",
+        """            def server_metadata_map(self, mapper, wsgi_resource):
+                self.map_path(mapper, wsgi_resource, "/{project_id}/servers/{server_id}/metadata")
+
+            @staticmethod
+            def map_path(mapper, wsgi_resource, path):
+                mapper.connect("metadata", path,
+                               controller=wsgi_resource, action='update_all', conditions={"method": ['PUT']})""")
+    found = rows(find_routes(make_tree(tree)))
+    assert short(found["PUT", "/servers/{server_id}/metadata", None]) == "ServerMetadataController.update_all"
+
+
 def test_microversioned_duplicate_definitions_are_each_listed(make_tree):
     report = find_routes(make_tree(EXTENSIONS))
     creates = [(r.min_version, r.max_version, r.controller_line) for r in report.routes

@@ -289,6 +289,50 @@ def test_without_driver_the_implementation_an_option_default_names_is_followed(t
     assert len(drivers(uncached(nova, driver="all"))) == 4 + 2
 
 
+def test_without_driver_the_plugin_the_option_default_names_and_a_type_check_hands_back_is_followed(tmp_path):
+    # As Masakari's load_masakari_driver: stevedore's DriverManager loads the entry point
+    # CONF.notification_driver's default names ('taskflow_driver'), and utils.check_isinstance(driver,
+    # NotificationDriver) hands it back. The flow follows that plugin, not the interface the check
+    # names nor libvirt; `--driver` still picks another.
+    tree = {**TREE,
+            "setup.cfg": TREE["setup.cfg"] + "nova.virt.drivers =\n    fake_driver = nova.virt.fake:FakeDriver\n",
+            "nova/conf/compute.py": TREE["nova/conf/compute.py"].replace(
+                "cfg.PortOpt('console_port', default=6080),",
+                "cfg.PortOpt('console_port', default=6080),\n"
+                "            cfg.StrOpt('virt_plugin', default='fake_driver'),"),
+            "nova/utils.py": """
+                def check_isinstance(obj, cls):
+                    if isinstance(obj, cls):
+                        return obj
+                    raise Exception('Expected object of type: %s' % cls)
+                """,
+            "nova/virt/driver.py": """
+                from oslo_config import cfg
+                from stevedore import driver
+
+                from nova import utils
+
+                CONF = cfg.CONF
+
+
+                class ComputeDriver(object):
+                    def spawn(self):
+                        raise NotImplementedError()
+
+
+                def load_compute_driver(name=None):
+                    if not name:
+                        name = CONF.virt_plugin
+                    loaded = driver.DriverManager('nova.virt.drivers', name, invoke_on_load=True).driver
+                    return utils.check_isinstance(loaded, ComputeDriver)
+                """,
+            "nova/compute/manager.py": TREE["nova/compute/manager.py"].replace(
+                "driver.load_compute_driver('libvirt.LibvirtDriver')", "driver.load_compute_driver()")}
+    nova = write_tree(tmp_path / "nova", tree)
+    assert drivers(uncached(nova)) == ["nova.virt.fake.FakeDriver.spawn"]
+    assert drivers(uncached(nova, driver="libvirt")) == ["nova.virt.libvirt.driver.LibvirtDriver.spawn"]
+
+
 @pytest.mark.parametrize("spelling, first", [
     ("no_such_driver", "--driver: no driver 'no_such_driver' in this tree"),
     ("libvrt", "--driver: no driver 'libvrt' in this tree; did you mean libvirt.LibvirtDriver?"),

@@ -244,3 +244,132 @@ def test_the_call_graph_has_an_edge_per_callback_marked_with_its_event(make_tree
     assert record["event"] == "port after_create"
     plain = next(r for r in printed if r["callee"] == "proj.plugin.Plugin.create_port")
     assert "event" not in plain  # a plain call's record is as it was
+
+
+def test_a_mixin_of_the_db_package_reached_through_super_with_arguments_is_followed(make_tree):
+    # Queens' Neutron: L3_NAT_db_mixin.notify_router_interface_action calls
+    # `super(L3_NAT_db_mixin, self).notify_routers_updated(...)`, the L3 notifier mixin's in neutron/db.
+    # The object's own method, as `super().x()` is: followed into the db package, to its cast.
+    files = {**LIBRARY, **PROJECT}
+    files["proj/api.py"] = files["proj/api.py"].replace(
+        "        ROUTE_LIST = (", """        class RoutersController(Controller):
+            def create(self, req, body):
+                plugin.L3Plugin().create_router(req)
+
+
+        ROUTE_LIST = (('/routers', {'POST': [RoutersController, 'create']}),
+                      """)
+    files["proj/plugin.py"] += """
+
+        class L3Plugin(l3.DbMixin):
+            def create_router(self, context):
+                self.notify_updated(context)
+        """
+    files["proj/plugin.py"] = files["proj/plugin.py"].replace(
+        "from neutron_lib.callbacks import resources", "from neutron_lib.callbacks import resources\n        from proj.db import l3")
+    files["proj/db/__init__.py"] = ""
+    files["proj/db/l3.py"] = """
+        import oslo_messaging as messaging
+
+
+        class NotifierMixin(object):
+            def notify_updated(self, context):
+                client = messaging.get_rpc_client(None, messaging.Target(topic='agent'))
+                client.cast(None, 'network_create_end')
+
+
+        class DbMixin(NotifierMixin):
+            def notify_updated(self, context):
+                super(DbMixin, self).notify_updated(context)
+        """
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "router create")
+    assert hops(trace) == [("proj-api", "cast", "network_create_end", "proj.agent.Agent.network_create_end")]
+
+
+def test_a_function_drawn_once_points_to_where_it_is_expanded_above_or_below(make_tree):
+    # As Masakari's create_notification: the helper named first calls the function the controller also
+    # calls itself. The walk expands the direct call (breadth first), the tree prints the helper's first:
+    # there the text says "(expanded below)", not "above" where nothing of it is.
+    import io
+
+    from rich.console import Console
+
+    from stackread.render.trace import render
+
+    files = {**LIBRARY, **PROJECT}
+    files["proj/api.py"] = files["proj/api.py"].replace("""            def create(self, req, body):
+                plugin.Plugin().create_port(req)
+""", """            def create(self, req, body):
+                self._checked(req)
+                self._create(req)
+
+            def _checked(self, req):
+                self._create(req)
+
+            def _create(self, req):
+                plugin.Plugin().create_port(req)
+""")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port create")
+    console = Console(file=io.StringIO(), width=200, highlight=False, color_system=None)
+    for renderable in render(trace):
+        console.print(renderable)
+    lines = [line for line in console.file.getvalue().splitlines() if "PortsController._create" in line]
+    assert len(lines) == 2
+    assert lines[0].endswith("(expanded below)") and "expanded" not in lines[1]
+
+
+def test_a_test_the_callee_repeats_on_what_it_is_handed_is_said_once_on_the_hop(make_tree):
+    # Neutron's notify_routers_updated tests `if router_ids:` and hands them to routers_updated, which
+    # tests `if router_ids:` again: the hop's condition is `router_ids`, not `router_ids and router_ids`.
+    files = {**LIBRARY, **PROJECT}
+    files["proj/plugin.py"] = files["proj/plugin.py"].replace(
+        "            def delete_port(self, context):\n",
+        "            def delete_port(self, context):\n"
+        "                if context:\n"
+        "                    self._deleted(context)\n\n"
+        "            def _deleted(self, context):\n"
+        "                if context:\n"
+        "                    self._published(context)\n\n"
+        "            def _published(self, context):\n")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port delete")
+    assert [(h.method, h.condition) for h in trace.hops] == [("port_delete_end", "context")]
+
+
+def test_a_callback_handed_over_only_to_be_named_is_not_called(make_tree):
+    # Queens' DhcpAgentNotifyAPI._native_event_send_dhcp_notification unsubscribes its legacy callback:
+    # registry.unsubscribe_by_resource(self._send_dhcp_notification, resource) reaches the manager's
+    # _find -> _get_id(callback), which only hashes it and takes its name. It never runs there: no step,
+    # and not its cast.
+    files = {**LIBRARY, **PROJECT}
+    files["neutron_lib/callbacks/registry.py"] += """
+
+        def unsubscribe(callback, resource):
+            _Manager().unsubscribe(callback, resource)
+
+
+        class _Manager(object):
+            def unsubscribe(self, callback, resource):
+                return self._find(callback)
+
+            def _find(self, callback):
+                return _get_id(callback)
+
+
+        def _get_id(callback):
+            from oslo_utils import reflection
+            return '-'.join((reflection.get_callable_name(callback), str(hash(callback))))
+        """
+    files["proj/naming.py"] = files["proj/naming.py"].replace(
+        "                action = event.replace('after_', '')\n",
+        "                registry.unsubscribe(self._legacy, resource)\n"
+        "                action = event.replace('after_', '')\n").replace(
+        "            def notify(self, payload, method_name):\n",
+        "            def _legacy(self, resource, event, trigger, payload=None):\n"
+        "                self._cast(payload, 'network_create_end')\n\n"
+        "            def notify(self, payload, method_name):\n")
+    trace = trace_operation(Reading(make_tree(files), use_cache=False), "port create")
+
+    def functions(step):
+        return [step.function] + [f for child in step.children for f in functions(child)]
+    assert "proj.naming.NamingNotifier._legacy" not in functions(trace.root)
+    assert [h.method for h in trace.hops if h.client.startswith("proj.naming.")] == ["port_create_end"]

@@ -331,10 +331,18 @@ def _application_assignment(module) -> ast.Assign | None:
     return None
 
 
-def _string_args(evaluator: Evaluator, module, node: ast.AST) -> list[str]:
-    """Name-like string arguments of the call that builds the application (`'osapi_compute'`)."""
+def _string_args(evaluator: Evaluator, module, node: ast.AST, inner: bool = True) -> list[str]:
+    """Name-like string arguments of the call that builds the application (`'osapi_compute'`); of a
+    call of the tree's function with none, those of the calls it returns: Masakari's and Cinder's
+    `application = initialize_application()` returns `deploy.loadapp(..., name="masakari_api")`."""
     if not isinstance(node, ast.Call):
         return []
     nodes = node.args + [k.value for k in node.keywords]
     values = [evaluator.eval(arg, Scope(module)).value for arg in nodes]
-    return [v for v in values if isinstance(v, str) and APP_NAME.match(v)]
+    found = [v for v in values if isinstance(v, str) and APP_NAME.match(v)]
+    called = evaluator.eval(node.func, Scope(module)).value if inner and not found else None
+    if isinstance(called, DefRef) and isinstance(called.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for returned in ast.walk(called.node):
+            if isinstance(returned, ast.Return):
+                found += _string_args(evaluator, called.module, returned.value, inner=False)
+    return list(dict.fromkeys(found))

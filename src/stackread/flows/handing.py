@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from stackread.program.facts import Scope
 
 HANDED_DEPTH = 6  # functions a parameter is followed through before it is called: enough for a driver's helpers
+# Library calls that only name what they are handed: neutron-lib's callbacks manager keys a callback by them.
+_NAMING = frozenset({"builtins.hash", "builtins.id", "builtins.repr", "builtins.str",
+                     "oslo_utils.reflection.get_callable_name"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,74 @@ class Handing:
                         break
                     found.append(Callback(target, (own, exact), parameter, *where))
         return found
+
+    def only_named(self, scope: Scope, record: list, handed: str, callees: list[str], externals: list[str]) -> bool:
+        """Whether the call hands the function `handed` to what only names it: a library call that does
+        (`hash(callback)`), or callees of the tree that do, through any of their helpers: Queens'
+        `registry.unsubscribe_by_resource(self._send_dhcp_notification, ...)` reaches neutron-lib's
+        `_get_id(callback)`, which hashes it. Not called, so no step of the flow. `scope`: where the call
+        is read on the walk's path (run by `self` of its class, its parameters bound)."""
+        if externals and all(e in _NAMING for e in externals) and not any(calls_itself(c, record) for c in callees):
+            return True
+        found = False
+        for callee in callees:
+            definition = self.program.defs.get(callee)
+            if definition is None or definition.kind == "class" or not calls_itself(callee, record):
+                continue
+            params = self._parameters(callee)
+            for key, expr in [*enumerate(record[5]), *record[6].items()]:
+                if expr[0] == "*":
+                    return False
+                if expr[0] not in ("n", "a") or not any(t[0] == handed for value in sorted(self.program.resolve(expr, scope))
+                                                        if value[0] in ("func", "meth", "part")
+                                                        for t in self.program.calls.targets(value)):
+                    continue
+                parameter = key if isinstance(key, str) else params[key] if key < len(params) else None
+                if parameter not in params or parameter.startswith("*") or not self._names_only(callee, parameter, 0):
+                    return False  # taken in `**kwargs` it may be called anywhere (Nova's attach_block_devices)
+                found = True
+        return found
+
+    def _names_only(self, function: str, parameter: str, depth: int) -> bool:
+        """Whether the function does nothing with its parameter but name it (`hash(callback)`), itself or
+        through the functions of the tree it hands it to; calling, keeping or returning it is more, and a
+        parameter it hands to nothing says nothing (it may be used in ways no call shows)."""
+        definition = self.program.defs.get(function)
+        if definition is None or depth > HANDED_DEPTH or parameter not in definition.params \
+                or self.program.params.calls_parameter(function, parameter):
+            return False
+        named = False
+        module = self.program.modules[definition.module]
+        qual = definition.qualname
+        if any(returning == qual and expr == ["n", parameter] for returning, expr, _c in module.summary["returns"]):
+            return False
+        for call in self.program.classes.module_calls(module):
+            if not (call[0] == qual or call[0].startswith(qual + ".")):
+                continue
+            if call[1] == ["n", parameter]:
+                return False
+            keys = [k for k, a in [*enumerate(call[5]), *call[6].items()] if a == ["n", parameter]]
+            if not keys:
+                continue
+            values = sorted(self.program.resolve(call[1], Scope(module, call[0])))
+            if not values:
+                return False
+            named = True
+            for value in values:
+                if value[0] == "ext":
+                    if value[1] not in _NAMING:
+                        return False
+                    continue
+                targets = [t for t, _c, _r, _e in self.program.calls.targets(value)]
+                if not targets:
+                    return False
+                for target in targets:
+                    params = self._parameters(target)
+                    for key in keys:
+                        inner = key if isinstance(key, str) else params[key] if key < len(params) else None
+                        if inner is None or not self._names_only(target, inner, depth + 1):
+                            return False
+        return named
 
     def called_at(self, function: str, parameter: str, depth: int = 0) -> tuple[str, int] | None:
         """Where `function` calls its `parameter`: itself, or a function it hands it on to (by position or

@@ -135,11 +135,14 @@ class Walker:
                 truncated = truncated or sub.truncated
                 (found if sub.children else others).append((context, ("event", subscriber, line, target_receiver,
                                                                       record)))
-            targets, _externals = self.program.call_targets_as(module, record, *receiver, args=bound)
+            targets, externals = self.program.call_targets_as(module, record, *receiver, args=bound)
             callees = [t for t, _certain, _r, _exact in targets]
             for target, kind, target_receiver in self._choose(targets, _on_self(record)):
                 if (target, target_receiver) in stack or (target, target_receiver) == (function, receiver):
                     continue
+                if kind == "call" and not _calls_itself(target, record) and \
+                        self.handing.only_named(caller, record, target, callees, externals):
+                    continue  # handed over to be named, never called (handing.py)
                 # Handed functions that lead somewhere (the tree keeps only those): run where the callee calls them.
                 handed = [cb for cb in self.handing.handed(module, record, receiver, target, bound)
                           if self.visit(cb.function, cb.receiver, depth + 1, stack | {(function, receiver)}).children]
@@ -382,7 +385,9 @@ class Walker:
                 route = texts.get(send.server_route, send.server_route) if send.server_route else None
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
-                          route, " and ".join(child_conditions) or None, child_default, child_error,
+                          # A test the callee repeats on what it is handed (Neutron's `if router_ids:`
+                          # in notify_routers_updated and in routers_updated) is said once.
+                          route, " and ".join(dict.fromkeys(child_conditions)) or None, child_default, child_error,
                           list(path_assumed),
                           routing(expand(send.server_route, reached.chains)) if send.server_route else None)
                 child = self._step(send.endpoint, send.service, "hop")
@@ -618,9 +623,10 @@ def _optional(definition, name: str) -> bool:
 
 
 def _on_self(record: list) -> bool:
-    """The call is the object's own method: `self.x(...)` or `super().x(...)`."""
+    """The call is the object's own method: `self.x(...)`, `super().x(...)` or the older releases'
+    `super(L3_NAT_db_mixin, self).x(...)` (Queens' Neutron, whose l3_db mixins live in neutron/db)."""
     callee = record[1]
-    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1] == ["super"])
+    return callee[0] == "a" and (callee[1] == ["n", "self"] or callee[1][0] == "super")
 
 
 def _handed_here(entry: tuple, moved: set[str]) -> bool:

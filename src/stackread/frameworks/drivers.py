@@ -11,7 +11,9 @@ program: the subclasses of each interface, the topmost `*Driver` class of a hier
 
 Without `--driver`, a flow follows what a deployment on the tree's defaults runs: the implementation
 an option's default names (Cinder's `volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver`,
-Manila's `share_driver`), else libvirt (Nova's `compute_driver` has no default). A call reaching
+Manila's `share_driver`), or the one the call's values hold as made (a plugin a stevedore entry point
+names, type-checked against the interface: Masakari's `notification_driver = taskflow_driver`), else
+libvirt (Nova's `compute_driver` has no default). A call reaching
 several implementations of one interface (overrides, or an inherited method once per driver class
 `self` may be) is a driver call: the chosen implementation's method (found through its MRO when it
 inherits it) is followed, the others left out (`DriverChoice`).
@@ -188,6 +190,9 @@ class DriverChoice:
             defaults = sorted((c for c in self.defaults if self._runs(c, top)), key=lambda c: self._root_of(c) != root)
             if defaults:
                 return self._on(defaults[0], group) or every[:1]
+            held = self._held(root, group)
+            if held:
+                return held
         named = [(t[0], (t[2], t[3])) for t in group if matches(self.spec or DEFAULT_DRIVER, self._class(t))]
         if named:
             return named
@@ -196,6 +201,13 @@ class DriverChoice:
         if chosen:
             return chosen
         return every[:1] if any(not certain for _t, certain, _r, _exact in group) else None
+
+    def _held(self, root: str, group: list[tuple]) -> list[tuple[str, tuple]]:
+        """The one implementation the call's values hold as made (beside the interface a type check
+        says: Masakari's manager holds the TaskFlowDriver the stevedore entry point its option's
+        default names made, checked to be a NotificationDriver): what runs, without `--driver`."""
+        held = [(t[0], (t[2], t[3])) for t in group if t[1] and t[3] and self._class(t) != root]
+        return held if len(held) == 1 and any(not certain for _t, certain, _r, _exact in group) else []
 
     def _top_definer(self, group: list[tuple]) -> str | None:
         """The topmost class of the first target's MRO that defines the method called."""

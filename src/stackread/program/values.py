@@ -330,7 +330,10 @@ class Values:
 
     def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
         """A type-check helper returns its argument as an instance of the class it is handed:
-        `utils.check_isinstance(driver, ComputeDriver)` (Ocata's load_compute_driver) is a ComputeDriver."""
+        `utils.check_isinstance(driver, ComputeDriver)` (Ocata's load_compute_driver) is a ComputeDriver,
+        and also the very object the caller checks where that is one (Masakari's load_masakari_driver
+        checks the TaskFlowDriver its stevedore entry point made): which one a flow follows is the
+        driver choice's (frameworks.drivers), which knows the interface from its implementations."""
         if definition is None or len(call) < 4:
             return EMPTY
         module = self.modules[definition.module]
@@ -344,11 +347,12 @@ class Values:
                 checked = record[1] if record[0] == "assign" and record[1][0] == "isa" else None
                 if not checked or checked[1][0] != "n" or checked[1][1] not in params:
                     continue
-                name = checked[1][1]
-                position = params.index(name)
-                arg = call[2][position] if position < len(call[2]) else call[3].get(name)
-                if arg is not None:
-                    found |= {("inst", v[1]) for v in self.resolve(arg, scope) if v[0] == "cls"}
+                arg = _argument(call, params, checked[1][1])
+                classes = {v[1] for v in self.resolve(arg, scope) if v[0] == "cls"} if arg is not None else set()
+                held = _argument(call, params, expr[1])
+                kept = {v for v in self.resolve(held, scope) if v[0] == "inst"
+                        and any(c in self.classes.mro(v[1]) for c in classes)} if held is not None else set()
+                found |= kept | {("inst", c) for c in classes}
         return frozenset(found)
 
     def _proxied(self, cls: str, call: list, scope: Scope) -> frozenset:
@@ -444,6 +448,14 @@ class Values:
             return None
         found = self.options.lookup(None, parts[0]) if len(parts) == 1 else self.options.lookup(parts[0], parts[1])
         return found.value if found is not None and isinstance(found.value, str) else None
+
+
+def _argument(call: list, params: list[str], name: str) -> list | None:
+    """The expression a call passes for the parameter `name`, by position or keyword."""
+    if name not in params:
+        return None
+    position = params.index(name)
+    return call[2][position] if position < len(call[2]) else call[3].get(name)
 
 
 def _by_parameter(expr: list, definition: Definition) -> bool:

@@ -77,7 +77,8 @@ def render(trace: Trace, errors: bool = False) -> list:
         route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
         lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{route}{mark}{cond}")
     summary = Group(*(WholeWords(line, hang=4) for line in lines)) if lines else Text("")
-    tree = FittedTree((_label(trace.root), _grow(trace.root, errors)))
+    below = _expanded_below(trace.root, errors)
+    tree = FittedTree((_label(trace.root), _grow(trace.root, errors, below)))
     out = [head, summary, tree]
     out += [Text.from_markup(f"[dim]{note}[/]") for note in trace.notes]
     return out
@@ -90,7 +91,7 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def _label(s: Step) -> str:
+def _label(s: Step, below: frozenset = frozenset()) -> str:
     where = f"[dim]{s.path}:{s.line}[/]"
     name = _short(s.function)
     if s.kind == "entry":
@@ -109,7 +110,7 @@ def _label(s: Step) -> str:
     if s.error_path:
         extra += "  [red](error path)[/]"
     if s.seen_above:
-        extra += "  [dim](expanded above)[/]"
+        extra += f"  [dim](expanded {'below' if id(s) in below else 'above'})[/]"
     if s.folded:
         extra += f"  [dim]({escape(folded_label(s))})[/]"
     if s.kind == "hop" and s.hop:
@@ -140,13 +141,31 @@ def _driver_label(s: Step) -> str:
     return label
 
 
-def _grow(step: Step, errors: bool) -> list[tuple]:
+def _expanded_below(root: Step, errors: bool) -> frozenset:
+    """The steps drawn once where their function is expanded elsewhere (the walk expands the default
+    path first, breadth first) whose expansion the tree prints further down: Masakari's
+    create_notification reaches _create_notification through the host-type helper it names first."""
+    printed: set[tuple[str, str]] = set()
+    below: set[int] = set()
+    todo = [root]
+    while todo:  # depth first, in the order the tree prints
+        step = todo.pop()
+        key = (step.function, step.process)
+        if not step.seen_above:
+            printed.add(key)
+        elif key not in printed:
+            below.add(id(step))
+        todo += reversed([c for c in step.children if errors or not c.error_path])
+    return frozenset(below)
+
+
+def _grow(step: Step, errors: bool, below: frozenset = frozenset()) -> list[tuple]:
     """The (label, children) pairs under a step; a call's return is a leaf of its own."""
     children: list[tuple] = []
     for child in step.children:
         if child.error_path and not errors:
             continue
-        children.append((_label(child), _grow(child, errors)))
+        children.append((_label(child, below), _grow(child, errors, below)))
         if child.kind == "hop" and child.hop and child.hop.kind in ("call", "rest"):
             children.append((f"[magenta]<== {child.hop.target} returns to {step.process}[/]", []))
     return children

@@ -187,10 +187,13 @@ class Interpreter:
                 continue
             if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return, ast.AnnAssign)):
                 self._calls(stmt, scope)
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
-                    and isinstance(stmt.value.func, ast.Name) \
-                    and isinstance(scope.local.get(stmt.value.func.id, UNKNOWN_EV).value, Closure):
-                self.ev.eval(stmt.value, scope)  # only local helpers: a call's value is otherwise unused
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and (
+                    isinstance(stmt.value.func, ast.Name)
+                    and isinstance(scope.local.get(stmt.value.func.id, UNKNOWN_EV).value, Closure)
+                    or _hands_the_mapper(stmt.value)):
+                # Only local helpers and helpers handed the mapper (Masakari's `self.map_path(mapper,
+                # wsgi_resource, '/')`): a call's value is otherwise unused.
+                self.ev.eval(stmt.value, scope)
             if isinstance(stmt, ast.Assign):
                 value = self.ev.eval(stmt.value, scope).value
                 for target in stmt.targets:
@@ -270,6 +273,13 @@ class Interpreter:
                 self.reader.mapper_call(name, node, scope)
             elif name in EXTENSION_CALLS:
                 self.reader.extension_call(name, node, scope)
+
+def _hands_the_mapper(call: ast.Call) -> bool:
+    """Whether a call passes the mapper on (an argument named for it, as mapper calls are found)."""
+    return not (isinstance(call.func, ast.Attribute) and call.func.attr in MAPPER_CALLS) and any(
+        isinstance(arg, (ast.Name, ast.Attribute)) and "map" in ast.unparse(arg).lower()
+        for arg in (*call.args, *(k.value for k in call.keywords)))
+
 
 def call_name(node: ast.Call) -> str:
     func = node.func
