@@ -385,8 +385,7 @@ class Walker:
                 route = texts.get(send.server_route, send.server_route) if send.server_route else None
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
-                          # A test the callee repeats on what it is handed (Neutron's `if router_ids:`
-                          # in notify_routers_updated and in routers_updated) is said once.
+                          # a test the callee repeats on what it is handed is said once (Neutron's `if router_ids:`)
                           route, " and ".join(dict.fromkeys(child_conditions)) or None, child_default, child_error,
                           list(path_assumed),
                           routing(expand(send.server_route, reached.chains)) if send.server_route else None)

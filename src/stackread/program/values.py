@@ -77,8 +77,7 @@ class Values:
         # hook's `state.request.rpcapi = ...` is `pecan.request.rpcapi` in the controllers). Given by
         # the frameworks (Program.set_external_attributes) before anything is resolved.
         self.external_attrs: dict[str, dict[str, list[tuple[Scope, list]]]] = {}
-        # Whether a call of a function of the program returns what the function makes of this call's
-        # arguments, not of every caller's (Program.follow_parameters_of turns it on).
+        # A call returns what its own arguments make, not every caller's (Program.follow_parameters_of).
         self.on_path = False
 
     def resolve(self, expr: list, scope: Scope) -> frozenset:
@@ -331,9 +330,7 @@ class Values:
     def _checked(self, definition: Definition | None, call: list, scope: Scope) -> frozenset:
         """A type-check helper returns its argument as an instance of the class it is handed:
         `utils.check_isinstance(driver, ComputeDriver)` (Ocata's load_compute_driver) is a ComputeDriver,
-        and also the very object the caller checks where that is one (Masakari's load_masakari_driver
-        checks the TaskFlowDriver its stevedore entry point made): which one a flow follows is the
-        driver choice's (frameworks.drivers), which knows the interface from its implementations."""
+        and the very object checked where it is one (Masakari's TaskFlowDriver; frameworks.drivers chooses)."""
         if definition is None or len(call) < 4:
             return EMPTY
         module = self.modules[definition.module]
