@@ -351,8 +351,8 @@ class _Reader:
             return _capped(t for e in expr[1] for t in self.templates(e, frame, depth + 1))
         if kind == "fmt":
             return self._formatted(expr, frame, depth)
-        if kind in ("n", "p"):  # "p": a parameter read before the function binds it again
-            return self._name(expr[1], frame, depth, kind == "p")
+        if kind == "n":  # ["n", name, "p"]: a parameter read before the function binds it again
+            return self._name(expr[1], frame, depth, len(expr) > 2)
         known = {v[1] for v in self.program.resolve(expr, frame.scope) if v[0] == "str"}
         if known:
             return _capped(known)

@@ -410,7 +410,7 @@ class Reader:
 
 def _rebound(expr, name: str):
     """The expression with `name` marked as the parameter it was before this assignment rebinds it."""
-    if expr == ["n", name]:
+    if isinstance(expr, list) and expr[:2] == ["n", name]:  # also ["n", name, "p"] (index.valueflow)
         return ["param", name]
     if isinstance(expr, list):
         return [_rebound(part, name) for part in expr]

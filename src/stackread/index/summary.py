@@ -23,7 +23,7 @@ Expressions are encoded as small lists:
     ["fmt", "+" | "%" | "f", [parts]]  a string made of parts: `'do_' + x`, `'x_%s' % y`, f-strings
     ["enter", expr]              what `with expr as x` binds: what the object's `__enter__` returns
     ["*", expr]                  `*expr` / `**expr` as an argument (kwargs["**"] for `**expr`)
-    ["p", name]                  in an assigned value: a parameter read where only what was passed can
+    ["n", name, "p"]             in an assigned value: a parameter read where only what was passed can
                                  be there, before the function binds the name again
     ["?"]                        anything else
 
@@ -61,9 +61,9 @@ from stackread.index.valueflow import ReboundReads, callee_name as _callee_name,
 
 # 17: `a.b.attr = value` on an object not `self` (a pecan hook's `state.request.rpcapi = ...`)
 # 18: `a or b` as a call's argument (Ironic's `prepare(server=host or None)`: where a send is routed)
-# 19: ["p", name] in an assigned value: a parameter the function binds again, read before that
-# 20: a try body whose handlers catch NotImplementedError is a ["try", ...] context (a driver's fallback)
-FORMAT = 20
+# 19-21: ["n", name, "p"] in an assigned value: a parameter the function binds again, read before that;
+# a try body whose handlers catch NotImplementedError is a ["try", ...] context (a driver's fallback)
+FORMAT = 21
 _MAX_DEPTH = 12
 _MAX_TEXT = 160
 _MAX_TABLE = 64

@@ -25,8 +25,8 @@ def spellings(expr: list) -> list[tuple[str, bool]]:
     while stack:
         expr = stack.pop()
         kind = expr[0]
-        if kind in ("n", "a", "p"):
-            found.append((expr[-1], False))
+        if kind in ("n", "a"):
+            found.append((expr[1] if kind == "n" else expr[-1], False))
         elif kind == "c":
             if callee_name(expr[1]) == "partial" and expr[2]:
                 stack.append(expr[2][0])
@@ -49,7 +49,7 @@ class ReboundReads:
     see what was passed: before the first binding (or in the value that binding assigns) and in no
     loop that binds it. `controller_name = controller or 'images'` before `controller = getattr(client,
     controller_name)` reads the parameter. Told by the summary as it walks the body (stores and reads
-    in order, loops as the control contexts it is in), then each such read is made ["p", name]."""
+    in order, loops as the control contexts it is in), then each such read is marked ["n", name, "p"] (other readers see the name)."""
 
     def __init__(self, params: list[str]):
         self.params = frozenset(p for p in params if not p.startswith("*"))
@@ -73,7 +73,7 @@ class ReboundReads:
             first, value, _loops_of_first = min(stores, key=lambda store: store[0])
             before = at < first or value is not None and (value[0], value[1]) <= at < (value[2], value[3])
             if before and not any(set(loops) & set(store[2]) for store in stores):
-                encoded[0] = "p"
+                encoded.append("p")
 
 
 def _loops(context: list) -> tuple:

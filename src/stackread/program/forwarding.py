@@ -63,7 +63,7 @@ def held_objects(values: Values, getattr_method: Definition, scope: Scope) -> li
         if expr[0] == "c" and len(expr[2]) == 1 and not expr[3] and _calls_what_it_is_handed(values, expr, scope):
             expr, unconditional = expr[2][0], False  # the wrapper's argument is what is looked up
         for lookup in _lookups(module, qualname, expr, unconditional):
-            if lookup[2] == ["n", asked] and not _mentions(lookup[1], asked) and lookup[1] not in found:
+            if lookup[2][:2] == ["n", asked] and not _mentions(lookup[1], asked) and lookup[1] not in found:
                 found.append(lookup[1])
     return found
 

@@ -184,7 +184,7 @@ class Names:
         return frozenset({("ext", dotted)}) if not self.is_project(dotted) else EMPTY
 
     def passed(self, name: str, scope: Scope) -> frozenset:
-        """What the parameter `name` of the scope's function was passed (index.summary's ["p", name]):
+        """What the parameter `name` of the scope's function was passed (index.summary's ["n", name, "p"]):
         what this call path binds, else what every caller passes; never what the function assigns it."""
         definition = scope.module.defs.get(scope.function)
         if definition is None or name not in definition.params:

@@ -76,7 +76,7 @@ class Program:
         what `Scope.args` binds. A client library read beside a tree keeps what its constructors are
         handed by every caller, while the calling tree's `context` does not lead through all of it; a
         call read on one path returns what the function makes of that call's arguments, and a parameter
-        bound again holds what was passed where it can (index.summary's ["p", name], Names.name). Only
+        bound again holds what was passed where it can (index.summary's ["n", name, "p"], Names.name). Only
         here: read so by the whole program, those two rules meet its memoised cycles in another order
         and move ~100 of Nova 34's call-graph edges (measured 2026-12-03), some real ones lost."""
         value, star, bind = self.params.value, self.stars.value, self.params.bind

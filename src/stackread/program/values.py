@@ -107,8 +107,8 @@ class Values:
 
     def _resolve(self, expr: list, scope: Scope) -> frozenset:
         kind = expr[0]
-        if kind == "n":
-            return self.names.name(expr[1], scope)
+        if kind == "n":  # ["n", name, "p"]: a parameter read before it is bound again, what was passed on a path
+            return self.names.passed(expr[1], scope) if self.on_path and len(expr) > 2 else self.names.name(expr[1], scope)
         if kind == "a":
             return frozenset(v for base in sorted(self.resolve(expr[1], scope)) for v in self.attribute(base, expr[2]))
         if kind == "i":
@@ -133,8 +133,6 @@ class Values:
             return frozenset({("str", expr[1])})
         if kind == "isa":  # `isinstance(x, C)`: an instance of C or of any subclass
             return frozenset(("inst", v[1]) for v in self.resolve(expr[1], scope) if v[0] == "cls")
-        if kind == "p":  # a parameter read before it is bound again: what was passed, where `on_path`
-            return self.names.passed(expr[1], scope) if self.on_path else self.names.name(expr[1], scope)
         if kind == "k":  # by its repr: values are sorted, and None and 1 do not compare
             return frozenset({("const", repr(expr[1]))})
         if kind == "super":
