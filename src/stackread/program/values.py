@@ -42,6 +42,9 @@ class OptionLookup(Protocol):
 
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
+# A str's methods that make another str from literal arguments: `service_type.replace('-', '_')`
+# names the attribute `getattr(conn, ...)` reads as surely as the string it is called on.
+_STR_METHODS = frozenset({"replace", "lower", "upper", "strip", "lstrip", "rstrip"})
 
 
 class Values:
@@ -102,6 +105,12 @@ class Values:
         """Drop what was memoised for expressions in function bodies (done with their module)."""
         self._local_resolved.clear()
 
+    def forget(self) -> None:
+        """Drop every answer memoised: what is resolved next is read under the switches as they are now."""
+        self._resolved.clear()
+        self._local_resolved.clear()
+        self._returns.clear()
+
     def _resolve(self, expr: list, scope: Scope) -> frozenset:
         kind = expr[0]
         if kind == "n":
@@ -122,6 +131,10 @@ class Values:
         if kind == "c":
             if expr[1][0] == "a" and expr[1][2] in _CONTAINER_METHODS:
                 found = self.containers.method(self.resolve(expr[1][1], scope), expr[1][2], expr, scope)
+                if found:
+                    return found
+            if expr[1][0] == "a" and expr[1][2] in _STR_METHODS:
+                found = _str_method(self.resolve(expr[1][1], scope), expr[1][2], expr)
                 if found:
                     return found
             return frozenset(v for func in sorted(self.resolve(expr[1], scope))
@@ -445,7 +458,21 @@ def _by_parameter(expr: list, definition: Definition) -> bool:
     if expr[0] == "c" and expr[1][0] == "n":
         bound = definition.kind in ("method", "classmethod", "property")
         return expr[1][1] in (params[1:] if bound else params)
+    if expr[0] == "ga" and expr[2][0] == "c" and expr[2][1][0] == "a":  # `getattr(conn, name.replace('-', '_'))`
+        return expr[2][1][1][0] == "n" and expr[2][1][1][1] in params
     return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
+
+
+def _str_method(values: frozenset, method: str, call: list) -> frozenset:
+    """`'shared-file-system'.replace('-', '_')`: what the method makes of each string the receiver can
+    be, with literal string arguments only; nothing when the receiver may be anything else."""
+    args = call[2]
+    if call[3] or not values or any(v[0] != "str" for v in values) or any(a[0] != "s" for a in args):
+        return EMPTY
+    try:
+        return frozenset(("str", getattr(v[1], method)(*(a[1] for a in args))) for v in values)
+    except (TypeError, ValueError):
+        return EMPTY
 
 
 def _external(dotted: str) -> Value:
