@@ -103,8 +103,11 @@ def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
     walked: dict[tuple[int, str], Step] = {}
     # A client library keeps what its constructor is handed (`Manager.__init__(self, api)`): read
     # through every caller's values, as `requests_of` is asked everywhere else. The walk of this
-    # tree is over, so what that resolves differently no longer changes it.
+    # tree is over, so what that resolves differently no longer changes it; what the walk resolved
+    # without them (Nova's `self._client`, a factory's `getattr(conn, service_type)`) is read again.
     following, program.follow_parameters = program.follow_parameters, True
+    if not following:
+        program.forget_resolved()
     try:
         _cross(root, program, servers, notes, walked)
     finally:
@@ -114,11 +117,11 @@ def cross(root: Step, program, servers: list[Server], notes: list[str]) -> None:
 def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:
     from stackread.frameworks.rest_clients import matching_route, requests_of
 
-    for step, conditions in list(_service_steps(root)):
+    for step, conditions, caller in list(_service_steps(root)):
         server = next((s for s in servers if step.service in s.packages), None)
         if server is None:
             continue
-        for request in requests_of(program, step.function):
+        for request in requests_of(program, step.function, _call_site(program, caller, step)):
             route = matching_route(server.tracer.routes.routes, request.verb, request.url, request.action)
             if route is None or not route.controller:
                 notes.append(f"{step.function} sends {request.verb} {request.url}, which no route of "
@@ -159,13 +162,23 @@ def _serving_root(server: Server, route, notes: list[str]) -> Step:
     return served.root
 
 
+def _call_site(program, caller: Step, step: Step) -> list | None:
+    """The call record in the caller's body that runs the step: its line, the function's name."""
+    name = step.function.rpartition(".")[2]
+    for record in program.calls_in(caller.function):
+        callee = record[1]
+        if record[2] == step.call_line and (callee[0] == "a" and callee[2] == name or callee == ["n", name]):
+            return record
+    return None
+
+
 def _service_steps(step: Step, conditions: tuple[str, ...] = ()):
     """Each service leaf, with the conditions on the way from where the flow entered its process
-    (an RPC hop's `condition` is the same)."""
+    (an RPC hop's `condition` is the same) and the step that calls it."""
     for child in step.children:
         # A hop's own condition is the sender's: in the process it enters, conditions start again.
         inner = () if child.kind == "hop" else conditions + ((child.condition,) if child.condition else ())
         if child.kind == "service" and not child.seen_above:
-            yield child, inner
+            yield child, inner, step
         else:
             yield from _service_steps(child, inner)

@@ -73,14 +73,18 @@ class _Frame:
         return tuple(found)
 
 
-def requests_of(program, function_full: str) -> list[Request]:
-    """The requests the function sends, following its calls inside the program."""
+def requests_of(program, function_full: str, site: list | None = None) -> list[Request]:
+    """The requests the function sends, following its calls inside the program. With `site`, the call
+    record that runs it: a branch on a parameter passed there is decided by the argument written (a
+    literal decides it, anything else may go either way), not by the parameter's default."""
     definition = program.defs.get(function_full)
     if definition is None or definition.kind == "class":
         return []
     module = program.modules[definition.module]
     scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)))
     reader = _Reader(program, function_full)
+    if site is not None:
+        reader.site, _extra = _bind(definition, site[5], site[6], None)
     reader.walk(_Frame(scope, definition), 0)
     return sorted(set(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
 
@@ -93,6 +97,7 @@ class _Reader:
         self._walked: set = set()
         self._reading: set = set()  # (frame, name) whose assignments are being read
         self.root_params: tuple[str, ...] = program.defs[client_function].params
+        self.site: dict = {}  # parameter -> (argument, None) the call site of the function asked about writes
 
     # -- the walk inwards ----------------------------------------------------------------------
 
@@ -108,6 +113,9 @@ class _Reader:
             for value in values:
                 if value[0] == "ext" and _library_of(value[1]) and _name_of(value[1]) in _TRANSPORT_NAMES:
                     self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]))
+            if callee[0] == "a" and callee[2] in _TRANSPORT_NAMES:
+                for service in sorted({s for v in program.resolve(callee[1], scope) for s in [_sdk_service(v)] if s}):
+                    self.transport(record, frame, callee[2], None, "keystoneauth1", service)
             if depth >= _DEPTH:
                 continue
             targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact)
@@ -135,6 +143,8 @@ class _Reader:
                 continue
             if name in frame.passed:
                 expr = frame.passed[name][0]
+            elif frame.parent is None and name in self.site:
+                expr = self.site[name][0]
             else:
                 expr = dict(frame.definition.default_exprs).get(name)
             truth = _truth(expr)
@@ -183,7 +193,8 @@ class _Reader:
 
     # -- at the transport ----------------------------------------------------------------------
 
-    def transport(self, record: list, frame: _Frame, name: str, definition, library: str) -> None:
+    def transport(self, record: list, frame: _Frame, name: str, definition, library: str,
+                  service_type: str | None = None) -> None:
         if name == "request":
             order = _TRANSPORTS[library]
             params = tuple(p for p in definition.params if p not in ("self", "cls")) if definition else ()
@@ -213,8 +224,8 @@ class _Reader:
             for url in sorted(urls):
                 url = normal_url(url)
                 action = self.action(send, send_frame) if verb == "POST" and url.endswith("/action") else None
-                self.found.append(Request(verb, url, self.service_type(frame), action, send_frame.scope.module.path,
-                                          send[2], self.client_function))
+                self.found.append(Request(verb, url, service_type or self.service_type(frame), action,
+                                          send_frame.scope.module.path, send[2], self.client_function))
 
     def verbs(self, expr, frame: _Frame, depth: int = 0) -> set[tuple[str, _Frame | None]]:
         """(verb, frame it is written in) for each verb the expression holds on this path."""
@@ -447,6 +458,8 @@ class _Reader:
 
 
 _TRANSPORT_NAMES = frozenset({"request"} | {verb.lower() for verb in VERBS})
+# What makes an openstacksdk Connection, whose attributes are the services' proxies.
+_SDK_CONNECTIONS = ("openstack.connection.Connection()", "openstack.connect()")
 
 
 def normal_url(url: str) -> str:
@@ -499,6 +512,18 @@ def _truth(expr) -> bool | None:
 def _library_of(dotted: str) -> str | None:
     top = dotted.split(".", 1)[0]
     return top if top in _TRANSPORTS else None
+
+
+def _sdk_service(value) -> str | None:
+    """The service type of an openstacksdk proxy: `conn.placement`, `getattr(conn, 'shared_file_system')`
+    of a `Connection` (openstacksdk read or not, it is `openstack.proxy.Proxy`, a keystoneauth1 Adapter
+    for the service the attribute names, `_` for `-`)."""
+    if value[0] != "ext":
+        return None
+    for connection in _SDK_CONNECTIONS:
+        if value[1].startswith(connection + ".") and value[1].count(".") == connection.count(".") + 1:
+            return value[1].rpartition(".")[2].replace("_", "-")
+    return None
 
 
 def _name_of(dotted: str) -> str:

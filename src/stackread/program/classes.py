@@ -96,6 +96,10 @@ class Classes:
         module = self.modules[definition.module]
         return self.names.binding_values(module, Scope(module, definition.qualname), self.class_assigns(owner, name))
 
+    def forget(self) -> None:
+        """Drop the instance attributes and parameter values memoised (see Values.forget)."""
+        self._instance_attrs.clear()
+
     def instance_attr(self, class_full: str, name: str) -> frozenset:
         """What `self.name` holds: class attributes and `self.name = ...` in methods, through the MRO."""
         key = ("attr", class_full, name)

@@ -70,6 +70,12 @@ class Program:
         # A function handing back its parameter returns what each caller passed: on the same switch.
         self.values.bind = self.params.bind if follow else (lambda scope, record, function_full: ())
 
+    def forget_resolved(self) -> None:
+        """Drop what was resolved so far, to read on under other switches: `trace -C a -C b` reads
+        the calling tree's clients with parameters followed once its walk (with them off) is over."""
+        self.values.forget()
+        self.classes.forget()
+
     @property
     def branch_taken(self) -> Callable[[ModuleFacts, int], bool] | None:
         """Whether a branch is taken under a configuration (see Names.branch_taken); set before resolving."""
