@@ -20,9 +20,8 @@ ROUTE = "nova/scheduler/client/report.py"
 
 
 def across(real_release, operation, with_placement=True):
-    # keystoneauth1 read beside Nova, as `trace -L` reads it: the command the issue gives (without it
-    # the report client's adapter is not read back on this path yet; see the report of issue 17).
-    nova = Reading(real_release("nova-current"), libraries=(str(real_release("keystoneauth1-current")),))
+    # No library beside Nova: the proxy is known from openstacksdk's Connection, which is not read.
+    nova = Reading(real_release("nova-current"))
     servers = (Reading(real_release("placement-current")),) if with_placement else ()
     return trace_operation(nova, operation, servers=servers)
 
@@ -66,9 +65,6 @@ def test_server_create_claims_in_placement_from_the_scheduler(create):
         (h.source, h.kind, h.target, h.method) for h in create.hops}
 
 
-@pytest.mark.xfail(reason="issue 17, left open: with the index cache on, the walk's program reads the report "
-                          "client's self._client back as builtins.getattr() even after forget_resolved (found "
-                          "with use_cache=False and a fresh program); the pin is checked by hand", strict=False)
 def test_server_delete_deletes_the_allocations_from_the_compute_host(delete):
     """nova-compute: `ComputeManager._complete_deletion` (nova/compute/manager.py:977-986) calls
     `delete_allocation_for_instance(context, instance.uuid, force=force)`; with `force` a local the

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from stackread.frameworks.rest.route import Route
-from stackread.program.facts import Scope
+from stackread.program.facts import EMPTY, Scope
 
 VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
 # The HTTP libraries and the order their `request` takes the URL and the verb in, when its own
@@ -81,7 +81,12 @@ def requests_of(program, function_full: str, site: list | None = None) -> list[R
     if definition is None or definition.kind == "class":
         return []
     module = program.modules[definition.module]
-    scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)))
+    # Its parameters are its caller's to give, read as placeholders (`{^uuid}`): what every caller in
+    # the tree passes there is not asked for, a chain through the whole tree that would be cut short.
+    given = tuple((p, EMPTY) for p in definition.params[1 if definition.kind == "method" else 0:]
+                  if not p.startswith("*"))
+    scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)),
+                  args=given)
     reader = _Reader(program, function_full)
     if site is not None:
         reader.site, _extra = _bind(definition, site[5], site[6], None)
@@ -118,7 +123,8 @@ class _Reader:
                     self.transport(record, frame, callee[2], None, "keystoneauth1", service)
             if depth >= _DEPTH:
                 continue
-            targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact)
+            targets, _externals = program.call_targets_as(scope.module, record, scope.self_class, scope.self_exact,
+                                                          args=scope.args if frame.parent is None else ())
             for target, _certain, self_class, exact in targets:
                 inner = program.defs.get(target)
                 if inner is None or inner.kind == "class" or target in frame.chain():

@@ -106,8 +106,8 @@ class Values:
         self._local_resolved.clear()
 
     def forget(self) -> None:
-        """Drop every answer memoised: what is resolved next is read under the switches as they are now."""
-        self._resolved.clear()
+        """Drop the answers memoised in function bodies and for what functions return: what is resolved
+        next is read under the switches as they are now (module-level bindings do not depend on them)."""
         self._local_resolved.clear()
         self._returns.clear()
 
