@@ -9,6 +9,10 @@ receives it (`AttachmentsController.create`), and the flow goes on there with th
 (its RPC hops to cinder-volume and the rest), below a hop of kind "rest" from the calling process
 to the serving project's API process (`nova-api =rest=> cinder-api  POST /attachments`).
 
+A tree's own REST caller needs no client library: Nova's Placement report client sends through an
+openstacksdk proxy (`utils.get_sdk_adapter('placement')`), a transport frameworks.rest_clients knows,
+and the walker names it for `placement` (`nova-scheduler =rest=> placement-api  PUT /allocations/{id}`).
+
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling

@@ -20,7 +20,14 @@ of client method names:
   method itself (`session.post(...)`);
 - a `POST .../action` carries the key of the body sent (`{action: info}` with `action='os-attach'`);
 - the service type is the `service_type` default of the constructor of a client met on the way
-  (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one.
+  (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one;
+- an openstacksdk proxy is a transport too, known without reading openstacksdk: an attribute of a
+  `Connection` (`conn.placement`, `getattr(conn, service_type.replace('-', '_'))` in Nova's
+  `utils.get_sdk_adapter`) is `openstack.proxy.Proxy`, a keystoneauth1 Adapter for the service the
+  attribute names, so its verb methods send and the attribute is the service type;
+- the function's own parameters are its caller's to give: a placeholder in a URL, and a branch on
+  one (`if force:`) is decided by the call site's argument when it is a literal, by the default
+  when the call site does not pass it, either way otherwise.
 `matching_route` then finds the serving project's route (frameworks.rest) a request reaches.
 """
 
