@@ -363,3 +363,73 @@ def test_neutronclient_create_port_reaches_neutron_ml2(real_release):
     (request,) = requests_of(program, "neutronclient.v2_0.client.Client.create_port")
     assert request.service_type == "network"
     assert matching_route(routes, request.verb, request.url).controller == "neutron.plugins.ml2.plugin.Ml2Plugin.create_port"
+
+
+# A tree's own REST client on an openstacksdk proxy, made for a service type (Nova's Placement report
+# client: `utils.get_sdk_adapter('placement')` -> `getattr(conn, service_type.replace('-', '_'))`).
+SDK_CLIENT = {
+    "comp/__init__.py": "",
+    "comp/utils.py": """
+        from openstack import connection
+
+        def get_sdk_adapter(service_type, admin):
+            conn = connection.Connection(service_types={service_type})
+            return getattr(conn, service_type.replace('-', '_'))
+        """,
+    "comp/report.py": """
+        from comp import utils
+
+        class ReportClient:
+            def __init__(self, adapter=None):
+                self._adapter = adapter
+                self._client = self._create_client()
+
+            def _create_client(self):
+                client = self._adapter or utils.get_sdk_adapter('placement', admin=True)
+                return client
+
+            def get(self, url, version=None):
+                return self._client.get(url, microversion=version)
+
+            def put(self, url, data, version=None):
+                return self._client.put(url, json=data, microversion=version)
+
+            def delete(self, url):
+                return self._client.delete(url)
+
+            def claim(self, consumer_uuid, payload):
+                url = '/allocations/%s' % consumer_uuid
+                return self.put(url, payload, version='1.36')
+
+            def candidates(self, qs):
+                return self.get("/allocation_candidates?%s" % qs, version='1.36')
+
+            def remove(self, uuid, force=False):
+                url = '/allocations/%s' % uuid
+                if force:
+                    return self.delete(url)
+                return self.get(url)
+        """,
+}
+
+
+def test_an_openstacksdk_proxy_made_for_a_service_type_is_a_transport(make_tree):
+    """`getattr(conn, service_type.replace('-', '_'))` of an openstacksdk Connection is the proxy of the
+    service the caller names (a keystoneauth1 Adapter): its verb methods send, the URL read back."""
+    program = program_of(make_tree(SDK_CLIENT, "sdkclient"))
+    assert sent(program, "comp.report.ReportClient.claim") == [("PUT", "/allocations/{id}", None, "comp/report.py:16")]
+    assert sent(program, "comp.report.ReportClient.candidates") == [
+        ("GET", "/allocation_candidates", None, "comp/report.py:13")]
+    assert {r.service_type for r in requests_of(program, "comp.report.ReportClient.claim")} == {"placement"}
+
+
+def test_the_call_site_decides_a_branch_on_a_parameter_of_the_client_function(make_tree):
+    """`remove(uuid, force=True)` sends DELETE (the `if force:` branch), not the default's GET; an
+    argument that is not a literal may go either way."""
+    program = program_of(make_tree(SDK_CLIENT, "sdkclient"))
+    function = "comp.report.ReportClient.remove"
+    site = lambda kwargs: ["x", ["a", ["n", "c"], "remove"], 1, 0, None, [["n", "uuid"]], kwargs]  # noqa: E731
+    verbs = lambda found: sorted(r.verb for r in found)  # noqa: E731
+    assert verbs(requests_of(program, function)) == ["GET"]
+    assert verbs(requests_of(program, function, site({"force": ["k", True]}))) == ["DELETE"]
+    assert verbs(requests_of(program, function, site({"force": ["n", "force"]}))) == ["DELETE", "GET"]

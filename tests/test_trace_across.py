@@ -300,3 +300,99 @@ def test_a_serving_tree_reads_the_libraries_its_own_requirements_ask_for(make_tr
     reading, servers = crossing.readings((str(caller), str(server)), None, tmp_path / "c", False, given)
     assert reading.libraries == given  # the calling tree reads every -L, as before
     assert servers[0].libraries == (str(lib),)  # the serving tree the one its requirements.txt asks for
+
+
+# A tree's own REST client (Nova's Placement report client): no client library, an openstacksdk
+# proxy made for the service type the tree names; the serving tree declares a table of handlers.
+REPORTING = {
+    "setup.cfg": "[metadata]\nname = comp\n",
+    "comp/__init__.py": "",
+    "comp/utils.py": """
+        from openstack import connection
+
+
+        def get_sdk_adapter(service_type):
+            conn = connection.Connection(service_types={service_type})
+            return getattr(conn, service_type.replace('-', '_'))
+        """,
+    "comp/report.py": """
+        from comp import utils
+
+
+        class SchedulerReportClient(object):
+            def __init__(self):
+                self._client = utils.get_sdk_adapter('placement')
+
+            def put(self, url, data):
+                return self._client.put(url, json=data)
+
+            def claim_resources(self, consumer_uuid, payload):
+                return self.put('/allocations/%s' % consumer_uuid, payload)
+        """,
+    "comp/api.py": textwrap.dedent("""
+        from comp import report
+
+
+        class Controller(object):
+            pass
+
+
+        class ClaimsController(Controller):
+            def __init__(self):
+                self.reportclient = report.SchedulerReportClient()
+
+            def create(self, req, body):
+                self.reportclient.claim_resources(body['uuid'], body)
+
+
+        ROUTE_LIST = (('/claims', {'POST': [ClaimsController, 'create']}),)
+        """) + ROUTER,
+}
+
+PLACEMENT = {
+    "setup.cfg": "[metadata]\nname = openstack-placement\n[entry_points]\nconsole_scripts =\n"
+                 "    placement-manage = placement.manage:main\n",
+    "placement/__init__.py": "",
+    "placement/manage.py": "def main():\n    pass\n",
+    "placement/allocation.py": """
+        def list_for_consumer(req):
+            pass
+
+
+        def set_allocations_for_consumer(req):
+            return _set(req)
+
+
+        def _set(req):
+            pass
+        """,
+    "placement/handler.py": """
+        from placement import allocation
+
+        ROUTE_DECLARATIONS = {
+            '/allocations/{consumer_uuid}': {
+                'GET': allocation.list_for_consumer,
+                'PUT': allocation.set_allocations_for_consumer,
+            },
+        }
+        """,
+}
+
+
+def test_a_trees_own_rest_client_on_an_sdk_proxy_goes_on_into_placement(make_tree):
+    caller, server = make_tree(REPORTING, "comp"), make_tree(PLACEMENT, "placement")
+    trace = trace_operation(Reading(caller, use_cache=False), "POST /claims", servers=(Reading(server, use_cache=False),))
+    assert hops(trace) == [("comp-api", "rest", "placement-api", "PUT /allocations/{id}")]
+    rest = trace.hops[0]
+    assert (rest.client, rest.endpoint) == ("comp.report.SchedulerReportClient.claim_resources",
+                                            "placement.allocation.set_allocations_for_consumer")
+    leaf = trace.root.children[0]
+    assert (leaf.kind, leaf.service) == ("service", "placement")
+    served = leaf.children[0]
+    assert (served.process, served.function) == ("placement-api", "placement.allocation.set_allocations_for_consumer")
+
+
+def test_without_placement_the_report_client_call_stays_a_leaf(make_tree):
+    trace = trace_operation(Reading(make_tree(REPORTING, "comp"), use_cache=False), "POST /claims")
+    assert hops(trace) == []
+    assert trace.root.children[0].kind == "service" and trace.root.children[0].children == []

@@ -16,6 +16,10 @@ The client library is read with its parameters followed to every caller, the cal
 functions on the walk's path only, each call returning what its own arguments make
 (Program.follow_parameters_of): Nova's `glanceclient.Client(2, ...)` is the v2 client.
 
+A tree's own REST caller needs no client library: Nova's Placement report client sends through an
+openstacksdk proxy (`utils.get_sdk_adapter('placement')`), a transport frameworks.rest_clients knows,
+and the walker names it for `placement` (`nova-scheduler =rest=> placement-api  PUT /allocations/{id}`).
+
 Which tree serves a client is said by the client itself: the service the walker names it for
 (`cinder` for a module importing cinderclient) is a package of the tree. Which client library is
 read: those given with `-L`, else, for each serving tree, the `python-<package>client` the calling
@@ -127,7 +131,7 @@ def cross(root: Step, program, servers: list[Server], notes: list[str], packages
     # whole tree (Nova's), deeper than a chain is followed, before the library is reached.
     following = program.follow_parameters
     # The calling tree's packages: those its packaging names, and those of its calls into a client.
-    own = set(packages) | {step.function.split(".", 1)[0] for step, _conditions in _service_steps(root)}
+    own = set(packages) | {step.function.split(".", 1)[0] for step, _conditions, _caller in _service_steps(root)}
     # What the walk memoised read parameters its own way, and what crossing memoises another: each
     # starts afresh (a gallery walks the next operation after this one).
     program.forget_values()
@@ -142,11 +146,11 @@ def cross(root: Step, program, servers: list[Server], notes: list[str], packages
 def _cross(root: Step, program, servers: list[Server], notes: list[str], walked: dict) -> None:
     from stackread.frameworks.rest_clients import matching_route, requests_of
 
-    for step, conditions in list(_service_steps(root)):
+    for step, conditions, caller in list(_service_steps(root)):
         server = next((s for s in servers if step.service in s.packages), None)
         if server is None:
             continue
-        for request in requests_of(program, step.function):
+        for request in requests_of(program, step.function, _call_site(program, caller, step)):
             route = matching_route(server.tracer.routes.routes, request.verb, request.url, request.action)
             if route is None or not route.controller:
                 notes.append(f"{step.function} sends {request.verb} {request.url}, which no route of "
@@ -197,13 +201,23 @@ def _serving_root(server: Server, route, notes: list[str]) -> Step:
     return served.root
 
 
+def _call_site(program, caller: Step, step: Step) -> list | None:
+    """The call record in the caller's body that runs the step: its line, the function's name."""
+    name = step.function.rpartition(".")[2]
+    for record in program.calls_in(caller.function):
+        callee = record[1]
+        if record[2] == step.call_line and (callee[0] == "a" and callee[2] == name or callee == ["n", name]):
+            return record
+    return None
+
+
 def _service_steps(step: Step, conditions: tuple[str, ...] = ()):
     """Each service leaf, with the conditions on the way from where the flow entered its process
-    (an RPC hop's `condition` is the same)."""
+    (an RPC hop's `condition` is the same) and the step that calls it."""
     for child in step.children:
         # A hop's own condition is the sender's: in the process it enters, conditions start again.
         inner = () if child.kind == "hop" else conditions + ((child.condition,) if child.condition else ())
         if child.kind == "service" and not child.seen_above:
-            yield child, inner
+            yield child, inner, step
         else:
             yield from _service_steps(child, inner)

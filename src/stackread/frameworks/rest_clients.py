@@ -24,7 +24,14 @@ of client method names:
 - a request sent only from an `except` block on the way (a cleanup after a failed create) is on the
   function's error path;
 - the service type is the `service_type` default of the constructor of a client met on the way
-  (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one.
+  (cinderclient's `Client(..., service_type='volumev3')`), when the library writes one;
+- an openstacksdk proxy is a transport too, known without reading openstacksdk: an attribute of a
+  `Connection` (`conn.placement`, `getattr(conn, service_type.replace('-', '_'))` in Nova's
+  `utils.get_sdk_adapter`) is `openstack.proxy.Proxy`, a keystoneauth1 Adapter for the service the
+  attribute names, so its verb methods send and the attribute is the service type;
+- the function's own parameters are its caller's to give: a placeholder in a URL, and a branch on
+  one (`if force:`) is decided by the call site's argument when it is a literal, by the default
+  when the call site does not pass it, either way otherwise.
 `matching_route` then finds the serving project's route (frameworks.rest) a request reaches.
 """
 
@@ -86,8 +93,10 @@ class _Frame:
         return tuple(found)
 
 
-def requests_of(program, function_full: str) -> list[Request]:
-    """The requests the function sends, following its calls inside the program."""
+def requests_of(program, function_full: str, site: list | None = None) -> list[Request]:
+    """The requests the function sends, following its calls inside the program. With `site`, the call
+    record that runs it: a branch on a parameter passed there is decided by the argument written (a
+    literal decides it, anything else may go either way), not by the parameter's default."""
     definition = program.defs.get(function_full)
     if definition is None or definition.kind == "class":
         return []
@@ -102,6 +111,8 @@ def requests_of(program, function_full: str) -> list[Request]:
                        for p in definition.params[offset:] if not p.startswith("*")))
     scope = Scope(module, definition.qualname, program.enclosing_class(Scope(module, definition.qualname)), args=own)
     reader = _Reader(program, function_full)
+    if site is not None:
+        reader.site, _extra = _bind(definition, site[5], site[6], None)
     reader.walk(_Frame(scope, definition), 0)
     return sorted(_merged(reader.found), key=lambda r: (r.url, r.verb, r.action or "", r.path, r.line))
 
@@ -134,6 +145,7 @@ class _Reader:
         self._reading: set = set()  # (frame, name) whose assignments are being read
         self.root_params: tuple[str, ...] = program.defs[client_function].params
         self.package = program.defs[client_function].module.split(".")[0]
+        self.site: dict = {}  # parameter -> (argument, None) the call site of the function asked about writes
 
     # -- the walk inwards ----------------------------------------------------------------------
 
@@ -154,6 +166,9 @@ class _Reader:
             for value in values:
                 if value[0] == "ext" and _library_of(value[1]) and _name_of(value[1]) in _TRANSPORT_NAMES:
                     self.transport(record, frame, _name_of(value[1]), None, _library_of(value[1]), error, branches)
+            if callee[0] == "a" and callee[2] in _TRANSPORT_NAMES:
+                for service in sorted({s for v in program.resolve(callee[1], scope) for s in [_sdk_service(v)] if s}):
+                    self.transport(record, frame, callee[2], None, "keystoneauth1", error, branches, service)
             if depth >= _DEPTH:
                 continue
             # Read on this call path: `getattr(controller, method)(...)` runs the method its caller names.
@@ -189,6 +204,8 @@ class _Reader:
             return None
         if name in frame.passed:
             expr = frame.passed[name][0]
+        elif frame.parent is None and name in self.site:  # the call site of the function asked about
+            expr = self.site[name][0]
         else:
             expr = dict(frame.definition.default_exprs).get(name)
         truth = _truth(expr)
@@ -237,7 +254,7 @@ class _Reader:
     # -- at the transport ----------------------------------------------------------------------
 
     def transport(self, record: list, frame: _Frame, name: str, definition, library: str, error: bool,
-                  branches: tuple) -> None:
+                  branches: tuple, service_type: str | None = None) -> None:
         if name == "request":
             order = _TRANSPORTS[library]
             params = tuple(p for p in definition.params if p not in ("self", "cls")) if definition else ()
@@ -267,8 +284,8 @@ class _Reader:
             for url in sorted(urls):
                 url = normal_url(url)
                 action = self.action(send, send_frame) if verb == "POST" and url.endswith("/action") else None
-                self.found.append(Request(verb, url, self.service_type(frame), action, send_frame.scope.module.path,
-                                          send[2], self.client_function, error, branches))
+                self.found.append(Request(verb, url, service_type or self.service_type(frame), action,
+                                          send_frame.scope.module.path, send[2], self.client_function, error, branches))
 
     def verbs(self, expr, frame: _Frame, depth: int = 0) -> set[tuple[str, _Frame | None]]:
         """(verb, frame it is written in) for each verb the expression holds on this path."""
@@ -501,6 +518,8 @@ class _Reader:
 
 
 _TRANSPORT_NAMES = frozenset({"request"} | {verb.lower() for verb in VERBS})
+# What makes an openstacksdk Connection, whose attributes are the services' proxies.
+_SDK_CONNECTIONS = ("openstack.connection.Connection()", "openstack.connect()")
 
 
 def normal_url(url: str) -> str:
@@ -553,6 +572,18 @@ def _truth(expr) -> bool | None:
 def _library_of(dotted: str) -> str | None:
     top = dotted.split(".", 1)[0]
     return top if top in _TRANSPORTS else None
+
+
+def _sdk_service(value) -> str | None:
+    """The service type of an openstacksdk proxy: `conn.placement`, `getattr(conn, 'shared_file_system')`
+    of a `Connection` (openstacksdk read or not, it is `openstack.proxy.Proxy`, a keystoneauth1 Adapter
+    for the service the attribute names, `_` for `-`)."""
+    if value[0] != "ext":
+        return None
+    for connection in _SDK_CONNECTIONS:
+        if value[1].startswith(connection + ".") and value[1].count(".") == connection.count(".") + 1:
+            return value[1].rpartition(".")[2].replace("_", "-")
+    return None
 
 
 def _name_of(dotted: str) -> str:

@@ -85,6 +85,7 @@ class Program:
         self.values.bind = lambda scope, record, function_full: bind(scope, record, function_full) \
             if followed(function_full) else ()
         self.values.on_path = True  # a call read on one path returns what its arguments make
+
     def forget_values(self) -> None:
         """Drop every answer memoised that depends on how parameters are read: switched between
         `follow_parameters` and `follow_parameters_of`, each reads its own."""

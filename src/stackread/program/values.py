@@ -43,18 +43,19 @@ class OptionLookup(Protocol):
 
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
+# A str's methods that make another str from literal arguments: `service_type.replace('-', '_')`
+# names the attribute `getattr(conn, ...)` reads as surely as the string it is called on.
+_STR_METHODS = frozenset({"replace", "lower", "upper", "strip", "lstrip", "rstrip"})
 
 
 class Values:
-    # Names and classes evaluate the expressions they bind, and values look up names and members:
-    # the engine's one cycle. Program makes this part first and hands it the two others (`names`,
-    # `classes`) once they exist.
+    # Names and classes evaluate the expressions they bind, and values look up names and members: the
+    # engine's one cycle. Program makes this part first and hands it `names` and `classes` once they exist.
     names: Names
     classes: Classes
     # The values one call site binds to a function's parameters (program.params; set by Program).
     bind: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
-    # The same, whether or not parameters are followed: for one call whose arguments are already
-    # known on the path being read (a classmethod's `cls` handed on to a factory).
+    # The same whether or not parameters are followed: a call whose arguments the path knows (`cls`).
     bind_path: Callable[[Scope, list, str], tuple] = staticmethod(lambda scope, record, function_full: ())
 
     def __init__(self, modules: dict[str, ModuleFacts], defs: dict[str, Definition], guard: Guard,
@@ -125,6 +126,10 @@ class Values:
         if kind == "c":
             if expr[1][0] == "a" and expr[1][2] in _CONTAINER_METHODS:
                 found = self.containers.method(self.resolve(expr[1][1], scope), expr[1][2], expr, scope)
+                if found:
+                    return found
+            if expr[1][0] == "a" and expr[1][2] in _STR_METHODS:
+                found = _str_method(self.resolve(expr[1][1], scope), expr[1][2], expr)
                 if found:
                     return found
             return frozenset(v for func in sorted(self.resolve(expr[1], scope))
@@ -246,12 +251,12 @@ class Values:
             if self.containers.is_generator(func[1]):  # what iterating it gives: its yields
                 return self.returns(func[1]) | {("gen", func[1])}
             if definition is not None and self._returns_parameter(definition):
-                return self._returns_bound(definition, call, scope) | self._checked(definition, call, scope)
+                bind = self.bind_path if self.on_path else None  # on a path, this call's own arguments
+                return self._returns_bound(definition, call, scope, bind) | self._checked(definition, call, scope)
             if kind == "meth" and len(func) > 2 and definition is not None and definition.kind == "classmethod" \
                     and self._makes_cls(definition):
                 return self._returns_as(definition, func[2])  # `Sub.load(...)`: `cls` is Sub
-            if self.on_path and definition is not None and definition.kind != "class":
-                # Each call read on its own: `glanceclient.Client(2, ...)` makes the v2 client only.
+            if self.on_path and definition is not None and definition.kind != "class":  # `Client(2)`: the v2 client
                 bound = self.bind_path(scope, [scope.function, call[1], 0, 0, None, call[2], call[3]], func[1])
                 if bound:
                     return self._returns_with(func[1], bound) | self._checked(definition, call, scope)
@@ -463,7 +468,21 @@ def _by_parameter(expr: list, definition: Definition) -> bool:
     if expr[0] == "c" and expr[1][0] == "n":
         bound = definition.kind in ("method", "classmethod", "property")
         return expr[1][1] in (params[1:] if bound else params)
+    if expr[0] == "ga" and expr[2][0] == "c" and expr[2][1][0] == "a":  # `getattr(conn, name.replace('-', '_'))`
+        return expr[2][1][1][0] == "n" and expr[2][1][1][1] in params
     return expr[0] in ("ga", "i") and expr[2][0] == "n" and expr[2][1] in params
+
+
+def _str_method(values: frozenset, method: str, call: list) -> frozenset:
+    """`'shared-file-system'.replace('-', '_')`: what the method makes of each string the receiver can
+    be, with literal string arguments only; nothing when the receiver may be anything else."""
+    args = call[2]
+    if call[3] or not values or any(v[0] != "str" for v in values) or any(a[0] != "s" for a in args):
+        return EMPTY
+    try:
+        return frozenset(("str", getattr(v[1], method)(*(a[1] for a in args))) for v in values)
+    except (TypeError, ValueError):
+        return EMPTY
 
 
 def _external(dotted: str) -> Value:
