@@ -41,6 +41,28 @@ def test_heat_stack_create_goes_from_heat_api_into_heat_engine(real_release):
     assert {(h.source, h.target) for h in trace.hops[1:]} == {("heat-engine", "heat-engine")}
 
 
+def test_heat_stack_delete_calls_the_engine_which_converges_in_its_own_workers(real_release):
+    # api/openstack/v1/stacks.py:593 delete_stack(..., cast=False): rpc/client.py:456 picks self.call;
+    # EngineService.delete_stack (engine/service.py:1489) converges the DELETE when the stack is a
+    # convergence one (stack.convergence, from the option at its creation: open), whose check_resource
+    # casts go to the engine_worker topic heat-engine serves itself.
+    trace = trace_operation(real_release("heat-current"), "stack delete")
+    assert hops(trace)[0] == ("heat-api", "call", "heat-engine", "delete_stack",
+                              "heat.engine.service.EngineService.delete_stack")
+    check = [h for h in trace.hops if h.method == "check_resource"]
+    assert check and all((h.source, h.kind, h.target) == ("heat-engine", "cast", "heat-engine") for h in check)
+    assert "stack.convergence" in check[0].condition
+
+
+def test_ironic_node_power_on_calls_the_conductor_the_hash_ring_names(real_release):
+    # api/controllers/v1/node.py:899 change_node_power_state(..., topic=topic); rpcapi.py:391
+    # _prepare_call(topic=topic) and cctxt.call: the conductor that owns the node by the hash ring.
+    trace = trace_operation(real_release("ironic-current"), "node power on")
+    assert hops(trace) == [("ironic-api", "call", "ironic-conductor", "change_node_power_state",
+                            "ironic.conductor.manager.ConductorManager.change_node_power_state")]
+    assert trace.hops[0].route == "host in topic"
+
+
 def test_the_receiver_is_the_dedicated_service_not_the_all_in_one_launcher(real_release):
     # Ironic installs `ironic` (command/singleprocess.py: the conductor with embed_api=True and the
     # VNC proxy) beside `ironic-conductor`; Trove `trove-fake-mode` (API, conductor and taskmanager)
