@@ -3,7 +3,8 @@
 Run: python benchmarks/fleet_flows.py [PROJECT ...]  (e.g. cinder nova+neutron; default: all).
 Reads the releases `stackread get` put in the cache (STACKREAD_CACHE_DIR or ~/.cache/stackread) and
 runs the installed `stackread trace --json` on each; prints, per flow, the hops of the default path
-(`source =kind=> target  method  server=...  if ...`), then how many other hops the flow draws.
+(`source =kind=> target  method  server=...  if ...`, a long condition cut), then how many
+other hops the flow draws (off the default path, or on the error path) and the time it took.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 
+_CONDITION = 90  # characters of a hop's condition shown: the head says which branch
 # name -> (trees, the first the caller; libraries; operations)
 FLOWS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "cinder": (["cinder-29.0.0"], [], ["volume create", "volume delete", "os-attach", "attachment create",
@@ -59,7 +61,8 @@ def hop_line(hop: dict) -> str:
     if hop.get("route"):
         text += f"  server={hop['route']}"
     if hop.get("condition"):
-        text += f"  if {hop['condition']}"
+        condition = hop["condition"]
+        text += f"  if {condition if len(condition) <= _CONDITION else condition[:_CONDITION] + '…'}"
     return text
 
 
