@@ -8,22 +8,11 @@ with two API versions, a serving project."""
 
 import textwrap
 
+from test_trace_across import ROUTER  # the Cinder crossing's nova-like API router
+
 from stackread.flows.reading import Reading
 from stackread.flows.trace import trace_operation
 
-ROUTER = textwrap.dedent("""
-    class Resource(object):
-        def __init__(self, controller):
-            self.controller = controller
-
-
-    class APIRouter(object):
-        def __init__(self):
-            for path, methods in ROUTE_LIST:
-                for method, controller_info in methods.items():
-                    controller = Resource(controller_info[0]())
-                    self.map.create_route(path, method, controller, controller_info[1])
-    """)
 
 CALLER = {
     "setup.cfg": "[metadata]\nname = comp\n",
