@@ -52,6 +52,9 @@ def test_attachments_create_and_update_call_attachment_update_and_complete_stays
     create = trace_operation(cinder, "attachment create")
     assert hops(create) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
                              "vref.service_topic_queue", "connector")]
+    # rpcapi.py:163 _get_cctxt sends to topic cinder-volume.<host> (host@backend); the host as the
+    # caller names it (vref.service_topic_queue), as the text says after the route.
+    assert create.hops[0].host_topic == "cinder-volume.<vref.service_topic_queue>"
     update = trace_operation(cinder, "attachment update")
     assert hops(update) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
                              "vref.service_topic_queue", None)]

@@ -34,6 +34,9 @@ class Hop:
     error_path: bool
     assumed: list[str] = field(default_factory=list)  # the default scenario's assumptions that decided its branch
     role: str | None = None  # source | dest: which of the two hosts of a move it reaches (hosts.py)
+    # The per-host topic a send routed to one host lands on, as the caller names the host
+    # (`cinder-volume.<vref.service_topic_queue>`, hosts.host_queue); None when the rpc reader saw none.
+    host_topic: str | None = None
 
 
 @dataclass

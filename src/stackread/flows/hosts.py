@@ -61,6 +61,15 @@ def routing(chain: tuple[str, ...]) -> str | None:
     return INSTANCE_HOST if names == {"instance"} else OTHER_HOST
 
 
+def host_queue(host_topic: str | None, server_route: str | None, route: str | None) -> str | None:
+    """The send's per-host topic with the host the caller passed: `cinder-volume.<volume.service_topic_queue>`
+    of VolumeAPI.attachment_update, reached from `attachment_update(ctxt, vref, ...)`, is
+    `cinder-volume.<vref.service_topic_queue>`."""
+    if not host_topic or not server_route or not route:
+        return host_topic
+    return host_topic.replace(f"<{server_route}>", f"<{route}>")
+
+
 def expand(text: str, chains: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The expression, then what the callers passed for each variable in it that holds the host
     (`host` in `_compute_host(host, instance)`), with their chains. The object a host is read from

@@ -25,7 +25,7 @@ from stackread.flows.cuts import Cuts, cut_modules, cut_text
 from stackread.flows.fallbacks import fallbacks
 from stackread.flows.flow import Hop, Step
 from stackread.flows.handing import HANDED_DEPTH, Handing, calls_itself as _calls_itself
-from stackread.flows.hosts import expand, routing
+from stackread.flows.hosts import expand, host_queue, routing
 from stackread.flows.question import MAX_DEPTH, Question
 from stackread.frameworks.callbacks import Events
 from stackread.frameworks.drivers import DEFAULT_DRIVER, DriverChoice, matches_method
@@ -385,10 +385,10 @@ class Walker:
                 route = texts.get(send.server_route, send.server_route) if send.server_route else None
                 hop = Hop(step.process, send.service, send.method, send.kind, send.fanout, send.client,
                           send.client_path, send.client_line, send.endpoint, send.endpoint_path, send.endpoint_line,
-                          # a test the callee repeats on what it is handed is said once (Neutron's `if router_ids:`)
                           route, " and ".join(dict.fromkeys(child_conditions)) or None, child_default, child_error,
-                          list(path_assumed),
-                          routing(expand(send.server_route, reached.chains)) if send.server_route else None)
+                          list(path_assumed),  # (a test the callee repeats on what it is handed is said once)
+                          routing(expand(send.server_route, reached.chains)) if send.server_route else None,
+                          host_queue(send.host_topic, send.server_route, route))
                 child = self._step(send.endpoint, send.service, "hop")
                 child.hop = hop
                 target = send.endpoint

@@ -21,7 +21,8 @@ def _hop_json(h: Hop) -> dict[str, Any]:
             "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
             "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
             "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path,
-            **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {})}
+            **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {}),
+            **({"host_topic": h.host_topic} if h.host_topic else {})}
 
 
 def _step_json(s: Step, errors: bool) -> dict[str, Any]:
@@ -75,6 +76,7 @@ def render(trace: Trace, errors: bool = False) -> list:
         cond = f"  [dim]if {escape(h.condition)}[/]" if h.condition else ""
         cond += f"  [dim cyan](assumed: {escape('; '.join(h.assumed))})[/]" if h.assumed else ""
         route = f"  [dim]server={escape(h.route)}[/]" if h.route else ""
+        route += f"  [dim]→ topic[/] {escape(h.host_topic)}" if h.host_topic else ""
         lines.append(f"  {h.source} [bold]={kind}=>[/] {h.target}  {h.method}{route}{mark}{cond}")
     summary = Group(*(WholeWords(line, hang=4) for line in lines)) if lines else Text("")
     below = _expanded_below(trace.root, errors)
