@@ -43,6 +43,16 @@ def test_os_attach_calls_the_volume_host(cinder):
     assert trace.root.function == "cinder.api.contrib.volume_actions.VolumeActionsController._attach"
     assert hops(trace) == [("cinder-api", "call", "cinder-volume", "attach_volume", "attach_volume",
                             "volume.service_topic_queue", None)]
+    # manager.py:1399 attach_volume -> volume_utils.py:1614 require_driver_initialized -> :1631
+    # log_unsupported_driver_warning: `if not driver.supported:` is driver.py:625 `return self.SUPPORTED`,
+    # True on BaseVD (:459) and so on LVM: the warning's get_version is off the default path.
+    found, todo = [], [trace.root]
+    while todo:
+        step = todo.pop()
+        found += [step] if step.function == "cinder.volume.driver.BaseVD.get_version" else []
+        todo += step.children
+    assert found and not any(s.default_path for s in found)
+    assert found[0].assumed == ["LVMVolumeDriver.SUPPORTED = True"]
 
 
 def test_attachments_create_and_update_call_attachment_update_and_complete_stays_in_the_api(cinder):

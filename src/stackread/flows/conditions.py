@@ -24,6 +24,7 @@ class Conditions:
         self.options = options
         self.settings = settings
         self.program = program  # to read `is_neutron()`: a function returning an option
+        self.chosen_driver = lambda classes: None  # set by the walker: the driver a set of instances runs
         self.scenario = scenario  # the request's microversion, policies, state (scenario.py); None: options only
         self._memo: dict[tuple, tuple[bool | None, tuple[str, ...]]] = {}
         self._contexts: dict[str, list] = {}
@@ -94,8 +95,10 @@ class Conditions:
         return self.taken_why(module, context, arguments, state)[0]
 
     def taken_why(self, module, context: list, arguments: dict[str, Any] | None = None,
-                  state=None) -> tuple[bool, tuple[str, ...]]:
-        """`taken`, with the scenario's assumptions that decided the if/else entries of the context."""
+                  state=None, bound: tuple = ()) -> tuple[bool, tuple[str, ...]]:
+        """`taken`, with the scenario's assumptions that decided the if/else entries of the context;
+        `bound`: the objects the path's caller passed for the function's parameters (the walker's)."""
+        state = self._holding(state or {}, bound) if bound else state
         used: list[str] = []
         for kind, text, _line in context:
             if kind not in ("if", "else"):
@@ -203,6 +206,10 @@ class Conditions:
             found = self.options.lookup(group, name)
             if found is not None and isinstance(found.value, (bool, int, float, str, type(None))):
                 return found.value
+        if chain and len(chain) == 2 and chain[0] in self._state.get("objects", {}):
+            found = self._class_constant(self._state["objects"][chain[0]], chain[1])
+            if found is not _UNKNOWN:
+                return found
         if chain and len(chain) >= 2 and self.scenario is not None:
             decided = self.scenario.attribute(chain, self._state)
             if decided is not None:
@@ -210,6 +217,37 @@ class Conditions:
                 return decided[0]
         return _UNKNOWN
 
+
+    def _holding(self, state: dict, bound: tuple) -> dict:
+        """The path's state with the class of each parameter bound to one object (the chosen driver
+        among a driver interface's implementations): what `if not driver.supported:` reads."""
+        objects = {}
+        for param, values in bound:
+            classes = {v[1] for v in values if v[0] == "inst"}
+            chosen = self.chosen_driver(frozenset(classes)) or (classes.pop() if len(classes) == 1 else None)
+            if chosen is not None:
+                objects[param] = chosen
+        return {**state, "objects": objects} if objects else state
+
+    def _class_constant(self, cls: str, name: str) -> Any:
+        """`driver.supported` on the object the path holds (LVMVolumeDriver): a class attribute's literal,
+        or a property returning one (`return self.SUPPORTED`), labelled with the class and the name."""
+        program = self.program
+        owner, member = program.find_member(cls, name) if program is not None else ("", None)
+        if member is not None:
+            module = program.modules[member.module]
+            returns = [e for scope, e, _c in module.summary["returns"] if scope == member.qualname]
+            if member.kind != "property" or len(returns) != 1 or returns[0][:2] != ["a", ["n", "self"]]:
+                return _UNKNOWN
+            name = returns[0][2]
+            owner, member = program.find_member(cls, name)
+        values = program.classes.class_attribute(owner, name) if owner and member is None else frozenset()
+        found = next(iter(values)) if len(values) == 1 else None
+        if found is None or found[0] not in ("const", "str"):
+            return _UNKNOWN
+        value = ast.literal_eval(found[1]) if found[0] == "const" else found[1]
+        self._used.append(f"{cls.rpartition('.')[2]}.{name} = {value!r}")
+        return value
 
     def _body_read(self, node: ast.AST, arguments: dict[str, Any], module) -> Any:
         """What the plain request's body gives: `body['server']` a body, `.get('key'[, default])` the
@@ -256,8 +294,15 @@ _STR_METHODS = frozenset({"replace", "endswith", "startswith", "join", "lower", 
 
 
 def _state_key(state, text: str):
-    """The part of the path's state a condition can read: the vm_state, when it reads one."""
-    return state.get("vm_state") if state and "vm_state" in text else None
+    """The part of the path's state a condition can read: the vm_state, when it reads one, and the
+    classes of the objects it names."""
+    vm_state = state.get("vm_state") if state and "vm_state" in text else None
+    objects = state.get("objects") if state else None
+    named = tuple(sorted((n, c) for n, c in objects.items() if n in names_in(text))) if objects else ()
+    return (vm_state, named) if named else vm_state
+
+
+
 
 
 @functools.lru_cache(maxsize=4096)

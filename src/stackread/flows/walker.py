@@ -82,8 +82,8 @@ class Walker:
         self.extra_depth = question.depth  # levels of calls that lead nowhere shown around the flow (--depth)
         self.driver = (question.driver or DEFAULT_DRIVER).lower()
         self.drivers = DriverChoice(program, conditions.options, question.driver)
-        self.show_objects = question.show_objects
-        self.conditions = conditions
+        self.show_objects, self.conditions = question.show_objects, conditions
+        conditions.chosen_driver = self.drivers.chosen  # which driver object a path holds (`driver.supported`)
         self._sends: dict[tuple[str, int], list] = {}
         for send in rpc.sends:
             if send.endpoint and not (send.namespace is None and send.method.startswith("object_")):
@@ -370,7 +370,7 @@ class Walker:
             if context is None:
                 continue
             condition, loop, in_except = _describe(context)
-            taken, assumed = self.conditions.taken_why(module, context, arguments, state)
+            taken, assumed = self.conditions.taken_why(module, context, arguments, state, reached.bound)
             if position in fell:  # a fallback's handler runs; the rest of its try does not
                 in_except, taken = (False, taken) if fell[position][0] == "handler" else (in_except, False)
                 assumed += (fell[position][1].why,)

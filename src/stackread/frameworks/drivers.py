@@ -174,6 +174,17 @@ class DriverChoice:
                 drivers += picked
         return list(dict.fromkeys(drivers)), [t for i, t in enumerate(targets) if i not in taken]
 
+    def chosen(self, classes: frozenset) -> str | None:
+        """Which implementation of the driver interface these instances implement a flow holds: the
+        `--driver` one, or the option default's (followed where the values do not hold it, as `split`
+        does: Cinder's manager makes its driver from a name the engine cannot read)."""
+        roots = {self._root_of(c) for c in classes}
+        if not classes or len(roots) != 1 or None in roots or self.spec == "all":
+            return None
+        held = [c for c in self.defaults if self._root_of(c) in roots] if self.spec is None else []
+        held = held or [c for c in self._named if self._root_of(c) in roots]  # --driver, else libvirt
+        return held[0] if len(held) == 1 else None
+
     def _class(self, target: tuple) -> str:
         """The class whose method runs: `self`'s when the method is inherited, else its own."""
         return target[2] or target[0].rpartition(".")[0]
