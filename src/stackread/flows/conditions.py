@@ -217,7 +217,6 @@ class Conditions:
                 return decided[0]
         return _UNKNOWN
 
-
     def _holding(self, state: dict, bound: tuple) -> dict:
         """The path's state with the class of each parameter bound to one object (the chosen driver
         among a driver interface's implementations): what `if not driver.supported:` reads."""
@@ -300,9 +299,6 @@ def _state_key(state, text: str):
     objects = state.get("objects") if state else None
     named = tuple(sorted((n, c) for n, c in objects.items() if n in names_in(text))) if objects else ()
     return (vm_state, named) if named else vm_state
-
-
-
 
 
 @functools.lru_cache(maxsize=4096)

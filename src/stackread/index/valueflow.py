@@ -43,13 +43,13 @@ def callee_name(expr: list) -> str:
     return expr[1] if expr[0] == "n" else expr[2] if expr[0] == "a" else ""
 
 
-
 class ReboundReads:
     """The parameters a function binds again, and its reads of them in assigned values that can only
     see what was passed: before the first binding (or in the value that binding assigns) and in no
     loop that binds it. `controller_name = controller or 'images'` before `controller = getattr(client,
     controller_name)` reads the parameter. Told by the summary as it walks the body (stores and reads
-    in order, loops as the control contexts it is in), then each such read is marked ["n", name, "p"] (other readers see the name)."""
+    in order, loops as the control contexts it is in), then each such read is marked ["n", name, "p"]
+    (every other reader still sees the name)."""
 
     def __init__(self, params: list[str]):
         self.params = frozenset(p for p in params if not p.startswith("*"))
