@@ -92,14 +92,21 @@ class Conditions:
 
     def taken(self, module, context: list, arguments: dict[str, Any] | None = None, state=None) -> bool:
         """False when an if/else of the context goes the other way under the settings."""
-        return self.taken_why(module, context, arguments, state)[0]
+        return self.taken_why(module, context, arguments, state)[0] is not False
+
+    def held_by(self, bound: tuple, holder: str) -> tuple:
+        """The objects bound on the path, with `self` an instance of `holder` (the class of a method,
+        or the scope of a function, which holds none): `if self.send_instance_updates:` reads it."""
+        definition = self.program.defs.get(holder) if self.program is not None and holder else None
+        return (*bound, ("self", frozenset({("inst", holder)}))) if definition and definition.kind == "class" else bound
 
     def taken_why(self, module, context: list, arguments: dict[str, Any] | None = None,
-                  state=None, bound: tuple = ()) -> tuple[bool, tuple[str, ...]]:
-        """`taken`, with the scenario's assumptions that decided the if/else entries of the context;
+                  state=None, bound: tuple = ()) -> tuple[bool | None, tuple[str, ...]]:
+        """True, False, or None where an entry is open; with the assumptions that decided the entries;
         `bound`: the objects the path's caller passed for the function's parameters (the walker's)."""
         state = self._holding(state or {}, bound) if bound else state
         used: list[str] = []
+        open_ = False
         for kind, text, _line in context:
             if kind not in ("if", "else"):
                 continue
@@ -107,7 +114,8 @@ class Conditions:
             used += labels
             if holds is not None and (kind == "if") != holds:
                 return False, tuple(dict.fromkeys(used))
-        return True, tuple(dict.fromkeys(used))
+            open_ = open_ or holds is None
+        return (None if open_ else True), tuple(dict.fromkeys(used))
 
     def _returned(self, module, func: ast.AST) -> ast.AST | None:
         """What `is_neutron()` stands for: the one expression the function returns, when it is an option."""
@@ -233,6 +241,8 @@ class Conditions:
         or a property returning one (`return self.SUPPORTED`), labelled with the class and the name."""
         program = self.program
         owner, member = program.find_member(cls, name) if program is not None else ("", None)
+        if member is None and not owner:
+            return self._option_held(cls, name)
         if member is not None:
             module = program.modules[member.module]
             returns = [e for scope, e, _c in module.summary["returns"] if scope == member.qualname]
@@ -247,6 +257,21 @@ class Conditions:
         value = ast.literal_eval(found[1]) if found[0] == "const" else found[1]
         self._used.append(f"{cls.rpartition('.')[2]}.{name} = {value!r}")
         return value
+
+    def _option_held(self, cls: str, name: str) -> Any:
+        """`self.send_instance_updates` where the class's `__init__` is the one place that binds it,
+        to an option (`= CONF.filter_scheduler.track_instance_changes`): that option's value."""
+        assigns = []
+        for owner in self.program.classes.mro(cls):
+            definition = self.program.defs.get(owner)
+            module = self.program.modules[definition.module] if definition is not None else None
+            assigns += [(scope, expr) for scope, expr in (module.self_assigns.get(name, []) if module else ())
+                        if scope == definition.qualname or scope.startswith(definition.qualname + ".")]
+        if len(assigns) != 1 or not assigns[0][0].endswith(".__init__"):
+            return _UNKNOWN
+        node = as_ast(assigns[0][1])
+        chain = _attribute_chain(node) if node is not None else None
+        return self._value(node, {}) if chain and chain[0] == "CONF" else _UNKNOWN
 
     def _body_read(self, node: ast.AST, arguments: dict[str, Any], module) -> Any:
         """What the plain request's body gives: `body['server']` a body, `.get('key'[, default])` the

@@ -168,11 +168,12 @@ def _cross(root: Step, program, servers: list[Server], notes: list[str], walked:
             hop = Hop(step.process, served.process, method, "rest", False, request.client_function,
                       request.path, request.line, route.controller, served.path, served.line, None,
                       condition, default_path, error_path, list(step.assumed))
+            hop.open = default_path and (step.open or bool(request.branches))
             children = [] if seen else served.children
             if error_path or not default_path:  # what runs below a call off the default path is too
                 children = [_off_path(copy.deepcopy(c), error_path) for c in children]
             step.children.append(replace(served, kind="hop", hop=hop, call_line=step.call_line,
-                                         default_path=default_path, error_path=error_path,
+                                         default_path=default_path, error_path=error_path, open=hop.open,
                                          seen_above=seen, children=children))
 
 
@@ -184,10 +185,11 @@ def _branches(branches: tuple) -> tuple[str, ...]:
 
 
 def _off_path(step: Step, error: bool) -> Step:
-    step.default_path = False
+    step.default_path = step.open = False
     step.error_path = step.error_path or error
     if step.hop is not None:
         step.hop.default_path, step.hop.error_path = False, step.hop.error_path or error
+        step.hop.open = False
     for child in step.children:
         _off_path(child, error)
     return step

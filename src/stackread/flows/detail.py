@@ -58,7 +58,8 @@ def at_level(trace: Trace, level: str, errors: bool = False) -> Trace:
 def _settled(steps: list[Step]) -> list[Step]:
     """The pruned steps with each service group on the default path when any call it stands for is
     (its calls are all known only once the whole tree is pruned)."""
-    return [replace(s, default_path=any(c.default_path for c in s.calls), children=_settled(s.children))
+    return [replace(s, default_path=any(c.default_path for c in s.calls), children=_settled(s.children),
+                    open=any(c.default_path for c in s.calls) and all(c.open for c in s.calls if c.default_path))
             if s.calls else replace(s, children=_settled(s.children)) for s in steps]
 
 

@@ -37,6 +37,7 @@ class Hop:
     # The per-host topic a send routed to one host lands on, as the caller names the host
     # (`cinder-volume.<vref.service_topic_queue>`, hosts.host_queue); None when the rpc reader saw none.
     host_topic: str | None = None
+    open: bool = False  # on the default path only if a condition the scenario cannot decide holds
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Step:
     loop: str | None = None
     error_path: bool = False
     default_path: bool = True
+    open: bool = False  # reached on the default path only if a condition the scenario leaves open holds
     service: str | None = None  # for service leaves: neutron, glance, ...
     hop: Hop | None = None
     receiver: str | None = None  # the class `self` is an instance of, when the method is inherited

@@ -54,7 +54,7 @@ def folded_label(step: Step) -> str:
 
 
 def _key(step: Step) -> tuple:
-    return (step.function, step.process, step.kind, step.condition, step.loop, step.default_path,
+    return (step.function, step.process, step.kind, step.condition, step.loop, step.default_path, step.open,
             step.error_path, step.service, step.cut, tuple(step.assumed), step.event, step.callback,
             _hop_key(step.hop))
 
@@ -63,7 +63,7 @@ def _hop_key(hop: Hop | None) -> tuple | None:
     if hop is None:
         return None
     return (hop.source, hop.target, hop.method, hop.kind, hop.fanout, hop.endpoint, hop.route, hop.condition,
-            hop.default_path, hop.error_path)
+            hop.default_path, hop.open, hop.error_path)
 
 
 def _same(step: Step, other: Step) -> bool:

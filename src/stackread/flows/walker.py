@@ -35,8 +35,7 @@ from stackread.program.facts import Scope
 SERVICE_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance", "cinderclient": "cinder",
                      "ironicclient": "ironic", "keystoneclient": "keystone", "swiftclient": "swift",
                      "novaclient": "nova", "barbicanclient": "barbican", "designateclient": "designate"}
-# Object indirection, the database and notifications (they look like RPC, they are not a flow):
-# every save() ends there; shown with --show-objects only.
+# Objects, the database, notifications: they look like RPC, not a flow (shown with --show-objects).
 _OBJECT_PACKAGES = ("objects", "db", "notifications")
 
 
@@ -54,9 +53,8 @@ class _Visit:
 @dataclass(frozen=True)
 class _Reached:
     """How the walk reached a step: the (function, receiver) pairs above it, not to be entered again;
-    the conditions from where the flow entered its process; the literal arguments it is called with
-    on this path; how many levels of calls leading nowhere may still be shown below it; and the
-    caller's text of each of its arguments."""
+    the conditions from where the flow entered its process; the literal arguments it is called with on
+    this path; how many levels of calls leading nowhere may still be shown; the caller's argument texts."""
 
     stack: frozenset
     conditions: list[str]
@@ -363,6 +361,7 @@ class Walker:
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         fell = fallbacks(listed, self.program.defs)  # `except NotImplementedError` a chosen driver takes
+        held = self.conditions.held_by(reached.bound, step.receiver or step.function.rpartition(".")[0])
         for position, (context, (kind, target, line, receiver, record), child_budget) in enumerate(listed):
             arguments = _past(at_entry, rebound, line)
             literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
@@ -370,11 +369,12 @@ class Walker:
             if context is None:
                 continue
             condition, loop, in_except = _describe(context)
-            taken, assumed = self.conditions.taken_why(module, context, arguments, state, reached.bound)
+            taken, assumed = self.conditions.taken_why(module, context, arguments, state, held)
             if position in fell:  # a fallback's handler runs; the rest of its try does not
                 in_except, taken = (False, taken) if fell[position][0] == "handler" else (in_except, False)
                 assumed += (fell[position][1].why,)
-            child_default = step.default_path and taken and not in_except
+            child_default = step.default_path and taken is not False and not in_except
+            child_open = child_default and (step.open or taken is None)  # on a branch the scenario leaves open
             child_error = step.error_path or in_except
             child_conditions = reached.conditions + ([condition] if condition else [])
             path_assumed = tuple(dict.fromkeys(reached.assumed + assumed))
@@ -390,7 +390,7 @@ class Walker:
                           routing(expand(send.server_route, reached.chains)) if send.server_route else None,
                           host_queue(send.host_topic, send.server_route, route))
                 child = self._step(send.endpoint, send.service, "hop")
-                child.hop = hop
+                child.hop, hop.open = hop, child_open
                 target = send.endpoint
                 # RPC sends keyword arguments named like the endpoint's parameters.
                 child_arguments = {name: value for name, value in arguments.items()
@@ -421,7 +421,7 @@ class Walker:
             child.call_line, child.condition, child.loop = line, condition, loop
             child.assumed = list(assumed)
             child.receiver, child.receiver_exact = receiver if receiver is not None else (None, False)
-            child.error_path, child.default_path = child_error, child_default
+            child.error_path, child.default_path, child.open = child_error, child_default, child_open
             step.children.append(child)
             handed = visit.callbacks.get((line, target, receiver), ()) if kind not in ("hop", "event") else ()
             if kind == "call" and child_bound:  # the walk below reaches where it is called, on its own path
@@ -446,7 +446,7 @@ class Walker:
         child.receiver, child.receiver_exact = callback.receiver
         recovery = bool(_RECOVERY.search(callback.parameter) or _RECOVERY.search(callback.function.rpartition(".")[2]))
         child.error_path = callee.error_path or recovery
-        child.default_path = callee.default_path and not recovery
+        child.default_path, child.open = callee.default_path and not recovery, callee.open
         return child, reached
 
     def _state(self, definition, state: dict) -> dict:

@@ -21,7 +21,7 @@ def _hop_json(h: Hop) -> dict[str, Any]:
             "client": h.client, "client_path": h.client_path, "client_line": h.client_line,
             "endpoint": h.endpoint, "endpoint_path": h.endpoint_path, "endpoint_line": h.endpoint_line,
             "route": h.route, "condition": h.condition, "default_path": h.default_path, "error_path": h.error_path,
-            **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {}),
+            **({"open": True} if h.open else {}), **({"role": h.role} if h.role else {}), **({"assumed": h.assumed} if h.assumed else {}),
             **({"host_topic": h.host_topic} if h.host_topic else {})}
 
 
@@ -29,7 +29,7 @@ def _step_json(s: Step, errors: bool) -> dict[str, Any]:
     return {"function": s.function, "path": s.path, "line": s.line, "process": s.process, "kind": s.kind,
             "call_line": s.call_line, "condition": s.condition, "loop": s.loop, "default_path": s.default_path,
             "error_path": s.error_path, "service": s.service, "seen_above": s.seen_above, "cut": s.cut,
-            **({"assumed": s.assumed} if s.assumed else {}),
+            **({"open": True} if s.open else {}), **({"assumed": s.assumed} if s.assumed else {}),
             **({"folded": s.folded} if s.folded else {}),
             **({"event": s.event} if s.event else {}),
             **({"callback": s.callback} if s.callback else {}),
@@ -72,6 +72,7 @@ def render(trace: Trace, errors: bool = False) -> list:
     for h in hops:
         kind = h.kind + (" fanout" if h.fanout else "")
         mark = "" if h.default_path else "  [yellow](not on the default path)[/]"
+        mark += f"  [yellow]({OPEN})[/]" if h.open else ""
         mark += "  [red](error path)[/]" if h.error_path else ""
         cond = f"  [dim]if {escape(h.condition)}[/]" if h.condition else ""
         cond += f"  [dim cyan](assumed: {escape('; '.join(h.assumed))})[/]" if h.assumed else ""
@@ -93,7 +94,12 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def _label(s: Step, below: frozenset = frozenset()) -> str:
+# A step or hop the default path reaches only if a condition the scenario cannot decide holds.
+OPEN = "open branch"
+
+
+def _label(s: Step, below: frozenset = frozenset(), opens: bool = False) -> str:
+    """`opens`: the branch the step is on opens here (its parent is on none)."""
     where = f"[dim]{s.path}:{s.line}[/]"
     name = _short(s.function)
     if s.kind == "entry":
@@ -105,6 +111,8 @@ def _label(s: Step, below: frozenset = frozenset()) -> str:
         extra += f"  [dim cyan](assumed: {escape('; '.join(s.assumed))})[/]"
     if s.loop:
         extra += f"  [dim]in loop: {escape(s.loop)}[/]"
+    if opens:
+        extra += f"  [yellow]({OPEN})[/]"
     if s.callback:
         extra += f"  [magenta]({escape(s.callback)})[/]"
     if not s.default_path and not s.error_path:
@@ -167,7 +175,7 @@ def _grow(step: Step, errors: bool, below: frozenset = frozenset()) -> list[tupl
     for child in step.children:
         if child.error_path and not errors:
             continue
-        children.append((_label(child, below), _grow(child, errors, below)))
+        children.append((_label(child, below, child.open and not step.open), _grow(child, errors, below)))
         if child.kind == "hop" and child.hop and child.hop.kind in ("call", "rest"):
             children.append((f"[magenta]<== {child.hop.target} returns to {step.process}[/]", []))
     return children

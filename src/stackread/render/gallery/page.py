@@ -118,7 +118,7 @@ def _hop_row(number: int, hop: Hop, url_of: UrlOf) -> str:
              f"<code>{e(short(hop.endpoint))}</code><br>{_where(url_of, hop.endpoint_path, hop.endpoint_line)}",
              f"<code>server={e(hop.route)}</code>" if hop.route else "<span class=\"dim\">any</span>",
              (f"<code>{e(hop.condition)}</code>" if hop.condition else "") + _assumed(hop.assumed),
-             "yes" if hop.default_path else "<span class=\"warn\">no</span>"]
+             ("open branch" if hop.open else "yes") if hop.default_path else "<span class=\"warn\">no</span>"]
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
