@@ -82,3 +82,40 @@ def test_the_plain_instance_is_image_backed_active_with_no_pending_resize(real_r
         assert on[operation] in default(found), operation
     volume, _trace = hops(path, "snapshot", **{"assume.is_volume_backed_instance": "true"})
     assert ("nova-api", "nova-compute", "quiesce_instance") in default(volume)
+
+
+@pytest.mark.parametrize("release", ["nova-current", "nova-ocata"])
+def test_what_the_scenario_decides_and_what_it_leaves_open(real_release, release):
+    path = real_release(release)
+    # conductor migrate_server's `elif not live and not rebuild and flavor:` (compute/api.py resize passes
+    # the new flavor, or the instance's own for a migrate): decided, so the resize is not a branch.
+    for operation in ("resize", "migrate"):
+        found, _trace = hops(path, operation)
+        prep = found["nova-conductor", "nova-compute (dest)", "prep_resize"]
+        assert prep.default_path and not prep.open, operation
+        assert "flavor is set: the request's flavor, or the instance's own" in prep.assumed
+        assert not found["nova-compute (dest)", "nova-compute (source)", "resize_instance"].open
+    # rebuild passes host=instance.host, or None when the image changes (compute/api.py): the scheduler
+    # is asked only on that branch, which the scenario cannot decide.
+    found, trace = hops(path, "rebuild")
+    select = found["nova-conductor", "nova-scheduler", "select_destinations"]
+    assert select.default_path and select.open
+    assert not found["nova-conductor", "nova-compute", "rebuild_instance"].open
+    # restore casts only `if instance.host:`; the plain instance runs on a host.
+    found, _trace = hops(path, "restore")
+    restore = found["nova-api", "nova-compute", "restore_instance"]
+    assert restore.default_path and not restore.open
+    assert restore.assumed == ["instance.host is set: the instance runs on a compute host"]
+
+
+def test_the_plain_delete_is_decided_on_current_nova(real_release):
+    # compute/api.py _delete: `is_local_delete = True`, then (instance.host set) `not service_is_up(service)`,
+    # `original_task_state in (task_states.DELETING, ...)` with no task under way, and _do_delete's
+    # `if local:` with local=False: terminate_instance is the default, not a branch; the local delete is off.
+    found, trace = hops(real_release("nova-current"), "delete")
+    terminate = found["nova-api", "nova-compute", "terminate_instance"]
+    assert terminate.default_path and not terminate.open
+    assert {"service_is_up = True: the compute service the instance is on is up",
+            "instance.task_state = None: no task is under way on the instance"} <= set(terminate.assumed)
+    assert not found["nova-compute", "nova-scheduler", "delete_instance_info"].open
+    assert "is set: the instance runs on a compute host" in trace.notes[-1]

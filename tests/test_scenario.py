@@ -17,6 +17,7 @@ CONTROLLER = """
     from nova.compute import rpcapi as compute_rpcapi
     from nova.compute import utils as compute_utils
     from nova.conductor import rpcapi as conductor_rpcapi
+    from nova.compute import task_states
     from nova.compute import vm_states
     from nova.policies import servers as servers_policies
 
@@ -247,3 +248,117 @@ def test_a_key_tested_with_in_and_a_local_set_on_both_branches_stay_open(tmp_pat
                                    "else:\n    force = req.force\n"
                                    "self._branch(req, force)")
     assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+def test_the_plain_instance_is_on_a_host_and_may_be_deleted(tmp_path):
+    # nova/compute/api.py _delete: `if instance.disable_terminate: return` (the field defaults to False),
+    # then `if not instance.host and ...:` the local delete of an instance never scheduled.
+    tree = nova(tmp_path, "self._delete(req, body)\n"
+                          "\n"
+                          "def _delete(self, req, instance):\n"
+                          "    if instance.disable_terminate:\n"
+                          "        return\n"
+                          "    if not instance.host:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)\n"
+                          "    else:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"] and not hops["build_and_run_instance"].open
+    assert hops["build_and_run_instance"].assumed == [
+        "disable_terminate = False: the instance may be deleted (its field's default)",
+        "instance.host is set: the instance runs on a compute host"]
+    # A host of another object is not the instance's: it stays open.
+    tree = nova(tmp_path / "other", "self._go(req, body)\n"
+                                    "\n"
+                                    "def _go(self, req, destination):\n"
+                                    "    if destination.host:\n"
+                                    "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')\n"
+                                    "    else:\n"
+                                    "        self.compute_task_api.build_instances(req, body=None)")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance", "build_instances"] and hops["build_instances"].open
+
+
+def test_a_flavor_is_given_and_an_assumption_can_say_none(tmp_path):
+    # nova/conductor/manager.py migrate_server: `elif not live and not rebuild and flavor:` resizes to
+    # the flavor compute/api.py resize passes (the new one, or the instance's own for a migrate).
+    tree = nova(tmp_path, "self._migrate(req, self._flavor(body))\n"
+                          "\n"
+                          "def _flavor(self, body):\n"
+                          "    return body\n"
+                          "def _migrate(self, req, flavor):\n"
+                          "    if flavor:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')\n"
+                          "    else:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"] and not hops["build_and_run_instance"].open
+    assert hops["build_and_run_instance"].assumed == ["flavor is set: the request's flavor, or the instance's own"]
+    assert default_methods(tree, **{"assume.flavor": "none"})[0] == ["build_instances"]
+
+
+def test_a_local_set_again_under_a_taken_if_in_a_try_holds_the_value_set_there(tmp_path):
+    # nova/compute/api.py _delete: `is_local_delete = True`, then in a try, under `if instance.host is not
+    # None:` (set), `is_local_delete = not self.servicegroup_api.service_is_up(service)` (the service is up).
+    tree = nova(tmp_path, "self._delete(req, body)\n"
+                          "\n"
+                          "def _delete(self, req, instance):\n"
+                          "    is_local_delete = True\n"
+                          "    try:\n"
+                          "        if instance.host is not None:\n"
+                          "            is_local_delete = not self.servicegroup_api.service_is_up(instance)\n"
+                          "    except Exception:\n"
+                          "        is_local_delete = True\n"
+                          "    if is_local_delete:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)\n"
+                          "    else:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"] and not hops["build_and_run_instance"].open
+    assert "service_is_up = True: the compute service the instance is on is up" in hops["build_instances"].assumed
+    # Read before it is set again, the local is not known there.
+    tree = nova(tmp_path / "before", "self._delete(req, body)\n"
+                                     "\n"
+                                     "def _delete(self, req, instance):\n"
+                                     "    is_local_delete = True\n"
+                                     "    self._branch(req, is_local_delete)\n"
+                                     "    if instance.host is not None:\n"
+                                     "        is_local_delete = not self.servicegroup_api.service_is_up(instance)\n"
+                                     "    return is_local_delete")
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+def test_a_state_tested_against_a_tuple_of_named_states(tmp_path):
+    # _delete's `if original_task_state in (task_states.DELETING, task_states.SOFT_DELETING): return`,
+    # `original_task_state = instance.task_state`: no task is under way on the plain instance. (The
+    # module's locals are read where it calls a check of the scenario, as _delete calls service_is_up.)
+    tree = nova(tmp_path, "self._delete(req, body)\n"
+                          "\n"
+                          "def _delete(self, req, instance):\n"
+                          "    original_task_state = instance.task_state\n"
+                          "    if self.servicegroup_api.service_is_up(instance):\n"
+                          "        if original_task_state in (task_states.DELETING, task_states.SOFT_DELETING):\n"
+                          "            self.compute_task_api.build_instances(req, body=None)\n"
+                          "        else:\n"
+                          "            self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    methods, hops, _trace = default_methods(tree)
+    assert methods == ["build_and_run_instance"]
+    assert hops["build_instances"].assumed == ["service_is_up = True: the compute service the instance is on is up",
+                                               "instance.task_state = None: no task is under way on the instance"]
+
+
+def test_a_function_called_through_a_parameter_gets_its_defaults(tmp_path):
+    # _delete(..., cb) calls `cb(context, instance, bdms)`; `_do_delete(self, ..., local=False)` reads `if local:`.
+    tree = nova(tmp_path, "self._delete(req, body, self._do_delete)\n"
+                          "\n"
+                          "def _delete(self, req, instance, cb):\n"
+                          "    cb(req, instance)\n"
+                          "def _do_delete(self, req, instance, local=False):\n"
+                          "    if local:\n"
+                          "        self.compute_task_api.build_instances(req, body=None)\n"
+                          "    else:\n"
+                          "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    trace = trace_operation(Reading(tree, use_cache=False), Question("create_server"))
+    hops = {h.method: h for h in trace.hops}
+    assert set(hops) == {"build_and_run_instance"}  # the literal default rules the local branch out
+    assert not hops["build_and_run_instance"].open

@@ -167,6 +167,11 @@ class Conditions:
                 self._used.extend(found.labels)
                 return found.value
             return found
+        if isinstance(node, ast.Name) and self.scenario is not None:  # `if flavor:`, no literal passed
+            decided = self.scenario.assumption(node.id)
+            if decided is not None:
+                self._used.append(decided[1])
+                return decided[0]
         if isinstance(node, ast.Call) and not node.args and not node.keywords:
             returned = self._returned(module, node.func)
             if returned is not None:
@@ -194,6 +199,14 @@ class Conditions:
             if isinstance(node.op, ast.And):
                 return False if any(not v for v in decided) else (_UNKNOWN if len(decided) < len(values) else True)
             return True if any(decided) else (_UNKNOWN if len(decided) < len(values) else False)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and isinstance(node.comparators[0], (ast.Tuple, ast.List, ast.Set)):
+            # `original_task_state in (task_states.DELETING, task_states.SOFT_DELETING)`, every part known
+            left = self._value(node.left, arguments, module)
+            parts = [self._value(e, arguments, module) for e in node.comparators[0].elts]
+            if left is _UNKNOWN or left is SET or any(p is _UNKNOWN or p is SET for p in parts):
+                return _UNKNOWN
+            return (left in parts) == isinstance(node.ops[0], ast.In)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
             left, right = self._value(node.left, arguments, module), self._value(node.comparators[0], arguments, module)
             if left is _UNKNOWN or right is _UNKNOWN:

@@ -86,7 +86,7 @@ def from_body(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class VmState:
-    """`vm_states.ACTIVE`, by its constant's name: compared, never read as text."""
+    """`vm_states.ACTIVE` (or `task_states.DELETING`), by its constant's name: compared, never read as text."""
 
     name: str
 
@@ -115,6 +115,11 @@ NOVA = (
                "compute:servers:resize:cross_cell"),
     Assumption("_is_selected_host_in_source_cell", True, "the scheduler picks a host in the instance's cell",
                "compute:servers:resize:cross_cell"),
+    Assumption("instance.host", SET, "the instance runs on a compute host"),
+    Assumption("disable_terminate", False, "the instance may be deleted (its field's default)"),
+    Assumption("flavor", SET, "the request's flavor, or the instance's own"),
+    Assumption("instance.task_state", None, "no task is under way on the instance"),
+    Assumption("service_is_up", True, "the compute service the instance is on is up"),
 )
 ASSUMED = {"nova": NOVA}
 # The projects whose instances have a vm_state (`check_instance_state` on their API methods).
@@ -194,11 +199,13 @@ class Scenario:
         return self.assumption(name)
 
     def attribute(self, chain: list[str], state: dict) -> tuple[Any, str] | None:
-        if chain[0] == "vm_states" and len(chain) == 2 and chain[1].isupper():
-            return VmState(chain[1]), ""  # a constant: assumes nothing
+        if chain[0] in ("vm_states", "task_states") and len(chain) == 2 and chain[1].isupper():
+            return VmState(chain[1]), ""  # a constant, by its name: assumes nothing
         if chain[-1] == "vm_state" and len(chain) >= 2 and state.get("vm_state"):
             return VmState(state["vm_state"]), f"vm_state {state['vm_state']}" + state.get("vm_state_why", "")
-        return self.assumption(chain[-1]) if len(chain) >= 2 and chain[0] not in ("self", "cls", "CONF") else None
+        if len(chain) < 2 or chain[0] in ("self", "cls", "CONF"):
+            return None
+        return self.assumption(".".join(chain[-2:])) or self.assumption(chain[-1])
 
     def assumption(self, name: str | None) -> tuple[Any, str] | None:
         if name in self.assume_overrides:
@@ -211,7 +218,8 @@ class Scenario:
             return None  # the policy lets someone through: the assumption no longer holds
         why = f"; policy {entry.unless_policy} = {self.policies.check_str(entry.unless_policy)!r}" \
             if entry.unless_policy else ""
-        return entry.value, f"{name} = {entry.value!r}: {entry.says}{why}"
+        told = f"{name} is set" if entry.value is SET else f"{name} = {entry.value!r}"
+        return entry.value, f"{told}: {entry.says}{why}"
 
     def _version_check(self, node: ast.Call, module) -> bool | None:
         args = [a for a in node.args if not (isinstance(a, ast.Name) and a.id in ("req", "request"))]

@@ -13,9 +13,10 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from stackread.flows.scenario import BODY, Assumed
+from stackread.flows.scenario import BODY, SET, Assumed
 
 _HELD = (bool, int, str, type(None))
+_OPEN = object()  # a local's value the default path does not decide
 
 
 class Values:
@@ -91,28 +92,50 @@ class Values:
 
     def _unless_rebound(self, function: ast.AST, name: str, module, known: dict[str, Any],
                         state: dict) -> Assumed | None:
-        """A local set once in the body and set again only under `if`s the scenario does not take
-        (`force = False`, then `if force_flag is not None: force = ...` with the flag absent from the
-        body): it holds the first value, by the assumptions that decided those `if`s."""
-        first, labels = None, []
-        for statement in function.body:
-            stores = [n for n in ast.walk(statement) if isinstance(n, ast.Name) and n.id == name
-                      and isinstance(n.ctx, ast.Store)]
-            if not stores:
+        """A local set to a literal, then set again only under `if`s the scenario decides: it holds
+        what the last binding on the decided way gives (`force = False`, then `if force_flag is not
+        None: force = ...` with the flag absent from the body: False; `is_local_delete = True`, then
+        under the taken `if instance.host is not None:` `is_local_delete = not service_is_up(...)`:
+        False). A `try` runs its body (its handlers are the error path). Read only where every use
+        of the local comes after its last binding."""
+        labels: list[str] = []
+        value = self._run(function.body, name, module, known, state, labels, _OPEN)
+        lines = [(n.lineno, isinstance(n.ctx, ast.Store)) for n in _own_nodes(function)
+                 if isinstance(n, ast.Name) and n.id == name]
+        last = max((line for line, store in lines if store), default=0)
+        if value is _OPEN or any(line < last for line, store in lines if not store):
+            return None
+        return Assumed(value, tuple(dict.fromkeys(labels))) if labels and isinstance(value, _HELD) else None
+
+    def _run(self, statements: list, name: str, module, known: dict, state: dict, labels: list, value: Any) -> Any:
+        """The local's value past these statements (`_OPEN`: not known), as the default path runs them."""
+        for statement in statements:
+            if not any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                       for n in ast.walk(statement)):
                 continue
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and first is None \
-                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant):
-                first = statement.value.value
-                continue
-            if first is None or not isinstance(statement, ast.If) or \
-                    any(n.id == name for part in statement.orelse for n in ast.walk(part)
-                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)):
-                return None
-            taken, used = self.conditions.value(statement.test, known, module, state)
-            if taken is not False or not used:
-                return None
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
+                    isinstance(statement.targets[0], ast.Name):
+                if isinstance(statement.value, ast.Constant):
+                    value = statement.value.value
+                    continue
+                if value is _OPEN:  # set first to what the scenario says: not this rule's (locals)
+                    return _OPEN
+                value, used = self.conditions.value(statement.value, known, module, state)
+            elif isinstance(statement, ast.If):
+                taken, used = self.conditions.value(statement.test, known, module, state)
+                if not isinstance(taken, _HELD) and taken is not SET:
+                    return _OPEN
+                value = self._run(statement.body if taken else statement.orelse, name, module, known, state,
+                                  labels, value)
+            elif isinstance(statement, ast.Try):
+                value, used = self._run(statement.body + statement.orelse + statement.finalbody, name, module,
+                                        known, state, labels, value), []
+            else:
+                return _OPEN
+            if value is _OPEN or not isinstance(value, _HELD):
+                return _OPEN
             labels += used
-        return Assumed(first, tuple(dict.fromkeys(labels))) if labels and isinstance(first, _HELD) else None
+        return value
 
     def _literal(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> "_Literal | None":
         """A local computed from the path's literal arguments alone is a literal of the path too:

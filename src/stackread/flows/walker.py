@@ -527,10 +527,10 @@ class Walker:
                 return None
         return kept
 
-    def _bound(self, function: str, record: list) -> dict[str, list] | None:
-        """The function's parameters this call site passes, each with the argument's expression;
-        None when the site hands the function over rather than calling it (a callback)."""
-        if not _calls_itself(function, record):
+    def _bound(self, function: str, record: list, held: tuple = ()) -> dict[str, list] | None:
+        """The function's parameters this call site passes, each with the argument's expression; None
+        when the site hands it over rather than calls it, by name or by a caller's parameter in `held` (`cb()`)."""
+        if not _calls_itself(function, record) and not (record[1][0] == "n" and record[1][1] in held):
             return None
         params = self._parameters(function)
         args, kwargs = record[5], record[6]
@@ -558,7 +558,7 @@ class Walker:
         arguments; a parameter not passed has its literal default (`is_local_creation=False`).
         An attribute of an object the caller was handed (`host=instance.host`) is set: a loaded
         object's field has its value (scenario.SET)."""
-        bound = self._bound(function, record)
+        bound = self._bound(function, record, caller.params if caller is not None else ())
         if bound is None:
             return {}
         params = self._parameters(function)
