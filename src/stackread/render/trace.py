@@ -84,7 +84,14 @@ def render(trace: Trace, errors: bool = False) -> list:
     tree = FittedTree((_label(trace.root), _grow(trace.root, errors, below)))
     out = [head, summary, tree]
     out += [Text.from_markup(f"[dim]{note}[/]") for note in trace.notes]
+    if any(h.open for h in hops) or _opens(trace.root):
+        out.append(Text.from_markup(f"[dim]({OPEN}): on the default path only if a condition holds that neither "
+                                    "the options nor the default scenario decide.[/]"))
     return out
+
+
+def _opens(step: Step) -> bool:
+    return step.open or any(_opens(child) for child in step.children)
 
 
 def escape(text: str) -> str:
