@@ -64,7 +64,9 @@ MOVES = {
 @pytest.mark.parametrize("operation", list(MOVES))
 def test_a_move_reaches_its_source_and_its_destination(real_release, release, operation):
     hops, _trace = default_hops(real_release(release), operation)
-    compute = [h for h in hops if h[1].startswith(COMPUTE)]
+    # Ocata's _delete calls its callback in two places (first in a cells v1 API cell, `if self.cell_type ==
+    # 'api':`, then on the plain path): the same hop from each; which one runs the scenario leaves open.
+    compute = list(dict.fromkeys(h for h in hops if h[1].startswith(COMPUTE)))
     assert compute == MOVES[operation], hops
 
 

@@ -98,19 +98,19 @@ class Values:
         under the taken `if instance.host is not None:` `is_local_delete = not service_is_up(...)`:
         False). A `try` runs its body (its handlers are the error path). Read only where every use
         of the local comes after its last binding."""
-        labels: list[str] = []
-        value = self._run(function.body, name, module, known, state, labels, _OPEN)
+        local = _Local(name, module, known, state, [])
+        value = self._run(function.body, local, _OPEN)
         lines = [(n.lineno, isinstance(n.ctx, ast.Store)) for n in _own_nodes(function)
                  if isinstance(n, ast.Name) and n.id == name]
         last = max((line for line, store in lines if store), default=0)
         if value is _OPEN or any(line < last for line, store in lines if not store):
             return None
-        return Assumed(value, tuple(dict.fromkeys(labels))) if labels and isinstance(value, _HELD) else None
+        return Assumed(value, tuple(dict.fromkeys(local.labels))) if local.labels and isinstance(value, _HELD) else None
 
-    def _run(self, statements: list, name: str, module, known: dict, state: dict, labels: list, value: Any) -> Any:
+    def _run(self, statements: list, local: "_Local", value: Any) -> Any:
         """The local's value past these statements (`_OPEN`: not known), as the default path runs them."""
         for statement in statements:
-            if not any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+            if not any(isinstance(n, ast.Name) and n.id == local.name and isinstance(n.ctx, ast.Store)
                        for n in ast.walk(statement)):
                 continue
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
@@ -120,21 +120,19 @@ class Values:
                     continue
                 if value is _OPEN:  # set first to what the scenario says: not this rule's (locals)
                     return _OPEN
-                value, used = self.conditions.value(statement.value, known, module, state)
+                value, used = self.conditions.value(statement.value, local.known, local.module, local.state)
             elif isinstance(statement, ast.If):
-                taken, used = self.conditions.value(statement.test, known, module, state)
+                taken, used = self.conditions.value(statement.test, local.known, local.module, local.state)
                 if not isinstance(taken, _HELD) and taken is not SET:
                     return _OPEN
-                value = self._run(statement.body if taken else statement.orelse, name, module, known, state,
-                                  labels, value)
+                value = self._run(statement.body if taken else statement.orelse, local, value)
             elif isinstance(statement, ast.Try):
-                value, used = self._run(statement.body + statement.orelse + statement.finalbody, name, module,
-                                        known, state, labels, value), []
+                value, used = self._run(statement.body + statement.orelse + statement.finalbody, local, value), ()
             else:
                 return _OPEN
             if value is _OPEN or not isinstance(value, _HELD):
                 return _OPEN
-            labels += used
+            local.labels.extend(used)
         return value
 
     def _literal(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> "_Literal | None":
@@ -193,6 +191,17 @@ class Values:
 @dataclass(frozen=True)
 class _Literal:
     value: Any
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A local read through the function's statements: where, with what known, and the labels used."""
+
+    name: str
+    module: Any
+    known: dict
+    state: dict
+    labels: list
 
 
 def _own_nodes(function: ast.AST):
