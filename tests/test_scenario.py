@@ -362,3 +362,14 @@ def test_a_function_called_through_a_parameter_gets_its_defaults(tmp_path):
     hops = {h.method: h for h in trace.hops}
     assert set(hops) == {"build_and_run_instance"}  # the literal default rules the local branch out
     assert not hops["build_and_run_instance"].open
+
+
+def test_every_service_runs_the_release_so_a_client_sends_the_newest_version(tmp_path):
+    # Cinder's create flow: `if self.client.can_send_version('2.4'):` restore_backup the newer way, else
+    # the older; in any project, an RPC client's version check takes the newer way.
+    tree = nova(tmp_path, "self._branch(req, self.compute_rpcapi.client.can_send_version('6.1'))")
+    methods, hops, trace = default_methods(tree)
+    assert methods == ["build_instances"]
+    assert hops["build_and_run_instance"].assumed == [
+        "can_send_version = True: every service runs this release: a client sends the newest version"]
+    assert "can_send_version = True" in trace.notes[-1]

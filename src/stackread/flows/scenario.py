@@ -121,6 +121,11 @@ NOVA = (
     Assumption("instance.task_state", None, "no task is under way on the instance"),
     Assumption("service_is_up", True, "the compute service the instance is on is up"),
 )
+# Every project's: its services all run the release read, so an RPC client can send the newest
+# version of a message (`if self.client.can_send_version('2.4'):` takes the newer way).
+EVERY_PROJECT = (
+    Assumption("can_send_version", True, "every service runs this release: a client sends the newest version"),
+)
 ASSUMED = {"nova": NOVA}
 # The projects whose instances have a vm_state (`check_instance_state` on their API methods).
 WITH_VM_STATE = frozenset({"nova"})
@@ -150,7 +155,7 @@ class Scenario:
         self.newest, self.newest_where = self._newest(packages)
         asked = version(choices.get("microversion"))
         self.microversion = asked or self.newest
-        self.table = tuple(a for package in packages for a in ASSUMED.get(package, ()))
+        self.table = tuple(a for package in packages for a in ASSUMED.get(package, ())) + EVERY_PROJECT
         self.assumed = {a.name: a for a in self.table}
         self.with_vm_state = bool(WITH_VM_STATE.intersection(packages))
         self.assume_overrides = {k[len("assume."):]: v for k, v in choices.items() if k.startswith("assume.")}
