@@ -250,9 +250,29 @@ def test_a_key_tested_with_in_and_a_local_set_on_both_branches_stay_open(tmp_pat
     assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
 
 
+OBJECTS = {
+    "nova/objects/__init__.py": "",
+    "nova/objects/instance.py": """
+        from oslo_versionedobjects import fields
+
+
+        class Instance(object):
+            fields = {
+                'disable_terminate': fields.BooleanField(default=False),
+                'locked': fields.BooleanField(default=False),
+            }
+
+
+        class Migration(object):
+            fields = {'locked': fields.BooleanField(default=True)}
+        """,
+}
+
+
 def test_the_plain_instance_is_on_a_host_and_may_be_deleted(tmp_path):
-    # nova/compute/api.py _delete: `if instance.disable_terminate: return` (the field defaults to False),
-    # then `if not instance.host and ...:` the local delete of an instance never scheduled.
+    # nova/compute/api.py _delete: `if instance.disable_terminate: return` (nova/objects/instance.py
+    # declares the field's default False), then `if not instance.host and ...:` the local delete of
+    # an instance never scheduled.
     tree = nova(tmp_path, "self._delete(req, body)\n"
                           "\n"
                           "def _delete(self, req, instance):\n"
@@ -262,10 +282,11 @@ def test_the_plain_instance_is_on_a_host_and_may_be_deleted(tmp_path):
                           "        self.compute_task_api.build_instances(req, body=None)\n"
                           "    else:\n"
                           "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    write_tree(tree, OBJECTS)
     methods, hops, trace = default_methods(tree)
     assert methods == ["build_and_run_instance"] and not hops["build_and_run_instance"].open
     assert hops["build_and_run_instance"].assumed == [
-        "disable_terminate = False: the instance may be deleted (its field's default)",
+        "disable_terminate = False: Instance's field default (nova/objects/instance.py:6)",
         "instance.host is set: the instance runs on a compute host"]
     # A host of another object is not the instance's: it stays open.
     tree = nova(tmp_path / "other", "self._go(req, body)\n"
@@ -373,3 +394,15 @@ def test_every_service_runs_the_release_so_a_client_sends_the_newest_version(tmp
     assert hops["build_and_run_instance"].assumed == [
         "can_send_version = True: every service runs this release: a client sends the newest version"]
     assert "can_send_version = True" in trace.notes[-1]
+
+
+def test_a_field_two_objects_declare_with_other_defaults_stays_open(tmp_path):
+    body = ("if instance.locked:\n    self.compute_task_api.build_instances(req, body=None)\n"
+            "else:\n    self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    tree = nova(tmp_path, body)
+    alone = OBJECTS["nova/objects/instance.py"].split("\n\n\n        class Migration")[0]
+    write_tree(tree, {**OBJECTS, "nova/objects/instance.py": alone})
+    assert default_methods(tree)[0] == ["build_and_run_instance"]  # Instance alone: locked is False
+    tree = nova(tmp_path / "both", body)
+    write_tree(tree, OBJECTS)  # Instance's locked defaults to False, Migration's to True
+    assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]

@@ -11,8 +11,9 @@ reader decides them the same way every time, so they are written down here once:
    (frameworks/oslo_policy.py) lets nobody or everybody through, or `--set-policy NAME=RULE`.
 3. What the request carries, in OpenStack terms (`ASSUMED`, the plain scenario): an image-backed
    instance, in the vm_state the operation's API method asks for (ACTIVE when it allows it), a move
-   within the instance's cell while cross-cell resize is refused by policy. `--assume NAME=VALUE`
-   changes one.
+   within the instance's cell while cross-cell resize is refused by policy; an object's field holds
+   the default its versioned object declares (`instance.disable_terminate` False, Cinder's
+   `volume.use_quota` True). `--assume NAME=VALUE` changes one.
 4. A value the caller passed that is an attribute of a loaded object (`host=instance.host`) is set
    (`SET`): truthy and not None, its value unknown.
 
@@ -29,6 +30,7 @@ from typing import Any
 
 from stackread.errors import UsageError
 from stackread.frameworks.oslo_policy import PolicyIndex, policy_name
+from stackread.frameworks.oslo_versionedobjects import field_defaults
 from stackread.program.evaluate import UNKNOWN, Scope
 
 
@@ -116,7 +118,6 @@ NOVA = (
     Assumption("_is_selected_host_in_source_cell", True, "the scheduler picks a host in the instance's cell",
                "compute:servers:resize:cross_cell"),
     Assumption("instance.host", SET, "the instance runs on a compute host"),
-    Assumption("disable_terminate", False, "the instance may be deleted (its field's default)"),
     Assumption("flavor", SET, "the request's flavor, or the instance's own"),
     Assumption("instance.task_state", None, "no task is under way on the instance"),
     Assumption("service_is_up", True, "the compute service the instance is on is up"),
@@ -160,6 +161,8 @@ class Scenario:
         self.with_vm_state = bool(WITH_VM_STATE.intersection(packages))
         self.assume_overrides = {k[len("assume."):]: v for k, v in choices.items() if k.startswith("assume.")}
         self.choices = choices
+        self.packages = packages
+        self._fields: dict | None = None  # versioned objects' field defaults, read when first asked
 
     def check(self) -> None:
         """A choice that would change nothing is the user's mistake: said, as a `--set` typo is."""
@@ -210,7 +213,20 @@ class Scenario:
             return VmState(state["vm_state"]), f"vm_state {state['vm_state']}" + state.get("vm_state_why", "")
         if len(chain) < 2 or chain[0] in ("self", "cls", "CONF"):
             return None
-        return self.assumption(".".join(chain[-2:])) or self.assumption(chain[-1])
+        named = [n for n in (".".join(chain[-2:]), chain[-1]) if n in self.assumed or n in self.assume_overrides]
+        if named:  # the table's, even where a policy lets someone through and it holds no longer
+            return self.assumption(named[0])
+        return self._field_default(chain[-1]) if len(chain) == 2 else None
+
+    def _field_default(self, name: str) -> tuple[Any, str] | None:
+        """`instance.disable_terminate`: the default every versioned object declaring the field gives it."""
+        if self._fields is None:
+            self._fields = field_defaults(self.index, self.packages)
+        declared = self._fields.get(name, ())
+        if not declared or len({repr(d.value) for d in declared}) != 1:
+            return None
+        first = declared[0]
+        return first.value, f"{name} = {first.value!r}: {first.owner}'s field default ({first.where})"
 
     def assumption(self, name: str | None) -> tuple[Any, str] | None:
         if name in self.assume_overrides:
