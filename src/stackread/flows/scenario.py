@@ -306,6 +306,8 @@ class Scenario:
         if self.with_vm_state:
             parts.append("the instance in the vm_state its API method allows, ACTIVE when it does; a shelved "
                          "instance offloaded while shelved_offload_time is 0")
+        if any(self.index.get(f"{package}.objects") is not None for package in self.packages):  # nova.objects
+            parts.append("an object's field at the default its versioned object declares")
         parts.append("a loaded object's field passed for a parameter that defaults to None (host=instance.host) is set")
         parts.append("the request body carries only the keys it must: an optional key read with .get() is absent")
         return "Default scenario: " + "; ".join(parts) + "."
