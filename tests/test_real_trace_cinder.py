@@ -124,3 +124,18 @@ def test_queens_deletes_attaches_and_routes_attachments_by_the_host_of_its_day(r
     create = trace_operation(queens, "attachment create")
     assert hops(create) == [("cinder-api", "call", "cinder-volume", "attachment_update", "attachment_update",
                              "vref.host", "connector")]
+
+
+def test_the_plain_volume_is_on_a_backend_and_made_from_nothing(cinder):
+    # volume/api.py:426 `if not volume.host:` deletes in the API: the plain volume is on a backend. And
+    # create: the controller fills `kwargs` by literal keys (api/v3/volumes.py), so API.create's
+    # `cgsnapshot=None` ... keep their defaults; `sched_rpcapi = (self.scheduler_rpcapi if (not cgsnapshot
+    # and ...) else None)` (volume/api.py) is the scheduler client __init__ made, and the create flow's
+    # `if scheduler_rpcapi and volume_rpcapi:` (flows/api/create_volume.py) casts: decided, not a branch.
+    delete = trace_operation(cinder, "volume delete").hops[0]
+    assert delete.method == "delete_volume" and delete.default_path and not delete.open
+    assert delete.assumed == ["volume.host is set: the volume is on a backend: the scheduler placed it"]
+    create = trace_operation(cinder, "volume create").hops
+    assert [(h.source, h.target, h.method, h.open) for h in create[:2]] == [
+        ("cinder-api", "cinder-scheduler", "create_volume", False),
+        ("cinder-scheduler", "cinder-volume", "create_volume", False)]

@@ -286,7 +286,7 @@ def test_the_plain_instance_is_on_a_host_and_may_be_deleted(tmp_path):
     methods, hops, trace = default_methods(tree)
     assert methods == ["build_and_run_instance"] and not hops["build_and_run_instance"].open
     assert hops["build_and_run_instance"].assumed == [
-        "disable_terminate = False: Instance's field default (nova/objects/instance.py:6)",
+        "disable_terminate = False: the default Instance declares (nova/objects/instance.py:6)",
         "instance.host is set: the instance runs on a compute host"]
     # A host of another object is not the instance's: it stays open.
     tree = nova(tmp_path / "other", "self._go(req, body)\n"
@@ -406,3 +406,31 @@ def test_a_field_two_objects_declare_with_other_defaults_stays_open(tmp_path):
     tree = nova(tmp_path / "both", body)
     write_tree(tree, OBJECTS)  # Instance's locked defaults to False, Migration's to True
     assert default_methods(tree)[0] == ["build_and_run_instance", "build_instances"]
+
+
+def _hops(tree):
+    trace = trace_operation(Reading(tree, use_cache=False), Question("create_server"))
+    return {h.method: h for h in trace.hops if h.source == "nova-api"}
+
+
+def test_a_keyword_dict_filled_by_literal_keys_leaves_the_other_parameters_at_their_defaults(tmp_path):
+    # cinder/api/v3/volumes.py create: `kwargs = {}`, `kwargs['snapshot'] = ...`, then
+    # `self.volume_api.create(..., **kwargs)`, whose `cgsnapshot=None` decides `sched_rpcapi =
+    # (self.scheduler_rpcapi if not cgsnapshot ... else None)`, an object __init__ made: the flow casts.
+    flow = ("\n"
+            "def _create(self, req, snapshot=None, cgsnapshot=None):\n"
+            "    rpcapi = self.compute_task_api if not cgsnapshot else None\n"
+            "    self._flow(req, rpcapi)\n"
+            "def _flow(self, req, rpcapi=None):\n"
+            "    if rpcapi:\n"
+            "        self.compute_task_api.build_instances(req, body=None)\n"
+            "    else:\n"
+            "        self.compute_rpcapi.build_and_run_instance(req, None, 'host')")
+    tree = nova(tmp_path, "kwargs = {}\nkwargs['snapshot'] = None\nself._create(req, **kwargs)\n" + flow)
+    hops = _hops(tree)
+    assert set(hops) == {"build_instances"} and not hops["build_instances"].open
+    # Handed to another function first, the dict may carry any key: nothing is decided.
+    tree = nova(tmp_path / "handed", "kwargs = {}\nself._fill(kwargs)\nself._create(req, **kwargs)\n" + flow
+                + "\ndef _fill(self, kwargs):\n    kwargs['cgsnapshot'] = 'snap'")
+    hops = _hops(tree)
+    assert set(hops) == {"build_instances", "build_and_run_instance"} and hops["build_instances"].open

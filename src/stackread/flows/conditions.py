@@ -104,7 +104,7 @@ class Conditions:
                   state=None, bound: tuple = ()) -> tuple[bool | None, tuple[str, ...]]:
         """True, False, or None where an entry is open; with the assumptions that decided the entries;
         `bound`: the objects the path's caller passed for the function's parameters (the walker's)."""
-        state = self._holding(state or {}, bound) if bound else state
+        state = self.holding(state or {}, bound)
         used: list[str] = []
         open_ = False
         for kind, text, _line in context:
@@ -190,6 +190,9 @@ class Conditions:
                 self._used.append(decided[1])
                 return decided[0]
             return _UNKNOWN
+        if isinstance(node, ast.IfExp):  # `self.scheduler_rpcapi if not cgsnapshot else None`
+            test = self._value(node.test, arguments, module)
+            return _UNKNOWN if test is _UNKNOWN else self._value(node.body if test else node.orelse, arguments, module)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self._value(node.operand, arguments, module)
             return _UNKNOWN if inner is _UNKNOWN else not inner
@@ -238,7 +241,7 @@ class Conditions:
                 return decided[0]
         return _UNKNOWN
 
-    def _holding(self, state: dict, bound: tuple) -> dict:
+    def holding(self, state: dict, bound: tuple) -> dict:
         """The path's state with the class of each parameter bound to one object (the chosen driver
         among a driver interface's implementations): what `if not driver.supported:` reads."""
         objects = {}
@@ -273,7 +276,8 @@ class Conditions:
 
     def _option_held(self, cls: str, name: str) -> Any:
         """`self.send_instance_updates` where the class's `__init__` is the one place that binds it,
-        to an option (`= CONF.filter_scheduler.track_instance_changes`): that option's value."""
+        to an option (`= CONF.filter_scheduler.track_instance_changes`): that option's value; to an
+        object it makes (`self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()`): set."""
         assigns = []
         for owner in self.program.classes.mro(cls):
             definition = self.program.defs.get(owner)
@@ -284,7 +288,10 @@ class Conditions:
             return _UNKNOWN
         node = as_ast(assigns[0][1])
         chain = _attribute_chain(node) if node is not None else None
-        return self._value(node, {}) if chain and chain[0] == "CONF" else _UNKNOWN
+        if chain and chain[0] == "CONF":
+            return self._value(node, {})
+        made = self.program.classes.instance_attr(cls, name) if assigns[0][1][0] == "c" else frozenset()
+        return SET if made and all(v[0] == "inst" for v in made) else _UNKNOWN
 
     def _body_read(self, node: ast.AST, arguments: dict[str, Any], module) -> Any:
         """What the plain request's body gives: `body['server']` a body, `.get('key'[, default])` the

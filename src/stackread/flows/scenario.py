@@ -127,7 +127,10 @@ NOVA = (
 EVERY_PROJECT = (
     Assumption("can_send_version", True, "every service runs this release: a client sends the newest version"),
 )
-ASSUMED = {"nova": NOVA}
+CINDER = (
+    Assumption("volume.host", SET, "the volume is on a backend: the scheduler placed it"),
+)
+ASSUMED = {"nova": NOVA, "cinder": CINDER}
 # The projects whose instances have a vm_state (`check_instance_state` on their API methods).
 WITH_VM_STATE = frozenset({"nova"})
 # The vm_state, when the API method's `check_instance_state(vm_state=[...])` allows several: the first of
@@ -225,8 +228,9 @@ class Scenario:
         declared = self._fields.get(name, ())
         if not declared or len({repr(d.value) for d in declared}) != 1:
             return None
-        first = declared[0]
-        return first.value, f"{name} = {first.value!r}: {first.owner}'s field default ({first.where})"
+        owners = " and ".join(dict.fromkeys(d.owner for d in declared))
+        verb = "declares" if " and " not in owners else "declare"
+        return declared[0].value, f"{name} = {declared[0].value!r}: the default {owners} {verb} ({declared[0].where})"
 
     def assumption(self, name: str | None) -> tuple[Any, str] | None:
         if name in self.assume_overrides:

@@ -138,11 +138,11 @@ class Values:
     def _literal(self, node: ast.AST, module, arguments: dict[str, Any], state: dict) -> "_Literal | None":
         """A local computed from the path's literal arguments alone is a literal of the path too:
         `action = event.replace('after_', '')` with event='after_create' (a registry callback's)."""
-        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {"self"}  # its objects: state
         if not names or any(n not in arguments or isinstance(arguments[n], Assumed) for n in names):
             return None
         value, labels = self.conditions.value(node, arguments, module, state)
-        return _Literal(value) if not labels and isinstance(value, _HELD) else None
+        return _Literal(value) if not labels and (isinstance(value, _HELD) or value is SET) else None
 
     def rebound(self, function: str, module, arguments: dict[str, Any], state: dict) -> list[tuple[int, str, Any]]:
         """(line, parameter, value) where the function's own body rebinds a parameter of the path's
@@ -172,6 +172,47 @@ class Values:
         if node is None and position is not None and position < len(call.args):
             node = call.args[position]
         return self._decided(node, module, arguments, state) if node is not None else None
+
+    def keys_passed(self, keywords: dict, caller) -> set[str] | None:
+        """The keywords a call passes, a `**kwargs` dict's keys among them where the caller (a
+        Definition) builds it with literal keys only (Cinder's `kwargs['snapshot'] = ...`, then
+        `create(..., **kwargs)`): what it leaves out has its default. None: a `**` may pass any."""
+        passed = set(keywords) - {"**"}
+        if "**" not in keywords:
+            return passed
+        if caller is None:
+            return None
+        from stackread.program.facts import Scope
+
+        scope = Scope(self.program.modules[caller.module], caller.qualname)
+        containers = self.program.values.containers
+        values = self.program.resolve(keywords["**"][1], scope)
+        if not values or any(v[0] != "box" or containers.boxes[v[1]].kind != "dict" or
+                             any(key is None or key == ("**",) for key, _v in containers.boxes[v[1]].items)
+                             for v in values):
+            return None
+        keys = {k for v in values for k in containers.keys(v[1])}
+        if not all(k[0] == "str" for k in keys) or not self._kept_local(caller.full, keywords["**"][1]):
+            return None
+        return passed | {k[1] for k in keys}
+
+    def _kept_local(self, function: str, expr: list) -> bool:
+        """`kwargs` is a local the function only indexes, `.get`s and hands on as `**kwargs`: no other
+        function can add a key (Nova's `create_kwargs` goes to each extension, which may)."""
+        node = self.function(function) if expr[0] == "n" else None
+        if node is None:
+            return False
+        parents = {id(child): part for part in _own_nodes(node) for child in ast.iter_child_nodes(part)}
+        for use in _own_nodes(node):
+            if not (isinstance(use, ast.Name) and use.id == expr[1]) or isinstance(use.ctx, ast.Store):
+                continue
+            parent = parents.get(id(use))
+            if isinstance(parent, ast.Subscript) or isinstance(parent, ast.keyword) and parent.arg is None:
+                continue
+            if isinstance(parent, ast.Attribute) and parent.attr == "get":
+                continue
+            return False
+        return True
 
     def _call_at(self, function: str, line: int, col: int) -> ast.Call | None:
         if function not in self._calls:

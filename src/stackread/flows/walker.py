@@ -352,16 +352,15 @@ class Walker:
         module = self.program.modules[definition.module] if definition else None
         state = self._state(definition, reached.state)
         caller = self._caller(step.function, (step.receiver, step.receiver_exact), reached.bound)
-        # The scenario's values of the function's own locals (`async_ = is_supported(req, '2.34')`):
-        # they decide the default path; only literals rule a call out.
-        at_entry = {**self._locals(step.function, module, reached.arguments, state), **reached.arguments}
+        held = self.conditions.held_by(reached.bound, step.receiver or step.function.rpartition(".")[0])
+        # Its locals' scenario values (`async_ = is_supported(req, '2.34')`) decide the default path, never rule out.
+        at_entry = {**self._locals(step.function, module, reached.arguments, state, held), **reached.arguments}
         rebound = self._rebound(step.function, module, reached.arguments, state)
         visit = self.visit(step.function, (step.receiver, step.receiver_exact), 0, stack, reached.bound)
         listed = [(c, t, reached.budget) for c, t in visit.children]
         if reached.budget > 0:
             listed = sorted(listed + [(c, t, reached.budget - 1) for c, t in visit.others], key=lambda item: item[1][2])
         fell = fallbacks(listed, self.program.defs)  # `except NotImplementedError` a chosen driver takes
-        held = self.conditions.held_by(reached.bound, step.receiver or step.function.rpartition(".")[0])
         for position, (context, (kind, target, line, receiver, record), child_budget) in enumerate(listed):
             arguments = _past(at_entry, rebound, line)
             literals = {name: value for name, value in arguments.items() if not isinstance(value, Assumed)}
@@ -473,12 +472,13 @@ class Walker:
         value, labels = self.conditions.value(node, {}, self.program.modules[caller.module], {})
         return Assumed(value, labels) if labels and isinstance(value, (bool, int, str, type(None))) else None
 
-    def _locals(self, function: str, module, arguments: dict[str, Any], state: dict) -> dict[str, Any]:
-        """Locals bound once, to what the scenario decides (a microversion check, a policy check)."""
+    def _locals(self, function: str, module, arguments: dict[str, Any], state: dict, held: tuple) -> dict[str, Any]:
+        """Locals bound once, to what the scenario decides (a policy check); `held`: the path's objects, self's too."""
         if self.conditions.scenario is None or module is None:
             return {}
-        key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)))
+        key = (function, state.get("vm_state"), repr(sorted(arguments.items(), key=repr)), held)
         if key not in self._locals_memo:
+            state = self.conditions.holding(state, held)
             self._locals_memo[key] = self.values.locals(function, module, arguments, state)
         return self._locals_memo[key]
 
@@ -554,10 +554,9 @@ class Walker:
 
     def _arguments(self, function: str, record: list, arguments: dict[str, Any], caller=None,
                    state: dict | None = None) -> dict[str, Any]:
-        """The parameters a call binds to literals (`live=False`), or to the caller's own literal
-        arguments; a parameter not passed has its literal default (`is_local_creation=False`).
-        An attribute of an object the caller was handed (`host=instance.host`) is set: a loaded
-        object's field has its value (scenario.SET)."""
+        """The parameters a call binds to literals (`live=False`), or to the caller's own literal arguments; one
+        not passed has its literal default (`is_local_creation=False`); an attribute of an object the caller
+        was handed (`host=instance.host`) is set: a loaded object's field has its value (scenario.SET)."""
         bound = self._bound(function, record, caller.params if caller is not None else ())
         if bound is None:
             return {}
@@ -565,9 +564,10 @@ class Walker:
         definition = self.program.defs.get(function)
         found: dict[str, Any] = {}
         args, kwargs = record[5], record[6]
-        if definition is not None and "**" not in kwargs and not any(a[0] == "*" for a in args):
+        passed = self.values.keys_passed(kwargs, caller)  # with a `**kwargs` the caller fills by literal keys
+        if definition is not None and passed is not None and not any(a[0] == "*" for a in args):
             found.update((name, value) for name, value in definition.defaults
-                         if name not in kwargs and name not in params[:len(args)])
+                         if name not in passed and name not in params[:len(args)])
         for name, expr in bound.items():
             if expr[0] in ("k", "s"):
                 found[name] = expr[1]
