@@ -134,7 +134,7 @@ def test_the_plain_volume_is_on_a_backend_and_made_from_nothing(cinder):
     # `if scheduler_rpcapi and volume_rpcapi:` (flows/api/create_volume.py) casts: decided, not a branch.
     delete = trace_operation(cinder, "volume delete").hops[0]
     assert delete.method == "delete_volume" and delete.default_path and not delete.open
-    assert delete.assumed == ["volume.host is set: the volume is on a backend: the scheduler placed it"]
+    assert delete.assumed == ["volume.host is set: the volume is on the backend the scheduler placed it on"]
     create = trace_operation(cinder, "volume create").hops
     assert [(h.source, h.target, h.method, h.open) for h in create[:2]] == [
         ("cinder-api", "cinder-scheduler", "create_volume", False),

@@ -128,7 +128,7 @@ EVERY_PROJECT = (
     Assumption("can_send_version", True, "every service runs this release: a client sends the newest version"),
 )
 CINDER = (
-    Assumption("volume.host", SET, "the volume is on a backend: the scheduler placed it"),
+    Assumption("volume.host", SET, "the volume is on the backend the scheduler placed it on"),
 )
 ASSUMED = {"nova": NOVA, "cinder": CINDER}
 # The projects whose instances have a vm_state (`check_instance_state` on their API methods).
