@@ -14,7 +14,6 @@ worker), the cache's size on disk, and the floor, a plain single-process `ast.pa
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from speed import floor  # the same floor as the speed table's (benchmarks/ is on the path)
 from stackread.index.files import list_sources
 from stackread.source.fetch import fetch_release
 from stackread.source.trees import open_tree
@@ -55,16 +55,6 @@ own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(own, worker, file=sys.stderr)
 """
-
-
-def floor(data: list[bytes]) -> float:
-    start = time.perf_counter()
-    for blob in data:
-        try:
-            ast.parse(blob)
-        except (SyntaxError, ValueError):
-            pass
-    return time.perf_counter() - start
 
 
 def main() -> None:
