@@ -119,3 +119,16 @@ def test_the_plain_delete_is_decided_on_current_nova(real_release):
             "instance.task_state = None: no task is under way on the instance"} <= set(terminate.assumed)
     assert not found["nova-compute", "nova-scheduler", "delete_instance_info"].open
     assert "is set: the instance runs on a compute host" in trace.notes[-1]
+
+
+@pytest.mark.parametrize("release", ["nova-current", "nova-ocata"])
+def test_the_plain_reboot_is_soft(real_release, release):
+    # servers.py `reboot_type = body['reboot']['type'].upper()` (the request must say which), then
+    # compute/api.py reboot: `if reboot_type == 'SOFT': self._soft_reboot(...)` else _hard_reboot; both
+    # cast reboot_instance. The plain reboot is the clients' default, a soft one.
+    _found, trace = hops(real_release(release), "reboot")
+    sends = [h for h in trace.hops if h.method == "reboot_instance"]
+    assert [(h.default_path, h.open) for h in sends] == [(True, False), (False, False)]
+    assert sends[0].assumed == ["reboot_type = 'SOFT': a soft reboot, as the clients ask by default"]
+    hard, _trace = hops(real_release(release), "reboot", **{"assume.reboot_type": "HARD"})
+    assert [h.default_path for h in _trace.hops if h.method == "reboot_instance"] == [False, True]

@@ -121,6 +121,7 @@ NOVA = (
     Assumption("flavor", SET, "the request's flavor, or the instance's own"),
     Assumption("instance.task_state", None, "no task is under way on the instance"),
     Assumption("service_is_up", True, "the compute service the instance is on is up"),
+    Assumption("reboot_type", "SOFT", "a soft reboot, as the clients ask by default"),
 )
 # Every project's: its services all run the release read, so an RPC client can send the newest
 # version of a message (`if self.client.can_send_version('2.4'):` takes the newer way).
