@@ -60,6 +60,8 @@ def hop_line(hop: dict) -> str:
     text = f"{hop['from']} ={kind}=> {hop['to']}  {hop['method']}"
     if hop.get("route"):
         text += f"  server={hop['route']}"
+    if hop.get("open"):  # the default path takes it only if a condition the scenario leaves open holds
+        text += "  (open branch)"
     if hop.get("condition"):
         condition = hop["condition"]
         text += f"  if {condition if len(condition) <= _CONDITION else condition[:_CONDITION] + '…'}"
