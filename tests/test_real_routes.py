@@ -34,6 +34,10 @@ OPERATIONS = {
     "volume detach": ("DELETE", "/servers/{server_id}/os-volume_attachments/{id}", None, "VolumeAttachmentController"),
     "interface attach": ("POST", "/servers/{server_id}/os-interface", None, "InterfaceAttachmentController"),
     "interface detach": ("DELETE", "/servers/{server_id}/os-interface/{id}", None, "InterfaceAttachmentController"),
+    # openstackclient attaches an interface on the network (not nova-network's POST /os-networks/add).
+    "server add network": ("POST", "/servers/{server_id}/os-interface", None, "InterfaceAttachmentController"),
+    "server remove network": ("DELETE", "/servers/{server_id}/os-interface/{id}", None,
+                              "InterfaceAttachmentController"),
 }
 
 

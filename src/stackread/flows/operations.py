@@ -48,10 +48,14 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
     "interface attach": ("POST", "/servers/{}/os-interface"),
     "attach interface": ("POST", "/servers/{}/os-interface"),
     "server add port": ("POST", "/servers/{}/os-interface"),
+    # openstackclient's `server add network` attaches an interface on the network (interface_attach
+    # with net_id), not nova-network's `/os-networks/add`; `server remove network` detaches its ports.
+    "server add network": ("POST", "/servers/{}/os-interface"),
     "interface-attach": ("POST", "/servers/{}/os-interface"),
     "interface detach": ("DELETE", "/servers/{}/os-interface/{}"),
     "detach interface": ("DELETE", "/servers/{}/os-interface/{}"),
     "server remove port": ("DELETE", "/servers/{}/os-interface/{}"),
+    "server remove network": ("DELETE", "/servers/{}/os-interface/{}"),
     "interface-detach": ("DELETE", "/servers/{}/os-interface/{}"),
 }
 # Pecan APIs as the openstack CLI says them: what the route does not spell (Ironic's provision
