@@ -157,3 +157,13 @@ def test_typo_candidates_in_json_carry_the_name_to_ask_again_with(real_release):
     for candidate in data["candidates"]:
         if candidate["name"] is not None:  # each name asked again finds that very operation
             assert find_operation(routes, candidate["name"]).found.name == candidate["operation"]
+
+
+def test_a_resource_word_in_front_names_that_resource_only(real_release):
+    # `server add interface` is no openstack CLI command; dropping `server` as if it were a project's
+    # word (`baremetal node create`) found Nova's proxy action POST /os-baremetal-nodes/{id}/action
+    # add_interface. Only an operation on servers would do: none, so the close names come back.
+    report = find_routes(real_release("nova-current"))
+    lookup = find_operation(report.routes, "server add interface")
+    assert lookup.found is None and lookup.candidates
+    assert find_operation(report.routes, "server add port").found.route.path == "/servers/{server_id}/os-interface"

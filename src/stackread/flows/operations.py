@@ -292,6 +292,7 @@ class _Names:
     methods: dict[str, list[Operation]]
     loose: dict[str, list[Operation]]
     collapsed: dict[str, list[Operation]]  # proper names without their separators
+    resources: frozenset[str] = frozenset()  # the routes' resources, singular: server, node, ...
 
     @classmethod
     def of(cls, ops: list[Operation]) -> _Names:
@@ -309,7 +310,8 @@ class _Names:
         for name, found in proper.items():
             if not name.startswith(tuple(f"{v} " for v in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"))):
                 collapsed.setdefault(name.replace("_", ""), []).extend(found)
-        return cls(proper, methods, loose, collapsed)
+        resources = frozenset(singular(resource_of(r) or "") for op in ops for r in op.routes) - {""}
+        return cls(proper, methods, loose, collapsed, resources)
 
     def matches(self, wanted: str) -> list[Operation]:
         for tier in (self.proper, self.methods, self.loose):
@@ -329,7 +331,10 @@ class _Names:
             return _unique(collapsed)
         first, _, rest = wanted.partition("_")
         if "_" in rest:
-            found = self.matches(rest)
+            # An action belongs to its resource: `server add interface` is not Nova's baremetal
+            # `add_interface`. Other operations drop the word as a project's (`secret order create`).
+            found = [op for op in self.matches(rest) if first not in self.resources or not op.route.action
+                     or any(singular(resource_of(r) or "") == first for r in op.routes)]
             if found:
                 return found
         for cut in range(1, len(first) - 3):
