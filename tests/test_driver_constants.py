@@ -4,7 +4,7 @@ returning the class constant `SUPPORTED = True` of the chosen driver, so the war
 the default path, with the assumption said; a driver whose constant says otherwise takes it."""
 
 from conftest import write_tree
-from test_settings import TREE
+from test_settings import TREE, compute_manager
 
 from stackread.flows.question import Question
 from stackread.flows.reading import Reading
@@ -63,22 +63,11 @@ DRIVERS = {
             def get_version(self):
                 return '0.1'
         """,
-    "nova/compute/manager.py": """
-        import oslo_messaging as messaging
-        from nova import manager
-        from nova.virt import driver
-
-        class ComputeManager(manager.Manager):
-            target = messaging.Target(version='6.5')
-
-            def __init__(self):
-                super().__init__()
-                self.driver = driver.load_compute_driver('libvirt.LibvirtDriver')
-
+    "nova/compute/manager.py": compute_manager("""
             def build_and_run_instance(self, ctxt, instance):
                 driver.warn_unsupported(self.driver)
                 self.driver.spawn()
-        """,
+        """),
 }
 
 

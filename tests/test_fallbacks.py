@@ -4,7 +4,7 @@ implement the method (its inherited one only raises NotImplementedError), and th
 not run; a driver that implements it keeps the handler an error path."""
 
 from conftest import write_tree
-from test_settings import TREE
+from test_settings import TREE, compute_manager
 
 from stackread.flows.question import Question
 from stackread.flows.reading import Reading
@@ -40,18 +40,7 @@ DRIVERS = {
             def rebuild(self):
                 pass
         """,
-    "nova/compute/manager.py": """
-        import oslo_messaging as messaging
-        from nova import manager
-        from nova.virt import driver
-
-        class ComputeManager(manager.Manager):
-            target = messaging.Target(version='6.5')
-
-            def __init__(self):
-                super().__init__()
-                self.driver = driver.load_compute_driver('libvirt.LibvirtDriver')
-
+    "nova/compute/manager.py": compute_manager("""
             def build_and_run_instance(self, ctxt, instance):
                 try:
                     self.driver.rebuild()
@@ -71,7 +60,7 @@ DRIVERS = {
 
             def _cannot_spawn(self):
                 self.driver.spawn()
-        """,
+        """),
 }
 
 

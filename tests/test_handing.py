@@ -3,7 +3,7 @@ argument is drawn where the callee calls that parameter, under the callee's step
 callback, not where it is made (`functools.partial`) or handed over."""
 
 from conftest import write_tree
-from test_settings import TREE
+from test_settings import TREE, compute_manager
 
 from stackread.flows.reading import Reading
 from stackread.flows.trace import trace_operation
@@ -59,20 +59,7 @@ HANDING = {
             def destroy(self):
                 pass
         """,
-    "nova/compute/manager.py": """
-        import functools
-
-        import oslo_messaging as messaging
-        from nova import manager
-        from nova.virt import driver
-
-        class ComputeManager(manager.Manager):
-            target = messaging.Target(version='6.5')
-
-            def __init__(self):
-                super().__init__()
-                self.driver = driver.load_compute_driver('libvirt.LibvirtDriver')
-
+    "nova/compute/manager.py": compute_manager("""
             def build_and_run_instance(self, ctxt, instance):
                 done = functools.partial(self._finish, instance=instance)
                 self.driver.spawn(ctxt, done, self._rollback)
@@ -82,7 +69,7 @@ HANDING = {
 
             def _rollback(self, ctxt):
                 self.driver.destroy()
-        """,
+        """, before="import functools\n\n"),
 }
 
 

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -114,6 +115,14 @@ TREE = {
         """,
 }
 
+
+
+def compute_manager(methods: str, before: str = "") -> str:
+    """TREE's compute manager, its driver loaded in __init__, with these methods instead of its own (the
+    shape the driver tests share); `before`: lines above its imports."""
+    head = textwrap.dedent(TREE["nova/compute/manager.py"]).lstrip("\n").split("    def build_and_run_instance")[0]
+    body = textwrap.indent(textwrap.dedent(methods).strip("\n"), "    ")
+    return textwrap.dedent(before).lstrip("\n") + head + body + "\n"
 
 @pytest.fixture
 def nova(tmp_path):

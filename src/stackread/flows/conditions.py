@@ -258,7 +258,7 @@ class Conditions:
         program = self.program
         owner, member = program.find_member(cls, name) if program is not None else ("", None)
         if member is None and not owner:
-            return self._option_held(cls, name)
+            return self._bound_in_init(cls, name)
         if member is not None:
             module = program.modules[member.module]
             returns = [e for scope, e, _c in module.summary["returns"] if scope == member.qualname]
@@ -274,7 +274,7 @@ class Conditions:
         self._used.append(f"{cls.rpartition('.')[2]}.{name} = {value!r}")
         return value
 
-    def _option_held(self, cls: str, name: str) -> Any:
+    def _bound_in_init(self, cls: str, name: str) -> Any:
         """`self.send_instance_updates` where the class's `__init__` is the one place that binds it,
         to an option (`= CONF.filter_scheduler.track_instance_changes`): that option's value; to an
         object it makes (`self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()`): set."""
