@@ -10,14 +10,9 @@ from stackread.flows.gallery import TreeTracer
 from stackread.flows.question import Question
 from stackread.flows.reading import Reading
 
-from test_real_trace_neutron import events
+from test_real_trace_neutron import DHCP, DHCP_AGENT, L3_AGENT, events
 
 pytestmark = pytest.mark.real
-
-DHCP = "neutron.api.rpc.agentnotifiers.dhcp_rpc_agent_api.DhcpAgentNotifyAPI"
-L3_NOTIFIER = "neutron.api.rpc.agentnotifiers.l3_rpc_agent_api.L3AgentNotifyAPI"
-DHCP_AGENT = "neutron.agent.dhcp.agent.DhcpAgent"
-L3_AGENT = "neutron.agent.l3.agent.L3NATAgent"
 
 
 @pytest.fixture(scope="module")
