@@ -62,10 +62,10 @@ def finish(diagnostics, reported: bool = False) -> None:
         sys.exit(ExitCode.ANALYSIS_ERROR)
 
 
+@one_command_process
 def main() -> None:
     """The console script: one line on stderr and an exit status for every failure, no traceback."""
     debug = "--debug" in sys.argv[1:]
-    one_command_process()
     try:
         cli.main(standalone_mode=False, prog_name="stackread")
     except click.exceptions.Exit as exc:
