@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import run  # benchmarks/ is on the path
 from stackread.flows.callgraph import load_callgraph
 from stackread.flows.reading import Reading
 from stackread.diagnostics import Diagnostics
@@ -32,17 +33,6 @@ from stackread.index.files import list_sources
 from stackread.source.trees import open_tree
 
 SYMBOL = "ComputeManager.build_and_run_instance"
-
-_REPORT_RSS = """
-import resource, sys
-from stackread.cli import main
-sys.argv = ["stackread", *sys.argv[1:]]
-try:
-    main()
-finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-
 
 def best_of(repeat: int, args: list[str], env: dict) -> tuple[float, float]:
     runs = []
@@ -105,9 +95,7 @@ def main() -> None:
         print(f"after editing one file: {result.stats['parsed']} file(s) parsed, {time.perf_counter() - start:.2f} s")
 
         for label, extra in (("no cache", ["--no-cache"]), ("writing the cache", ["--cache-dir", str(work / "mem")])):
-            done = subprocess.run([sys.executable, "-c", _REPORT_RSS, "callgraph", str(tree_dir), "--include-tests",
-                                   *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            rss = int(done.stderr.strip().splitlines()[-1]) / 1024
+            rss = run(["callgraph", str(tree_dir), "--include-tests", *extra], env).peak_mb
             print(f"peak memory, cold, with tests, {label:18} {rss:5.0f} MB")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from measure import run  # benchmarks/ is on the path
 from stackread.source.fetch import fetch_release
 
 DEFAULT = ["nova==34.0.0", "nova==15.1.5", "cinder==29.0.0"]
@@ -29,22 +30,9 @@ def timed(args: list[str], repeat: int) -> tuple[float, float]:
     return min(runs), statistics.median(runs)
 
 
-_REPORT_RSS = """
-import resource, sys
-from stackread.cli import main
-sys.argv = ["stackread", *sys.argv[1:]]
-try:
-    main()
-finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-
-
 def peak_rss_mb(args: list[str]) -> float:
     """Peak resident memory of one run, reported by the run itself."""
-    done = subprocess.run([sys.executable, "-c", _REPORT_RSS, *args], check=False,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    return int(done.stderr.strip().splitlines()[-1]) / 1024
+    return run(args).peak_mb
 
 
 def main() -> None:

@@ -34,13 +34,15 @@ FLEET = ["nova==34.0.0", "cinder==29.0.0", "manila==21.0.0", "neutron==29.0.0", 
 
 # The child: index (or run the command) and report its own peak RSS and its largest worker's, in KB.
 _CHILD = """
-import resource, sys
+import os, resource, sys
 tree, cache_dir, include_tests, command = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4:]
 if command:
+    import gc
     from stackread.cli import main
     sys.argv = ["stackread", *command, "--cache-dir", cache_dir]
+    gc.disable()  # as the console script does; unwrapped, so that its process reports below
     try:
-        main()
+        main.__wrapped__()
     except SystemExit:
         pass
 else:
@@ -53,7 +55,8 @@ else:
         index_tree(open_tree(tree), cache, Diagnostics(), include_tests=include_tests)
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(own, worker, file=sys.stderr)
+print(own, worker, file=sys.stderr, flush=True)
+os._exit(0)  # as the console script leaves: the heap is not torn down
 """
 
 

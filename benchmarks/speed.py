@@ -35,12 +35,11 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from callgraph import _REPORT_RSS as _WITH_RSS  # the child reports its own peak RSS (benchmarks/ is on the path)
+from measure import run  # benchmarks/ is on the path
 from stackread.index.files import list_sources
 from stackread.source.fetch import fetch_release
 from stackread.source.trees import open_tree
@@ -62,14 +61,10 @@ def floor(data: list[bytes]) -> float:
 
 def command(args: list[str], env: dict) -> tuple[float, float]:
     """(seconds, peak MB) of one whole stackread command."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _WITH_RSS, *args], env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    lines = done.stderr.strip().splitlines()
-    if done.returncode not in (0, 1) or not lines or not lines[-1].isdigit():
+    done = run(args, env)
+    if done.returncode not in (0, 1):
         raise SystemExit(f"stackread {' '.join(args)} failed:\n{done.stderr}")
-    return elapsed, int(lines[-1]) / 1024
+    return done.seconds, done.peak_mb
 
 
 class Bench:
