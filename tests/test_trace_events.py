@@ -373,3 +373,14 @@ def test_a_callback_handed_over_only_to_be_named_is_not_called(make_tree):
         return [step.function] + [f for child in step.children for f in functions(child)]
     assert "proj.naming.NamingNotifier._legacy" not in functions(trace.root)
     assert [h.method for h in trace.hops if h.client.startswith("proj.naming.")] == ["port_create_end"]
+
+
+def test_every_pure_str_method_decides_a_branch_on_the_paths_strings(make_tree):
+    # The conditions apply the same str methods as the rest of the engine (program/strings.py):
+    # `removesuffix` rules the delete branch out as `endswith` does above.
+    naming = PROJECT["proj/naming.py"].replace("if method_name.endswith('_delete_end'):",
+                                               "if method_name.removesuffix('_end') == 'port_delete':")
+    tree = make_tree({**LIBRARY, **PROJECT, "proj/naming.py": naming})
+    trace = trace_operation(Reading(tree, use_cache=False), "port create")
+    naming = [h for h in trace.hops if h.client.startswith("proj.naming.")]
+    assert [(h.method, h.condition) for h in naming] == [("port_create_end", None)]

@@ -15,6 +15,7 @@ import functools
 from typing import Any
 
 from stackread.flows.scenario import BODY, BODY_ABSENT, SET, Assumed
+from stackread.program import strings
 
 
 class Conditions:
@@ -321,20 +322,18 @@ class Conditions:
             return _UNKNOWN
         if node.func.attr == "join":
             parts = node.args[0].elts if len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)) else None
-            values = [self._value(e, arguments, module) for e in parts or ()]
-            return receiver.join(values) if parts and all(isinstance(v, str) for v in values) else _UNKNOWN
-        args = [self._value(a, arguments, module) for a in node.args]
-        if not all(isinstance(a, str) for a in args):
+            args = [[self._value(e, arguments, module) for e in parts]] if parts else None
+        else:
+            args = [self._value(a, arguments, module) for a in node.args]
+        if args is None or not all(isinstance(a, str) for a in (args[0] if node.func.attr == "join" else args)):
             return _UNKNOWN
-        try:
-            return getattr(receiver, node.func.attr)(*args)
-        except (TypeError, ValueError):
-            return _UNKNOWN
+        made = strings.method(receiver, node.func.attr, args)
+        return _UNKNOWN if made is strings.NOTHING else made
 
 
 _UNKNOWN = object()
 # String methods a condition or a local may apply to the path's literal strings.
-_STR_METHODS = frozenset({"replace", "endswith", "startswith", "join", "lower", "upper", "strip"})
+_STR_METHODS = strings.METHODS
 
 
 def _state_key(state, text: str):

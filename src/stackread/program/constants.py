@@ -25,6 +25,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from stackread.program import strings
 from stackread.program.facts import ModuleFacts
 from stackread.program.modules import Module, ModuleIndex, class_member
 from stackread.program.ondemand import program_on_demand
@@ -103,9 +104,6 @@ class Ev:
 
 UNKNOWN_EV = Ev(UNKNOWN)
 
-_STR_METHODS = frozenset({"rpartition", "partition", "split", "rsplit", "replace", "strip", "lstrip",
-                          "rstrip", "lower", "upper", "format", "join", "startswith", "endswith",
-                          "removeprefix", "removesuffix"})
 _OSLO_CONF = frozenset({"oslo_config.cfg.CONF", "oslo.config.cfg.CONF"})
 _MAX_DEPTH = 40
 # Names followed through modules (re-exports, star imports) at once: a chain of generated modules
@@ -434,16 +432,13 @@ class ConstantEvaluator:
         rv = self.script_text(self.eval(node.right, scope).value)
         if lv is UNKNOWN or rv is UNKNOWN:
             return UNKNOWN_EV
-        try:
-            if isinstance(node.op, ast.Mod) and isinstance(lv, str):
-                args = rv if isinstance(rv, tuple) else (rv,)
-                if any(a is UNKNOWN for a in args):
-                    return UNKNOWN_EV
-                return Ev(lv % args, left.path, left.line)
-            if isinstance(node.op, ast.Add) and type(lv) is type(rv) and isinstance(lv, (str, list, tuple)):
-                return Ev(lv + rv, left.path, left.line)
-        except (TypeError, ValueError):
-            pass
+        if isinstance(node.op, ast.Mod) and isinstance(lv, str):
+            if any(a is UNKNOWN for a in (rv if isinstance(rv, tuple) else (rv,))):
+                return UNKNOWN_EV
+            made = strings.formatted(lv, rv)
+            return UNKNOWN_EV if made is strings.NOTHING else Ev(made, left.path, left.line)
+        if isinstance(node.op, ast.Add) and type(lv) is type(rv) and isinstance(lv, (str, list, tuple)):
+            return Ev(lv + rv, left.path, left.line)
         return UNKNOWN_EV
 
     def _eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Ev:
@@ -503,12 +498,8 @@ class ConstantEvaluator:
                 return Ev(value.get(args[0], args[1] if len(args) > 1 else None), receiver.path, receiver.line)
             except TypeError:  # an unhashable key
                 return UNKNOWN_EV
-        if isinstance(value, str) and method in _STR_METHODS:
-            try:
-                return Ev(getattr(value, method)(*args, **kwargs), receiver.path, receiver.line)
-            except (TypeError, ValueError, IndexError, KeyError):
-                return UNKNOWN_EV
-        return UNKNOWN_EV
+        made = strings.method(value, method, args, kwargs)
+        return UNKNOWN_EV if made is strings.NOTHING else Ev(made, receiver.path, receiver.line)
 
     def script_text(self, value: Any) -> Any:
         """SCRIPT_NAME as the console script's name when known, so string methods apply to it."""

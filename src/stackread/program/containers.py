@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stackread.program.facts import EMPTY, Scope, Value
+from stackread.program.strings import made
 
 if TYPE_CHECKING:
     from stackread.program.values import Values
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 Source = tuple
 _COPIES = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "dict"})
 CHAINS = frozenset({"itertools.chain"})  # an iterator over the elements of each argument in turn
-_MAX_STRINGS = 64  # string values made from parts, at most: a table of names, not a cross product
 
 
 @dataclass(frozen=True)
@@ -332,21 +332,4 @@ def _position(values: frozenset) -> int | None:
 def strings(op: str, parts: list[frozenset]) -> frozenset:
     """The strings `'do_' + x`, `'x_%s' % y` (`% (a, b)`: the tuple's elements as parts) or an
     f-string can be, from the strings its parts can be; empty when a part is not known to be a string."""
-    known = [sorted(v[1] for v in part if v[0] == "str") for part in parts]
-    combinations = 1
-    for texts in known:
-        combinations *= len(texts)
-    if not combinations or combinations > _MAX_STRINGS:
-        return EMPTY
-    made: list[tuple[str, ...]] = [()]
-    for texts in known:
-        made = [m + (text,) for m in made for text in texts]
-    if op != "%":
-        return frozenset(("str", "".join(m)) for m in made)
-    found = set()
-    for m in made:
-        try:
-            found.add(("str", m[0] % m[1:]))
-        except (TypeError, ValueError, KeyError):
-            return EMPTY
-    return frozenset(found)
+    return frozenset(("str", text) for text in made(op, [sorted(v[1] for v in part if v[0] == "str") for part in parts]))

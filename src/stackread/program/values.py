@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Callable, Protocol
 
+from stackread.program import strings
 from stackread.program.containers import CHAINS, Containers
 from stackread.program.depth import Guard
 from stackread.program.facts import EMPTY, Definition, ModuleFacts, Scope, Value, enclosing_class
@@ -43,8 +44,12 @@ class OptionLookup(Protocol):
 
 _DATA = frozenset({"l", "d", "iter", "enter", "ga", "fmt"})  # program.containers reads these
 _CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "values", "keys", "items", "copy"})
-# A str's methods that make another str from literal arguments: `service_type.replace('-', '_')`
-# names the attribute `getattr(conn, ...)` reads as surely as the string it is called on.
+# The str methods the value sets follow (program.strings applies them): `service_type.replace('-',
+# '_')` names the attribute `getattr(conn, ...)` reads as surely as the string it is called on. Only
+# those that make one string of one; a wider set (format, removeprefix) is as sound, but resolving
+# more receivers first moves which cycles are met, and with them edges elsewhere (Nova 34.0.0: the
+# partials of NetworkInfoAsyncWrapper lost, QuotaEngine's driver found), until the engine's answers
+# no longer depend on the order it is asked in.
 _STR_METHODS = frozenset({"replace", "lower", "upper", "strip", "lstrip", "rstrip"})
 
 
@@ -475,14 +480,13 @@ def _by_parameter(expr: list, definition: Definition) -> bool:
 
 def _str_method(values: frozenset, method: str, call: list) -> frozenset:
     """`'shared-file-system'.replace('-', '_')`: what the method makes of each string the receiver can
-    be, with literal string arguments only; nothing when the receiver may be anything else."""
+    be, with literal string arguments only; nothing when the receiver may be anything else, or when
+    the method makes something else than a string (a value set holds strings, not lists)."""
     args = call[2]
     if call[3] or not values or any(v[0] != "str" for v in values) or any(a[0] != "s" for a in args):
         return EMPTY
-    try:
-        return frozenset(("str", getattr(v[1], method)(*(a[1] for a in args))) for v in values)
-    except (TypeError, ValueError):
-        return EMPTY
+    found = [strings.method(v[1], method, [a[1] for a in args]) for v in values]
+    return frozenset(("str", text) for text in found) if all(isinstance(t, str) for t in found) else EMPTY
 
 
 def _external(dotted: str) -> Value:
