@@ -117,8 +117,8 @@ def test_the_program_is_built_once_per_tree_and_each_flow_is_the_one_trace_finds
     from stackread.flows import callgraph
 
     builds = []
-    real = callgraph.project_program
-    monkeypatch.setattr(callgraph, "project_program", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = callgraph.build_program
+    monkeypatch.setattr(callgraph, "build_program", lambda *a, **k: builds.append(1) or real(*a, **k))
     with TreeTracer(Reading(root, cache_dir=tmp_path / "cache"), Question("")) as tracer:
         traced = list(trace_each(tracer))
     assert len(builds) == 1 and len(traced) == 2

@@ -123,20 +123,9 @@ def program_key(tree: SourceTree, include_tests: bool) -> str | None:
 def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,
                   progress: Progress | None = None):
     """The resolved whole program (summaries from the cache where it has them), and what was indexed."""
-    tree, indexed = _indexed(tree, cache, diagnostics, include_tests, progress)
-    packages = {f.module.split(".")[0] for f in indexed.files if f.path in indexed.summaries}
-    return _program(tree, indexed, diagnostics, _option_resolver(tree, diagnostics, packages)), indexed
-
-
-def project_program(reading: Reading, cache, diagnostics: Diagnostics, progress: Progress | None = None):
-    """The whole program of the project a command reads (its tests left out), reading `CONF` from
-    the project's own option index: what `trace`'s settings and conditions read is learned once."""
-    tree, indexed = _indexed(reading.project.tree, cache, diagnostics, False, progress)
-    return _program(tree, indexed, diagnostics, reading.project.options), indexed
-
-
-def _indexed(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool, progress: Progress | None):
     from stackread.index.build import index_tree  # only a cold run parses and resolves
+    from stackread.program.facts import ModuleFacts
+    from stackread.program.resolve import Program
     from stackread.source.observed import unobserved
 
     # The whole program is kept by the whole tree's content: nothing it reads is an observation of
@@ -144,18 +133,12 @@ def _indexed(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: b
     tree = unobserved(tree)
     indexed = index_tree(tree, cache, diagnostics, include_tests=include_tests, progress=progress)
     stage(progress, "reading the whole program")
-    return tree, indexed
-
-
-def _program(tree: SourceTree, indexed, diagnostics: Diagnostics, options):
-    from stackread.program.facts import ModuleFacts
-    from stackread.program.resolve import Program
-
     by_path = {f.path: f for f in indexed.files}
     # Handed over, not shared: each ModuleFacts drops the raw parts of its summary it has digested,
     # which frees them only if nothing else holds the summary.
     summaries, indexed.summaries = indexed.summaries, {}
     modules = [ModuleFacts(by_path[p].module, p, by_path[p].is_package, summaries.pop(p)) for p in list(summaries)]
+    options = _option_resolver(tree, diagnostics, {m.name.split(".")[0] for m in modules})
     program = Program(modules, options=options,
                       dispatch_excludes=lambda name: bool(TEST_DIRS.intersection(name.split("."))),
                       skipped=[f.module for f in indexed.skipped], diagnostics=diagnostics)
@@ -164,7 +147,7 @@ def _program(tree: SourceTree, indexed, diagnostics: Diagnostics, options):
     held = request_attributes(program)
     if held:
         program.set_external_attributes(REQUEST, held)
-    return program
+    return program, indexed
 
 
 def _build(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,

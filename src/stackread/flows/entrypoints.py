@@ -121,7 +121,7 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
     endpoints as its `get_rpc_server` call receives them (frameworks.rpc_servers). A "service"
     without a manager whose main reaches no server is an API or a tool that only imports the RPC
     library (magnum-api)."""
-    from stackread.flows.callgraph import project_program
+    from stackread.flows.callgraph import build_program
     from stackread.frameworks.rpc_processes import reached, serves, started
     from stackread.frameworks.rpc_servers import explained, find_servers
 
@@ -131,7 +131,7 @@ def with_rpc_servers(report: EntrypointReport, reading, program=None) -> Entrypo
     if program is None:  # `rpc` and `trace` hand theirs
         diagnostics = Diagnostics()
         with reading.open_cache(diagnostics) as cache:
-            program, _indexed = project_program(reading, cache, diagnostics)
+            program, _indexed = build_program(reading.project.tree, cache, diagnostics, include_tests=False)
         program.follow_parameters = False
     described = [ep for ep in report.entrypoints if ep.service is not None]
     servers = [s for s in find_servers(program, explained(program, described)) if s.endpoints]

@@ -15,14 +15,14 @@ from stackread.perf import collector_paused
 
 def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | None = None) -> RpcReport:
     """The sends and endpoints of the project (a Reading, or the working tree at a path)."""
-    from stackread.flows.callgraph import project_program
+    from stackread.flows.callgraph import build_program
 
     reading = Reading.of(project)
     tree = reading.project.tree
     diagnostics = Diagnostics()
     diagnostics.extend(reading.project.metadata.problems)
     with reading.open_cache(diagnostics) as cache, collector_paused():
-        program, _indexed = project_program(reading, cache, diagnostics, progress)
+        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         program.follow_parameters = False  # the sends `trace` matches: the same reading
         report = with_rpc_servers(reading.entrypoints, reading, program)
         services = [ep for ep in report.entrypoints if ep.service is not None]

@@ -190,7 +190,7 @@ class Tracer:
 
     def _prepare(self):
         from stackread.flows import cuts
-        from stackread.flows.callgraph import project_program
+        from stackread.flows.callgraph import build_program
         from stackread.flows.conditions import Conditions
         from stackread.flows.entrypoints import with_rpc_servers
         from stackread.flows.scenario import Scenario
@@ -206,7 +206,8 @@ class Tracer:
         with collector_paused():
             # The walk binds its own call path's arguments; every caller's values would make one
             # wrapper's parameter lead everywhere any caller's does.
-            program, indexed = project_program(reading, self.cache, diagnostics, self.progress)
+            program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
+                                             progress=self.progress)
             program.follow_parameters = False
             scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario))
             conditions = Conditions(project.options, self.settings, program, scenario)
