@@ -1,6 +1,7 @@
 """The command line's wiring: output forms, exit statuses, and no tracebacks for user mistakes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -114,3 +115,18 @@ def test_warnings_of_a_tree_are_said_in_full_once_then_counted(make_tree, tmp_pa
     listed = json.loads(run("callgraph", str(root), "--cache-dir", cache, "--json").stdout)
     assert [d["path"] for d in listed["diagnostics"]] == ["pkg/old.py"]
     assert "pkg/old.py:1" in run("callgraph", str(root), "--no-cache").stderr
+
+
+def test_the_console_script_leaves_with_its_whole_answer_and_its_exit_status(tmp_path):
+    # It ends without tearing its heap down (perf.one_command_process): what is still buffered
+    # for a pipe must be written first, and the status of each way out kept.
+    tree = str(FIXTURES / "nova-current")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell has it
+    piped = subprocess.run([sys.executable, "-m", "stackread", "callgraph", tree, "--json", "--cache-dir", str(tmp_path)],
+                           capture_output=True, text=True, timeout=120, env=buffered)
+    in_process = CliRunner().invoke(cli, ["callgraph", tree, "--json", "--cache-dir", str(tmp_path)])
+    assert piped.returncode == 0 and len(piped.stdout) > 8192  # more than a text stream buffers
+    assert piped.stdout == in_process.output and json.loads(piped.stdout)
+    unknown = run("trace", "no_such_operation", "-C", tree, "--cache-dir", str(tmp_path))
+    assert unknown.returncode == 1 and "no_such_operation" in unknown.stderr and not unknown.stdout
+    assert run("trace", "-C", str(tmp_path / "absent")).returncode == 2
