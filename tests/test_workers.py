@@ -86,3 +86,49 @@ def test_workers_end_when_their_parent_is_killed(tmp_path, how):
         for pid in workers:  # only if the test failed: never leave them behind
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+class _Counted:
+    """A cache that holds nothing and counts the summaries put into it."""
+
+    def __init__(self):
+        self.put = 0
+
+    def get_many(self, keys):
+        return {}
+
+    def put_many(self, items):
+        self.put += len(items)
+
+
+def _many_modules(root: pathlib.Path) -> pathlib.Path:
+    return write_tree(root, {"pkg/__init__.py": "", **{f"pkg/m{i}.py": f"def f{i}():\n    return {i}\n"
+                                                      for i in range(build._PARALLEL_FROM * 2)}})
+
+
+def test_an_index_started_early_is_taken_over_and_each_file_parsed_once(tmp_path):
+    import multiprocessing
+
+    from stackread.diagnostics import Diagnostics
+    from stackread.source.trees import DirectoryTree
+
+    tree, cache, parsed = DirectoryTree(_many_modules(tmp_path / "tree")), _Counted(), []
+    with build.prefetching(tree, cache, progress=lambda done, total: parsed.append(done)):
+        assert multiprocessing.active_children()  # parsing already, while this process goes on
+        taken = build.index_tree(tree, cache, Diagnostics())
+    alone = build.index_tree(tree, _Counted(), Diagnostics())
+    # What index_tree returned is what the early start parsed (its progress counted every file).
+    assert taken.parsed == len(taken.files) == build._PARALLEL_FROM * 2 + 1 == parsed[-1]
+    assert cache.put == taken.parsed and taken.summaries == alone.summaries
+    assert not multiprocessing.active_children()
+
+
+def test_an_index_started_early_and_never_asked_for_leaves_no_worker_behind(tmp_path):
+    import multiprocessing
+
+    from stackread.source.trees import DirectoryTree
+
+    cache = _Counted()
+    with build.prefetching(DirectoryTree(_many_modules(tmp_path / "tree")), cache):
+        assert multiprocessing.active_children()
+    assert not multiprocessing.active_children() and cache.put == 0
