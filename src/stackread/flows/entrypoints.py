@@ -112,8 +112,22 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None,
     libraries named read beside it: Neutron's topics are neutron-lib's constants)."""
     from stackread.flows.reading import Reading
 
+    from stackread.flows.callgraph import build_program
+    from stackread.index.build import prefetching
+    from stackread.source.observed import unobserved
+
     reading = Reading(path, rev, libraries=libraries)
-    return with_rpc_servers(entrypoints_of_project(reading.project), reading)
+    project, diagnostics = reading.project, Diagnostics()
+    if not any(ep.group == "console_scripts" for ep in project.metadata.entrypoints):
+        return with_rpc_servers(entrypoints_of_project(project), reading)  # no script can start a server
+    with reading.open_cache(diagnostics) as cache:
+        # The servers are read from the whole program: its files are parsed on the other cores
+        # while the entry points are resolved here.
+        with prefetching(unobserved(project.tree), cache):
+            report = entrypoints_of_project(project)
+            program, _indexed = build_program(project.tree, cache, diagnostics, include_tests=False)
+    program.follow_parameters = False
+    return with_rpc_servers(report, reading, program)
 
 
 def with_rpc_servers(report: EntrypointReport, reading, program=None) -> EntrypointReport:

@@ -16,15 +16,19 @@ from stackread.perf import collector_paused
 def find_rpc(project: Reading | str | os.PathLike = ".", progress: Progress | None = None) -> RpcReport:
     """The sends and endpoints of the project (a Reading, or the working tree at a path)."""
     from stackread.flows.callgraph import build_program
+    from stackread.index.build import prefetching
+    from stackread.source.observed import unobserved
 
     reading = Reading.of(project)
     tree = reading.project.tree
     diagnostics = Diagnostics()
     diagnostics.extend(reading.project.metadata.problems)
     with reading.open_cache(diagnostics) as cache, collector_paused():
-        program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
+        with prefetching(unobserved(tree), cache, progress=progress):  # parsed while the entry points are read
+            declared = reading.entrypoints
+            program, _indexed = build_program(tree, cache, diagnostics, include_tests=False, progress=progress)
         program.follow_parameters = False  # the sends `trace` matches: the same reading
-        report = with_rpc_servers(reading.entrypoints, reading, program)
+        report = with_rpc_servers(declared, reading, program)
         services = [ep for ep in report.entrypoints if ep.service is not None]
         report = rpc_of_program(program, services, tree.label, tree.revision)
         hint = None if reading.libraries else topics_hint(program, tree, report.sends, services)
