@@ -28,11 +28,11 @@ def collector_paused():
 
 
 def one_command_process(answer: Callable[[], None]) -> Callable[[], None]:
-    """`answer` made the console script: its process answers one command: its data (summaries, the resolved program,
-    the flow) is acyclic and lives until the process ends, so the cyclic collector would only rescan
-    it, a full pass after each large build (Nova 34.0.0: a new `trace` question 2.7 s -> 1.7 s, the
-    gallery 14.6 s -> 11.2 s, the same peak memory). Processes asking many questions in turn (the
-    tests, a library user) do not start here and keep it.
+    """`answer` made the console script, whose process answers one command: its data (summaries,
+    the resolved program, the flow) is acyclic and lives until the process ends, so the cyclic
+    collector would only rescan it, a full pass after each large build (Nova 34.0.0: a new `trace`
+    question 2.7 s -> 1.7 s, the gallery 14.6 s -> 11.2 s, the same peak memory). Processes asking
+    many questions in turn (the tests, a library user) do not start here and keep it.
 
     Once the answer is out the process ends without tearing its heap down: freeing a resolved
     program object by object at interpreter exit cost more than a second after `callgraph` on Nova

@@ -110,9 +110,8 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None,
                      libraries: tuple[str, ...] = ()) -> EntrypointReport:
     """The entry points, each console script's RPC servers read from the whole program (with the
     libraries named read beside it: Neutron's topics are neutron-lib's constants)."""
-    from stackread.flows.reading import Reading
-
     from stackread.flows.callgraph import build_program
+    from stackread.flows.reading import Reading
     from stackread.index.build import prefetching
     from stackread.source.observed import unobserved
 
