@@ -148,14 +148,14 @@ def test_the_graph_is_the_same_whatever_the_hash_seed():
 
 
 def test_summaries_of_another_format_are_never_used(make_tree, tmp_path, monkeypatch):
-    import stackread.flows.callgraph
+    from stackread.flows import treekey
     from stackread.index import build, summary
 
     root = make_tree(SMALL)
     cache = tmp_path / "cache"
     load_callgraph(Reading(root, cache_dir=cache))
     newer = summary.FORMAT + 1
-    for module in (summary, build, stackread.flows.callgraph):
+    for module in (summary, build, treekey):
         monkeypatch.setattr(module, "FORMAT", newer)
     again = load_callgraph(Reading(root, cache_dir=cache))
     assert (again.from_cache, again.stats["parsed"]) == (False, 4)

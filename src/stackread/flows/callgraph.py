@@ -7,23 +7,17 @@ on an unchanged tree loads the answer without parsing or resolving anything).
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
-import pathlib
 from dataclasses import dataclass, field
 
-from stackread import __version__
 from stackread.diagnostics import Diagnostic, Diagnostics, Severity, said_before
 from stackread.errors import AnalysisError, UsageError
-from stackread.index import cache as summary_cache
-from stackread.index.files import TEST_DIRS, content_key, list_sources
-from stackread.index.summary import FORMAT
+from stackread.index.files import TEST_DIRS
 from stackread.perf import collector_paused
-from stackread.flows.reading import Progress, Reading, stage
+from stackread.flows.reading import Progress, Reading, open_cache, stage  # noqa: F401 (open_cache: the API)
+from stackread.flows.treekey import program_key
 from stackread.program.graph import CallGraph
-from stackread.source.content import key_of
 from stackread.source.trees import SourceTree
 
 
@@ -36,15 +30,6 @@ class CallGraphResult:
     from_cache: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
     graph_json: bytes | None = None  # the cached answer as stored, for printing without re-encoding
-
-
-def open_cache(cache_dir: str | pathlib.Path | None, use_cache: bool, diagnostics: Diagnostics):
-    directory = None
-    if use_cache:
-        # --cache-dir names the same directory as $STACKREAD_CACHE_DIR, `get` and `cache clear` do.
-        directory = pathlib.Path(cache_dir) / "index" if cache_dir else summary_cache.default_cache_dir()
-    return summary_cache.SummaryCache(directory, stackread_version=__version__,
-                                      warn=lambda message: diagnostics.warning(None, None, message))
 
 
 def load_callgraph(project: Reading | str | os.PathLike = ".", include_tests: bool = False,
@@ -90,34 +75,6 @@ def _diagnostic_json(d: Diagnostic) -> dict:
 
 def _diagnostic(data: dict) -> Diagnostic:
     return Diagnostic(Severity(data["severity"]), data["path"], data["line"], data["message"])
-
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """stackread's own source: a changed reader never returns an answer the old one cached."""
-    digest = hashlib.sha1()
-    package = pathlib.Path(__file__).resolve().parents[1]  # the stackread package, not flows/
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def program_key(tree: SourceTree, include_tests: bool) -> str | None:
-    # stackread's own code too: an engine change moves edges without a new FORMAT, and a blob built
-    # by other code must never be served (a suite run once read a graph older code had stored).
-    digest = hashlib.sha1(f"{__version__}:{FORMAT}:{include_tests}:{code_fingerprint()}".encode())
-    paths = list_sources(tree, include_tests)
-    if not paths:
-        return None
-    for path in paths:
-        digest.update(f"{path}\0{key_of(tree, path) or content_key(b'')}\n".encode())
-    # The entry points a stevedore manager loads are edges too (program.libraries._driver_manager).
-    dists = [f"{name}/entry_points.txt" for name in tree.list_dir("")
-             if name.endswith((".dist-info", ".egg-info"))]
-    for path in ("setup.cfg", "pyproject.toml", *dists):
-        data = tree.read_bytes(path) if tree.is_file(path) else None
-        digest.update(f"{path}\0{content_key(data) if data is not None else '-'}\n".encode())
-    return "program:" + digest.hexdigest()
 
 
 def build_program(tree: SourceTree, cache, diagnostics: Diagnostics, include_tests: bool,

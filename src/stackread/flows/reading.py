@@ -8,11 +8,17 @@ modules and options) and the entry points, shared by every question asked of it.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import pathlib
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
+
+from stackread import __version__
+from stackread.index import cache as summary_cache
 
 if TYPE_CHECKING:
     from stackread.diagnostics import Diagnostics
@@ -76,8 +82,39 @@ class Reading:
 
         return entrypoints_of_project(self.project)
 
-    def open_cache(self, diagnostics: Diagnostics) -> SummaryCache:
-        """The index cache (a context manager), telling `diagnostics` what it has to say (a rebuilt file)."""
-        from stackread.flows.callgraph import open_cache
+    def open_cache(self, diagnostics: Diagnostics) -> ContextManager[SummaryCache]:
+        """The index cache (a context manager), telling `diagnostics` what it has to say (a rebuilt
+        file). The content keys of the tree's files go in and out with it (source/content.py)."""
+        return _keeping_content_keys(open_cache(self.cache_dir, self.use_cache, diagnostics),
+                                     getattr(self.tree, "root", None))
 
-        return open_cache(self.cache_dir, self.use_cache, diagnostics)
+
+def open_cache(cache_dir: str | pathlib.Path | None, use_cache: bool, diagnostics: Diagnostics):
+    directory = None
+    if use_cache:
+        # --cache-dir names the same directory as $STACKREAD_CACHE_DIR, `get` and `cache clear` do.
+        directory = pathlib.Path(cache_dir) / "index" if cache_dir else summary_cache.default_cache_dir()
+    return summary_cache.SummaryCache(directory, stackread_version=__version__,
+                                      warn=lambda message: diagnostics.warning(None, None, message))
+
+
+@contextlib.contextmanager
+def _keeping_content_keys(cache: SummaryCache, root: pathlib.Path | None) -> Iterator[SummaryCache]:
+    """The cache, with the content keys it kept of the files under `root` (a directory tree's)
+    taken in before the command asks for any, and those it has learned kept for the next one."""
+    from stackread.source import content
+
+    with cache:
+        if root is None:
+            yield cache
+            return
+        name = "content-keys:" + hashlib.sha1(str(root).encode()).hexdigest()
+        try:
+            kept = json.loads(cache.get_blob(name) or b"{}")
+        except ValueError:
+            kept = {}
+        content.learn(kept)
+        yield cache
+        now = content.learned(str(root))
+        if now != kept:
+            cache.put_blob(name, json.dumps(now, separators=(",", ":")).encode())

@@ -8,10 +8,15 @@ key), the packaging metadata that says which programs the project installs and w
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import pathlib
 
-from stackread.flows.callgraph import code_fingerprint, program_key
-from stackread.frameworks.rest.paste import paste_files
+from stackread import __version__
+from stackread.index.files import content_key, list_sources
+from stackread.index.summary import FORMAT
+from stackread.source.content import key_of
+from stackread.frameworks.rest.paste_files import paste_files
 from stackread.source.trees import SourceTree
 
 # What `metadata.read_metadata` and `entrypoints._installed_metadata_dir` may read, besides .py
@@ -53,3 +58,31 @@ def metadata_inputs(tree: SourceTree) -> list[str]:
         if name.endswith((".egg-info", ".dist-info")):
             inputs += [f"{name}/{file}" for file in GENERATED_FILES]
     return inputs
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """stackread's own source: a changed reader never returns an answer the old one cached."""
+    digest = hashlib.sha1()
+    package = pathlib.Path(__file__).resolve().parents[1]  # the stackread package, not flows/
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def program_key(tree: SourceTree, include_tests: bool) -> str | None:
+    # stackread's own code too: an engine change moves edges without a new FORMAT, and a blob built
+    # by other code must never be served (a suite run once read a graph older code had stored).
+    digest = hashlib.sha1(f"{__version__}:{FORMAT}:{include_tests}:{code_fingerprint()}".encode())
+    paths = list_sources(tree, include_tests)
+    if not paths:
+        return None
+    for path in paths:
+        digest.update(f"{path}\0{key_of(tree, path) or content_key(b'')}\n".encode())
+    # The entry points a stevedore manager loads are edges too (program.libraries._driver_manager).
+    dists = [f"{name}/entry_points.txt" for name in tree.list_dir("")
+             if name.endswith((".dist-info", ".egg-info"))]
+    for path in ("setup.cfg", "pyproject.toml", *dists):
+        data = tree.read_bytes(path) if tree.is_file(path) else None
+        digest.update(f"{path}\0{content_key(data) if data is not None else '-'}\n".encode())
+    return "program:" + digest.hexdigest()

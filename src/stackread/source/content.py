@@ -6,6 +6,10 @@ second each time. So a directory's key is kept for the rest of the process, by t
 (mtime, ctime, size, inode), and only for a file older than a few seconds: an edit within the
 clock's granularity of the stat could leave all four as they were (git's "racily clean" files).
 A git revision's key is its blob id, read from the listing.
+
+Kept for the next command too (`learned`/`learn`, stored in the index cache by flows/reading.py):
+a question asked again of an unchanged tree then stats its files rather than reading and hashing
+them, as git's index does. The entries are plain data, checked as they are taken in.
 """
 
 from __future__ import annotations
@@ -48,3 +52,25 @@ def remembered_key(full: str, read) -> str | None:
             time.time() - max(info.st_mtime_ns, info.st_ctime_ns) / 1e9 > RACY_SECONDS:
         _KEYS[full] = (signature, key)
     return key
+
+
+def learned(root: str) -> dict[str, list]:
+    """The remembered keys of the files under the directory `root`: {path: [mtime_ns, ctime_ns,
+    size, inode, key]}, for `learn` in a later process."""
+    under = os.path.join(root, "")
+    return {full: [*signature, key] for full, (signature, key) in sorted(_KEYS.items()) if full.startswith(under)}
+
+
+def learn(entries: object) -> None:
+    """Takes in what `learned` gave, skipping anything that is not such an entry. An entry is
+    used only while the file's stat is the one it holds (remembered_key checks)."""
+    if not isinstance(entries, dict):
+        return
+    for full, entry in entries.items():
+        if (isinstance(full, str) and isinstance(entry, list) and len(entry) == 5
+                and all(type(n) is int for n in entry[:4]) and _is_key(entry[4])):
+            _KEYS.setdefault(full, (tuple(entry[:4]), entry[4]))
+
+
+def _is_key(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 40 and all(c in "0123456789abcdef" for c in value)

@@ -18,9 +18,9 @@ import configparser
 import re
 from dataclasses import dataclass
 
+from stackread.frameworks.rest.paste_files import paste_files
 from stackread.program.evaluate import DefRef, Evaluator, Scope
 
-_TOPS = ("etc", "")  # where projects keep api-paste.ini: etc/<project>/, or beside the package
 _MAX_HOPS = 32  # sections followed from one mount; a loop in the file ends here
 _CALL_DEPTH = 3  # calls followed from an app factory to the code that builds its app
 
@@ -33,17 +33,6 @@ class Mount:
     prefixes: tuple[str, ...]
     path: str  # the paste file
     line: int  # its [app:...] section
-
-
-def paste_files(tree) -> list[str]:
-    """The paste deploy files of a tree: `*paste*.ini` under etc/ and at the top."""
-    found = []
-    for top in _TOPS:
-        if top and not tree.is_dir(top):
-            continue
-        names = tree.walk_files(top, ".ini") if top else (n for n in tree.list_dir("") if n.endswith(".ini"))
-        found += [name for name in names if "paste" in name.rsplit("/", 1)[-1]]
-    return sorted(set(found))
 
 
 def mounts(project) -> list[Mount]:
