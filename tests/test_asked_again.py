@@ -1,14 +1,20 @@
 """The same question asked again, in a new process, on an unchanged tree: the answer is read back
-without reading the tree's files again (their content keys are kept by stat). The shortcut gives
-way to an edit of a file."""
+without reading the tree's files again (their content keys are kept by stat), printed without
+drawing it again (the text is kept beside the answer), and without importing what draws or reads
+code. Each shortcut gives way to an edit of a file or another way of showing the answer."""
 
 import os
+import subprocess
+import sys
+import textwrap
 
 from click.testing import CliRunner
 
 from conftest import write_tree
 from test_flowdiff import MINI
 
+import stackread.render.trace as text_view
+import stackread.render.trace_output as trace_output
 from stackread.cli import cli
 from stackread.source import content
 from stackread.source.trees import DirectoryTree
@@ -74,3 +80,56 @@ def test_a_damaged_record_of_content_keys_is_no_answer_and_no_failure(tmp_path, 
         _new_process(monkeypatch)
         assert _trace(root, cache) == first
         assert content._KEYS[str(api)][1] != "0" * 40
+
+
+def test_the_text_of_an_answer_is_kept_for_the_way_it_is_shown(tmp_path, monkeypatch):
+    root = write_tree(tmp_path / "nova", MINI)
+    cache = tmp_path / "cache"
+    text, as_json = _trace(root, cache), _trace(root, cache, "--json")
+    mermaid = _trace(root, cache, "--format", "mermaid")
+
+    def not_drawn(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(trace_output, "answer_text", not_drawn)
+        assert (_trace(root, cache), _trace(root, cache, "--json")) == (text, as_json)
+        assert _trace(root, cache, "--format", "mermaid") == mermaid
+    # Another width is another text: drawn again, and folded to fit.
+    drawn = []
+    rendering = text_view.render
+    monkeypatch.setattr(text_view, "render", lambda *args: drawn.append(1) or rendering(*args))
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = _trace(root, cache)
+    assert drawn and narrow != text
+    assert max(map(len, narrow.splitlines())) <= 40 < max(map(len, text.splitlines()))
+
+
+def test_an_answer_read_back_imports_neither_rich_nor_the_readers_of_code(tmp_path):
+    root = write_tree(tmp_path / "nova", MINI)
+    cache = tmp_path / "cache"
+    script = textwrap.dedent(f"""
+        import sys
+        from stackread.cli import cli
+        try:
+            cli.main(["trace", "create_server", "-C", {str(root)!r}, "--cache-dir", {str(cache)!r}],
+                     standalone_mode=False)
+        except SystemExit:
+            pass
+        shown = sorted(m for m in sys.modules if m == "rich" or m.startswith(("rich.", "stackread.program",
+                                                                              "stackread.frameworks.oslo")))
+        print("MODULES", *shown)
+    """)
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env={**os.environ, "COLUMNS": "100"})
+        assert done.returncode == 0, done.stderr
+        answer, _, modules = done.stdout.partition("MODULES")
+        return answer, modules.split()
+
+    first, worked_out_with = run()
+    assert "rich" in worked_out_with and "stackread.program.evaluate" in worked_out_with
+    again, read_back_with = run()
+    assert again == first and "nova-conductor" in again
+    assert read_back_with == []

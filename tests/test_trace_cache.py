@@ -121,16 +121,24 @@ def assert_cold_and_warm_print_the_same(root, cache, monkeypatch, operation="cre
     def not_again(*args, **kwargs):
         raise AssertionError("worked out again")
 
+    import stackread.render.trace_output as trace_output
+
     command = ["trace", operation, "-C", str(root)] + (["--cache-dir", str(cache)] if cache else [])
     for form in ([], ["--json"], ["--errors"]):
         with monkeypatch.context() as patch:
             patch.setattr(trace_module, "load", lambda *args: None)  # cold, whatever the cache holds
+            # ... and its text not kept, so that the warm run draws the flow it reads back
+            patch.setattr(trace_module, "_shown", lambda cache, key, result, showing: showing.text(result))
             cold = CliRunner().invoke(cli, command + form)
         with monkeypatch.context() as patch:
             patch.setattr(trace_module, "_trace", not_again)
             warm = CliRunner().invoke(cli, command + form)
-        assert cold.exit_code == warm.exit_code == 0, (cold.output, warm.output)
-        assert warm.stdout == cold.stdout and warm.stdout.strip()
+        with monkeypatch.context() as patch:  # and then its text is read back as it was drawn
+            patch.setattr(trace_module, "_trace", not_again)
+            patch.setattr(trace_output, "answer_text", not_again)
+            kept = CliRunner().invoke(cli, command + form)
+        assert cold.exit_code == warm.exit_code == kept.exit_code == 0, (cold.output, warm.output, kept.output)
+        assert kept.stdout == warm.stdout == cold.stdout and warm.stdout.strip()
 
 
 # -- the key names every input an answer depends on ----------------------------------------------

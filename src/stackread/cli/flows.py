@@ -132,8 +132,8 @@ def trace(operation: str | None, paths: tuple[str, ...], rev: str | None, driver
       stackread trace live-migrate -C ~/src/nova --rev 12.0.0 --diff 15.0.0
       stackread trace create_server -C nova-15.1.5 --diff nova-34.0.0 --format mermaid
     """
-    from stackread.flows import completion, crossing, detail as levels, flowdiff, question as asked, scenario, settings as given, trace as tracing
-    from stackread.render.trace_output import TraceOutput, show_answer
+    from stackread.flows import completion, crossing, detail as levels, flowdiff, question as asked, settings as given, trace as tracing
+    from stackread.render.trace_output import TraceOutput, show_answer, showing
 
     project, servers = crossing.readings(paths, rev, cache_dir, not no_cache, libraries)
     if list_names:
@@ -148,11 +148,11 @@ def trace(operation: str | None, paths: tuple[str, ...], rev: str | None, driver
     except StackreadError as exc:
         raise click.UsageError(str(exc)) from exc
     question = asked.Question(operation, driver, given.parse_settings(settings), show_objects, asked.MAX_DEPTH
-                              if detail == "all" else extra_depth, errors, scenario.scenario_choices(microversion, policies, assumptions))
+                              if detail == "all" else extra_depth, errors, asked.scenario_choices(microversion, policies, assumptions))
     with _traced() as progress:
-        answer = (tracing.trace_operation(project, question, progress, tuple(servers)) if other is None
-                  else flowdiff.diff_operation(project, project.other(other), question, progress, warn))
-    finish(show_answer(answer, output, errors), reported=True)
+        answer, text = (tracing.trace_and_show(project, question, showing(output, errors), progress, tuple(servers)) if other is None
+                        else (flowdiff.diff_operation(project, project.other(other), question, progress, warn), None))
+    finish(show_answer(answer, output, errors, text), reported=True)
 
 
 @cli.command()

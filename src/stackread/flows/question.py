@@ -10,10 +10,12 @@ the tree's key (flows/treekey) and the question: asked again, an answer is read 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from stackread.diagnostics import said_before
+from stackread.errors import UsageError
 from stackread.flows.flow import Trace, in_flow_order
 from stackread.index import datacodec
 
@@ -65,6 +67,36 @@ def load(cache, key: str | None):
     if isinstance(getattr(value, "diagnostics", None), list):
         value = replace(value, diagnostics=said_before(value.diagnostics))  # an earlier run said them in full
     return value
+
+
+class ScenarioError(UsageError):
+    """A `--microversion`, `--set-policy` or `--assume` that cannot be read."""
+
+
+def scenario_choices(microversion: str | None, policies=(), assumptions=()) -> dict[str, Any]:
+    """The command line's choices as a Question's `scenario`: microversion, policy.NAME, assume.NAME."""
+    found: dict[str, Any] = {}
+    if microversion is not None:
+        if version(microversion) is None:
+            raise ScenarioError(f"--microversion: {microversion!r} is not MAJOR.MINOR (2.25)")
+        found["microversion"] = microversion.strip()
+    for flag, prefix, items in (("--set-policy", "policy.", policies), ("--assume", "assume.", assumptions)):
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise ScenarioError(f"{flag}: {item!r} is not NAME=VALUE")
+            found[prefix + name.strip()] = value.strip()
+    return found
+
+
+_VERSION = re.compile(r"\d+\.\d+\Z")
+
+
+def version(text: Any) -> tuple[int, int] | None:
+    if not isinstance(text, str) or not _VERSION.match(text.strip()):
+        return None
+    major, minor = text.strip().split(".")
+    return int(major), int(minor)
 
 
 def _stored_type(key: str) -> type:

@@ -24,34 +24,14 @@ the default one and the closing note lists the scenario.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from stackread.errors import UsageError
+from stackread.flows.question import version
 from stackread.frameworks.oslo_policy import PolicyIndex, policy_name
 from stackread.frameworks.oslo_versionedobjects import field_defaults
 from stackread.program.evaluate import UNKNOWN, Scope
-
-
-class ScenarioError(UsageError):
-    """A `--microversion`, `--set-policy` or `--assume` that cannot be read."""
-
-
-def scenario_choices(microversion: str | None, policies=(), assumptions=()) -> dict[str, Any]:
-    """The command line's choices as a Question's `scenario`: microversion, policy.NAME, assume.NAME."""
-    found: dict[str, Any] = {}
-    if microversion is not None:
-        if version(microversion) is None:
-            raise ScenarioError(f"--microversion: {microversion!r} is not MAJOR.MINOR (2.25)")
-        found["microversion"] = microversion.strip()
-    for flag, prefix, items in (("--set-policy", "policy.", policies), ("--assume", "assume.", assumptions)):
-        for item in items:
-            name, sep, value = item.partition("=")
-            if not sep or not name.strip():
-                raise ScenarioError(f"{flag}: {item!r} is not NAME=VALUE")
-            found[prefix + name.strip()] = value.strip()
-    return found
 
 
 class _Set:
@@ -137,16 +117,6 @@ WITH_VM_STATE = frozenset({"nova"})
 # The vm_state, when the API method's `check_instance_state(vm_state=[...])` allows several: the first of
 # these it allows. A shelved instance is offloaded at once while `shelved_offload_time` is 0 (its default).
 VM_STATE_ORDER = ("ACTIVE", "SHELVED_OFFLOADED", "STOPPED")
-_VERSION = re.compile(r"\d+\.\d+\Z")
-
-
-def version(text: Any) -> tuple[int, int] | None:
-    if not isinstance(text, str) or not _VERSION.match(text.strip()):
-        return None
-    major, minor = text.strip().split(".")
-    return int(major), int(minor)
-
-
 class Scenario:
     """The scenario of one trace: the microversion, the policy defaults, the assumptions."""
 

@@ -18,11 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from stackread.frameworks.oslo_config import DEFAULT_GROUP, OptionDef, OptionIndex
 from stackread.errors import UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a trace read back from the cache imports no reader of options
     from stackread.flows.reading import Reading
+    from stackread.frameworks.oslo_config import OptionDef, OptionIndex
+
+DEFAULT_GROUP = "DEFAULT"  # oslo.config's own name, as frameworks/oslo_config.py has it
 
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
 _TRUE, _FALSE = frozenset({"true", "1", "on", "yes"}), frozenset({"false", "0", "off", "no"})

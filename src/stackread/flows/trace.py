@@ -16,9 +16,11 @@ the walk (walker.py) and the flow it makes (flow.py).
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Callable
 
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
@@ -40,6 +42,22 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
     The driver None is the one an option's default names, else libvirt, unchecked; a named one must be in
     the tree (drivers.py).
     The settings are checked against the tree's options (settings.py), `DEFAULT.x` is `x` in the key."""
+    return trace_and_show(project, question, None, progress, servers)[0]
+
+
+@dataclass(frozen=True)
+class Showing:
+    """How a command shows a flow: `text(trace)` is what it prints (None: nothing to keep, as for a
+    drawing written to a file), the same for the same `signature` (the output asked for, the terminal)."""
+
+    signature: str
+    text: Callable[[Trace], str | None]
+
+
+def trace_and_show(project: Reading | str | os.PathLike, question: Question | str, showing: Showing | None,
+                   progress: Progress | None = None, servers: tuple[Reading, ...] = ()) -> tuple[Trace, str | None]:
+    """trace_operation's flow, and the text `showing` makes of it, kept in the cache beside the flow:
+    the same question asked again and shown the same way is printed without drawing it again."""
     from stackread.flows.settings import normalized_settings
     from stackread.flows.treekey import tree_key as _tree_key
 
@@ -56,9 +74,24 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
             paired = list(zip(servers, server_keys or [None] * len(servers)))
             result = _trace(reading, question, cache, (tree_key, paired), progress)
             store(cache, key, result)
+        text = _shown(cache, key, result, showing) if showing is not None else None
         if cache_notes.items:
             result.diagnostics = cache_notes.items + result.diagnostics
-        return result
+        return result, text
+
+
+def _shown(cache, key: str | None, result: Trace, showing: Showing) -> str | None:
+    text_key = "shown:" + hashlib.sha1(f"{key}:{showing.signature}".encode()).hexdigest() if key else None
+    kept = cache.get_blob(text_key) if text_key else None
+    if kept is not None:
+        try:
+            return kept.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    text = showing.text(result)
+    if text is not None and text_key:
+        cache.put_blob(text_key, text.encode("utf-8"))
+    return text
 
 
 def _trace(reading: Reading, question: Question, cache, keys: tuple, progress: Progress | None) -> Trace:
@@ -142,7 +175,7 @@ class Tracer:
     def _at_microversion(self, lookup):
         """The route that serves the asked microversion: `@api_version('2.1', '2.5')` methods end
         where another takes over; the name means the newest, `--microversion` one in its range."""
-        from stackread.flows.scenario import version
+        from stackread.flows.question import version
 
         asked = version(self.question.scenario.get("microversion"))
         routes = [r for op in (lookup.found, *lookup.candidates) for r in op.routes]
@@ -249,7 +282,7 @@ def _api_process(name: str | None, packages: list[str]) -> str:
 
 
 def _serves(route, asked: tuple[int, int]) -> bool:
-    from stackread.flows.scenario import version
+    from stackread.flows.question import version
 
     low, high = version(route.min_version), version(route.max_version)
     return (low is None or low <= asked) and (high is None or asked <= high)

@@ -25,6 +25,8 @@ KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call grap
          "entrypoints": ("entry point report", "entry point reports"),
          "served": ("matched RPC report", "matched RPC reports"),
          "seen": ("record of the files an answer read", "records of the files answers read"),
+         "shown": ("printed flow", "printed flows"),
+         "content-keys": ("record of a tree's file keys", "records of trees' file keys"),
          "other": ("other result", "other results")}
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import json
 import os
+import sys
 
 import click
 
@@ -48,6 +50,54 @@ def progress_status(message: str):
     return contextlib.nullcontext()
 
 
+def _surely_no_terminal() -> bool:
+    """stderr is no terminal and nothing tells rich to treat it as one: known without importing rich."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    return not terminal and not any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE"))
+
+
+@contextlib.contextmanager
+def index_progress():
+    """A progress bar for parsing files, then a line per later stage of the work (resolving,
+    matching RPC, walking), shown only on a terminal and only once work starts: an answer read
+    back from the cache draws nothing, and imports nothing to draw it with."""
+    if _surely_no_terminal():
+        yield None
+        return
+    with contextlib.ExitStack() as opened:
+        shown = {"task": None, "parsing": False}
+
+        def bar():
+            if "bar" not in shown:
+                shown["bar"] = opened.enter_context(_bars())
+            return shown["bar"]
+
+        def show(text: str, total: int | None) -> None:
+            if bar() is None:
+                return
+            if shown["task"] is not None:
+                bar().remove_task(shown["task"])
+            shown["task"] = bar().add_task(text, total=total)
+
+        def update(done: int, total: int) -> None:
+            if not shown["parsing"]:
+                show("parsing", total)
+                shown["parsing"] = True
+            if bar() is not None:
+                bar().update(shown["task"], completed=done)
+
+        def stage(text: str) -> None:
+            """Another stage of the work (resolving, matching RPC, walking): one line, its bar pulsing."""
+            shown["parsing"] = False
+            show(text, None)
+
+        update.stage = stage
+        yield update
+
+
 @contextlib.contextmanager
 def _bars():
     """The live progress display on stderr, or None when no person watches (not a terminal)."""
@@ -60,36 +110,6 @@ def _bars():
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         yield bar
-
-
-@contextlib.contextmanager
-def index_progress():
-    """A progress bar for parsing files, then a line per later stage of the work (resolving,
-    matching RPC, walking), shown only on a terminal and only once work starts."""
-    with _bars() as bar:
-        if bar is None:
-            yield None
-            return
-        shown = {"task": None, "parsing": False}
-
-        def show(text: str, total: int | None) -> None:
-            if shown["task"] is not None:
-                bar.remove_task(shown["task"])
-            shown["task"] = bar.add_task(text, total=total)
-
-        def update(done: int, total: int) -> None:
-            if not shown["parsing"]:
-                show("parsing", total)
-                shown["parsing"] = True
-            bar.update(shown["task"], completed=done)
-
-        def stage(text: str) -> None:
-            """Another stage of the work (resolving, matching RPC, walking): one line, its bar pulsing."""
-            shown["parsing"] = False
-            show(text, None)
-
-        update.stage = stage
-        yield update
 
 
 def say(text: str, nl: bool = True) -> None:
@@ -129,6 +149,48 @@ def show(as_json: bool, to_json, render) -> None:
     else:
         for renderable in render():
             stdout().print(renderable)
+
+
+def rendered(as_json: bool, to_json, render) -> str:
+    """What `show` would print, as text: JSON, or the renderables as this stdout's console draws
+    them (its width, and colours only on a terminal), to be printed with `say_rendered`."""
+    if as_json:
+        return json.dumps(to_json(), indent=1) + "\n"
+    console = stdout()
+    with console.capture() as captured:
+        for renderable in render():
+            console.print(renderable)
+    return captured.get()
+
+
+def say_rendered(text: str) -> None:
+    """Text from `rendered` on stdout, as it is (its colours were decided when it was drawn)."""
+    click.echo(text, nl=False, color=True)
+
+
+# What rich's Console reads of the environment to decide width, colours and whether it is on a terminal.
+_CONSOLE_ENVIRONMENT = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "NO_COLOR", "FORCE_COLOR",
+                        "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLORTERM", "TERM", "DATABRICKS_RUNTIME_VERSION")
+
+
+def console_signature() -> str:
+    """Everything `rendered` text depends on besides the answer: the terminal (or none) stdout is,
+    its size and encoding, what rich reads of the environment, and rich's own code. Read without
+    importing rich, so that an answer read back is printed without it."""
+    stream = sys.stdout
+    try:
+        terminal = stream.isatty()
+        size = tuple(os.get_terminal_size(stream.fileno())) if terminal else None
+    except (AttributeError, ValueError, OSError):
+        terminal, size = False, None
+    spec = importlib.util.find_spec("rich")
+    try:
+        info = os.stat(os.path.join(os.path.dirname(spec.origin), "console.py"))
+        rich = (spec.origin, info.st_mtime_ns, info.st_size)
+    except (AttributeError, TypeError, OSError):
+        rich = None
+    environment = {name: os.environ[name] for name in _CONSOLE_ENVIRONMENT if name in os.environ}
+    return repr((terminal, size, getattr(stream, "encoding", None), sys.platform, environment, rich))
 
 
 def report_diagnostics(diagnostics) -> None:

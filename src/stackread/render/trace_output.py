@@ -16,8 +16,9 @@ from stackread.errors import UsageError
 from stackread.flows.detail import PRUNED, at_level
 from stackread.flows.flow import Trace
 from stackread.flows.flowdiff import FlowDiff
+from stackread.flows.trace import Showing
 from stackread.render import diagram
-from stackread.render.output import report_diagnostics, say, show, tell
+from stackread.render.output import console_signature, rendered, report_diagnostics, say, say_rendered, show, tell
 
 _DIFF_SUFFIXES = (".svg", ".png", ".mmd")
 
@@ -63,29 +64,46 @@ class TraceOutput:
         return replace(self, choice=choice)
 
 
-def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = False) -> list[Diagnostic]:
+def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = False,
+                text: str | None = None) -> list[Diagnostic]:
     """Prints or writes the flow (with the error path if `errors`) or the flow diff as asked, then
-    what was wrong in the input on stderr; returns every diagnostic, for the exit status."""
+    what was wrong in the input on stderr; returns every diagnostic, for the exit status. `text`:
+    what `answer_text` gave for this answer and output, kept from an earlier command."""
     if isinstance(answer, FlowDiff):
         _show_diff(answer, output)
         report_diagnostics(answer.new.diagnostics)
         report_diagnostics(answer.old.diagnostics)
         return list(answer.old.diagnostics) + list(answer.new.diagnostics)
     diagnostics = list(answer.diagnostics)
-    answer = at_level(answer, output.level, errors)
-    if output.choice is not None:
-        data = diagram.render(answer, output.choice, errors=errors, link_template=output.link_template)
-        if output.target is None:
-            say(data.decode("utf-8"), nl=False)
-        else:
-            diagram.write(output.target, data)
-            tell(f"wrote {output.target} ({output.choice.view} view, {output.choice.format})")
+    text = text if text is not None else answer_text(answer, output, errors)
+    if text is not None:
+        say_rendered(text)
     else:
-        from stackread.render import trace as text_view
-
-        show(output.as_json, lambda: text_view.to_json(answer, errors), lambda: text_view.render(answer, errors))
+        data = diagram.render(at_level(answer, output.level, errors), output.choice, errors=errors,
+                              link_template=output.link_template)
+        diagram.write(output.target, data)
+        tell(f"wrote {output.target} ({output.choice.view} view, {output.choice.format})")
     report_diagnostics(diagnostics)
     return diagnostics
+
+
+def answer_text(answer: Trace, output: TraceOutput, errors: bool = False) -> str | None:
+    """What `show_answer` prints of a flow on stdout, as text; None for a drawing written to a file.
+    The same answer, output and `shown_signature` give the same text."""
+    answer = at_level(answer, output.level, errors)
+    if output.choice is not None:
+        if output.target is not None:
+            return None
+        return diagram.render(answer, output.choice, errors=errors, link_template=output.link_template).decode("utf-8")
+    from stackread.render import trace as text_view
+
+    return rendered(output.as_json, lambda: text_view.to_json(answer, errors), lambda: text_view.render(answer, errors))
+
+
+def showing(output: TraceOutput, errors: bool = False) -> Showing:
+    """How the flow is shown, for `trace_and_show` to keep its text: `answer_text`, and everything
+    that text depends on besides the answer."""
+    return Showing(repr((output, errors, console_signature())), lambda flow: answer_text(flow, output, errors))
 
 
 def _show_diff(diff: FlowDiff, output: TraceOutput) -> None:

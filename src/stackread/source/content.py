@@ -73,4 +73,4 @@ def learn(entries: object) -> None:
 
 
 def _is_key(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 40 and all(c in "0123456789abcdef" for c in value)
+    return isinstance(value, str) and len(value) == 40 and not value.strip("0123456789abcdef")
