@@ -147,6 +147,7 @@ class DirectoryTree:
 
     def __post_init__(self) -> None:
         self.label = self.label or str(self.root)
+        self._root_text = str(self.root)
 
     def _abs(self, path: str) -> pathlib.Path:
         return self.root / _norm(path) if _norm(path) else self.root
@@ -165,7 +166,10 @@ class DirectoryTree:
     def content_key(self, path: str) -> str | None:
         from stackread.source.content import remembered_key
 
-        return remembered_key(str(self._abs(path)), lambda: self.read_bytes(path))
+        # Asked of every file by every command: a string join, not a pathlib.Path each time.
+        norm = _norm(path)
+        full = os.path.join(self._root_text, norm) if norm else self._root_text
+        return remembered_key(full, lambda: self.read_bytes(path))
 
     def is_file(self, path: str) -> bool:
         full = self._abs(path)
@@ -208,29 +212,40 @@ class DirectoryTree:
     def walk_files(self, top: str = "", suffix: str = "", skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]:
         if not self.is_dir(top):
             return
-        base = self._abs(top)
-        # followlinks=False: a symlink loop in the analysed tree must not hang us. A link to a
-        # directory is not walked (inside the tree, its files are found where they really are).
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            rel = pathlib.Path(dirpath).relative_to(self.root).as_posix()
-            prefix = "" if rel == "." else f"{rel}/"
-            kept = []
-            for name in sorted(dirnames):
-                if _skipped(name) or name in skip_dirs:
-                    continue
-                if not _decodable(name):
-                    self._refuse(prefix + name, "the name is not valid UTF-8")
-                elif os.path.islink(os.path.join(dirpath, name)):
-                    self.is_dir(prefix + name)  # records a link to outside the tree
-                else:
-                    kept.append(name)
-            dirnames[:] = kept
-            for name in sorted(filenames):
+        # A symlink loop in the analysed tree must not hang us: a link to a directory is not
+        # walked (inside the tree, its files are found where they really are). os.scandir, as
+        # os.walk does, but its entries say which are links without another stat each.
+        yield from self._walk(str(self._abs(top)), f"{_norm(top)}/" if _norm(top) else "", suffix, skip_dirs)
+
+    def _walk(self, directory: str, prefix: str, suffix: str, skip_dirs: frozenset[str]) -> Iterator[str]:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        dirs = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            name = entry.name
+            if not is_dir:
                 if name.endswith(suffix):
                     if _decodable(name):
                         yield prefix + name
                     else:
                         self._refuse(prefix + name, "the name is not valid UTF-8")
+            elif _skipped(name) or name in skip_dirs:
+                continue
+            elif not _decodable(name):
+                self._refuse(prefix + name, "the name is not valid UTF-8")
+            elif entry.is_symlink():
+                self.is_dir(prefix + name)  # records a link to outside the tree
+            else:
+                dirs.append(entry)
+        for entry in dirs:
+            yield from self._walk(entry.path, f"{prefix}{entry.name}/", suffix, skip_dirs)
 
 
 @dataclass
