@@ -40,7 +40,13 @@ class Values:
 
     def _find(self, function: str) -> ast.AST | None:
         definition = self.program.defs.get(function)
-        source = self.index.get(definition.module) if definition is not None and self.index is not None else None
+        if definition is None or self.index is None:
+            return None
+        own = self.index.function_node(definition.module, definition.qualname.rpartition(".")[2],
+                                       definition.line, definition.end)
+        if own is not None:
+            return own
+        source = self.index.get(definition.module)
         if source is None:
             return None
         body, node = source.tree.body, None

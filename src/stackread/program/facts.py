@@ -38,6 +38,7 @@ class Definition:
     defaults: tuple = ()  # (parameter, literal default) pairs
     default_exprs: tuple = ()  # (parameter, default expression) pairs, every default
     abstract: bool = False  # only raises NotImplementedError (or is an @abstractmethod): a declaration
+    end: int = 0  # its last line
 
 
 @dataclass
@@ -57,7 +58,7 @@ class ModuleFacts:
         self.defs: dict[str, Definition] = {
             d[0]: Definition(self.name, d[0], d[1], d[2], tuple(d[5]), tuple(d[6]), tuple(d[4]),
                              sys.intern(f"{self.name}.{d[0]}"), tuple(d[7].items()) if d[7] else (),
-                             tuple(d[8].items()) if d[8] else (), _abstract(d))
+                             tuple(d[8].items()) if d[8] else (), _abstract(d), d[3])
             for d in self.summary["defs"]}
         self.bindings = self._bindings()
         self.self_assigns = self._self_assigns()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from stackread.diagnostics import Diagnostics
-from stackread.source.parsing import ParseProblem, parse_source
+from stackread.source.parsing import MAX_SOURCE_BYTES, ParseProblem, decode_source, parse_source
 from stackread.source.trees import SourceTree
 
 TEST_PACKAGE_PARTS = frozenset({"tests", "test"})
@@ -125,6 +126,11 @@ def resolve_relative(package: str, name: str | None, level: int) -> str:
     return ".".join(parts)
 
 
+def _lines_of(text: str) -> list[str]:
+    # Lines as the tokenizer counts them: str.splitlines also breaks at \f, \v, \x1c and others.
+    return [f"{line}\n" for line in text.split("\n")]
+
+
 def toplevel_line(data: bytes, name: str) -> int | None:
     """Line of a column-0 `class name`/`def name` in a module's bytes (ModuleIndex.toplevel_line)."""
     if not data:
@@ -143,6 +149,7 @@ class ModuleIndex:
     roots: tuple[str, ...] = ("",)
     _modules: dict[str, Module | None] = field(default_factory=dict, repr=False)
     _paths: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _lines: dict[str, list[str] | None] = field(default_factory=dict, repr=False)  # function_node's
     # The Program the evaluators of this tree ask (program.ondemand): one per index, so one memo.
     engine: Any = field(default=None, repr=False, compare=False)
 
@@ -203,6 +210,42 @@ class ModuleIndex:
             self.diagnostics.warning(problem.path, problem.line, f"{problem.message}; skipped")
             return None
         return Module(name, path, tree, text, path.endswith("__init__.py"))
+
+    def function_node(self, module: str, name: str, line: int, end: int) -> ast.AST | None:
+        """The definition of function `name` on lines line..end of the module, parsed from those
+        lines alone: the walk reads a few methods of modules that may be 10,000 lines long
+        (nova/compute/manager.py). Its nodes have the lines and columns they have in the module.
+        None when those lines do not hold it (the caller then asks for the module's AST)."""
+        parsed = self._modules.get(module)
+        if parsed is not None or end < line:
+            return None  # parsed already: its own node is at hand
+        if module not in self._lines:
+            path = self.path_of(module)
+            data = self.tree.read_bytes(path) if path else None
+            try:  # a file too large or not decodable: its problem is told where the module is parsed
+                fits = data is not None and len(data) <= MAX_SOURCE_BYTES
+                self._lines[module] = _lines_of(decode_source(data, path)) if fits else None
+            except ParseProblem:
+                self._lines[module] = None
+        lines = self._lines[module]
+        if not lines or end > len(lines):
+            return None
+        indented = lines[line - 1][:1].isspace()
+        # Indented, the lines stay where they are under an `if 1:` that holds them: same columns.
+        text = ("if 1:\n" if indented else "") + "".join(lines[line - 1:end])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                top = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        node = top[0].body[0] if indented and len(top) == 1 and isinstance(top[0], ast.If) and top[0].body else \
+            (top[0] if top else None)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
+            return None
+        ast.increment_lineno(node, line - (2 if indented else 1))
+        return node if node.lineno == line and node.end_lineno == end else None
 
     def toplevel_line(self, module: str, name: str) -> int | None:
         """Line of a column-0 `class name`/`def name` in the module, found without parsing it.
