@@ -103,3 +103,46 @@ def test_a_test_not_of_stackread_is_never_run_from_the_cache(tmp_path):
     assert seen.scans[0].test.startswith("test_kept_by_reads:")
     (root / "pkg/a.py").write_text("x = 2\n")  # the test would have to run again on it
     assert not still_hold(seen, ObservedTree(open_tree(root)))  # refused, so worked out again
+
+
+# -- the policy rules and the objects' field defaults: the same for every question -------------
+
+import stackread.flows.scenario as scenario_module  # noqa: E402
+from stackread.flows.question import Question  # noqa: E402
+from stackread.frameworks.oslo_policy import PolicyIndex  # noqa: E402
+
+_RULES = ("from oslo_policy import policy\n\nrules = [\n"
+          "    policy.RuleDefault('compute:servers:create', '@'),\n]\n")
+_OBJECTS = ("from oslo_versionedobjects import fields\n\n\nclass Instance(object):\n"
+            "    fields = {'disable_terminate': fields.BooleanField(default=False)}\n")
+_SCENARIO_FILES = {"nova/policies/__init__.py": "", "nova/policies/servers.py": _RULES,
+                   "nova/objects/__init__.py": "", "nova/objects/instance.py": _OBJECTS}
+
+
+def test_a_new_question_reads_the_policy_rules_and_field_defaults_back_until_one_of_their_files_changes(
+        tmp_path, monkeypatch):
+    root = write_tree(tmp_path / "nova", {**MINI, **ELSEWHERE, **_SCENARIO_FILES})
+    cache = tmp_path / "cache"
+    read = []
+    declared, defaults = PolicyIndex.declared, scenario_module.field_defaults
+    monkeypatch.setattr(PolicyIndex, "declared", lambda self: read.append("policies") or declared(self))
+    monkeypatch.setattr(scenario_module, "field_defaults", lambda *args: read.append("fields") or defaults(*args))
+    trace_operation(Reading(root, cache_dir=cache), "create_server")
+    assert read == ["policies", "fields"]
+
+    read.clear()
+    trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=1))  # a new question
+    (root / "nova/utils.py").write_text("PATHS = {'root': '/'}\n\n\ndef helper():\n    return 3\n")
+    trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=2))  # an edit elsewhere
+    assert read == []
+
+    rules = root / "nova/policies/servers.py"
+    rules.write_text(rules.read_text().replace("'@'", "'!'"))
+    trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=3))
+    # Read again; the field defaults too, as they were kept with everything read before them.
+    assert "policies" in read
+    read.clear()
+    objects = root / "nova/objects/instance.py"
+    objects.write_text(objects.read_text().replace("default=False", "default=True"))
+    trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=4))
+    assert "fields" in read

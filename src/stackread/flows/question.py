@@ -113,6 +113,14 @@ def _stored_type(key: str) -> type:
         from stackread.source.observed import Observations
 
         return Observations
+    if kind == "policies":
+        from stackread.frameworks.oslo_policy import PolicyRules
+
+        return PolicyRules
+    if kind == "fields":
+        from stackread.frameworks.oslo_versionedobjects import FieldDefaults
+
+        return FieldDefaults
     if kind == "served":
         from stackread.flows.served import Served  # only a new question reads it
 

@@ -120,13 +120,19 @@ VM_STATE_ORDER = ("ACTIVE", "SHELVED_OFFLOADED", "STOPPED")
 class Scenario:
     """The scenario of one trace: the microversion, the policy defaults, the assumptions."""
 
-    def __init__(self, options, packages: list[str], choices: dict[str, Any] | None = None):
+    def __init__(self, options, packages: list[str], choices: dict[str, Any] | None = None, keep=None):
+        """`keep(kind, read)`: what `read()` says of the tree, kept by what it read (the trace's
+        cache); the policy rules and the objects' field defaults are the same for every question."""
         choices = dict(choices or {})
         self.index = options.index
         self.evaluator = options.evaluator
         self.options = options
         overrides = {k[len("policy."):]: v for k, v in choices.items() if k.startswith("policy.")}
         self.policies = PolicyIndex(options.index, packages, overrides)
+        self._fields: dict | None = None  # versioned objects' field defaults, read when first asked
+        if keep is not None:  # read now, before the walk has read more of the tree than they need
+            self.policies = PolicyIndex(options.index, packages, overrides, keep("policies", self.policies.declared))
+            self._fields = keep("fields", lambda: field_defaults(self.index, packages)).fields
         self.newest, self.newest_where = self._newest(packages)
         asked = version(choices.get("microversion"))
         self.microversion = asked or self.newest
@@ -136,7 +142,6 @@ class Scenario:
         self.assume_overrides = {k[len("assume."):]: v for k, v in choices.items() if k.startswith("assume.")}
         self.choices = choices
         self.packages = packages
-        self._fields: dict | None = None  # versioned objects' field defaults, read when first asked
 
     def check(self) -> None:
         """A choice that would change nothing is the user's mistake: said, as a `--set` typo is."""
@@ -195,7 +200,7 @@ class Scenario:
     def _field_default(self, name: str) -> tuple[Any, str] | None:
         """`instance.disable_terminate`: the default every versioned object declaring the field gives it."""
         if self._fields is None:
-            self._fields = field_defaults(self.index, self.packages)
+            self._fields = field_defaults(self.index, self.packages).fields
         declared = self._fields.get(name, ())
         if not declared or len({repr(d.value) for d in declared}) != 1:
             return None

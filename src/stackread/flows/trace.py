@@ -247,7 +247,8 @@ class Tracer:
             program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
                                              progress=self.progress)
             program.follow_parameters = False
-            scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario))
+            scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario),
+                                lambda kind, read: kept_by_reads(self.cache, self._reads_key(kind), project.tree, read))
             conditions = Conditions(project.options, self.settings, program, scenario)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
             def serve():

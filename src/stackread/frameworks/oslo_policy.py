@@ -18,6 +18,7 @@ from functools import cached_property
 
 from stackread.program.evaluate import UNKNOWN, Evaluator, Scope
 from stackread.program.modules import ModuleIndex
+from stackread.source.observed import scan
 
 _RULE_CALL = re.compile(rb"RuleDefault\(")
 _TOKEN = re.compile(r"\(|\)|[^\s()]+")
@@ -31,22 +32,40 @@ class PolicyDef:
     line: int
 
 
-class PolicyIndex:
-    """The policy-in-code defaults of a tree, with `--set-policy NAME=RULE` over them."""
+@dataclass(frozen=True)
+class PolicyRules:
+    """The rules a tree declares in code, by name: what PolicyIndex reads, as the cache keeps it."""
 
-    def __init__(self, index: ModuleIndex, packages: list[str], overrides: dict[str, str] | None = None):
+    rules: dict[str, PolicyDef]
+
+
+def may_declare_rules(data: bytes) -> bool:
+    """The byte test of a file that may declare a rule: the others are never parsed for one."""
+    return _RULE_CALL.search(data) is not None
+
+
+class PolicyIndex:
+    """The policy-in-code defaults of a tree, with `--set-policy NAME=RULE` over them. `kept`: the
+    rules `declared` read of the same tree before (flows/scenario.py keeps them by what they read)."""
+
+    def __init__(self, index: ModuleIndex, packages: list[str], overrides: dict[str, str] | None = None,
+                 kept: PolicyRules | None = None):
         self.index = index
         self.packages = packages
         self.overrides = dict(overrides or {})
         self.evaluator = Evaluator(index)
+        self._kept = kept
 
     @cached_property
     def rules(self) -> dict[str, PolicyDef]:
+        return (self._kept or self.declared()).rules
+
+    def declared(self) -> PolicyRules:
+        """The rules read from the tree: the files that pass the byte test, parsed, their
+        RuleDefault calls evaluated (a scan: a file that fails it is observed as failing it)."""
         found: dict[str, PolicyDef] = {}
-        for path in self.index.python_files(self.packages):
-            data = self.index.tree.read_bytes(path)
-            if not data or not _RULE_CALL.search(data):
-                continue
+        files = self.index.python_files(self.packages)
+        for path in scan(self.index.tree, files, [may_declare_rules])[may_declare_rules]:
             module = self.index.get(self.index.module_name(path))
             if module is None:
                 continue
@@ -55,7 +74,7 @@ class PolicyIndex:
                     rule = self._rule(module, node)
                     if rule is not None:
                         found.setdefault(rule.name, rule)
-        return found
+        return PolicyRules(found)
 
     def _rule(self, module, node: ast.Call) -> PolicyDef | None:
         keywords = {k.arg: k.value for k in node.keywords if k.arg}

@@ -20,13 +20,20 @@ _LITERALS = (bool, int, str, type(None))
 @dataclass(frozen=True)
 class FieldDefault:
     name: str
-    value: object
+    value: bool | int | str | None
     owner: str  # the class declaring it: Instance
     where: str  # path:line of the declaration
 
 
-def field_defaults(index: ModuleIndex, packages: list[str]) -> dict[str, list[FieldDefault]]:
-    """Field name -> every literal default declared for it in the packages' objects."""
+@dataclass(frozen=True)
+class FieldDefaults:
+    """Field name -> every literal default declared for it: what field_defaults reads, as the cache keeps it."""
+
+    fields: dict[str, list[FieldDefault]]
+
+
+def field_defaults(index: ModuleIndex, packages: list[str]) -> FieldDefaults:
+    """Every literal default declared for a field in the packages' objects, by field name."""
     found: dict[str, list[FieldDefault]] = {}
     for path in index.python_files(packages):
         name = index.module_name(path)
@@ -38,7 +45,7 @@ def field_defaults(index: ModuleIndex, packages: list[str]) -> dict[str, list[Fi
             if isinstance(node, ast.ClassDef):
                 for default in _declared(node, module.path):
                     found.setdefault(default.name, []).append(default)
-    return found
+    return FieldDefaults(found)
 
 
 def _declared(cls: ast.ClassDef, path: str):

@@ -26,6 +26,8 @@ KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call grap
          "served": ("matched RPC report", "matched RPC reports"),
          "seen": ("record of the files an answer read", "records of the files answers read"),
          "shown": ("printed flow", "printed flows"),
+         "policies": ("table of policy rules", "tables of policy rules"),
+         "fields": ("table of objects' field defaults", "tables of objects' field defaults"),
          "content-keys": ("record of a tree's file keys", "records of trees' file keys"),
          "other": ("other result", "other results")}
 
