@@ -42,10 +42,10 @@ def test_info_says_where_the_cache_is_what_it_holds_and_its_limit(cache):
     assert found["index"]["path"] == str(cache / "index" / DB_NAME) and found["index"]["bytes"] > 0
     entries = {kind: value["count"] for kind, value in found["index"]["entries"].items()}
     assert entries.pop("summaries") > 0  # one per distinct file content
-    # the routes, entry points, policy rules and field defaults each with the record of what they
-    # read (source/observed.py), and the flow as `trace` printed it
+    # the routes, entry points, policy rules, field defaults and the drivers options name, each with
+    # the record of what they read (source/observed.py), and the flow as `trace` printed it
     assert entries == {"program": 1, "trace": 1, "routes": 1, "entrypoints": 1, "served": 1, "policies": 1,
-                       "fields": 1, "seen": 4, "shown": 1}
+                       "fields": 1, "drivers": 1, "seen": 5, "shown": 1}
     assert (found["limit_bytes"], found["limit_from"]) == (512 * 2**20, "default")
     assert found["releases"]["names"] == ["nova-1.0"] and found["releases"]["bytes"] > 0
     assert found["repos"]["names"] == ["nova"]

@@ -105,9 +105,10 @@ def test_a_test_not_of_stackread_is_never_run_from_the_cache(tmp_path):
     assert not still_hold(seen, ObservedTree(open_tree(root)))  # refused, so worked out again
 
 
-# -- the policy rules and the objects' field defaults: the same for every question -------------
+# -- the policy rules, the objects' field defaults, the drivers options name: the same for every question
 
 import stackread.flows.scenario as scenario_module  # noqa: E402
+import stackread.frameworks.drivers as drivers_module  # noqa: E402
 from stackread.flows.question import Question  # noqa: E402
 from stackread.frameworks.oslo_policy import PolicyIndex  # noqa: E402
 
@@ -119,7 +120,7 @@ _SCENARIO_FILES = {"nova/policies/__init__.py": "", "nova/policies/servers.py": 
                    "nova/objects/__init__.py": "", "nova/objects/instance.py": _OBJECTS}
 
 
-def test_a_new_question_reads_the_policy_rules_and_field_defaults_back_until_one_of_their_files_changes(
+def test_a_new_question_reads_the_policy_rules_field_and_driver_defaults_back_until_their_files_change(
         tmp_path, monkeypatch):
     root = write_tree(tmp_path / "nova", {**MINI, **ELSEWHERE, **_SCENARIO_FILES})
     cache = tmp_path / "cache"
@@ -127,8 +128,10 @@ def test_a_new_question_reads_the_policy_rules_and_field_defaults_back_until_one
     declared, defaults = PolicyIndex.declared, scenario_module.field_defaults
     monkeypatch.setattr(PolicyIndex, "declared", lambda self: read.append("policies") or declared(self))
     monkeypatch.setattr(scenario_module, "field_defaults", lambda *args: read.append("fields") or defaults(*args))
+    dotted = drivers_module.dotted_defaults
+    monkeypatch.setattr(drivers_module, "dotted_defaults", lambda *args: read.append("drivers") or dotted(*args))
     trace_operation(Reading(root, cache_dir=cache), "create_server")
-    assert read == ["policies", "fields"]
+    assert read == ["policies", "fields", "drivers"]
 
     read.clear()
     trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=1))  # a new question

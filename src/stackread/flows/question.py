@@ -117,6 +117,10 @@ def _stored_type(key: str) -> type:
         from stackread.frameworks.oslo_policy import PolicyRules
 
         return PolicyRules
+    if kind == "drivers":
+        from stackread.frameworks.drivers import DottedDefaults
+
+        return DottedDefaults
     if kind == "fields":
         from stackread.frameworks.oslo_versionedobjects import FieldDefaults
 

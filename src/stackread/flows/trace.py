@@ -234,7 +234,7 @@ class Tracer:
         from stackread.flows.scenario import Scenario
         from stackread.flows.served import Served, served_key
         from stackread.flows.walker import Walker
-        from stackread.frameworks.drivers import check_driver
+        from stackread.frameworks.drivers import check_driver, dotted_defaults
         from stackread.frameworks.messaging import rpc_of_program
 
         project, reading = self.reading.project, self.reading
@@ -264,6 +264,10 @@ class Tracer:
             check_driver(program, self.question.driver)
             holes = cuts.Cuts({s.module: s for s in indexed.skipped}, cuts.cut_sends(program, rpc.sends, services))
             walker = Walker(program, rpc, self.question, conditions, holes)
+            # Read before the walk, as the scenario's, so that the record holds no more than it read.
+            if project.options is not None:
+                walker.drivers.dotted = kept_by_reads(self.cache, self._reads_key("drivers"), project.tree,
+                                                      lambda: dotted_defaults(project.options))
         return walker, _api_process(report.project, project.packages), list(diagnostics.items)
 
 

@@ -99,17 +99,30 @@ def _implementations(program) -> dict[str, list[str]]:
 _DOTTED_CLASS = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\.[A-Z]\w*")
 
 
-def default_implementations(program, options) -> list[str]:
+@dataclass(frozen=True)
+class DottedDefaults:
+    """The dotted class paths options' defaults give, in the order the options are declared: the
+    tree's part of `default_implementations`, the same for every question (a trace keeps it)."""
+
+    paths: tuple[str, ...]
+
+
+def dotted_defaults(options) -> DottedDefaults:
+    """Reads every option the tree declares (oslo_config.all_options): each file that declares any."""
+    values = [getattr(option.default, "value", None)
+              for option in sorted(options.all_options(), key=lambda o: (o.path, o.line))]
+    return DottedDefaults(tuple(v for v in values if isinstance(v, str) and _DOTTED_CLASS.fullmatch(v)))
+
+
+def default_implementations(program, options, dotted: DottedDefaults | None = None) -> list[str]:
     """The driver implementations options' defaults name by their dotted path (`volume_driver`'s
-    `cinder.volume.drivers.lvm.LVMVolumeDriver`), in the order the options are declared (path, line)."""
+    `cinder.volume.drivers.lvm.LVMVolumeDriver`), in the order the options are declared (path, line).
+    `dotted`: what dotted_defaults read of the same options before."""
     roots = set(_implementations(program))
     chosen: list[str] = []
     if not roots or options is None:
         return chosen
-    for option in sorted(options.all_options(), key=lambda o: (o.path, o.line)):
-        value = getattr(option.default, "value", None)
-        if not isinstance(value, str) or not _DOTTED_CLASS.fullmatch(value):
-            continue
+    for value in (dotted or dotted_defaults(options)).paths:
         for found in sorted(program.resolve_dotted(value)):
             root = interface_of(program, roots, found[1]) if found[0] == "cls" else None
             if root is not None and root != found[1] and found[1] not in chosen:
@@ -135,6 +148,7 @@ class DriverChoice:
     def __init__(self, program, options, spec: str | None):
         self.program, self.options, self.spec = program, options, spec.lower() if spec else None
         self._memo: dict[str, str | None] = {}
+        self.dotted: DottedDefaults | None = None  # kept from an earlier question (flows/trace.py)
 
     @cached_property
     def _roots(self) -> set[str]:
@@ -147,7 +161,7 @@ class DriverChoice:
 
     @cached_property
     def defaults(self) -> list[str]:
-        return default_implementations(self.program, self.options)
+        return default_implementations(self.program, self.options, self.dotted)
 
     @cached_property
     def _named(self) -> list[str]:

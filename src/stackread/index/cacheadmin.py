@@ -28,6 +28,7 @@ KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call grap
          "shown": ("printed flow", "printed flows"),
          "policies": ("table of policy rules", "tables of policy rules"),
          "fields": ("table of objects' field defaults", "tables of objects' field defaults"),
+         "drivers": ("list of the drivers options name", "lists of the drivers options name"),
          "content-keys": ("record of a tree's file keys", "records of trees' file keys"),
          "other": ("other result", "other results")}
 
