@@ -13,7 +13,6 @@ same question. Conditions read `CONF.x` as `x` and `CONF.group.x` as `group.x`.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -111,6 +110,8 @@ def suggestions(options: OptionIndex, key: str, limit: int = 3) -> list[str]:
     every = sorted({(opt.group, opt.name.replace("-", "_")) for opt in options.all_options()}, key=_sort_key)
     shown = {_shown(g, n): (g, n) for g, n in every}
     found = [_shown(g, n) for g, n in every if n == name]
+    import difflib  # only a --set typo needs it
+
     found += difflib.get_close_matches(_shown(group, name), list(shown), n=limit, cutoff=_CLOSE)
     by_name: dict[str, list[str]] = {}
     for g, n in every:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import pathlib
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from stackread.diagnostics import Diagnostic
 from stackread.errors import UsageError
 from stackread.flows.detail import PRUNED, at_level
 from stackread.flows.flow import Trace
-from stackread.flows.flowdiff import FlowDiff
 from stackread.flows.trace import Showing
 from stackread.render import diagram
 from stackread.render.output import console_signature, rendered, report_diagnostics, say, say_rendered, show, tell
+
+if TYPE_CHECKING:  # a flow diff: only --diff imports it
+    from stackread.flows.flowdiff import FlowDiff
 
 _DIFF_SUFFIXES = (".svg", ".png", ".mmd")
 
@@ -69,7 +72,7 @@ def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = Fa
     """Prints or writes the flow (with the error path if `errors`) or the flow diff as asked, then
     what was wrong in the input on stderr; returns every diagnostic, for the exit status. `text`:
     what `answer_text` gave for this answer and output, kept from an earlier command."""
-    if isinstance(answer, FlowDiff):
+    if not isinstance(answer, Trace):  # a FlowDiff
         _show_diff(answer, output)
         report_diagnostics(answer.new.diagnostics)
         report_diagnostics(answer.old.diagnostics)

@@ -15,11 +15,9 @@ import os
 import pathlib
 import posixpath
 import stat
-import subprocess
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
-from stackread.source import gitsafe
 from stackread.errors import UsageError
 
 # Never the project's own source. Hidden directories (.git, .tox, .venv) are skipped too; a plain
@@ -264,6 +262,8 @@ class GitRevisionTree:
     def __post_init__(self) -> None:
         import git  # GitPython costs ~0.07 s to import; only --rev needs it
 
+        from stackread.source import gitsafe
+
         try:
             repo = git.Repo(self.repo_path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -369,6 +369,10 @@ def _describe_checkout(root: pathlib.Path) -> str | None:
     a tree stackread only reads. The tags and HEAD are in the object store and need none of it."""
     if not (root / ".git").exists():
         return None
+    import subprocess  # only a checkout needs them: an answer read back from the cache does not
+
+    from stackread.source import gitsafe
+
     safe = gitsafe.for_directory(root)
     if safe is None:
         return None
