@@ -10,6 +10,7 @@ the tree's key (flows/treekey) and the question: asked again, an answer is read 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
@@ -99,37 +100,20 @@ def version(text: Any) -> tuple[int, int] | None:
     return int(major), int(minor)
 
 
+# The type each kind of stored answer is decoded into (the key's first part), by module and name:
+# imported only when an answer of that kind is read back (a new question reads the reports).
+_STORED = {"routes": ("stackread.frameworks.rest.route", "RouteReport"),
+           "entrypoints": ("stackread.flows.entrypoints", "EntrypointReport"),
+           "seen": ("stackread.source.observed", "Observations"),
+           "policies": ("stackread.frameworks.oslo_policy", "PolicyRules"),
+           "drivers": ("stackread.frameworks.drivers", "DottedDefaults"),
+           "fields": ("stackread.frameworks.oslo_versionedobjects", "FieldDefaults"),
+           "served": ("stackread.flows.served", "Served")}
+
+
 def _stored_type(key: str) -> type:
-    kind = key.split(":", 1)[0]
-    if kind == "routes":
-        from stackread.frameworks.rest.route import RouteReport
-
-        return RouteReport
-    if kind == "entrypoints":
-        from stackread.flows.entrypoints import EntrypointReport  # only a new question reads it
-
-        return EntrypointReport
-    if kind == "seen":
-        from stackread.source.observed import Observations
-
-        return Observations
-    if kind == "policies":
-        from stackread.frameworks.oslo_policy import PolicyRules
-
-        return PolicyRules
-    if kind == "drivers":
-        from stackread.frameworks.drivers import DottedDefaults
-
-        return DottedDefaults
-    if kind == "fields":
-        from stackread.frameworks.oslo_versionedobjects import FieldDefaults
-
-        return FieldDefaults
-    if kind == "served":
-        from stackread.flows.served import Served  # only a new question reads it
-
-        return Served
-    return Trace
+    where = _STORED.get(key.split(":", 1)[0])
+    return getattr(importlib.import_module(where[0]), where[1]) if where else Trace
 
 
 def store(cache, key: str | None, value) -> None:
