@@ -1,7 +1,8 @@
 """The same question asked again, in a new process, on an unchanged tree: the answer is read back
-without reading the tree's files again (their content keys are kept by stat), printed without
-drawing it again (the text is kept beside the answer), and without importing what draws or reads
-code. Each shortcut gives way to an edit of a file or another way of showing the answer."""
+(a trace, the rpc report, the entry points with their servers) without reading the tree's files
+again (their content keys are kept by stat); a trace is printed without drawing it again (the text
+is kept beside the answer), and without importing what draws or reads code. Each shortcut gives
+way to an edit of a file or another way of showing the answer."""
 
 import os
 import subprocess
@@ -133,3 +134,35 @@ def test_an_answer_read_back_imports_neither_rich_nor_the_readers_of_code(tmp_pa
     again, read_back_with = run()
     assert again == first and "nova-conductor" in again
     assert read_back_with == []
+
+
+def test_rpc_and_entrypoints_asked_again_are_read_back_and_an_edit_is_seen(tmp_path, monkeypatch):
+    import stackread.flows.entrypoints as entrypoints_module
+    import stackread.flows.rpc as rpc_module
+
+    root = write_tree(tmp_path / "nova", MINI)
+    monkeypatch.setenv("STACKREAD_CACHE_DIR", str(tmp_path / "cache"))  # entrypoints' cache, and rpc's
+
+    def ask(*command):
+        result = CliRunner().invoke(cli, [*command, str(root), "--json"])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    rpc, entrypoints = ask("rpc"), ask("entrypoints")
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("worked out again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rpc_module, "_find_rpc", not_again)
+        patch.setattr(entrypoints_module, "entrypoints_of_project", not_again)
+        assert (ask("rpc"), ask("entrypoints")) == (rpc, entrypoints)
+
+    rpcapi = root / "nova/compute/rpcapi.py"
+    rpcapi.write_text(rpcapi.read_text().replace("cctxt.cast(ctxt, 'build_and_run_instance'",
+                                                 "return cctxt.call(ctxt, 'build_and_run_instance'"))
+    setup = root / "setup.cfg"
+    setup.write_text(setup.read_text().replace("    nova-conductor = nova.cmd.conductor:main\n", ""))
+    edited_rpc, edited_entrypoints = ask("rpc"), ask("entrypoints")
+    assert '"call"' in edited_rpc and '"call"' not in rpc
+    assert "nova-conductor" in entrypoints and "nova-conductor" not in edited_entrypoints

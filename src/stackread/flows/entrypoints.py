@@ -111,7 +111,9 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None,
     """The entry points, each console script's RPC servers read from the whole program (with the
     libraries named read beside it: Neutron's topics are neutron-lib's constants)."""
     from stackread.flows.callgraph import build_program
+    from stackread.flows.question import cached
     from stackread.flows.reading import Reading
+    from stackread.flows.treekey import answer_key
     from stackread.index.build import prefetching
     from stackread.source.observed import unobserved
 
@@ -119,14 +121,19 @@ def find_entrypoints(path: str | pathlib.Path = ".", rev: str | None = None,
     project, diagnostics = reading.project, Diagnostics()
     if not any(ep.group == "console_scripts" for ep in project.metadata.entrypoints):
         return with_rpc_servers(entrypoints_of_project(project), reading)  # no script can start a server
-    with reading.open_cache(diagnostics) as cache:
+
+    def read(cache) -> EntrypointReport:
         # The servers are read from the whole program: its files are parsed on the other cores
         # while the entry points are resolved here.
         with prefetching(unobserved(project.tree), cache):
             report = entrypoints_of_project(project)
             program, _indexed = build_program(project.tree, cache, diagnostics, include_tests=False)
-    program.follow_parameters = False
-    return with_rpc_servers(report, reading, program)
+        program.follow_parameters = False
+        return with_rpc_servers(report, reading, program)
+
+    # Kept under the tree's key: asked again of the same tree, the report is read back.
+    with reading.open_cache(diagnostics) as cache:
+        return cached(cache, answer_key("servers", reading.tree), lambda: read(cache))
 
 
 def with_rpc_servers(report: EntrypointReport, reading, program=None) -> EntrypointReport:

@@ -108,7 +108,9 @@ _STORED = {"routes": ("stackread.frameworks.rest.route", "RouteReport"),
            "policies": ("stackread.frameworks.oslo_policy", "PolicyRules"),
            "drivers": ("stackread.frameworks.drivers", "DottedDefaults"),
            "fields": ("stackread.frameworks.oslo_versionedobjects", "FieldDefaults"),
-           "served": ("stackread.flows.served", "Served")}
+           "served": ("stackread.flows.served", "Served"),
+           "rpc": ("stackread.frameworks.messaging", "RpcReport"),
+           "servers": ("stackread.flows.entrypoints", "EntrypointReport")}
 
 
 def _stored_type(key: str) -> type:

@@ -44,6 +44,14 @@ def tree_key(tree: SourceTree) -> str | None:
     return digest.hexdigest()
 
 
+def answer_key(kind: str, tree: SourceTree) -> str | None:
+    """The key of a command's whole answer about the tree (`rpc`'s report, `entrypoints`' with its
+    servers): the tree's key, and the libraries read beside it."""
+    key = tree_key(tree)
+    libraries = getattr(tree, "library_labels", ())
+    return f"{kind}:" + hashlib.sha1(repr((key, libraries)).encode()).hexdigest() if key else None
+
+
 def reads_key(tree: SourceTree) -> str:
     """The key of the answers kept by what they read of the tree (flows/question.kept_by_reads):
     which tree it is and stackread's own code, never its content, which the observations check."""

@@ -24,6 +24,8 @@ KINDS = {"summaries": ("file summary", "file summaries"), "program": ("call grap
          "trace": ("traced flow", "traced flows"), "routes": ("route table", "route tables"),
          "entrypoints": ("entry point report", "entry point reports"),
          "served": ("matched RPC report", "matched RPC reports"),
+         "rpc": ("rpc report", "rpc reports"),
+         "servers": ("entry point report with its servers", "entry point reports with their servers"),
          "seen": ("record of the files an answer read", "records of the files answers read"),
          "shown": ("printed flow", "printed flows"),
          "policies": ("table of policy rules", "tables of policy rules"),
