@@ -149,3 +149,31 @@ def test_a_new_question_reads_the_policy_rules_field_and_driver_defaults_back_un
     objects.write_text(objects.read_text().replace("default=False", "default=True"))
     trace_operation(Reading(root, cache_dir=cache), Question("create_server", depth=4))
     assert "fields" in read
+
+
+def test_the_routes_command_reads_back_the_routes_a_trace_kept_until_a_router_changes(tmp_path, monkeypatch):
+    import stackread.flows.routes as routes_flow
+    from click.testing import CliRunner
+
+    from stackread.cli import cli
+
+    root = write_tree(tmp_path / "nova", {**MINI, **ELSEWHERE})
+    monkeypatch.setenv("STACKREAD_CACHE_DIR", str(tmp_path / "cache"))
+    trace_operation(Reading(root), "create_server")
+
+    def routes():
+        result = CliRunner().invoke(cli, ["routes", str(root), "--json"])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    with monkeypatch.context() as patch:
+        patch.setattr(routes_flow, "routes_of_project", _never)
+        kept = routes()
+    assert '"/servers"' in kept and "DELETE" not in kept
+
+    servers = root / "nova/api/openstack/compute/servers.py"
+    servers.write_text(servers.read_text() + "\n    def delete(self, req, id):\n        pass\n")
+    router = root / "nova/api/openstack/compute/routes.py"
+    router.write_text(router.read_text().replace(
+        "    }),\n)", "    }),\n    ('/servers/{id}', {\n        'DELETE': [server_controller, 'delete'],\n    }),\n)"))
+    assert "DELETE" in routes()

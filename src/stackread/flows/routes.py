@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pathlib
 
-from stackread.flows.entrypoints import open_project
+from stackread.diagnostics import Diagnostics
+from stackread.flows.question import kept_by_reads
+from stackread.flows.reading import Reading
+from stackread.flows.treekey import reads_key
 from stackread.frameworks.rest.route import RouteReport
 from stackread.frameworks.rest.routes_mapper import routes_of_project
 
 
 def find_routes(path: str | pathlib.Path = ".", rev: str | None = None, libraries: tuple[str, ...] = ()) -> RouteReport:
-    return routes_of_project(open_project(path, rev, libraries))
+    """Kept by what they read of the tree, in the record `trace` keeps them in: asked again, or
+    after a trace of the same tree, they are read back while none of those files changed."""
+    reading = Reading(path, rev, libraries=libraries)
+    project = reading.project
+    with reading.open_cache(Diagnostics()) as cache:
+        return kept_by_reads(cache, f"routes:{reads_key(project.tree)}", project.tree,
+                             lambda: routes_of_project(project))
