@@ -72,8 +72,6 @@ class Fitted:
         return Group(*lines)
 
     def __rich_console__(self, console, options):
-        from rich.measure import Measurement
-
         widths = self.widths(options.max_width)
         yield self.table(widths) if widths is not None else self.stacked(options.max_width)
 
