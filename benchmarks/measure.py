@@ -20,6 +20,7 @@ class Run:
     stderr: str
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user + system of the command and the workers it reaped
 
 
 def run(args: list[str], env: dict | None = None) -> Run:
@@ -32,4 +33,4 @@ def run(args: list[str], env: dict | None = None) -> Run:
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
-    return Run(child.returncode, stderr, seconds, usage.ru_maxrss / 1024)
+    return Run(child.returncode, stderr, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
