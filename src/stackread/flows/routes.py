@@ -7,7 +7,7 @@ import pathlib
 from stackread.diagnostics import Diagnostics
 from stackread.flows.question import kept_by_reads
 from stackread.flows.reading import Reading
-from stackread.flows.treekey import reads_key
+from stackread.flows.treekey import kept_key
 from stackread.frameworks.rest.route import RouteReport
 from stackread.frameworks.rest.routes_mapper import routes_of_project
 
@@ -18,5 +18,4 @@ def find_routes(path: str | pathlib.Path = ".", rev: str | None = None, librarie
     reading = Reading(path, rev, libraries=libraries)
     project = reading.project
     with reading.open_cache(Diagnostics()) as cache:
-        return kept_by_reads(cache, f"routes:{reads_key(project.tree)}", project.tree,
-                             lambda: routes_of_project(project))
+        return kept_by_reads(cache, kept_key("routes", project.tree), project.tree, lambda: routes_of_project(project))

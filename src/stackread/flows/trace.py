@@ -151,13 +151,14 @@ class Tracer:
             stage(self.progress, "reading the REST routes")
             return routes_of_project(self.reading.project)
 
-        return kept_by_reads(self.cache, self._reads_key("routes"), self.reading.project.tree, read)
+        return self._kept("routes", read)
 
-    def _reads_key(self, kind: str) -> str | None:
-        """Routes and entry points are kept by the files they read: an edit elsewhere keeps them."""
-        from stackread.flows.treekey import reads_key
+    def _kept(self, kind: str, read):
+        """What `read()` says of the tree, kept by the files it read: an edit elsewhere keeps it."""
+        from stackread.flows.treekey import kept_key
 
-        return f"{kind}:{reads_key(self.reading.project.tree)}" if self.tree_key else None
+        key = kept_key(kind, self.reading.project.tree) if self.tree_key else None
+        return kept_by_reads(self.cache, key, self.reading.project.tree, read)
 
     def entry(self, operation: str):
         """The route an operation named the way the user knows it starts from."""
@@ -238,7 +239,7 @@ class Tracer:
         from stackread.frameworks.messaging import rpc_of_program
 
         project, reading = self.reading.project, self.reading
-        declared = kept_by_reads(self.cache, self._reads_key("entrypoints"), project.tree, lambda: reading.entrypoints)
+        declared = self._kept("entrypoints", lambda: reading.entrypoints)
         diagnostics = Diagnostics()
         diagnostics.extend(project.metadata.problems)
         with collector_paused():
@@ -247,8 +248,7 @@ class Tracer:
             program, indexed = build_program(project.tree, self.cache, diagnostics, include_tests=False,
                                              progress=self.progress)
             program.follow_parameters = False
-            scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario),
-                                lambda kind, read: kept_by_reads(self.cache, self._reads_key(kind), project.tree, read))
+            scenario = Scenario(project.options, project.options.packages, dict(self.question.scenario), self._kept)
             conditions = Conditions(project.options, self.settings, program, scenario)
             program.branch_taken = conditions.branch_taken  # before anything is resolved (and memoised)
             def serve():
@@ -266,8 +266,7 @@ class Tracer:
             walker = Walker(program, rpc, self.question, conditions, holes)
             # Read before the walk, as the scenario's, so that the record holds no more than it read.
             if project.options is not None:
-                walker.drivers.dotted = kept_by_reads(self.cache, self._reads_key("drivers"), project.tree,
-                                                      lambda: dotted_defaults(project.options))
+                walker.drivers.dotted = self._kept("drivers", lambda: dotted_defaults(project.options))
         return walker, _api_process(report.project, project.packages), list(diagnostics.items)
 
 

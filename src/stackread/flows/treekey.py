@@ -52,6 +52,12 @@ def answer_key(kind: str, tree: SourceTree) -> str | None:
     return f"{kind}:" + hashlib.sha1(repr((key, libraries)).encode()).hexdigest() if key else None
 
 
+def kept_key(kind: str, tree: SourceTree) -> str:
+    """The key of what a tree says that is kept by what it read (flows/question.kept_by_reads):
+    the routes, entry points, policy rules and the like, one record for every command."""
+    return f"{kind}:{reads_key(tree)}"
+
+
 def reads_key(tree: SourceTree) -> str:
     """The key of the answers kept by what they read of the tree (flows/question.kept_by_reads):
     which tree it is and stackread's own code, never its content, which the observations check."""

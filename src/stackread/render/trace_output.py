@@ -92,7 +92,7 @@ def show_answer(answer: Trace | FlowDiff, output: TraceOutput, errors: bool = Fa
 
 def answer_text(answer: Trace, output: TraceOutput, errors: bool = False) -> str | None:
     """What `show_answer` prints of a flow on stdout, as text; None for a drawing written to a file.
-    The same answer, output and `shown_signature` give the same text."""
+    The same answer and `showing` signature give the same text."""
     answer = at_level(answer, output.level, errors)
     if output.choice is not None:
         if output.target is not None:
