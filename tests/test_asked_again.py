@@ -166,3 +166,32 @@ def test_rpc_and_entrypoints_asked_again_are_read_back_and_an_edit_is_seen(tmp_p
     edited_rpc, edited_entrypoints = ask("rpc"), ask("entrypoints")
     assert '"call"' in edited_rpc and '"call"' not in rpc
     assert "nova-conductor" in entrypoints and "nova-conductor" not in edited_entrypoints
+
+
+def test_the_routes_asked_again_are_printed_as_kept_and_an_edit_of_a_route_draws_them_again(tmp_path, monkeypatch):
+    import stackread.flows.routes as routes_flow
+    import stackread.render.routes as routes_view
+
+    root = write_tree(tmp_path / "nova", MINI)
+    monkeypatch.setenv("STACKREAD_CACHE_DIR", str(tmp_path / "cache"))
+
+    def ask(*more):
+        result = CliRunner().invoke(cli, ["routes", str(root), *more])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    text, as_json = ask(), ask("--json")
+    assert "/servers" in text and '"/servers"' in as_json
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("worked out or drawn again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(routes_flow, "routes_of_project", not_again)
+        patch.setattr(routes_view, "render", not_again)
+        patch.setattr(routes_view, "to_json", not_again)
+        assert (ask(), ask("--json")) == (text, as_json)
+    routes = root / "nova/api/openstack/compute/routes.py"
+    routes.write_text(routes.read_text().replace("('/servers', {", "('/instances', {"))
+    edited = ask()
+    assert "/instances" in edited and "/instances" not in text

@@ -128,7 +128,7 @@ def assert_cold_and_warm_print_the_same(root, cache, monkeypatch, operation="cre
         with monkeypatch.context() as patch:
             patch.setattr(trace_module, "load", lambda *args: None)  # cold, whatever the cache holds
             # ... and its text not kept, so that the warm run draws the flow it reads back
-            patch.setattr(trace_module, "_shown", lambda cache, key, result, showing: showing.text(result))
+            patch.setattr(trace_module, "shown_text", lambda cache, key, result, showing: showing.text(result))
             cold = CliRunner().invoke(cli, command + form)
         with monkeypatch.context() as patch:
             patch.setattr(trace_module, "_trace", not_again)

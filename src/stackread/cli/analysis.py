@@ -7,7 +7,7 @@ import click
 from stackread.cli.base import cache_options, cli, finish, json_option, library_option, path_argument, path_option, rev_option
 from stackread.errors import ExitCode
 from stackread.flows.reading import Reading
-from stackread.render.output import index_progress, progress_status, report_diagnostics, show
+from stackread.render.output import index_progress, progress_status, report_diagnostics, say_rendered, show
 
 
 @cli.command()
@@ -158,14 +158,14 @@ def routes(path: str, rev: str | None, name: str | None, list_names: bool, as_js
     from stackread.flows import operations, routes as routes_flow
     from stackread.render import routes as view
 
+    everything = name is None and not list_names
     with progress_status(f"reading the REST routes of {path}"):
-        report = routes_flow.find_routes(path, rev, libraries)
-    if list_names:
-        for listed in sorted(operations.pasteable_names(report.routes)):
-            click.echo(listed)
+        report, text = routes_flow.routes_and_text(path, rev, libraries, view.showing(as_json) if everything else None)
+    if everything:
+        say_rendered(text)
         return finish(report.diagnostics)
-    if name is None:
-        show(as_json, lambda: view.to_json(report), lambda: view.render(report))
+    if list_names:
+        click.echo("".join(f"{listed}\n" for listed in sorted(operations.pasteable_names(report.routes))), nl=False)
         return finish(report.diagnostics)
     lookup = operations.find_operation(report.routes, name)
     view.show_lookup(lookup, as_json, report.diagnostics)

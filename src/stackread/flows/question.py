@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from stackread.diagnostics import said_before
 from stackread.errors import UsageError
@@ -132,10 +132,16 @@ def kept_by_reads(cache, key: str | None, tree, compute):
     observes itself: read back while every observation still holds, so an edit of a file the answer
     never read keeps it. `key` names the answer apart from the tree's content (treekey.reads_key);
     the answer is stored under its observations' digest, so a pair half written is never read."""
+    return kept_record(cache, key, tree, compute)[0]
+
+
+def kept_record(cache, key: str | None, tree, compute) -> tuple[Any, str | None]:
+    """`kept_by_reads`'s answer, and the key of the record it is kept in (None: not kept): the same
+    record key, the same answer, as long as the cache holds it."""
     from stackread.source.observed import ObservedTree, still_hold
 
     if not key or not isinstance(tree, ObservedTree):
-        return compute()
+        return compute(), None
     seen = load(cache, f"seen:{key}")
     value = None
     if seen is not None and still_hold(seen, tree):
@@ -145,7 +151,32 @@ def kept_by_reads(cache, key: str | None, tree, compute):
         seen = tree.observations()
         store(cache, f"{key}:{_digest(seen)}", value)
         store(cache, f"seen:{key}", seen)
-    return value
+    return value, f"{key}:{_digest(seen)}"
+
+
+@dataclass(frozen=True)
+class Showing:
+    """How a command shows an answer: `text(answer)` is what it prints (None: nothing to keep, as for
+    a drawing written to a file), the same for the same `signature` (the output asked for, the terminal)."""
+
+    signature: str
+    text: Callable[[Any], str | None]
+
+
+def shown_text(cache, key: str | None, answer, showing: Showing) -> str | None:
+    """`showing`'s text of the answer kept under `key`, kept beside it: the same answer shown the same
+    way is printed again without drawing it (rich is not even imported)."""
+    text_key = "shown:" + hashlib.sha1(f"{key}:{showing.signature}".encode()).hexdigest() if key else None
+    kept = cache.get_blob(text_key) if text_key else None
+    if kept is not None:
+        try:
+            return kept.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    text = showing.text(answer)
+    if text is not None and text_key:
+        cache.put_blob(text_key, text.encode("utf-8"))
+    return text
 
 
 def _digest(value) -> str:

@@ -16,17 +16,15 @@ the walk (walker.py) and the flow it makes (flow.py).
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
-from typing import Callable
 
 from stackread.diagnostics import Diagnostics
 from stackread.errors import AnalysisError, UnknownOperation  # noqa: F401 (the API)
 from stackread.flows.flow import Hop, Step, Trace, in_flow_order  # noqa: F401 (the API)
 from stackread.flows.hosts import name_hosts
-from stackread.flows.question import MAX_DEPTH, Question, cached, kept_by_reads, load, store  # noqa: F401 (the API)
+from stackread.flows.question import MAX_DEPTH, Question, Showing, cached, kept_by_reads, load, shown_text, store  # noqa: F401 (the API)
 from stackread.flows.reading import Progress, Reading, stage
 from stackread.perf import collector_paused
 
@@ -43,15 +41,6 @@ def trace_operation(project: Reading | str | os.PathLike, question: Question | s
     the tree (drivers.py).
     The settings are checked against the tree's options (settings.py), `DEFAULT.x` is `x` in the key."""
     return trace_and_show(project, question, None, progress, servers)[0]
-
-
-@dataclass(frozen=True)
-class Showing:
-    """How a command shows a flow: `text(trace)` is what it prints (None: nothing to keep, as for a
-    drawing written to a file), the same for the same `signature` (the output asked for, the terminal)."""
-
-    signature: str
-    text: Callable[[Trace], str | None]
 
 
 def trace_and_show(project: Reading | str | os.PathLike, question: Question | str, showing: Showing | None,
@@ -74,24 +63,10 @@ def trace_and_show(project: Reading | str | os.PathLike, question: Question | st
             paired = list(zip(servers, server_keys or [None] * len(servers)))
             result = _trace(reading, question, cache, (tree_key, paired), progress)
             store(cache, key, result)
-        text = _shown(cache, key, result, showing) if showing is not None else None
+        text = shown_text(cache, key, result, showing) if showing is not None else None
         if cache_notes.items:
             result.diagnostics = cache_notes.items + result.diagnostics
         return result, text
-
-
-def _shown(cache, key: str | None, result: Trace, showing: Showing) -> str | None:
-    text_key = "shown:" + hashlib.sha1(f"{key}:{showing.signature}".encode()).hexdigest() if key else None
-    kept = cache.get_blob(text_key) if text_key else None
-    if kept is not None:
-        try:
-            return kept.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    text = showing.text(result)
-    if text is not None and text_key:
-        cache.put_blob(text_key, text.encode("utf-8"))
-    return text
 
 
 def _trace(reading: Reading, question: Question, cache, keys: tuple, progress: Progress | None) -> Trace:

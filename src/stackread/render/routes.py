@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackread.flows.operations import Lookup, Operation
+from stackread.flows.question import Showing
 from stackread.frameworks.rest.routes_mapper import Route, RouteReport
 
 
@@ -82,6 +83,14 @@ def render(report: RouteReport) -> list:
     base = _common_dir(report.routes)
     summary += f"\ncontroller files are under {base} unless a directory is shown" if base else ""
     return [Text.from_markup(f"{head}\n[dim]{summary}[/]"), _table(report.routes, base=base)]
+
+
+def showing(as_json: bool) -> Showing:
+    """How `routes` shows a report, for routes_and_text to keep its text: as `show` prints it."""
+    from stackread.render.output import console_signature, rendered
+
+    return Showing(repr(("routes", as_json, console_signature())),
+                   lambda report: rendered(as_json, lambda: to_json(report), lambda: render(report)))
 
 
 def render_lookup(lookup: Lookup) -> list:

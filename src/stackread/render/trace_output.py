@@ -16,7 +16,7 @@ from stackread.diagnostics import Diagnostic
 from stackread.errors import UsageError
 from stackread.flows.detail import PRUNED, at_level
 from stackread.flows.flow import Trace
-from stackread.flows.trace import Showing
+from stackread.flows.question import Showing
 from stackread.render import diagram
 from stackread.render.output import console_signature, rendered, report_diagnostics, say, say_rendered, show, tell
 
