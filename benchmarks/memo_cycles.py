@@ -9,9 +9,9 @@ holds what its callers pass), asked in random orders through a Guard, it prints 
 answers differ when that one is forgotten and asked again (it depended on the order), and how many
 fall short of the least fixed point (a value left out; more than it is never given). Seconds to run,
 where benchmarks/resolution_order.py takes a release: a loop for trying a memo. A memo that gets the
-first figure to 0 must also be tried on real releases: every variant tried in stop 37 (answers kept
-aside until their cycle is done, then dropped or iterated) blew up on Neutron 12.1.1 (1.6 CPU-s to
-more than 120). Prints figures; asserts nothing.
+first figure to 0 must also be tried on real releases: the two of stop 37 that did (answers kept
+aside until their cycle is done, then dropped, or worked out again in rounds) took Neutron 12.1.1's
+resolution from 1.6 CPU-s to more than 120. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
